@@ -1,0 +1,49 @@
+#!/usr/bin/env node
+// Makes a fresh machine (node and npm only) ready: pnpm 12.4.2 on PATH, the workspace installed,
+// then runs `pnpm <args>`. Used by the root `npm run demo` and `npm test`.
+import { execFileSync, spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const PNPM_VERSION = "12.4.2";
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const toolsDir = join(root, ".tools");
+const localBin = join(toolsDir, "node_modules", ".bin");
+
+function pnpmVersion(env) {
+  try {
+    return execFileSync("pnpm", ["--version"], {
+      env,
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "ignore"],
+    }).trim();
+  } catch {
+    return undefined;
+  }
+}
+
+const env = { ...process.env, PATH: `${localBin}:${process.env.PATH ?? ""}` };
+if (pnpmVersion(env) !== PNPM_VERSION) {
+  process.stderr.write(`bootstrap: installing pnpm@${PNPM_VERSION} into .tools/\n`);
+  const r = spawnSync(
+    "npm",
+    ["install", "--no-save", "--no-package-lock", "--prefix", toolsDir, `pnpm@${PNPM_VERSION}`],
+    { stdio: "inherit", env },
+  );
+  if (r.status !== 0) process.exit(r.status ?? 1);
+}
+env.COREPACK_ENABLE_STRICT = "0";
+
+const frozen = existsSync(join(root, "pnpm-lock.yaml")) ? ["--frozen-lockfile"] : [];
+const install = spawnSync("pnpm", ["install", ...frozen, "--reporter=append-only"], {
+  cwd: root,
+  stdio: ["ignore", "inherit", "inherit"],
+  env,
+});
+if (install.status !== 0) process.exit(install.status ?? 1);
+
+const args = process.argv.slice(2);
+if (args.length === 0) process.exit(0);
+const run = spawnSync("pnpm", args, { cwd: root, stdio: "inherit", env });
+process.exit(run.status ?? 1);

@@ -1,0 +1,78 @@
+#!/usr/bin/env node
+// Proves piecemeal adoption: each package's `pnpm pack` tarball installs into an empty folder with plain
+// `npm install` (alone, or with only the tarballs of its declared @sparta/* dependencies) and its public
+// entry imports there. Packages are discovered, so packages added later are checked too.
+import { execFileSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+const root = new URL("..", import.meta.url).pathname;
+const work = mkdtempSync(join(tmpdir(), "sparta-packs-"));
+const tarballs = join(work, "tarballs");
+mkdirSync(tarballs);
+
+const packages = new Map();
+for (const dir of readdirSync(join(root, "packages"))) {
+  const manifest = JSON.parse(readFileSync(join(root, "packages", dir, "package.json"), "utf8"));
+  if (manifest.private) continue;
+  packages.set(manifest.name, { dir: join(root, "packages", dir), manifest });
+}
+
+for (const [name, pkg] of packages) {
+  const out = execFileSync("pnpm", ["pack", "--pack-destination", tarballs, "--json"], {
+    cwd: pkg.dir,
+    encoding: "utf8",
+  });
+  pkg.tarball = JSON.parse(out).filename;
+  process.stdout.write(`packed ${name} -> ${pkg.tarball}\n`);
+}
+
+function spartaDeps(name, seen = new Set()) {
+  const deps = packages.get(name).manifest.dependencies ?? {};
+  for (const dep of Object.keys(deps)) {
+    if (packages.has(dep) && !seen.has(dep)) {
+      seen.add(dep);
+      spartaDeps(dep, seen);
+    }
+  }
+  return seen;
+}
+
+let failures = 0;
+for (const [name, pkg] of packages) {
+  const dir = join(work, name.replace("/", "__"));
+  mkdirSync(dir);
+  writeFileSync(
+    join(dir, "package.json"),
+    JSON.stringify({ name: "adopter", private: true, type: "module" }),
+  );
+  const deps = [...spartaDeps(name)].map((d) => packages.get(d).tarball);
+  try {
+    execFileSync("npm", ["install", "--no-audit", "--no-fund", "--loglevel=error", pkg.tarball, ...deps], {
+      cwd: dir,
+      stdio: ["ignore", "ignore", "inherit"],
+    });
+    const keys = execFileSync(
+      "node",
+      [
+        "--input-type=module",
+        "-e",
+        `const m = await import(${JSON.stringify(name)}); console.log(Object.keys(m).length);`,
+      ],
+      { cwd: dir, encoding: "utf8" },
+    ).trim();
+    if (Number(keys) === 0) throw new Error("the public entry exports nothing");
+    process.stdout.write(
+      `ok ${name}: installs with npm${deps.length ? ` (+${deps.length} @sparta deps)` : " alone"}, imports ${keys} exports\n`,
+    );
+  } catch (error) {
+    failures++;
+    process.stdout.write(`FAIL ${name}: ${error.message}\n`);
+  }
+}
+rmSync(work, { recursive: true, force: true });
+if (failures > 0) {
+  process.stdout.write(`${failures} package(s) failed the piecemeal-adoption check\n`);
+  process.exit(1);
+}
