@@ -34,6 +34,8 @@ if (pnpmVersion(env) !== PNPM_VERSION) {
   if (r.status !== 0) process.exit(r.status ?? 1);
 }
 env.COREPACK_ENABLE_STRICT = "0";
+env.TURBO_TELEMETRY_DISABLED = "1";
+env.DO_NOT_TRACK = "1";
 
 const frozen = existsSync(join(root, "pnpm-lock.yaml")) ? ["--frozen-lockfile"] : [];
 const install = spawnSync("pnpm", ["install", ...frozen, "--reporter=append-only"], {
