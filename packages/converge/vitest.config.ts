@@ -4,5 +4,6 @@ export default defineProject({
   test: {
     name: "converge",
     include: ["src/**/*.test.ts", "test/**/*.test.ts"],
+    globalSetup: ["test/global-setup.ts"],
   },
 });

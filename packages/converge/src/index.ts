@@ -1,0 +1,31 @@
+export { type ClientOptions, createCfnClient, createS3Client } from "./clients.js";
+export { CHANGE_SET_PREFIX, converge, planChanges } from "./converge.js";
+export {
+  AwsCallError,
+  BucketMissingError,
+  ChangeSetTimeoutError,
+  ConvergeError,
+  CredentialsMissingError,
+  EmulatorError,
+  InvalidInputError,
+  RegionMissingError,
+  StackBusyError,
+  TemplateTooLargeError,
+} from "./errors.js";
+export { findRootCause } from "./events.js";
+export { deleteStack, describeStack } from "./stack.js";
+export { inferCapabilities } from "./template.js";
+export type {
+  Artifact,
+  CfnClient,
+  Change,
+  ConvergeInput,
+  ConvergeKind,
+  ConvergeResult,
+  DeleteResult,
+  EngineDeps,
+  Reporter,
+  S3Like,
+  StackDescription,
+  StackEvent,
+} from "./types.js";
