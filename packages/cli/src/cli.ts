@@ -1,0 +1,559 @@
+import { readFileSync } from "node:fs";
+import { mkdir, writeFile } from "node:fs/promises";
+import { dirname, resolve } from "node:path";
+import { parseArgs } from "node:util";
+import { buildService } from "./build.js";
+import { describeTrigger, renderDescribeHtml } from "./describe.js";
+import { DeploymentError, ExitCode, SpartaCliError, UsageError } from "./errors.js";
+import { type LoadedService, loadService, resolveServicePath } from "./load.js";
+import { ARTIFACT_BUCKET_PARAMETER } from "./marshal.js";
+import {
+  type FlagValues,
+  GLOBAL_FLAGS,
+  globalOptions,
+  parsePairs,
+  readConfigFile,
+  resolveFlags,
+} from "./options.js";
+import { createReporter, type OutputStream } from "./reporter.js";
+import type {
+  BuildResult,
+  CommandContext,
+  CommandDefinition,
+  CommandFlag,
+  GlobalOptions,
+} from "./service.js";
+
+/** Where the CLI reads and writes; tests pass their own. */
+export interface CliIO {
+  cwd: string;
+  env: Record<string, string | undefined>;
+  stdout: OutputStream;
+  stderr: OutputStream;
+  /** Resolves when the user asks a long-running command (explore) to stop. Default: SIGINT/SIGTERM. */
+  waitForStop?: () => Promise<void>;
+}
+
+export function cliVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as {
+    version: string;
+  };
+  return pkg.version;
+}
+
+interface BuiltinCommand {
+  name: string;
+  description: string;
+  flags: Record<string, CommandFlag>;
+  needsService: boolean;
+  run(
+    ctx: CommandContext & { loaded: LoadedService; waitForStop: () => Promise<void> },
+  ): Promise<number | undefined>;
+}
+
+function stackNameOf(ctx: CommandContext): string {
+  return (ctx.flags.stackName as string | undefined) ?? ctx.service.name;
+}
+
+function formatEvent(e: {
+  timestamp: string;
+  logicalId: string;
+  resourceType: string;
+  status: string;
+  reason?: string;
+}) {
+  return `${e.timestamp.slice(11, 19)}  ${e.status.padEnd(20)} ${e.resourceType.padEnd(32)} ${e.logicalId}${
+    e.reason ? `  ${e.reason}` : ""
+  }`;
+}
+
+function convergeReporter(ctx: CommandContext) {
+  return {
+    event: (e: Parameters<typeof formatEvent>[0]) => ctx.reporter.event(formatEvent(e)),
+    progress: (p: { done: number; total: number; stackName: string }) =>
+      ctx.reporter.progress(`${p.stackName}: ${p.done}/${p.total} resources`),
+    info: (m: string) => ctx.reporter.info(m),
+    warn: (m: string) => ctx.reporter.warn(m),
+  };
+}
+
+function checkParameters(ctx: CommandContext, params: Record<string, string>) {
+  const declared = Object.keys(ctx.service.parameters ?? {});
+  for (const k of Object.keys(params)) {
+    if (k === ARTIFACT_BUCKET_PARAMETER)
+      throw new UsageError(`--param ${k}: set the code bucket with --s3Bucket instead`);
+    if (!declared.includes(k))
+      throw new UsageError(
+        `--param ${k}: the service declares no parameter "${k}"; declared: ${declared.length ? declared.join(", ") : "none"}`,
+      );
+  }
+}
+
+const provision: BuiltinCommand = {
+  name: "provision",
+  description: "build the service and create or update its stack (--noop: build only, touch no AWS)",
+  needsService: true,
+  flags: {
+    s3Bucket: {
+      type: "string",
+      description: "S3 bucket for code ZIPs and the template (required without --noop)",
+    },
+    buildId: { type: "string", description: "build identifier, recorded as the sparta:buildId stack tag" },
+    param: { type: "string", multiple: true, description: "stack parameter KEY=VALUE (repeatable)" },
+    tag: { type: "string", multiple: true, description: "stack tag KEY=VALUE (repeatable)" },
+    inplace: { type: "boolean", description: "code-only update in place (falls back to a change set)" },
+  },
+  async run(ctx) {
+    const parameters = parsePairs("param", ctx.flags.param as string[] | undefined);
+    const tags = parsePairs("tag", ctx.flags.tag as string[] | undefined);
+    checkParameters(ctx, parameters);
+    const bucket = ctx.flags.s3Bucket as string | undefined;
+    if (!ctx.options.noop && !bucket) {
+      throw new UsageError(
+        "provision needs --s3Bucket BUCKET (or SPARTA_S3_BUCKET) for the code ZIPs; use --noop to build without deploying",
+      );
+    }
+    if (bucket !== undefined && !/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucket)) {
+      throw new UsageError(
+        `--s3Bucket ${bucket}: not a valid S3 bucket name (3-63 lowercase letters, digits, "." or "-")`,
+      );
+    }
+    const build = await ctx.build({
+      ...(bucket ? { s3Bucket: bucket } : {}),
+      ...(ctx.flags.buildId ? { buildId: ctx.flags.buildId as string } : {}),
+    });
+    Object.assign(build.parameters, parameters);
+    Object.assign(build.tags, tags);
+    if (ctx.options.noop) {
+      const summary = {
+        noop: true,
+        stackName: build.stackName,
+        templatePath: build.templatePath,
+        manifestPath: build.manifestPath,
+        resources: Object.keys(build.template.Resources).length,
+        functions: ctx.service.functions.map((fn, i) => ({
+          name: fn.name,
+          key: build.artifacts[i]!.key,
+          sha256: build.artifacts[i]!.sha256,
+          size: build.artifacts[i]!.size,
+          triggers: (fn.events ?? []).map(describeTrigger),
+        })),
+        parameters: build.parameters,
+        tags: build.tags,
+      };
+      ctx.result(
+        summary,
+        [
+          `noop: would provision stack ${build.stackName} (${summary.resources} resources); nothing was deployed`,
+          ...summary.functions.map(
+            (f) =>
+              `  ${f.name}: ${f.key} (${f.size} bytes)${f.triggers.length ? ` <- ${f.triggers.join("; ")}` : ""}`,
+          ),
+          `  template: ${build.templatePath}`,
+          `  manifest: ${build.manifestPath}`,
+        ].join("\n"),
+      );
+      return ExitCode.ok;
+    }
+    if (ctx.flags.inplace) {
+      ctx.reporter.warn("--inplace: @sparta/converge always deploys through a change set; using one");
+    }
+    const { converge } = await import("@sparta/converge");
+    ctx.reporter.info(`provisioning stack ${build.stackName}`);
+    const result = await converge(
+      {
+        stackName: build.stackName,
+        template: build.template,
+        parameters: { ...build.parameters, [ARTIFACT_BUCKET_PARAMETER]: bucket! },
+        tags: build.tags,
+        bucket: bucket!,
+        artifacts: build.artifacts.map((a) => ({ path: a.path, key: a.key, sha256: a.sha256, size: a.size })),
+        ...(ctx.flags.inplace ? { inplace: true } : {}),
+      },
+      { reporter: convergeReporter(ctx) },
+    );
+    if (result.kind === "failed") {
+      const causes = (result.rootCause ?? []).map(formatEvent);
+      try {
+        await ctx.service.hooks?.rollback?.({
+          service: ctx.service,
+          serviceDir: ctx.serviceDir,
+          reporter: ctx.reporter,
+          noop: false,
+          error: result,
+        });
+      } catch (error) {
+        ctx.reporter.warn(`hooks.rollback threw: ${(error as Error).message}`);
+      }
+      ctx.result({
+        kind: result.kind,
+        stackName: result.stackName,
+        message: result.message,
+        rootCause: result.rootCause,
+      });
+      throw new DeploymentError(
+        [
+          `provision ${build.stackName} failed${result.message ? `: ${result.message}` : ""}`,
+          ...(causes.length ? ["root cause:", ...causes.map((c) => `  ${c}`)] : []),
+        ].join("\n"),
+        { ...(causes[0] ? { rootCause: causes[0] } : {}) },
+      );
+    }
+    ctx.result(
+      {
+        kind: result.kind,
+        stackName: result.stackName,
+        outputs: result.outputs,
+        changes: result.changes ?? [],
+      },
+      [
+        `${build.stackName}: ${result.kind}${result.message ? ` (${result.message})` : ""}`,
+        ...Object.entries(result.outputs).map(([k, v]) => `  ${k} = ${v}`),
+      ].join("\n"),
+    );
+    return ExitCode.ok;
+  },
+};
+
+const deleteCommand: BuiltinCommand = {
+  name: "delete",
+  description: "delete the service's stack",
+  needsService: true,
+  flags: {},
+  async run(ctx) {
+    const stackName = stackNameOf(ctx);
+    if (ctx.options.noop) {
+      ctx.result({ noop: true, stackName }, `noop: would delete stack ${stackName}`);
+      return ExitCode.ok;
+    }
+    const { deleteStack } = await import("@sparta/converge");
+    const result = await deleteStack({ stackName }, { reporter: convergeReporter(ctx) } as never);
+    if (result.kind === "failed") {
+      ctx.result(result);
+      throw new DeploymentError(
+        [
+          `delete ${stackName} failed${result.message ? `: ${result.message}` : ""}`,
+          ...(result.rootCause ?? []).map((e) => `  ${formatEvent(e)}`),
+        ].join("\n"),
+      );
+    }
+    ctx.result(
+      { kind: result.kind, stackName },
+      result.kind === "unchanged"
+        ? `${stackName}: no such stack, nothing to delete`
+        : `${stackName}: deleted`,
+    );
+    return ExitCode.ok;
+  },
+};
+
+const describe: BuiltinCommand = {
+  name: "describe",
+  description: "build the service and write a self-contained HTML report (--out FILE)",
+  needsService: true,
+  flags: { out: { type: "string", description: "report file (default .sparta/describe.html)" } },
+  async run(ctx) {
+    const build = await ctx.build();
+    const out = resolve(
+      ctx.loaded.serviceDir,
+      (ctx.flags.out as string | undefined) ?? ".sparta/describe.html",
+    );
+    await mkdir(dirname(out), { recursive: true });
+    await writeFile(out, renderDescribeHtml(ctx.service, build));
+    ctx.result({ report: out, stackName: build.stackName }, `wrote ${out}`);
+    return ExitCode.ok;
+  },
+};
+
+const status: BuiltinCommand = {
+  name: "status",
+  description: "show the stack's status, outputs and function code versions",
+  needsService: true,
+  flags: {},
+  async run(ctx) {
+    const stackName = stackNameOf(ctx);
+    const { describeStack } = await import("@sparta/converge");
+    const stack = (await describeStack({ stackName })) as unknown as Record<string, unknown> | undefined;
+    if (!stack || stack.exists === false) {
+      ctx.result({ stackName, exists: false }, `${stackName}: not deployed`);
+      return ExitCode.ok;
+    }
+    const outputs = (stack.outputs as Record<string, string> | undefined) ?? {};
+    const versions = Object.fromEntries(
+      ctx.service.functions.flatMap((fn) => {
+        const key = Object.entries(outputs).find(
+          ([k]) => k.toLowerCase() === `${fn.name.replace(/[^A-Za-z0-9]/g, "")}codekey`.toLowerCase(),
+        );
+        return key ? [[fn.name, key[1]]] : [];
+      }),
+    );
+    ctx.result(
+      { ...stack, stackName, functionVersions: versions },
+      [
+        `${stackName}: ${String(stack.status ?? "unknown")}`,
+        ...Object.entries(outputs).map(([k, v]) => `  ${k} = ${v}`),
+        ...Object.entries(versions).map(([k, v]) => `  function ${k}: ${v}`),
+      ].join("\n"),
+    );
+    return ExitCode.ok;
+  },
+};
+
+const explore: BuiltinCommand = {
+  name: "explore",
+  description:
+    "serve every function on loopback: POST /invoke/<fn> (JSON or protobuf), ANY /http/<fn>/<path>",
+  needsService: true,
+  flags: {
+    port: { type: "string", description: "port (default 9999; 0 picks a free one)" },
+    host: { type: "string", description: "host (default 127.0.0.1)" },
+  },
+  async run(ctx) {
+    const portText = (ctx.flags.port as string | undefined) ?? "9999";
+    const port = Number(portText);
+    if (!Number.isInteger(port) || port < 0 || port > 65535) {
+      throw new UsageError(`--port ${portText}: expected a port number from 0 to 65535`);
+    }
+    const { startExplore } = await import("./explore.js");
+    const server = await startExplore({
+      service: ctx.service,
+      serviceDir: ctx.serviceDir,
+      reporter: ctx.reporter,
+      port,
+      ...(ctx.flags.host ? { host: ctx.flags.host as string } : {}),
+    });
+    ctx.result(
+      { url: server.url, port: server.port, functions: server.functions },
+      [
+        `explore: listening on ${server.url} (Ctrl-C to stop)`,
+        ...server.functions.map((f) => `  POST ${server.url}/invoke/${f}    ANY ${server.url}/http/${f}/...`),
+      ].join("\n"),
+    );
+    await ctx.waitForStop();
+    await server.close();
+    return ExitCode.ok;
+  },
+};
+
+const version: BuiltinCommand = {
+  name: "version",
+  description: "print the sparta version",
+  needsService: false,
+  flags: {},
+  async run(ctx) {
+    ctx.result(
+      { version: cliVersion(), node: process.version },
+      `sparta ${cliVersion()} (node ${process.version})`,
+    );
+    return ExitCode.ok;
+  },
+};
+
+const BUILTINS: BuiltinCommand[] = [provision, deleteCommand, describe, explore, status, version];
+
+function helpText(extra: CommandDefinition[]): string {
+  const rows = [
+    ...BUILTINS.map((c) => [c.name, c.description]),
+    ...extra.map((c) => [c.name, c.description]),
+    ["help", "show this help"],
+  ];
+  const flagRows = (flags: Record<string, CommandFlag>) =>
+    Object.entries(flags).map(
+      ([n, f]) => `  --${n}${f.type === "string" ? " VALUE" : ""}`.padEnd(24) + (f.description ?? ""),
+    );
+  return [
+    "usage: sparta <command> [flags]",
+    "",
+    "commands:",
+    ...rows.map(([n, d]) => `  ${n!.padEnd(20)}${d}`),
+    "",
+    "global flags (also SPARTA_<FLAG> environment variables and .spartarc.json; flags win):",
+    ...flagRows(GLOBAL_FLAGS),
+    "",
+    "exit codes: 0 success or unchanged, 1 internal error, 2 user error, 3 deployment failure",
+  ].join("\n");
+}
+
+function parseCommandLine(args: string[], flags: Record<string, CommandFlag>, command: string) {
+  const options: Record<string, { type: "string" | "boolean"; multiple?: boolean; short?: string }> = {};
+  for (const [name, f] of Object.entries(flags)) {
+    options[name] = {
+      type: f.type,
+      ...(f.multiple ? { multiple: true } : {}),
+      ...(f.short ? { short: f.short } : {}),
+    };
+  }
+  try {
+    return parseArgs({
+      args,
+      options,
+      strict: true,
+      allowPositionals: true,
+      allowNegative: true,
+    } as never) as unknown as {
+      values: Record<string, unknown>;
+      positionals: string[];
+    };
+  } catch (error) {
+    const known = Object.keys(flags)
+      .map((f) => `--${f}`)
+      .join(", ");
+    throw new UsageError(
+      `sparta ${command}: ${(error as Error).message.split("\n")[0]}\nknown flags: ${known}`,
+      {
+        cause: error,
+      },
+    );
+  }
+}
+
+/**
+ * Run the `sparta` command line and return the process exit code. This is the one top-level catch: known
+ * errors print their message and exit with their code; unknown ones print one line (stack with --level debug).
+ */
+export async function runCli(argv: string[], io: CliIO): Promise<number> {
+  let options: GlobalOptions = {
+    level: "info",
+    format: "text",
+    noop: false,
+    color: io.env.NO_COLOR === undefined,
+  };
+  let reporter = createReporter(io.stderr, options);
+  try {
+    const pre = parseArgs({
+      args: argv,
+      options: { level: { type: "string" }, format: { type: "string" } },
+      strict: false,
+      allowPositionals: true,
+    });
+    const commandName = pre.positionals[0];
+    const config = readConfigFile(io.cwd);
+    // Options of the global flags alone first, so even a usage error prints at the right level.
+    const preGlobals = resolveFlags(
+      { level: GLOBAL_FLAGS.level!, format: GLOBAL_FLAGS.format! },
+      pre.values as Record<string, unknown>,
+      io.env,
+      config,
+    );
+    options = globalOptions(preGlobals, io.env);
+    reporter = createReporter(io.stderr, options);
+
+    const builtin = BUILTINS.find((c) => c.name === commandName);
+    const wantsHelp =
+      commandName === undefined ||
+      commandName === "help" ||
+      pre.values.help === true ||
+      pre.values.h === true;
+    let loaded: LoadedService | undefined;
+    const serviceFlag =
+      (pre.values.service as string | undefined) ??
+      io.env.SPARTA_SERVICE ??
+      (config.service as string | undefined);
+    if (!wantsHelp && (builtin === undefined || builtin.needsService)) {
+      loaded = await loadService(resolveServicePath(io.cwd, serviceFlag));
+    }
+    if (wantsHelp) {
+      let extra: CommandDefinition[] = [];
+      try {
+        extra =
+          (await loadService(resolveServicePath(io.cwd, serviceFlag), { checkHandlers: false })).service
+            .commands ?? [];
+      } catch {
+        // help works without a service
+      }
+      io.stdout.write(`${helpText(extra)}\n`);
+      return ExitCode.ok;
+    }
+    const custom = loaded?.service.commands?.find((c) => c.name === commandName);
+    if (!builtin && !custom) {
+      const names = [...BUILTINS.map((c) => c.name), ...(loaded?.service.commands ?? []).map((c) => c.name)];
+      throw new UsageError(`unknown command "${commandName}"; commands: ${names.join(", ")} (sparta help)`);
+    }
+    const commandFlags: Record<string, CommandFlag> = {
+      ...GLOBAL_FLAGS,
+      ...(builtin?.flags ?? custom?.flags ?? {}),
+    };
+    const parsed = parseCommandLine(argv, commandFlags, commandName!);
+    if (parsed.positionals.length > 1) {
+      throw new UsageError(`sparta ${commandName}: unexpected argument "${parsed.positionals[1]}"`);
+    }
+    const flags: FlagValues = resolveFlags(commandFlags, parsed.values, io.env, config);
+    options = globalOptions(flags, io.env);
+    reporter = createReporter(io.stderr, options);
+
+    const result = (value: unknown, text?: string) => {
+      reporter.done();
+      if (options.format === "json") io.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+      else if (text !== undefined) io.stdout.write(`${text}\n`);
+    };
+    const ctx: CommandContext & { loaded: LoadedService; waitForStop: () => Promise<void> } = {
+      service: loaded?.service as CommandContext["service"],
+      serviceDir: loaded?.serviceDir ?? io.cwd,
+      servicePath: loaded?.servicePath ?? "",
+      loaded: loaded as LoadedService,
+      reporter,
+      options,
+      flags,
+      result,
+      waitForStop: io.waitForStop ?? waitForSignal,
+      build: (o = {}): Promise<BuildResult> =>
+        buildService({
+          service: loaded!.service,
+          serviceDir: loaded!.serviceDir,
+          reporter,
+          noop: options.noop,
+          ...(o.buildId ? { buildId: o.buildId } : {}),
+          ...(flags.stackName ? { stackName: flags.stackName as string } : {}),
+        }),
+    };
+    let code: number | undefined;
+    if (builtin) code = await builtin.run(ctx);
+    else {
+      const value = await custom!.run(ctx);
+      if (typeof value === "number") code = value;
+    }
+    reporter.done();
+    return code ?? ExitCode.ok;
+  } catch (error) {
+    reporter.done();
+    return reportError(error, reporter, options);
+  }
+}
+
+function reportError(
+  error: unknown,
+  reporter: ReturnType<typeof createReporter>,
+  options: GlobalOptions,
+): number {
+  if (error instanceof SpartaCliError) {
+    reporter.error(`error: ${error.message}`);
+    if (options.level === "debug" && error.stack) reporter.debug(error.stack);
+    return error.exitCode;
+  }
+  // Errors of the packages the CLI drives carry a stable `code`; the package tells who is to blame.
+  const e = error as { name?: string; code?: unknown; message?: string; stack?: string };
+  const known = typeof e?.code === "string" && typeof e.name === "string" && e.name.endsWith("Error");
+  if (known) {
+    const deployment = /^(Converge|Stack|Deploy|Upload|ChangeSet|Cfn|Aws)/.test(e.name!);
+    reporter.error(`error: ${e.message}`);
+    if (options.level === "debug" && e.stack) reporter.debug(e.stack);
+    return deployment ? ExitCode.deployment : ExitCode.user;
+  }
+  reporter.error(
+    `internal error: ${e?.message ?? String(error)}${options.level === "debug" ? "" : " (run with --level debug for the stack)"}`,
+  );
+  if (options.level === "debug" && e?.stack) reporter.error(e.stack);
+  return ExitCode.internal;
+}
+
+function waitForSignal(): Promise<void> {
+  return new Promise((done) => {
+    const stop = () => {
+      process.off("SIGINT", stop);
+      process.off("SIGTERM", stop);
+      done();
+    };
+    process.on("SIGINT", stop);
+    process.on("SIGTERM", stop);
+  });
+}

@@ -1,0 +1,481 @@
+import { createHash } from "node:crypto";
+import { HookError, ServiceDefinitionError } from "./errors.js";
+import type {
+  FunctionDef,
+  FunctionLogicalIds,
+  ServiceDefinition,
+  TemplateDocument,
+  TemplateFragment,
+} from "./service.js";
+
+/** Lambda runtime of every generated function (cfn-lint rejects creating nodejs20.x). */
+export const RUNTIME = "nodejs22.x";
+/** Name of the template parameter carrying the S3 bucket that holds the code ZIPs. */
+export const ARTIFACT_BUCKET_PARAMETER = "ArtifactBucket";
+export const DEFAULT_MEMORY = 256;
+export const DEFAULT_TIMEOUT = 10;
+
+type Resource = TemplateDocument["Resources"][string];
+type Statement = { Effect: "Allow"; Action: string[]; Resource: unknown[] };
+
+const ref = (id: string) => ({ Ref: id });
+const getAtt = (id: string, attr: string) => ({ "Fn::GetAtt": [id, attr] });
+const sub = (s: string) => ({ "Fn::Sub": s });
+const shortHash = (s: string) => createHash("sha256").update(s).digest("hex").slice(0, 8).toUpperCase();
+
+/** A CloudFormation logical id from free-form parts: `hello-world` -> `HelloWorld`. */
+export function pascalId(...parts: string[]): string {
+  return parts
+    .flatMap((p) => p.split(/[^A-Za-z0-9]+/))
+    .filter(Boolean)
+    .map((w) => w[0]!.toUpperCase() + w.slice(1))
+    .join("");
+}
+
+export function functionLogicalIds(fn: FunctionDef): FunctionLogicalIds {
+  const base = pascalId(fn.name);
+  return {
+    function: `${base}Function`,
+    role: fn.roleName ? undefined : `${base}Role`,
+    logGroup: `${base}LogGroup`,
+  };
+}
+
+/** Where each function's code lives: the packager's content-addressed key and the handler inside the ZIP. */
+export interface FunctionCode {
+  key: string;
+  /** `index.handler` unless the packager says otherwise. */
+  handler: string;
+}
+
+/**
+ * Turn a validated service into a CloudFormation template (plain JSON). The code bucket is the
+ * `ArtifactBucket` parameter; each function's `S3Key` is its artifact's content-addressed key.
+ * Function decorators run first (in function order), then service decorators.
+ */
+export async function marshalService(
+  service: ServiceDefinition,
+  code: Record<string, FunctionCode>,
+): Promise<TemplateDocument> {
+  const resources: Record<string, Resource> = {};
+  const outputs: NonNullable<TemplateDocument["Outputs"]> = {};
+  const parameters: NonNullable<TemplateDocument["Parameters"]> = {
+    [ARTIFACT_BUCKET_PARAMETER]: {
+      Type: "String",
+      Description: "S3 bucket holding the function code ZIPs (sparta provision --s3Bucket)",
+    },
+  };
+  for (const [name, p] of Object.entries(service.parameters ?? {})) {
+    parameters[name] = {
+      Type: p.type ?? "String",
+      ...(p.default !== undefined ? { Default: p.default } : {}),
+      ...(p.description !== undefined ? { Description: p.description } : {}),
+      ...(p.allowedValues !== undefined ? { AllowedValues: p.allowedValues } : {}),
+    };
+  }
+  const put = (id: string, r: Resource, owner: string) => {
+    if (resources[id]) {
+      throw new ServiceDefinitionError([
+        {
+          path: owner,
+          message: `generates logical id ${id}, which another function already uses; rename one`,
+        },
+      ]);
+    }
+    resources[id] = r;
+  };
+
+  const hasHttp = service.functions.some((f) => f.events?.some((e) => e.type === "httpApi"));
+  if (hasHttp) {
+    resources.HttpApi = {
+      Type: "AWS::ApiGatewayV2::Api",
+      Properties: { Name: ref("AWS::StackName"), ProtocolType: "HTTP" },
+    };
+    resources.HttpApiDefaultStage = {
+      Type: "AWS::ApiGatewayV2::Stage",
+      Properties: { ApiId: ref("HttpApi"), StageName: "$default", AutoDeploy: true },
+    };
+    outputs.HttpApiUrl = {
+      Description: "Base URL of the service's HTTP API",
+      Value: sub("https://${HttpApi}.execute-api.${AWS::Region}.${AWS::URLSuffix}"),
+    };
+  }
+  const buckets = new Map<string, { configs: unknown[]; dependsOn: string[] }>();
+
+  for (const fn of service.functions) {
+    const ids = functionLogicalIds(fn);
+    const at = `functions[${fn.name}]`;
+    const fnArn = getAtt(ids.function, "Arn");
+    const c = code[fn.name];
+    if (!c)
+      throw new ServiceDefinitionError([
+        { path: at, message: "has no built artifact (internal: packager skipped it)" },
+      ]);
+    const statements: Statement[] = [
+      {
+        Effect: "Allow",
+        Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
+        Resource: [getAtt(ids.logGroup, "Arn")],
+      },
+    ];
+    for (const p of fn.privileges ?? [])
+      statements.push({ Effect: "Allow", Action: p.actions, Resource: p.resources });
+
+    put(ids.logGroup, { Type: "AWS::Logs::LogGroup", Properties: { RetentionInDays: 14 } }, at);
+    const environment = fn.environment && Object.keys(fn.environment).length > 0 ? fn.environment : undefined;
+    put(
+      ids.function,
+      {
+        Type: "AWS::Lambda::Function",
+        Properties: {
+          ...(fn.description ? { Description: fn.description } : {}),
+          Code: { S3Bucket: ref(ARTIFACT_BUCKET_PARAMETER), S3Key: c.key },
+          Handler: c.handler,
+          Runtime: RUNTIME,
+          MemorySize: fn.memorySize ?? DEFAULT_MEMORY,
+          Timeout: fn.timeout ?? DEFAULT_TIMEOUT,
+          Role: ids.role
+            ? getAtt(ids.role, "Arn")
+            : sub(`arn:\${AWS::Partition}:iam::\${AWS::AccountId}:role/${fn.roleName}`),
+          LoggingConfig: { LogGroup: ref(ids.logGroup) },
+          ...(environment ? { Environment: { Variables: environment } } : {}),
+          Tags: [{ Key: "sparta:function", Value: fn.name }],
+        },
+      },
+      at,
+    );
+    outputs[`${pascalId(fn.name)}Arn`] = { Description: `ARN of function ${fn.name}`, Value: fnArn };
+    outputs[`${pascalId(fn.name)}CodeKey`] = {
+      Description: `Code artifact of function ${fn.name}`,
+      Value: c.key,
+    };
+
+    const permission = (
+      id: string,
+      principal: string,
+      sourceArn: unknown,
+      extra: Record<string, unknown> = {},
+    ) =>
+      put(
+        id,
+        {
+          Type: "AWS::Lambda::Permission",
+          Properties: {
+            Action: "lambda:InvokeFunction",
+            FunctionName: fnArn,
+            Principal: principal,
+            ...(sourceArn === undefined ? {} : { SourceArn: sourceArn }),
+            ...extra,
+          },
+        },
+        at,
+      );
+    const pullers: string[] = [];
+
+    (fn.events ?? []).forEach((e, j) => {
+      const eid = `${pascalId(fn.name)}${pascalId(e.type)}Trigger${j}`;
+      switch (e.type) {
+        case "httpApi": {
+          const integration = `${pascalId(fn.name)}HttpIntegration`;
+          if (!resources[integration]) {
+            put(
+              integration,
+              {
+                Type: "AWS::ApiGatewayV2::Integration",
+                Properties: {
+                  ApiId: ref("HttpApi"),
+                  IntegrationType: "AWS_PROXY",
+                  IntegrationUri: fnArn,
+                  PayloadFormatVersion: "2.0",
+                },
+              },
+              at,
+            );
+            permission(
+              `${pascalId(fn.name)}HttpPermission`,
+              "apigateway.amazonaws.com",
+              sub(`arn:\${AWS::Partition}:execute-api:\${AWS::Region}:\${AWS::AccountId}:\${HttpApi}/*`),
+            );
+          }
+          const routeKey = `${e.method} ${e.path}`;
+          put(
+            `${pascalId(fn.name)}Route${shortHash(routeKey)}`,
+            {
+              Type: "AWS::ApiGatewayV2::Route",
+              Properties: {
+                ApiId: ref("HttpApi"),
+                RouteKey: routeKey,
+                Target: { "Fn::Join": ["/", ["integrations", ref(integration)]] },
+              },
+            },
+            at,
+          );
+          break;
+        }
+        case "functionUrl": {
+          const authType = e.authType ?? "NONE";
+          put(
+            `${pascalId(fn.name)}Url`,
+            { Type: "AWS::Lambda::Url", Properties: { TargetFunctionArn: fnArn, AuthType: authType } },
+            at,
+          );
+          if (authType === "NONE") {
+            put(
+              `${pascalId(fn.name)}UrlPermission`,
+              {
+                Type: "AWS::Lambda::Permission",
+                Properties: {
+                  Action: "lambda:InvokeFunctionUrl",
+                  FunctionName: fnArn,
+                  Principal: "*",
+                  FunctionUrlAuthType: "NONE",
+                },
+              },
+              at,
+            );
+          }
+          outputs[`${pascalId(fn.name)}FunctionUrl`] = {
+            Description: `Function URL of ${fn.name}`,
+            Value: getAtt(`${pascalId(fn.name)}Url`, "FunctionUrl"),
+          };
+          break;
+        }
+        case "s3": {
+          const bucketName = `${e.bucket}-\${AWS::AccountId}-\${AWS::Region}`;
+          permission(
+            `${eid}Permission`,
+            "s3.amazonaws.com",
+            sub(`arn:\${AWS::Partition}:s3:::${bucketName}`),
+            {
+              SourceAccount: ref("AWS::AccountId"),
+            },
+          );
+          const rules = [
+            ...(e.prefix ? [{ Name: "prefix", Value: e.prefix }] : []),
+            ...(e.suffix ? [{ Name: "suffix", Value: e.suffix }] : []),
+          ];
+          const b = buckets.get(e.bucket) ?? { configs: [], dependsOn: [] };
+          for (const event of e.events ?? ["s3:ObjectCreated:*"]) {
+            b.configs.push({
+              Event: event,
+              Function: fnArn,
+              ...(rules.length ? { Filter: { S3Key: { Rules: rules } } } : {}),
+            });
+          }
+          b.dependsOn.push(`${eid}Permission`);
+          buckets.set(e.bucket, b);
+          break;
+        }
+        case "sns":
+          put(
+            `${eid}Subscription`,
+            {
+              Type: "AWS::SNS::Subscription",
+              Properties: { Protocol: "lambda", Endpoint: fnArn, TopicArn: e.topicArn },
+            },
+            at,
+          );
+          permission(`${eid}Permission`, "sns.amazonaws.com", e.topicArn);
+          break;
+        case "sqs":
+          statements.push({
+            Effect: "Allow",
+            Action: ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"],
+            Resource: [e.queueArn],
+          });
+          pullers.push(`${eid}Mapping`);
+          put(
+            `${eid}Mapping`,
+            {
+              Type: "AWS::Lambda::EventSourceMapping",
+              Properties: {
+                EventSourceArn: e.queueArn,
+                FunctionName: ref(ids.function),
+                ...(e.batchSize ? { BatchSize: e.batchSize } : {}),
+              },
+            },
+            at,
+          );
+          break;
+        case "dynamodb":
+        case "kinesis":
+          statements.push({
+            Effect: "Allow",
+            Action:
+              e.type === "dynamodb"
+                ? [
+                    "dynamodb:DescribeStream",
+                    "dynamodb:GetRecords",
+                    "dynamodb:GetShardIterator",
+                    "dynamodb:ListStreams",
+                  ]
+                : [
+                    "kinesis:DescribeStream",
+                    "kinesis:DescribeStreamSummary",
+                    "kinesis:GetRecords",
+                    "kinesis:GetShardIterator",
+                    "kinesis:ListShards",
+                    "kinesis:SubscribeToShard",
+                  ],
+            Resource: [e.streamArn],
+          });
+          pullers.push(`${eid}Mapping`);
+          put(
+            `${eid}Mapping`,
+            {
+              Type: "AWS::Lambda::EventSourceMapping",
+              Properties: {
+                EventSourceArn: e.streamArn,
+                FunctionName: ref(ids.function),
+                StartingPosition: e.startingPosition ?? "LATEST",
+                ...(e.batchSize ? { BatchSize: e.batchSize } : {}),
+              },
+            },
+            at,
+          );
+          break;
+        case "schedule":
+        case "eventPattern": {
+          put(
+            `${eid}Rule`,
+            {
+              Type: "AWS::Events::Rule",
+              Properties: {
+                ...(e.type === "schedule"
+                  ? { ScheduleExpression: e.expression, State: e.enabled === false ? "DISABLED" : "ENABLED" }
+                  : {
+                      EventPattern: e.pattern,
+                      State: "ENABLED",
+                      ...(e.eventBusName ? { EventBusName: e.eventBusName } : {}),
+                    }),
+                Targets: [{ Arn: fnArn, Id: ids.function }],
+              },
+            },
+            at,
+          );
+          permission(`${eid}Permission`, "events.amazonaws.com", getAtt(`${eid}Rule`, "Arn"));
+          break;
+        }
+        case "cloudwatchLogs":
+          permission(
+            `${eid}Permission`,
+            "logs.amazonaws.com",
+            sub(
+              `arn:\${AWS::Partition}:logs:\${AWS::Region}:\${AWS::AccountId}:log-group:${e.logGroupName}:*`,
+            ),
+          );
+          put(
+            `${eid}Filter`,
+            {
+              Type: "AWS::Logs::SubscriptionFilter",
+              DependsOn: [`${eid}Permission`],
+              Properties: {
+                LogGroupName: e.logGroupName,
+                FilterPattern: e.filterPattern ?? "",
+                DestinationArn: fnArn,
+              },
+            },
+            at,
+          );
+          break;
+      }
+    });
+
+    if (ids.role) {
+      put(
+        ids.role,
+        {
+          Type: "AWS::IAM::Role",
+          Properties: {
+            AssumeRolePolicyDocument: {
+              Version: "2012-10-17",
+              Statement: [
+                { Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" },
+              ],
+            },
+            Policies: [
+              {
+                PolicyName: `${fn.name}-privileges`,
+                PolicyDocument: { Version: "2012-10-17", Statement: statements },
+              },
+            ],
+          },
+        },
+        at,
+      );
+      // Pull-based sources validate the role's permissions when the mapping is created.
+      for (const id of pullers) resources[id]!.DependsOn = [ids.role];
+    }
+  }
+
+  for (const [bucket, b] of buckets) {
+    const id = `${pascalId(bucket)}Bucket`;
+    put(
+      id,
+      {
+        Type: "AWS::S3::Bucket",
+        DependsOn: b.dependsOn,
+        Properties: {
+          BucketName: sub(`${bucket}-\${AWS::AccountId}-\${AWS::Region}`),
+          NotificationConfiguration: { LambdaConfigurations: b.configs },
+        },
+      },
+      `s3 bucket ${bucket}`,
+    );
+    outputs[`${id}Name`] = { Description: `Bucket ${bucket}`, Value: ref(id) };
+  }
+
+  const template: TemplateDocument = {
+    AWSTemplateFormatVersion: "2010-09-09",
+    Description: service.description ?? `Sparta service ${service.name}`,
+    Parameters: parameters,
+    Resources: resources,
+    Outputs: outputs,
+  };
+
+  for (const fn of service.functions) {
+    if (!fn.decorator) continue;
+    const fragment = await runDecorator(`functions[${fn.name}].decorator`, () =>
+      fn.decorator!({ service, fn, logicalIds: functionLogicalIds(fn), template }),
+    );
+    mergeFragment(template, fragment, `functions[${fn.name}].decorator`);
+  }
+  for (const [i, decorate] of (service.decorators ?? []).entries()) {
+    const fragment = await runDecorator(`service.decorators[${i}]`, () => decorate({ service, template }));
+    mergeFragment(template, fragment, `service.decorators[${i}]`);
+  }
+  return template;
+}
+
+async function runDecorator(
+  where: string,
+  run: () => TemplateFragment | undefined | Promise<TemplateFragment | undefined>,
+): Promise<TemplateFragment | undefined> {
+  try {
+    return await run();
+  } catch (error) {
+    throw new HookError(`${where} threw: ${(error as Error).message}`, { cause: error });
+  }
+}
+
+function mergeFragment(
+  template: TemplateDocument,
+  fragment: TemplateFragment | undefined,
+  where: string,
+): void {
+  if (!fragment) return;
+  for (const section of ["Parameters", "Conditions", "Resources", "Outputs"] as const) {
+    const add = fragment[section];
+    if (!add) continue;
+    if (!template[section]) template[section] = {};
+    const target = template[section] as Record<string, unknown>;
+    for (const [id, value] of Object.entries(add)) {
+      if (id in target) {
+        throw new HookError(
+          `${where} returned ${section}.${id}, which already exists; choose another logical id`,
+        );
+      }
+      target[id] = value;
+    }
+  }
+}

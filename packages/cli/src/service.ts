@@ -1,0 +1,284 @@
+/**
+ * The service model: what a user writes in `sparta.config.ts`.
+ * Everything here is plain data plus a few callbacks (hooks, decorators, commands).
+ */
+
+/** A CloudFormation value: a literal or an intrinsic (`{ Ref }`, `{ "Fn::GetAtt" }`, `{ "Fn::Sub" }`, ...). */
+export type CfnValue = string | number | boolean | { [key: string]: unknown } | unknown[];
+
+/** A CloudFormation template as plain JSON, the contract between packages. */
+export interface TemplateDocument {
+  AWSTemplateFormatVersion?: string;
+  Description?: string;
+  Parameters?: Record<string, Record<string, unknown>>;
+  Conditions?: Record<string, unknown>;
+  Resources: Record<string, { Type: string; Properties?: Record<string, unknown>; [key: string]: unknown }>;
+  Outputs?: Record<
+    string,
+    { Value: unknown; Description?: string; Export?: unknown; [key: string]: unknown }
+  >;
+  [key: string]: unknown;
+}
+
+/** IAM actions on resources the function's role is granted. `*` is only ever what the user writes. */
+export interface Privilege {
+  /** e.g. `["s3:GetObject"]` */
+  actions: string[];
+  /** ARNs (strings) or intrinsics such as `{ "Fn::Sub": "arn:${AWS::Partition}:s3:::my-bucket/*" }`. */
+  resources: (string | Record<string, unknown>)[];
+}
+
+export type HttpMethod = "ANY" | "GET" | "POST" | "PUT" | "PATCH" | "DELETE" | "HEAD" | "OPTIONS";
+
+/** A route on the service's HTTP API (API Gateway v2, payload format 2.0). */
+export interface HttpApiEvent {
+  type: "httpApi";
+  method: HttpMethod;
+  /** `/hello`, `/items/{id}`, `/{proxy+}` */
+  path: string;
+}
+
+/** A Lambda Function URL. */
+export interface FunctionUrlEvent {
+  type: "functionUrl";
+  authType?: "NONE" | "AWS_IAM";
+}
+
+/** Object notifications from a bucket this service creates. */
+export interface S3Event {
+  type: "s3";
+  /** Bucket name prefix; the bucket is created as `<bucket>-<account>-<region>`. Lowercase letters, digits, `-`. */
+  bucket: string;
+  /** Default `["s3:ObjectCreated:*"]`. */
+  events?: string[];
+  prefix?: string;
+  suffix?: string;
+}
+
+export interface SnsEvent {
+  type: "sns";
+  topicArn: CfnValue;
+}
+
+export interface SqsEvent {
+  type: "sqs";
+  queueArn: CfnValue;
+  batchSize?: number;
+}
+
+export interface StreamEvent {
+  type: "dynamodb" | "kinesis";
+  streamArn: CfnValue;
+  startingPosition?: "LATEST" | "TRIM_HORIZON";
+  batchSize?: number;
+}
+
+/** An EventBridge schedule: `rate(5 minutes)` or `cron(0 12 * * ? *)`. */
+export interface ScheduleEvent {
+  type: "schedule";
+  expression: string;
+  enabled?: boolean;
+}
+
+/** An EventBridge rule matching events by pattern. */
+export interface EventPatternEvent {
+  type: "eventPattern";
+  pattern: Record<string, unknown>;
+  eventBusName?: string;
+}
+
+/** A CloudWatch Logs subscription filter on a log group. */
+export interface CloudWatchLogsEvent {
+  type: "cloudwatchLogs";
+  logGroupName: string;
+  filterPattern?: string;
+}
+
+export type EventSource =
+  | HttpApiEvent
+  | FunctionUrlEvent
+  | S3Event
+  | SnsEvent
+  | SqsEvent
+  | StreamEvent
+  | ScheduleEvent
+  | EventPatternEvent
+  | CloudWatchLogsEvent;
+
+/** Logical ids of the resources generated for one function, for decorators. */
+export interface FunctionLogicalIds {
+  function: string;
+  role: string | undefined;
+  logGroup: string;
+}
+
+/** Context handed to a function decorator. Mutate `template` or return a fragment to merge. */
+export interface FunctionDecoratorContext {
+  service: ServiceDefinition;
+  fn: FunctionDef;
+  logicalIds: FunctionLogicalIds;
+  template: TemplateDocument;
+}
+
+export type TemplateFragment = Partial<
+  Pick<TemplateDocument, "Parameters" | "Conditions" | "Resources" | "Outputs">
+>;
+
+export type FunctionDecorator = (
+  ctx: FunctionDecoratorContext,
+) => TemplateFragment | undefined | Promise<TemplateFragment | undefined>;
+
+export interface ServiceDecoratorContext {
+  service: ServiceDefinition;
+  template: TemplateDocument;
+}
+
+export type ServiceDecorator = (
+  ctx: ServiceDecoratorContext,
+) => TemplateFragment | undefined | Promise<TemplateFragment | undefined>;
+
+export interface FunctionDef {
+  /** Unique within the service; letters, digits, `-` and `_`. */
+  name: string;
+  /** Module path (relative to the service file) and export: `"src/hello.ts#handler"`. */
+  handler: string;
+  description?: string;
+  /** MB, 128..10240. Default 256. */
+  memorySize?: number;
+  /** Seconds, 1..900. Default 10. */
+  timeout?: number;
+  environment?: Record<string, string>;
+  privileges?: Privilege[];
+  /** Use this existing IAM role instead of generating one (then `privileges` must be empty). */
+  roleName?: string;
+  events?: EventSource[];
+  decorator?: FunctionDecorator;
+}
+
+export interface ParameterDef {
+  type?: "String" | "Number" | "CommaDelimitedList";
+  default?: string;
+  description?: string;
+  allowedValues?: string[];
+}
+
+/** What every hook receives. */
+export interface HookContext {
+  service: ServiceDefinition;
+  serviceDir: string;
+  reporter: CliReporter;
+  noop: boolean;
+}
+
+export interface WorkflowHooks {
+  preBuild?: (ctx: HookContext) => void | Promise<void>;
+  postBuild?: (ctx: HookContext & { artifacts: readonly BuiltArtifact[] }) => void | Promise<void>;
+  preMarshal?: (ctx: HookContext) => void | Promise<void>;
+  postMarshal?: (ctx: HookContext & { template: TemplateDocument }) => void | Promise<void>;
+  rollback?: (ctx: HookContext & { error: unknown }) => void | Promise<void>;
+}
+
+/** An artifact as the packager reports it. */
+export interface BuiltArtifact {
+  path: string;
+  sha256: string;
+  size: number;
+  key: string;
+  entries?: unknown;
+  [key: string]: unknown;
+}
+
+/** How the CLI reports progress; commands and hooks log through it, never through `console`. */
+export interface CliReporter {
+  info(message: string): void;
+  warn(message: string): void;
+  debug(message: string): void;
+  /** A transient progress line (live on a terminal, a plain line otherwise). */
+  progress(message: string): void;
+  /** A stack or build event, one line each. */
+  event(message: string): void;
+}
+
+/** A flag of a custom command, parsed with `util.parseArgs`. */
+export interface CommandFlag {
+  type: "string" | "boolean";
+  description?: string;
+  short?: string;
+  multiple?: boolean;
+  default?: string | boolean;
+  required?: boolean;
+}
+
+/** The global options every command receives. */
+export interface GlobalOptions {
+  level: "debug" | "info" | "warn" | "error";
+  format: "text" | "json";
+  noop: boolean;
+  color: boolean;
+}
+
+/** What a command's `run` receives: the loaded service, the reporter, its parsed flags and helpers. */
+export interface CommandContext {
+  service: ServiceDefinition;
+  serviceDir: string;
+  servicePath: string;
+  reporter: CliReporter;
+  options: GlobalOptions;
+  flags: Record<string, string | boolean | string[] | undefined>;
+  /** Build the service (bundles, ZIPs, validated template) into `.sparta/` without touching AWS. */
+  build(options?: { s3Bucket?: string; buildId?: string }): Promise<BuildResult>;
+  /** Write a result to stdout (as JSON with `--format json`). */
+  result(value: unknown, text?: string): void;
+}
+
+/** A command a service (or another package, such as the pipeline) adds to `sparta`. */
+export interface CommandDefinition {
+  name: string;
+  description: string;
+  flags?: Record<string, CommandFlag>;
+  run(ctx: CommandContext): unknown | Promise<unknown>;
+}
+
+/** The outcome of building a service. */
+export interface BuildResult {
+  stackName: string;
+  template: TemplateDocument;
+  artifacts: BuiltArtifact[];
+  /** `.sparta/` folder and the files written in it. */
+  dir: string;
+  templatePath: string;
+  manifestPath: string;
+  /** Stack parameters the deployment will pass (without the artifact bucket). */
+  parameters: Record<string, string>;
+  tags: Record<string, string>;
+}
+
+export interface ServiceDefinition {
+  /** Also the CloudFormation stack name. Letters, digits and `-`, starting with a letter. */
+  name: string;
+  description?: string;
+  functions: FunctionDef[];
+  parameters?: Record<string, ParameterDef>;
+  tags?: Record<string, string>;
+  decorators?: ServiceDecorator[];
+  hooks?: WorkflowHooks;
+  commands?: CommandDefinition[];
+}
+
+/**
+ * Declare a service. The value is returned as-is (the CLI validates it when it loads the file); the function
+ * exists for type checking and editor help.
+ * @example
+ * export const service = defineService({
+ *   name: "hello",
+ *   functions: [{ name: "hello", handler: "src/hello.ts#handler", events: [{ type: "httpApi", method: "GET", path: "/hello" }] }],
+ * });
+ */
+export function defineService(definition: ServiceDefinition): ServiceDefinition {
+  return definition;
+}
+
+/** Type helper for a command supplied by another package. */
+export function defineCommand(command: CommandDefinition): CommandDefinition {
+  return command;
+}

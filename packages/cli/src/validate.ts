@@ -1,0 +1,453 @@
+import { existsSync, statSync } from "node:fs";
+import { resolve } from "node:path";
+import { build } from "esbuild";
+import { type DefinitionProblem, ServiceDefinitionError } from "./errors.js";
+import type { ServiceDefinition } from "./service.js";
+
+const SERVICE_NAME = /^[A-Za-z][A-Za-z0-9-]{0,63}$/;
+const FUNCTION_NAME = /^[A-Za-z][A-Za-z0-9_-]{0,39}$/;
+const ENV_KEY = /^[A-Za-z][A-Za-z0-9_]+$/;
+const PARAM_NAME = /^[A-Za-z0-9]{1,255}$/;
+const ACTION = /^(\*|[a-z0-9-]+:[A-Za-z0-9*]+)$/;
+const BUCKET = /^[a-z0-9][a-z0-9-]{1,34}[a-z0-9]$/;
+const METHODS = ["ANY", "GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"];
+const EVENT_TYPES = [
+  "httpApi",
+  "functionUrl",
+  "s3",
+  "sns",
+  "sqs",
+  "dynamodb",
+  "kinesis",
+  "schedule",
+  "eventPattern",
+  "cloudwatchLogs",
+];
+const HOOKS = ["preBuild", "postBuild", "preMarshal", "postMarshal", "rollback"];
+const FUNCTION_KEYS = [
+  "name",
+  "handler",
+  "description",
+  "memorySize",
+  "timeout",
+  "environment",
+  "privileges",
+  "roleName",
+  "events",
+  "decorator",
+];
+const SERVICE_KEYS = [
+  "name",
+  "description",
+  "functions",
+  "parameters",
+  "tags",
+  "decorators",
+  "hooks",
+  "commands",
+];
+/** Names of the built-in commands; a service command may not reuse them. */
+export const BUILTIN_COMMANDS = ["provision", "delete", "describe", "explore", "status", "version", "help"];
+
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === "object" && v !== null && !Array.isArray(v);
+const isCfnValue = (v: unknown): boolean => (typeof v === "string" && v.length > 0) || isObject(v);
+const show = (v: unknown): string => {
+  if (v === undefined) return "nothing";
+  if (typeof v === "function") return "a function";
+  const s = JSON.stringify(v);
+  return s === undefined ? String(v) : s.length > 60 ? `${s.slice(0, 57)}...` : s;
+};
+
+/** Split `"src/hello.ts#handler"` into module and export (`handler` when no `#`). */
+export function parseHandlerRef(handler: string): { module: string; exportName: string } {
+  const i = handler.lastIndexOf("#");
+  return i < 0
+    ? { module: handler, exportName: "handler" }
+    : { module: handler.slice(0, i), exportName: handler.slice(i + 1) };
+}
+
+/** Names exported by a TypeScript/JavaScript module, read by esbuild without running it. */
+async function moduleExports(file: string): Promise<string[]> {
+  const result = await build({
+    entryPoints: [file],
+    bundle: true,
+    write: false,
+    metafile: true,
+    format: "esm",
+    platform: "node",
+    packages: "external",
+    logLevel: "silent",
+    outdir: "out",
+  });
+  const out = Object.values(result.metafile.outputs).find((o) => o.entryPoint !== undefined);
+  return out?.exports ?? [];
+}
+
+/**
+ * Check a service definition before anything is built. Collects every problem (naming the function and the
+ * field) and throws one {@link ServiceDefinitionError}; returns the definition typed when it is valid.
+ */
+export async function validateService(
+  value: unknown,
+  options: { serviceDir: string; source?: string; checkHandlers?: boolean },
+): Promise<ServiceDefinition> {
+  const problems: DefinitionProblem[] = [];
+  const add = (path: string, message: string) => problems.push({ path, message });
+  if (!isObject(value)) {
+    throw new ServiceDefinitionError(
+      [
+        {
+          path: "service",
+          message: `expected an object from defineService({ name, functions: [...] }), received ${show(value)}`,
+        },
+      ],
+      options.source,
+    );
+  }
+  for (const key of Object.keys(value)) {
+    if (!SERVICE_KEYS.includes(key))
+      add(`service.${key}`, `unknown field; known fields: ${SERVICE_KEYS.join(", ")}`);
+  }
+  if (typeof value.name !== "string" || !SERVICE_NAME.test(value.name)) {
+    add(
+      "service.name",
+      `must be a stack name (a letter, then letters, digits or "-", at most 64), received ${show(value.name)}; e.g. name: "hello"`,
+    );
+  }
+  if (value.description !== undefined && typeof value.description !== "string") {
+    add("service.description", `must be a string, received ${show(value.description)}`);
+  }
+  if (value.tags !== undefined) {
+    if (!isObject(value.tags))
+      add("service.tags", `must be an object of strings, received ${show(value.tags)}`);
+    else
+      for (const [k, v] of Object.entries(value.tags)) {
+        if (typeof v !== "string") add(`service.tags.${k}`, `must be a string, received ${show(v)}`);
+      }
+  }
+  if (value.parameters !== undefined) {
+    if (!isObject(value.parameters)) {
+      add(
+        "service.parameters",
+        `must be an object of { type?, default?, description? }, received ${show(value.parameters)}`,
+      );
+    } else {
+      for (const [k, p] of Object.entries(value.parameters)) {
+        if (!PARAM_NAME.test(k))
+          add(`service.parameters.${k}`, "parameter names must be alphanumeric (A-Z, a-z, 0-9)");
+        if (k === "ArtifactBucket")
+          add(`service.parameters.${k}`, "ArtifactBucket is reserved for the code bucket");
+        if (!isObject(p))
+          add(`service.parameters.${k}`, `must be an object such as { type: "String" }, received ${show(p)}`);
+        else if (p.default !== undefined && typeof p.default !== "string")
+          add(`service.parameters.${k}.default`, `must be a string, received ${show(p.default)}`);
+      }
+    }
+  }
+  if (value.decorators !== undefined) {
+    if (!Array.isArray(value.decorators) || value.decorators.some((d) => typeof d !== "function"))
+      add("service.decorators", "must be an array of functions ({ service, template }) => fragment | void");
+  }
+  if (value.hooks !== undefined) {
+    if (!isObject(value.hooks)) add("service.hooks", `must be an object, received ${show(value.hooks)}`);
+    else
+      for (const [k, h] of Object.entries(value.hooks)) {
+        if (!HOOKS.includes(k)) add(`service.hooks.${k}`, `unknown hook; known hooks: ${HOOKS.join(", ")}`);
+        else if (typeof h !== "function")
+          add(`service.hooks.${k}`, `must be a function, received ${show(h)}`);
+      }
+  }
+  if (value.commands !== undefined) {
+    if (!Array.isArray(value.commands))
+      add("service.commands", `must be an array, received ${show(value.commands)}`);
+    else {
+      const seen = new Set<string>();
+      value.commands.forEach((c: unknown, i) => {
+        const at = `service.commands[${isObject(c) && typeof c.name === "string" ? c.name : i}]`;
+        if (!isObject(c)) {
+          add(at, `must be { name, description, flags?, run }, received ${show(c)}`);
+          return;
+        }
+        if (typeof c.name !== "string" || !/^[a-z][A-Za-z0-9-]*$/.test(c.name))
+          add(`${at}.name`, `must be a command name such as "provisionPipeline", received ${show(c.name)}`);
+        else if (BUILTIN_COMMANDS.includes(c.name))
+          add(`${at}.name`, `"${c.name}" is a built-in command; pick another name`);
+        else if (seen.has(c.name)) add(`${at}.name`, `duplicate command name "${c.name}"`);
+        else seen.add(c.name);
+        if (typeof c.run !== "function") add(`${at}.run`, "must be a function (ctx) => result");
+        if (typeof c.description !== "string")
+          add(`${at}.description`, "must be a string shown by `sparta help`");
+        if (c.flags !== undefined) {
+          if (!isObject(c.flags)) add(`${at}.flags`, `must be an object of flags, received ${show(c.flags)}`);
+          else
+            for (const [f, spec] of Object.entries(c.flags)) {
+              if (!isObject(spec) || (spec.type !== "string" && spec.type !== "boolean"))
+                add(
+                  `${at}.flags.${f}`,
+                  `must be { type: "string" | "boolean", ... }, received ${show(spec)}`,
+                );
+            }
+        }
+      });
+    }
+  }
+
+  const handlerChecks: { at: string; file: string; exportName: string }[] = [];
+  if (!Array.isArray(value.functions) || value.functions.length === 0) {
+    add(
+      "service.functions",
+      `must be a non-empty array of functions, received ${show(value.functions)}; e.g. functions: [{ name: "hello", handler: "src/hello.ts#handler" }]`,
+    );
+  } else {
+    const names = new Set<string>();
+    const routes = new Map<string, string>();
+    value.functions.forEach((fn: unknown, i: number) => {
+      const label = isObject(fn) && typeof fn.name === "string" && fn.name ? fn.name : String(i);
+      const at = `functions[${label}]`;
+      if (!isObject(fn)) {
+        add(at, `must be an object { name, handler, ... }, received ${show(fn)}`);
+        return;
+      }
+      for (const key of Object.keys(fn)) {
+        if (!FUNCTION_KEYS.includes(key))
+          add(`${at}.${key}`, `unknown field; known fields: ${FUNCTION_KEYS.join(", ")}`);
+      }
+      if (typeof fn.name !== "string" || !FUNCTION_NAME.test(fn.name)) {
+        add(
+          `${at}.name`,
+          `must start with a letter and use letters, digits, "-" or "_" (at most 40), received ${show(fn.name)}`,
+        );
+      } else if (names.has(fn.name)) {
+        add(`${at}.name`, `duplicate function name "${fn.name}"; each function needs a unique name`);
+      } else names.add(fn.name);
+
+      if (typeof fn.handler !== "string" || fn.handler.length === 0) {
+        add(`${at}.handler`, `must be "path/to/module.ts#exportName", received ${show(fn.handler)}`);
+      } else {
+        const { module, exportName } = parseHandlerRef(fn.handler);
+        if (!module || !/^[A-Za-z_$][\w$]*$/.test(exportName)) {
+          add(`${at}.handler`, `must be "path/to/module.ts#exportName", received ${show(fn.handler)}`);
+        } else {
+          const file = resolve(options.serviceDir, module);
+          if (!existsSync(file) || !statSync(file).isFile()) {
+            add(`${at}.handler`, `module "${module}" not found (looked for ${file})`);
+          } else handlerChecks.push({ at: `${at}.handler`, file, exportName });
+        }
+      }
+      if (fn.description !== undefined && typeof fn.description !== "string")
+        add(`${at}.description`, `must be a string, received ${show(fn.description)}`);
+      if (
+        fn.memorySize !== undefined &&
+        (!Number.isInteger(fn.memorySize) ||
+          (fn.memorySize as number) < 128 ||
+          (fn.memorySize as number) > 10240)
+      )
+        add(
+          `${at}.memorySize`,
+          `must be an integer number of MB from 128 to 10240, received ${show(fn.memorySize)}`,
+        );
+      if (
+        fn.timeout !== undefined &&
+        (!Number.isInteger(fn.timeout) || (fn.timeout as number) < 1 || (fn.timeout as number) > 900)
+      )
+        add(
+          `${at}.timeout`,
+          `must be an integer number of seconds from 1 to 900, received ${show(fn.timeout)}`,
+        );
+      if (fn.environment !== undefined) {
+        if (!isObject(fn.environment))
+          add(`${at}.environment`, `must be an object of strings, received ${show(fn.environment)}`);
+        else
+          for (const [k, v] of Object.entries(fn.environment)) {
+            if (!ENV_KEY.test(k))
+              add(
+                `${at}.environment.${k}`,
+                "variable names must match [A-Za-z][A-Za-z0-9_]+ (at least 2 characters)",
+              );
+            if (typeof v !== "string") add(`${at}.environment.${k}`, `must be a string, received ${show(v)}`);
+          }
+      }
+      if (
+        fn.roleName !== undefined &&
+        (typeof fn.roleName !== "string" || !/^[\w+=,.@-]{1,64}$/.test(fn.roleName))
+      )
+        add(`${at}.roleName`, `must be an IAM role name, received ${show(fn.roleName)}`);
+      if (fn.privileges !== undefined) {
+        if (!Array.isArray(fn.privileges))
+          add(`${at}.privileges`, `must be an array, received ${show(fn.privileges)}`);
+        else {
+          if (fn.roleName !== undefined && fn.privileges.length > 0)
+            add(
+              `${at}.privileges`,
+              "cannot be combined with roleName: grant these actions on that role instead",
+            );
+          fn.privileges.forEach((p: unknown, j) => {
+            const pat = `${at}.privileges[${j}]`;
+            if (!isObject(p)) {
+              add(pat, `must be { actions: [...], resources: [...] }, received ${show(p)}`);
+              return;
+            }
+            if (!Array.isArray(p.actions) || p.actions.length === 0)
+              add(
+                `${pat}.actions`,
+                `must list at least one action such as "s3:GetObject", received ${show(p.actions)}`,
+              );
+            else
+              for (const a of p.actions)
+                if (typeof a !== "string" || !ACTION.test(a))
+                  add(
+                    `${pat}.actions`,
+                    `${show(a)} is not an IAM action ("service:Action", e.g. "s3:GetObject")`,
+                  );
+            if (!Array.isArray(p.resources) || p.resources.length === 0)
+              add(
+                `${pat}.resources`,
+                `must list at least one resource ARN (least privilege: write "*" yourself if you mean it), received ${show(p.resources)}`,
+              );
+            else
+              for (const r of p.resources)
+                if (!isCfnValue(r)) add(`${pat}.resources`, `${show(r)} is not an ARN string or intrinsic`);
+          });
+        }
+      }
+      if (fn.decorator !== undefined && typeof fn.decorator !== "function")
+        add(
+          `${at}.decorator`,
+          "must be a function ({ service, fn, logicalIds, template }) => fragment | void",
+        );
+      if (fn.events !== undefined) {
+        if (!Array.isArray(fn.events)) add(`${at}.events`, `must be an array, received ${show(fn.events)}`);
+        else
+          fn.events.forEach((e: unknown, j) => {
+            const eat = `${at}.events[${j}]`;
+            if (!isObject(e)) {
+              add(eat, `must be an object with a type, received ${show(e)}`);
+              return;
+            }
+            const need = (field: string, ok: boolean, hint: string) => {
+              if (!ok)
+                add(
+                  `${eat}.${field}`,
+                  `${e[field] === undefined ? "missing" : `invalid (${show(e[field])})`}: ${hint}`,
+                );
+            };
+            switch (e.type) {
+              case "httpApi": {
+                need(
+                  "method",
+                  typeof e.method === "string" && METHODS.includes(e.method),
+                  `one of ${METHODS.join(", ")}`,
+                );
+                need(
+                  "path",
+                  typeof e.path === "string" && /^\/[A-Za-z0-9_\-.{}+/]*$/.test(e.path),
+                  'a path starting with "/", e.g. "/hello" or "/items/{id}"',
+                );
+                if (typeof e.method === "string" && typeof e.path === "string") {
+                  const key = `${e.method} ${e.path}`;
+                  const other = routes.get(key);
+                  if (other !== undefined)
+                    add(`${eat}.path`, `route "${key}" is already served by function ${other}`);
+                  else routes.set(key, label);
+                }
+                break;
+              }
+              case "functionUrl":
+                need(
+                  "authType",
+                  e.authType === undefined || e.authType === "NONE" || e.authType === "AWS_IAM",
+                  '"NONE" or "AWS_IAM"',
+                );
+                break;
+              case "s3":
+                need(
+                  "bucket",
+                  typeof e.bucket === "string" && BUCKET.test(e.bucket),
+                  "a bucket name prefix of 3-36 lowercase letters, digits or '-' (account and region are appended)",
+                );
+                need(
+                  "events",
+                  e.events === undefined ||
+                    (Array.isArray(e.events) &&
+                      e.events.length > 0 &&
+                      e.events.every((x) => typeof x === "string" && x.startsWith("s3:"))),
+                  'S3 event names such as ["s3:ObjectCreated:*"]',
+                );
+                break;
+              case "sns":
+                need("topicArn", isCfnValue(e.topicArn), "the topic ARN (string or intrinsic)");
+                break;
+              case "sqs":
+                need("queueArn", isCfnValue(e.queueArn), "the queue ARN (string or intrinsic)");
+                need(
+                  "batchSize",
+                  e.batchSize === undefined ||
+                    (Number.isInteger(e.batchSize) && (e.batchSize as number) >= 1),
+                  "a positive integer",
+                );
+                break;
+              case "dynamodb":
+              case "kinesis":
+                need("streamArn", isCfnValue(e.streamArn), "the stream ARN (string or intrinsic)");
+                need(
+                  "startingPosition",
+                  e.startingPosition === undefined ||
+                    e.startingPosition === "LATEST" ||
+                    e.startingPosition === "TRIM_HORIZON",
+                  '"LATEST" or "TRIM_HORIZON"',
+                );
+                need(
+                  "batchSize",
+                  e.batchSize === undefined ||
+                    (Number.isInteger(e.batchSize) && (e.batchSize as number) >= 1),
+                  "a positive integer",
+                );
+                break;
+              case "schedule":
+                need(
+                  "expression",
+                  typeof e.expression === "string" && /^(rate|cron)\(.+\)$/.test(e.expression),
+                  'an EventBridge schedule such as "rate(5 minutes)" or "cron(0 12 * * ? *)"',
+                );
+                break;
+              case "eventPattern":
+                need(
+                  "pattern",
+                  isObject(e.pattern) && Object.keys(e.pattern).length > 0,
+                  'an EventBridge pattern object, e.g. { source: ["aws.ec2"] }',
+                );
+                break;
+              case "cloudwatchLogs":
+                need(
+                  "logGroupName",
+                  typeof e.logGroupName === "string" && /^[\w\-/.#]{1,512}$/.test(e.logGroupName),
+                  'a log group name such as "/aws/lambda/other"',
+                );
+                break;
+              default:
+                add(`${eat}.type`, `unknown event source ${show(e.type)}; one of ${EVENT_TYPES.join(", ")}`);
+            }
+          });
+      }
+    });
+  }
+
+  if (options.checkHandlers !== false) {
+    for (const check of handlerChecks) {
+      try {
+        const names = await moduleExports(check.file);
+        if (!names.includes(check.exportName)) {
+          add(
+            check.at,
+            `module ${check.file} has no export "${check.exportName}"; its exports: ${names.length ? names.join(", ") : "none"}`,
+          );
+        }
+      } catch (error) {
+        add(check.at, `module ${check.file} does not compile: ${(error as Error).message.split("\n")[0]}`);
+      }
+    }
+  }
+  if (problems.length > 0) throw new ServiceDefinitionError(problems, options.source);
+  return value as unknown as ServiceDefinition;
+}
