@@ -1,0 +1,327 @@
+import { createHash } from "node:crypto";
+import { lstat, mkdir, readdir, readFile, realpath, rename, rm, stat, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { basename, dirname, join, relative, resolve, sep } from "node:path";
+import { promisify } from "node:util";
+import { deflateRaw as deflateRawCb, deflateRawSync } from "node:zlib";
+import { PackagerInputError, SymlinkError } from "../errors.js";
+import { type EncodedEntry, layoutZip } from "./container.js";
+import { crc32 } from "./crc32.js";
+import { assertSafeEntryName } from "./names.js";
+
+const deflateRaw = promisify(deflateRawCb);
+
+/** One file to put in a ZIP: either a file on disk (`path`) or in-memory `content`. */
+export interface ZipInput {
+  /** Name inside the archive: a relative POSIX path such as `index.mjs` or `lib/a.js`. */
+  name: string;
+  /** File to read. Symbolic links are followed (the target's bytes are stored). */
+  path?: string;
+  content?: Buffer | string;
+  /** Any execute bit makes the entry 0755; everything else is 0644. Defaults to the file's own mode, or 0644. */
+  mode?: number;
+}
+
+export interface ArtifactEntry {
+  name: string;
+  size: number;
+  compressedSize?: number;
+}
+
+/** A written ZIP: where it is, what it holds, and its content-addressed name. */
+export interface Artifact {
+  path: string;
+  sha256: string;
+  size: number;
+  /** `<logical-name>-<first 16 hex digits of sha256>.zip`: changes exactly when the bytes do. */
+  key: string;
+  entries: ArtifactEntry[];
+}
+
+export interface CreateZipOptions {
+  entries: ZipInput[];
+  /** Exact file to write. */
+  outFile?: string;
+  /** Folder to write `<key>` into, when `outFile` is not given. Default: `<os tmpdir>/sparta-artifacts`. */
+  outDir?: string;
+  /** Logical name used in `key`. Default: `outFile`'s base name without `.zip`, else `artifact`. */
+  name?: string;
+  /** Deflate level 0-9. Default 6 (what `zip` uses). */
+  level?: number;
+  /**
+   * `sparta` (default): parallel deflate on the zlib thread pool, then a minimal deterministic container writer.
+   * `archiver`: the same normalised entries written by archiver; slower, kept as the reference writer.
+   */
+  engine?: "sparta" | "archiver";
+  /** Files read and deflated at once. Default 16. */
+  concurrency?: number;
+}
+
+/** A normalised, validated entry whose bytes are loaded lazily. */
+interface PlannedEntry {
+  name: string;
+  mode: number;
+  /** The bytes, and the mode read from disk when the input gave none. */
+  load: () => Promise<{ data: Buffer; mode?: number | undefined }>;
+}
+
+export function normaliseMode(mode: number | undefined): number {
+  return mode !== undefined && (mode & 0o111) !== 0 ? 0o755 : 0o644;
+}
+
+function compareNames(a: { name: string }, b: { name: string }): number {
+  return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
+}
+
+async function plan(inputs: readonly ZipInput[]): Promise<PlannedEntry[]> {
+  const seen = new Set<string>();
+  const planned: PlannedEntry[] = [];
+  for (const input of inputs) {
+    assertSafeEntryName(input.name);
+    if (seen.has(input.name)) {
+      throw new PackagerInputError(
+        `ZIP entry "${input.name}" is listed twice. Each name may appear once; rename or drop one of them.`,
+      );
+    }
+    seen.add(input.name);
+    const hasPath = typeof input.path === "string";
+    const hasContent = input.content !== undefined;
+    if (hasPath === hasContent) {
+      throw new PackagerInputError(
+        `ZIP entry "${input.name}" needs exactly one of "path" or "content"; received ${hasPath ? "both" : "neither"}.`,
+      );
+    }
+    if (hasContent) {
+      const content = input.content as Buffer | string;
+      const data = typeof content === "string" ? Buffer.from(content, "utf8") : content;
+      planned.push({ name: input.name, mode: normaliseMode(input.mode), load: async () => ({ data }) });
+    } else {
+      const path = input.path as string;
+      const given = input.mode;
+      const unreadable = (cause: unknown): never => {
+        throw new PackagerInputError(
+          `Cannot read "${path}" for ZIP entry "${input.name}": ${String(cause)}`,
+          { cause },
+        );
+      };
+      planned.push({
+        name: input.name,
+        mode: normaliseMode(given),
+        load: async () => {
+          const [data, st] = await Promise.all([
+            readFile(path).catch(unreadable),
+            given === undefined ? stat(path).catch(unreadable) : undefined,
+          ]);
+          return { data, mode: st ? normaliseMode(st.mode) : undefined };
+        },
+      });
+    }
+  }
+  return planned.sort(compareNames);
+}
+
+/** Runs `fn` over `items` with at most `limit` in flight; results keep the input order. */
+async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await fn(items[i] as T);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}
+
+const byteCounts = new Uint32Array(256);
+
+/**
+ * True when deflate would only add overhead: the byte distribution of the first 64 KiB is near uniform
+ * (above 7.5 bits per byte, as in already-compressed images, fonts, archives or random data) and a
+ * level-1 deflate of the first 4 KiB saves under 2%. Such entries are stored, as Info-ZIP would after
+ * compressing them in vain; the decision depends only on the bytes, so it is as reproducible as the rest.
+ */
+export function looksIncompressible(data: Buffer): boolean {
+  if (data.length < 512) return false;
+  const sample = data.subarray(0, 65536);
+  byteCounts.fill(0);
+  for (let i = 0; i < sample.length; i++) {
+    const byte = sample[i] as number;
+    byteCounts[byte] = (byteCounts[byte] as number) + 1;
+  }
+  let bits = 0;
+  for (let i = 0; i < 256; i++) {
+    const count = byteCounts[i] as number;
+    if (count > 0) {
+      const p = count / sample.length;
+      bits -= p * Math.log2(p);
+    }
+  }
+  if (bits <= 7.5) return false;
+  const head = data.subarray(0, 4096);
+  return deflateRawSync(head, { level: 1 }).length >= head.length * 0.98;
+}
+
+async function encode(entry: PlannedEntry, level: number): Promise<EncodedEntry> {
+  const { data: raw, mode } = await entry.load();
+  const base = { name: entry.name, mode: mode ?? entry.mode, crc32: crc32(raw), size: raw.length };
+  if (raw.length === 0 || level === 0 || looksIncompressible(raw)) return { ...base, method: 0, data: raw };
+  const deflated = await deflateRaw(raw, { level });
+  // Like Info-ZIP, store what deflate cannot shrink.
+  return deflated.length < raw.length
+    ? { ...base, method: 8, data: deflated }
+    : { ...base, method: 0, data: raw };
+}
+
+async function writeWithArchiver(planned: readonly PlannedEntry[], level: number): Promise<Buffer[]> {
+  const { ZipArchive } = await import("archiver");
+  const archive = new ZipArchive({ zlib: { level } });
+  const chunks: Buffer[] = [];
+  archive.on("data", (chunk: Buffer) => chunks.push(chunk));
+  const date = new Date(Date.UTC(1980, 0, 1, 0, 0, 0));
+  const done = new Promise<void>((resolvePromise, reject) => {
+    archive.on("end", () => resolvePromise());
+    archive.on("error", reject);
+  });
+  for (const entry of planned) {
+    const { data, mode } = await entry.load();
+    archive.append(data, { name: entry.name, date, mode: mode ?? entry.mode, store: level === 0 });
+  }
+  await archive.finalize();
+  await done;
+  return chunks;
+}
+
+/** The per-entry report of an artifact written by the sparta engine. */
+function entriesFromEncoded(encoded: readonly EncodedEntry[]): ArtifactEntry[] {
+  return encoded.map((e) => ({ name: e.name, size: e.size, compressedSize: e.data.length }));
+}
+
+function keyName(name: string): string {
+  const cleaned = name.replace(/[^A-Za-z0-9._-]+/g, "-").replace(/^-+|-+$/g, "");
+  return cleaned.length > 0 ? cleaned : "artifact";
+}
+
+async function writeAtomically(path: string, chunks: readonly Buffer[]): Promise<void> {
+  await mkdir(dirname(path), { recursive: true });
+  const temp = `${path}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
+  try {
+    // One buffer, one write: an array would be written chunk by chunk.
+    await writeFile(temp, Buffer.concat(chunks as Buffer[]));
+    await rename(temp, path);
+  } catch (error) {
+    await rm(temp, { force: true });
+    throw error;
+  }
+}
+
+/**
+ * Writes a reproducible ZIP: entries sorted by name, every timestamp 1980-01-01 00:00, modes 0644/0755,
+ * no extra fields, so the same names and bytes always give the same archive and the same `key`.
+ *
+ * @example
+ * const artifact = await createZip({ name: "hello", outDir: ".sparta", entries: [{ name: "index.mjs", path: "dist/index.mjs" }] });
+ * // artifact.key === "hello-3f9a0c1d2e4b5a69.zip"
+ */
+export async function createZip(options: CreateZipOptions): Promise<Artifact> {
+  const level = options.level ?? 6;
+  if (!Number.isInteger(level) || level < 0 || level > 9) {
+    throw new PackagerInputError(
+      `createZip: "level" must be an integer from 0 to 9; received ${String(options.level)}.`,
+    );
+  }
+  const planned = await plan(options.entries);
+  let chunks: Buffer[];
+  let entries: ArtifactEntry[];
+  if (options.engine === "archiver") {
+    chunks = await writeWithArchiver(planned, level);
+    entries = planned.map((e) => ({ name: e.name, size: 0 }));
+  } else {
+    const encoded = await mapLimit(planned, options.concurrency ?? 16, (e) => encode(e, level));
+    chunks = layoutZip(encoded);
+    entries = entriesFromEncoded(encoded);
+  }
+  const hash = createHash("sha256");
+  let size = 0;
+  for (const chunk of chunks) {
+    hash.update(chunk);
+    size += chunk.length;
+  }
+  const sha256 = hash.digest("hex");
+  const logical =
+    options.name ?? (options.outFile ? basename(options.outFile).replace(/\.zip$/i, "") : "artifact");
+  const key = `${keyName(logical)}-${sha256.slice(0, 16)}.zip`;
+  const path = resolve(options.outFile ?? join(options.outDir ?? join(tmpdir(), "sparta-artifacts"), key));
+  await writeAtomically(path, chunks);
+  if (options.engine === "archiver") {
+    const { readZipEntries } = await import("./read.js");
+    entries = (await readZipEntries(path)).map((e) => ({
+      name: e.name,
+      size: e.size,
+      compressedSize: e.compressedSize,
+    }));
+  }
+  return { path, sha256, size, key, entries };
+}
+
+export interface CollectOptions {
+  /** Prefix put before every name, e.g. `lib` gives `lib/a.js`. */
+  prefix?: string;
+}
+
+/**
+ * Lists a folder's regular files as `ZipInput`s, sorted, with names relative to the folder.
+ * Symbolic links to files inside the folder are stored as regular files with the target's bytes;
+ * links that leave the folder, dangle, or point at folders are refused with a `SymlinkError`,
+ * so an archive never carries a link or content from elsewhere on the machine.
+ */
+export async function collectEntries(root: string, options: CollectOptions = {}): Promise<ZipInput[]> {
+  const absRoot = resolve(root);
+  const realRoot = await realpath(absRoot).catch((cause: unknown) => {
+    throw new PackagerInputError(`Cannot read folder "${root}" to zip it: ${String(cause)}`, { cause });
+  });
+  const out: ZipInput[] = [];
+  const prefix = options.prefix ? `${options.prefix.replace(/\/+$/, "")}/` : "";
+  const walk = async (dir: string): Promise<void> => {
+    const dirents = await readdir(dir, { withFileTypes: true });
+    for (const dirent of dirents) {
+      const full = join(dir, dirent.name);
+      const name = prefix + relative(absRoot, full).split(sep).join("/");
+      if (dirent.isDirectory()) {
+        await walk(full);
+      } else if (dirent.isFile()) {
+        out.push({ name, path: full });
+      } else if (dirent.isSymbolicLink()) {
+        const target = await realpath(full).catch((cause: unknown) => {
+          throw new SymlinkError(
+            full,
+            `Symbolic link "${full}" is dangling (its target does not exist). Remove it or point it at a file inside "${root}".`,
+            { cause },
+          );
+        });
+        if (target !== realRoot && !target.startsWith(realRoot + sep)) {
+          throw new SymlinkError(
+            full,
+            `Symbolic link "${full}" points outside "${root}" (to "${target}"). Copy the file into the folder instead of linking it.`,
+          );
+        }
+        const st = await stat(target);
+        if (!st.isFile()) {
+          throw new SymlinkError(
+            full,
+            `Symbolic link "${full}" points at a folder; only links to files are zipped (as regular files). Replace it with the folder itself.`,
+          );
+        }
+        out.push({ name, path: target, mode: st.mode });
+      }
+      // sockets, FIFOs and devices are never deployment content: skipped.
+    }
+  };
+  const rootStat = await lstat(realRoot);
+  if (!rootStat.isDirectory()) {
+    throw new PackagerInputError(`"${root}" is not a folder; collectEntries zips a folder's files.`);
+  }
+  await walk(absRoot);
+  return out.sort(compareNames);
+}

@@ -1,0 +1,258 @@
+import { randomBytes } from "node:crypto";
+import { chmod, mkdir, readFile, symlink, utimes, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import {
+  assertSafeEntryName,
+  collectEntries,
+  createZip,
+  EntryNameError,
+  listArtifact,
+  PackagerInputError,
+  readZipEntries,
+  SymlinkError,
+} from "../src/index.js";
+import { crc32, crc32Reference } from "../src/zip/crc32.js";
+import { looksIncompressible } from "../src/zip/create.js";
+import { run, tempDir } from "./helpers.js";
+
+const FILES: Record<string, string> = {
+  "index.mjs": "export const handler = async () => ({ statusCode: 200 });\n",
+  "lib/util.js": "module.exports.util = () => 'util';\n".repeat(40),
+  "lib/deep/data.json": JSON.stringify({ a: 1, b: [1, 2, 3] }),
+  "bin/tool": "#!/bin/sh\necho tool\n",
+  "empty.txt": "",
+  "assets/noise.bin": "", // replaced by random bytes, the same in both trees
+  "ünïcode/名前.txt": "unicode names are UTF-8\n",
+};
+const NOISE = randomBytes(20_000);
+
+async function makeTree(root: string, order: string[], mtime: Date): Promise<void> {
+  for (const name of order) {
+    const path = join(root, name);
+    await mkdir(join(path, ".."), { recursive: true });
+    await writeFile(path, name === "assets/noise.bin" ? NOISE : (FILES[name] as string));
+    await chmod(path, name === "bin/tool" ? 0o775 : 0o600);
+    await utimes(path, mtime, mtime);
+  }
+}
+
+describe("createZip: reproducible bytes", () => {
+  it("gives byte-identical ZIPs for trees created in a different order with different mtimes", async () => {
+    const base = await tempDir();
+    const a = join(base, "a");
+    const b = join(base, "b");
+    const names = Object.keys(FILES);
+    await makeTree(a, names, new Date("2001-02-03T04:05:06Z"));
+    await makeTree(b, [...names].reverse(), new Date("2031-12-30T23:59:58Z"));
+
+    const za = await createZip({ name: "fn", entries: await collectEntries(a), outDir: join(base, "out-a") });
+    const zb = await createZip({ name: "fn", entries: await collectEntries(b), outDir: join(base, "out-b") });
+
+    expect(za.sha256).toBe(zb.sha256);
+    expect(za.key).toBe(zb.key);
+    expect(za.key).toMatch(/^fn-[0-9a-f]{16}\.zip$/);
+    expect(za.key.slice(3, 19)).toBe(za.sha256.slice(0, 16));
+    expect(Buffer.compare(await readFile(za.path), await readFile(zb.path))).toBe(0);
+    // nothing machine-specific: no temp path, no user name inside
+    const bytes = (await readFile(za.path)).toString("latin1");
+    expect(bytes).not.toContain(base);
+    if (process.env.USER) expect(bytes).not.toContain(`/${process.env.USER}/`);
+  });
+
+  it("passes Info-ZIP's unzip -t, with sorted names, fixed times and normalised modes", async () => {
+    const base = await tempDir();
+    const tree = join(base, "tree");
+    await makeTree(tree, Object.keys(FILES), new Date());
+    const artifact = await createZip({ name: "fn", entries: await collectEntries(tree), outDir: base });
+
+    const test = run("unzip", ["-t", artifact.path]);
+    expect(test.stderr).toBe("");
+    expect(test.status).toBe(0);
+    expect(test.stdout).toContain("No errors detected");
+
+    const info = run("unzip", ["-Z", artifact.path]).stdout;
+    expect(info).toMatch(/-rwxr-xr-x .* 80-Jan-01 00:00 bin\/tool\n/);
+    expect(info).toMatch(/-rw-r--r-- .* 80-Jan-01 00:00 index\.mjs\n/);
+    expect(info).not.toMatch(/-rw------- /);
+
+    const entries = await readZipEntries(artifact.path);
+    const names = entries.map((e) => e.name);
+    expect(names).toEqual([...names].sort());
+    expect(names).toEqual(Object.keys(FILES).sort());
+    expect(entries.every((e) => e.dosDate === 0x21 && e.dosTime === 0)).toBe(true);
+    expect(entries.find((e) => e.name === "bin/tool")?.mode).toBe(0o755);
+    expect(entries.find((e) => e.name === "assets/noise.bin")?.method).toBe(0);
+    expect(entries.find((e) => e.name === "lib/util.js")?.method).toBe(8);
+    expect(artifact.entries.map((e) => e.name)).toEqual(names);
+    expect(artifact.entries.find((e) => e.name === "lib/util.js")).toEqual({
+      name: "lib/util.js",
+      size: Buffer.byteLength(FILES["lib/util.js"] as string),
+      compressedSize: expect.any(Number),
+    });
+
+    const out = join(base, "x");
+    expect(run("unzip", ["-q", artifact.path, "-d", out]).status).toBe(0);
+    for (const name of Object.keys(FILES)) {
+      const expected = name === "assets/noise.bin" ? NOISE : Buffer.from(FILES[name] as string);
+      expect(Buffer.compare(await readFile(join(out, name)), expected), name).toBe(0);
+    }
+  });
+
+  it("zip's own extractor and ours agree: content from buffers and strings, 0755 from a mode", async () => {
+    const dir = await tempDir();
+    const artifact = await createZip({
+      outFile: join(dir, "inline.zip"),
+      entries: [
+        { name: "b.txt", content: "bee" },
+        { name: "a.sh", content: Buffer.from("#!/bin/sh\n"), mode: 0o700 },
+      ],
+    });
+    expect(artifact.path).toBe(join(dir, "inline.zip"));
+    expect(artifact.key).toMatch(/^inline-[0-9a-f]{16}\.zip$/);
+    expect(run("unzip", ["-p", artifact.path, "b.txt"]).stdout).toBe("bee");
+    expect((await readZipEntries(artifact.path)).map((e) => [e.name, e.mode])).toEqual([
+      ["a.sh", 0o755],
+      ["b.txt", 0o644],
+    ]);
+  });
+
+  it("archiver, the reference writer, produces an equivalent archive from the same normalised entries", async () => {
+    const base = await tempDir();
+    const tree = join(base, "tree");
+    await makeTree(tree, Object.keys(FILES), new Date());
+    const entries = await collectEntries(tree);
+    const ours = await createZip({ name: "fn", entries, outDir: join(base, "ours") });
+    const ref = await createZip({ name: "fn", entries, outDir: join(base, "ref"), engine: "archiver" });
+    const again = await createZip({ name: "fn", entries, outDir: join(base, "ref2"), engine: "archiver" });
+    expect(ref.sha256).toBe(again.sha256);
+    expect(run("unzip", ["-t", ref.path]).status).toBe(0);
+    const summary = (path: string) =>
+      readZipEntries(path).then((list) =>
+        list.map((e) => ({ name: e.name, size: e.size, crc: e.crc32, mode: e.mode, date: e.dosDate })),
+      );
+    expect(await summary(ref.path)).toEqual(await summary(ours.path));
+    expect(ref.entries.map((e) => e.name)).toEqual(ours.entries.map((e) => e.name));
+  });
+
+  it("crc32 matches the reference table implementation", () => {
+    const data = randomBytes(10_000);
+    expect(crc32(data)).toBe(crc32Reference(data));
+    expect(crc32(Buffer.from("123456789"))).toBe(0xcbf43926);
+  });
+
+  it("stores incompressible data and deflates compressible data", () => {
+    expect(looksIncompressible(randomBytes(8192))).toBe(true);
+    expect(looksIncompressible(Buffer.from("const x = 1;\n".repeat(1000)))).toBe(false);
+    // high byte entropy but repetitive: still deflated
+    const block = randomBytes(2048);
+    expect(looksIncompressible(Buffer.concat([block, block, block, block]))).toBe(false);
+    expect(looksIncompressible(randomBytes(100))).toBe(false);
+  });
+});
+
+describe("createZip: safety", () => {
+  const bad = [
+    "../evil.js",
+    "a/../../evil.js",
+    "/etc/passwd",
+    "C:/Windows/evil.dll",
+    "c:evil",
+    "a\\..\\evil.js",
+    "a//b",
+    "a/./b",
+    "dir/",
+    "",
+    "nul\0byte",
+  ];
+  it.each(bad)("rejects the zip-slip-prone name %j", async (name) => {
+    const dir = await tempDir();
+    const attempt = createZip({ outFile: join(dir, "x.zip"), entries: [{ name, content: "x" }] });
+    await expect(attempt).rejects.toBeInstanceOf(EntryNameError);
+    await expect(attempt).rejects.toMatchObject({ code: "SPARTA_PACKAGER_ENTRY_NAME" });
+    expect(run("ls", [dir]).stdout).toBe("");
+  });
+
+  it("explains what is wrong and how to fix it", () => {
+    expect(() => assertSafeEntryName("../evil.js")).toThrow(
+      /Unsafe ZIP entry name "..\/evil.js": .*escapes.*forward slashes/,
+    );
+  });
+
+  it("rejects duplicate names and entries without exactly one source", async () => {
+    const dir = await tempDir();
+    await expect(
+      createZip({
+        outDir: dir,
+        entries: [
+          { name: "a", content: "1" },
+          { name: "a", content: "2" },
+        ],
+      }),
+    ).rejects.toThrow(/"a" is listed twice/);
+    await expect(createZip({ outDir: dir, entries: [{ name: "a" }] })).rejects.toBeInstanceOf(
+      PackagerInputError,
+    );
+    await expect(
+      createZip({ outDir: dir, entries: [{ name: "a", content: "1", path: "/x" }] }),
+    ).rejects.toThrow(/received both/);
+  });
+
+  it("stores a symlink to a file inside the folder as a regular file with the target's bytes", async () => {
+    const dir = await tempDir();
+    const tree = join(dir, "tree");
+    await mkdir(join(tree, "lib"), { recursive: true });
+    await writeFile(join(tree, "lib/real.js"), "real\n");
+    await symlink("lib/real.js", join(tree, "link.js"));
+    const entries = await collectEntries(tree);
+    expect(entries.map((e) => e.name)).toEqual(["lib/real.js", "link.js"]);
+    const artifact = await createZip({ outDir: dir, entries });
+    expect(run("unzip", ["-p", artifact.path, "link.js"]).stdout).toBe("real\n");
+    expect((await readZipEntries(artifact.path)).find((e) => e.name === "link.js")?.mode).toBe(0o644);
+  });
+
+  it("refuses symlinks that leave the folder, dangle, or point at a folder", async () => {
+    const dir = await tempDir();
+    await writeFile(join(dir, "secret"), "secret\n");
+    const outside = join(dir, "outside");
+    await mkdir(outside);
+    await symlink(join(dir, "secret"), join(outside, "leak"));
+    await expect(collectEntries(outside)).rejects.toBeInstanceOf(SymlinkError);
+    await expect(collectEntries(outside)).rejects.toThrow(/points outside/);
+
+    const dangling = join(dir, "dangling");
+    await mkdir(dangling);
+    await symlink("nowhere", join(dangling, "gone"));
+    await expect(collectEntries(dangling)).rejects.toThrow(/dangling/);
+
+    const folder = join(dir, "folder");
+    await mkdir(join(folder, "sub"), { recursive: true });
+    await symlink("sub", join(folder, "again"));
+    await expect(collectEntries(folder)).rejects.toThrow(/points at a folder/);
+  });
+});
+
+describe("listArtifact", () => {
+  it("prints what unzip -l prints", async () => {
+    const dir = await tempDir();
+    const artifact = await createZip({
+      outFile: join(dir, "list.zip"),
+      entries: [
+        { name: "index.mjs", content: "export const handler = () => 1;\n" },
+        { name: "lib/a.js", content: "a".repeat(12345) },
+      ],
+    });
+    const listing = await listArtifact(artifact.path);
+    expect(listing).toBe(run("unzip", ["-l", artifact.path]).stdout);
+    expect(listing).toContain("1980-01-01 00:00   lib/a.js");
+
+    const single = await createZip({ outFile: join(dir, "one.zip"), entries: [{ name: "x", content: "" }] });
+    expect(await listArtifact(single.path)).toBe(run("unzip", ["-l", single.path]).stdout);
+  });
+
+  it("names the file that is not a ZIP", async () => {
+    const dir = await tempDir();
+    await writeFile(join(dir, "no.zip"), "not a zip at all, just text that is long enough to scan");
+    await expect(listArtifact(join(dir, "no.zip"))).rejects.toThrow(/no\.zip" is not a ZIP archive/);
+  });
+});
