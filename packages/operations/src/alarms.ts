@@ -1,0 +1,331 @@
+import {
+  asTemplate,
+  type FunctionInfo,
+  findFunctions,
+  getAtt,
+  markOf,
+  type OperationsReporter,
+  putOutput,
+  putResource,
+  ref,
+  removeFeature,
+  sub,
+  type Template,
+  type TemplateLike,
+  withCondition,
+} from "./cfn.js";
+import { InvalidOptionError, UnknownFunctionError } from "./errors.js";
+import { linkDeploymentGroupAlarms } from "./links.js";
+
+/** How long and how often a condition must hold before the alarm fires. */
+export interface AlarmWindow {
+  /** Seconds per data point: 10, 20, 30 or a multiple of 60. Default 60. */
+  periodSeconds?: number;
+  /** Data points looked at. Default 3. */
+  evaluationPeriods?: number;
+  /** Of those, how many must breach. Default 2. */
+  datapointsToAlarm?: number;
+}
+
+/** Errors / invocations, in percent, through CloudWatch metric math. */
+export interface ErrorRateAlarmOptions extends AlarmWindow {
+  /** Fires when the error rate is at or above this percentage. Default 5. */
+  thresholdPercent?: number;
+}
+
+/** Throttled invocations (sum per period). */
+export interface ThrottlesAlarmOptions extends AlarmWindow {
+  /** Fires when at least this many invocations are throttled in a period. Default 1. */
+  threshold?: number;
+}
+
+/** p99 duration approaching the function's timeout. */
+export interface DurationAlarmOptions extends AlarmWindow {
+  /** Fires when p99 duration exceeds this percentage of the function's `Timeout`. Default 80. */
+  percentOfTimeout?: number;
+  /** Absolute threshold in milliseconds; wins over `percentOfTimeout` (needed when `Timeout` is an intrinsic). */
+  thresholdMs?: number;
+}
+
+/** Which alarms one function gets; `false` turns one off. */
+export interface FunctionAlarmOptions {
+  errorRate?: ErrorRateAlarmOptions | false;
+  throttles?: ThrottlesAlarmOptions | false;
+  duration?: DurationAlarmOptions | false;
+}
+
+export interface AlarmsOptions extends FunctionAlarmOptions {
+  /** Per-function overrides by function logical id, merged over the defaults above; `false` = no alarms. */
+  functions?: { [functionLogicalId: string]: FunctionAlarmOptions | false };
+  /** ARNs (strings or intrinsics) of SNS topics told when an alarm fires and when it recovers. */
+  notify?: unknown[];
+  reporter?: OperationsReporter;
+}
+
+export type AlarmKind = "errorRate" | "throttles" | "duration";
+
+/** An alarm this package added to a template. */
+export interface AlarmInfo {
+  logicalId: string;
+  /** Logical id of the function it watches. */
+  function: string;
+  kind: AlarmKind;
+  /** The stack output that carries the alarm's ARN once deployed. */
+  outputKey: string;
+}
+
+/** Stack outputs whose key starts with this carry one alarm ARN each. */
+export const ALARM_OUTPUT_PREFIX = "SpartaAlarm";
+/** Logical id of the composite alarm that is in ALARM when any function alarm is: the stack's rollback trigger. */
+export const ROLLBACK_ALARM_ID = "SpartaRollbackAlarm";
+/** Stack output carrying the composite alarm's ARN. */
+export const ROLLBACK_ALARM_OUTPUT = "SpartaRollbackAlarmArn";
+
+const KINDS: readonly AlarmKind[] = ["errorRate", "throttles", "duration"];
+const SUFFIX: Record<AlarmKind, string> = {
+  errorRate: "ErrorRate",
+  throttles: "Throttles",
+  duration: "Duration",
+};
+const WINDOW = { periodSeconds: 60, evaluationPeriods: 3, datapointsToAlarm: 2 };
+
+export function alarmLogicalId(functionId: string, kind: AlarmKind): string {
+  return `${functionId}${SUFFIX[kind]}Alarm`;
+}
+
+export function alarmOutputKey(functionId: string, kind: AlarmKind): string {
+  return `${ALARM_OUTPUT_PREFIX}${functionId}${SUFFIX[kind]}`;
+}
+
+/**
+ * Adds per-function CloudWatch alarms (error rate, throttles, p99 duration near the timeout) and one output
+ * per alarm carrying its ARN (`SpartaAlarm<Function><Kind>`). Applying it again replaces what it added.
+ * If `safeDeploy` ran first, its CodeDeploy deployment groups are pointed at these alarms.
+ * @example addAlarms(template, { errorRate: { thresholdPercent: 1 }, functions: { Worker: { duration: false } } })
+ */
+export function addAlarms<T extends TemplateLike>(template: T, options: AlarmsOptions = {}): T {
+  const t = asTemplate(template);
+  removeFeature(t, "alarms", ALARM_OUTPUT_PREFIX);
+  if (t.Outputs !== undefined) delete t.Outputs[ROLLBACK_ALARM_OUTPUT];
+  const functions = findFunctions(t);
+  const known = functions.map((f) => f.logicalId);
+  for (const id of Object.keys(options.functions ?? {})) {
+    if (!known.includes(id)) throw new UnknownFunctionError(id, known, `alarms({ functions: { ${id} } })`);
+  }
+  for (const fn of functions) {
+    const override = options.functions?.[fn.logicalId];
+    if (override === false) continue;
+    for (const kind of KINDS) {
+      const settings = mergeKind(options[kind], override?.[kind]);
+      if (settings === false) continue;
+      const alarm = buildAlarm(fn, kind, settings, options);
+      if (alarm === undefined) continue;
+      const id = alarmLogicalId(fn.logicalId, kind);
+      putResource(t, id, withCondition(alarm, fn.condition), {
+        feature: "alarms",
+        function: fn.logicalId,
+        kind,
+      });
+      putOutput(
+        t,
+        alarmOutputKey(fn.logicalId, kind),
+        withCondition(
+          {
+            Value: getAtt(id, "Arn"),
+            Description: `ARN of the ${SUFFIX[kind]} alarm of ${fn.logicalId} (a rollback trigger and promotion gate)`,
+          },
+          fn.condition,
+        ),
+      );
+    }
+  }
+  addRollbackAlarm(t, options.reporter);
+  linkDeploymentGroupAlarms(t);
+  return template;
+}
+
+/**
+ * CloudFormation takes at most 5 rollback triggers, so one composite alarm stands for all function alarms.
+ * Alarms under a `Condition` stay out of it (a rule cannot name an alarm that may not exist).
+ */
+function addRollbackAlarm(t: Template, reporter: OperationsReporter | undefined): void {
+  const members = alarmsIn(t).filter((a) => t.Resources[a.logicalId]?.Condition === undefined);
+  const conditional = alarmsIn(t).length - members.length;
+  if (conditional > 0) {
+    reporter?.warn(
+      `${conditional} alarm(s) of functions with a Condition are not part of ${ROLLBACK_ALARM_ID}, so they do not roll a deployment back.`,
+    );
+  }
+  if (members.length === 0) return;
+  putResource(
+    t,
+    ROLLBACK_ALARM_ID,
+    {
+      Type: "AWS::CloudWatch::CompositeAlarm",
+      Properties: {
+        AlarmDescription: "In ALARM when any function alarm of this stack is: the stack's rollback trigger",
+        ActionsEnabled: false,
+        AlarmRule: sub(members.map((a) => 'ALARM("${' + a.logicalId + '.Arn}")').join(" OR ")),
+      },
+    },
+    { feature: "alarms", kind: "rollback" },
+  );
+  putOutput(t, ROLLBACK_ALARM_OUTPUT, {
+    Value: getAtt(ROLLBACK_ALARM_ID, "Arn"),
+    Description: "Composite alarm to pass to CloudFormation as the rollback trigger of the next deployment",
+  });
+}
+
+/** The alarms this package added to `template`, in template order. */
+export function alarmsIn(template: TemplateLike): AlarmInfo[] {
+  const t = asTemplate(template);
+  const out: AlarmInfo[] = [];
+  for (const [logicalId, r] of Object.entries(t.Resources)) {
+    const m = markOf(r);
+    if (m?.feature !== "alarms" || m.function === undefined) continue;
+    const kind = m.kind as AlarmKind;
+    out.push({ logicalId, function: m.function, kind, outputKey: alarmOutputKey(m.function, kind) });
+  }
+  return out;
+}
+
+function mergeKind<O extends object>(base: O | false | undefined, over: O | false | undefined): O | false {
+  if (over === false) return false;
+  if (over !== undefined) return { ...(base === false ? {} : base), ...over } as O;
+  return base === false ? false : ((base ?? {}) as O);
+}
+
+function checkWindow(w: AlarmWindow, where: string): Required<AlarmWindow> {
+  const r = { ...WINDOW, ...w };
+  const p = r.periodSeconds;
+  if (!(p === 10 || p === 20 || p === 30 || (Number.isInteger(p) && p >= 60 && p % 60 === 0))) {
+    throw new InvalidOptionError(
+      `${where}.periodSeconds must be 10, 20, 30 or a multiple of 60; received ${p}.`,
+    );
+  }
+  if (!Number.isInteger(r.evaluationPeriods) || r.evaluationPeriods < 1) {
+    throw new InvalidOptionError(
+      `${where}.evaluationPeriods must be a whole number >= 1; received ${r.evaluationPeriods}.`,
+    );
+  }
+  if (p * r.evaluationPeriods > 86_400) {
+    throw new InvalidOptionError(
+      `${where}: periodSeconds x evaluationPeriods must be at most one day (86400 s); received ${p} x ${r.evaluationPeriods}.`,
+    );
+  }
+  if (
+    !Number.isInteger(r.datapointsToAlarm) ||
+    r.datapointsToAlarm < 1 ||
+    r.datapointsToAlarm > r.evaluationPeriods
+  ) {
+    throw new InvalidOptionError(
+      `${where}.datapointsToAlarm must be between 1 and evaluationPeriods (${r.evaluationPeriods}); received ${r.datapointsToAlarm}.`,
+    );
+  }
+  return r;
+}
+
+function lambdaMetric(fn: string, metricName: string) {
+  return {
+    Namespace: "AWS/Lambda",
+    MetricName: metricName,
+    Dimensions: [{ Name: "FunctionName", Value: ref(fn) }],
+  };
+}
+
+function buildAlarm(
+  fn: FunctionInfo,
+  kind: AlarmKind,
+  settings: ErrorRateAlarmOptions | ThrottlesAlarmOptions | DurationAlarmOptions,
+  options: AlarmsOptions,
+) {
+  const where = `alarms(${fn.logicalId}).${kind}`;
+  const w = checkWindow(settings, where);
+  const common = {
+    ActionsEnabled: true,
+    EvaluationPeriods: w.evaluationPeriods,
+    DatapointsToAlarm: w.datapointsToAlarm,
+    TreatMissingData: "notBreaching",
+    ...(options.notify !== undefined && options.notify.length > 0
+      ? { AlarmActions: options.notify, OKActions: options.notify }
+      : {}),
+  };
+  if (kind === "errorRate") {
+    const pct = (settings as ErrorRateAlarmOptions).thresholdPercent ?? 5;
+    if (!(pct > 0 && pct <= 100)) {
+      throw new InvalidOptionError(`${where}.thresholdPercent must be in (0, 100]; received ${pct}.`);
+    }
+    const stat = (id: string, name: string) => ({
+      Id: id,
+      MetricStat: { Metric: lambdaMetric(fn.logicalId, name), Period: w.periodSeconds, Stat: "Sum" },
+      ReturnData: false,
+    });
+    return {
+      Type: "AWS::CloudWatch::Alarm",
+      Properties: {
+        AlarmDescription: `${fn.logicalId}: error rate at or above ${pct}% of invocations`,
+        ...common,
+        ComparisonOperator: "GreaterThanOrEqualToThreshold",
+        Threshold: pct,
+        Metrics: [
+          stat("errors", "Errors"),
+          stat("invocations", "Invocations"),
+          {
+            Id: "errorRate",
+            Expression: "IF(invocations > 0, 100 * errors / invocations, 0)",
+            Label: "Error rate (%)",
+            ReturnData: true,
+          },
+        ],
+      },
+    };
+  }
+  if (kind === "throttles") {
+    const n = (settings as ThrottlesAlarmOptions).threshold ?? 1;
+    if (!(n >= 1)) throw new InvalidOptionError(`${where}.threshold must be at least 1; received ${n}.`);
+    return {
+      Type: "AWS::CloudWatch::Alarm",
+      Properties: {
+        AlarmDescription: `${fn.logicalId}: ${n} or more throttled invocations per ${w.periodSeconds} s`,
+        ...common,
+        ...lambdaMetric(fn.logicalId, "Throttles"),
+        Statistic: "Sum",
+        Period: w.periodSeconds,
+        ComparisonOperator: "GreaterThanOrEqualToThreshold",
+        Threshold: n,
+      },
+    };
+  }
+  const d = settings as DurationAlarmOptions;
+  let thresholdMs = d.thresholdMs;
+  if (thresholdMs === undefined) {
+    const pct = d.percentOfTimeout ?? 80;
+    if (!(pct > 0 && pct <= 100)) {
+      throw new InvalidOptionError(`${where}.percentOfTimeout must be in (0, 100]; received ${pct}.`);
+    }
+    if (fn.timeoutSeconds === undefined) {
+      options.reporter?.warn(
+        `No duration alarm for ${fn.logicalId}: its Timeout is not a literal number, so ${pct}% of it is unknown. ` +
+          `Set alarms({ functions: { ${fn.logicalId}: { duration: { thresholdMs: 2400 } } } }).`,
+      );
+      return undefined;
+    }
+    thresholdMs = Math.round(fn.timeoutSeconds * 1000 * (pct / 100));
+  }
+  if (!(thresholdMs > 0))
+    throw new InvalidOptionError(`${where}.thresholdMs must be > 0; received ${thresholdMs}.`);
+  return {
+    Type: "AWS::CloudWatch::Alarm",
+    Properties: {
+      AlarmDescription: `${fn.logicalId}: p99 duration above ${thresholdMs} ms${
+        fn.timeoutSeconds === undefined ? "" : ` (timeout ${fn.timeoutSeconds} s)`
+      }`,
+      ...common,
+      ...lambdaMetric(fn.logicalId, "Duration"),
+      ExtendedStatistic: "p99",
+      Period: w.periodSeconds,
+      ComparisonOperator: "GreaterThanThreshold",
+      Threshold: thresholdMs,
+    },
+  };
+}

@@ -1,0 +1,159 @@
+import { createHash } from "node:crypto";
+import { LogicalIdConflictError } from "./errors.js";
+
+/**
+ * The least a template must look like for the decorators: plain CloudFormation JSON with `Resources`.
+ * `@sparta/template`'s `CfnTemplate` and the CLI's `TemplateDocument` both fit.
+ */
+export interface TemplateLike {
+  Resources: { [logicalId: string]: { Type: string } };
+  Outputs?: { [logicalId: string]: { Value: unknown } };
+}
+
+/** Reporter for warnings (a skipped alarm, an unsupported wiring); the CLI passes its own. */
+export interface OperationsReporter {
+  warn(message: string): void;
+}
+
+/** @internal The resource shape the decorators read and write. */
+export interface Resource {
+  Type: string;
+  Properties?: { [name: string]: unknown };
+  DependsOn?: string | string[];
+  Condition?: string;
+  Metadata?: { [key: string]: unknown };
+  DeletionPolicy?: string;
+  UpdateReplacePolicy?: string;
+  UpdatePolicy?: { [key: string]: unknown };
+}
+
+/** @internal */
+export interface Template {
+  Resources: { [logicalId: string]: Resource };
+  Outputs?: { [logicalId: string]: { Value: unknown; Description?: string; Condition?: string } };
+}
+
+/** Metadata key marking what this package added, so a decorator applied twice replaces rather than duplicates. */
+export const MARK = "Sparta::Operations";
+
+/** What the mark says about a resource. */
+export interface Mark {
+  feature: "alarms" | "dashboard" | "safeDeploy" | "healthRoute";
+  /** Logical id of the function the resource belongs to, when it belongs to one. */
+  function?: string;
+  /** For alarms: `errorRate` | `throttles` | `duration`; for safe deploys: `version` | `alias` | ... */
+  kind?: string;
+}
+
+export const ref = (logicalId: string) => ({ Ref: logicalId });
+export const getAtt = (logicalId: string, attribute: string) => ({ "Fn::GetAtt": [logicalId, attribute] });
+export const sub = (text: string) => ({ "Fn::Sub": text });
+export const join = (delimiter: string, values: unknown[]) => ({ "Fn::Join": [delimiter, values] });
+
+export function asTemplate(template: TemplateLike): Template {
+  return template as unknown as Template;
+}
+
+export function markOf(resource: Resource | undefined): Mark | undefined {
+  const m = resource?.Metadata?.[MARK];
+  return m !== null && typeof m === "object" ? (m as Mark) : undefined;
+}
+
+/** Adds (or replaces one this package added earlier) a resource; refuses to overwrite the user's. */
+export function putResource(template: Template, logicalId: string, resource: Resource, mark: Mark): void {
+  const existing = template.Resources[logicalId];
+  if (existing !== undefined && markOf(existing) === undefined) {
+    throw new LogicalIdConflictError(logicalId, existing.Type, resource.Type);
+  }
+  template.Resources[logicalId] = { ...resource, Metadata: { ...resource.Metadata, [MARK]: mark } };
+}
+
+export function putOutput(
+  template: Template,
+  logicalId: string,
+  output: { Value: unknown; Description: string; Condition?: string },
+): void {
+  template.Outputs ??= {};
+  template.Outputs[logicalId] = output;
+}
+
+/** Removes what this package added for `feature` earlier (resources and outputs), so re-applying is clean. */
+export function removeFeature(template: Template, feature: Mark["feature"], outputPrefix?: string): void {
+  for (const [id, r] of Object.entries(template.Resources)) {
+    if (markOf(r)?.feature === feature) delete template.Resources[id];
+  }
+  if (outputPrefix !== undefined && template.Outputs !== undefined) {
+    for (const id of Object.keys(template.Outputs))
+      if (id.startsWith(outputPrefix)) delete template.Outputs[id];
+  }
+}
+
+/** A user's Lambda function in the template (not one of ours). */
+export interface FunctionInfo {
+  logicalId: string;
+  resource: Resource;
+  /** `Timeout` in seconds when it is a literal number; Lambda's default is 3. `undefined` when an intrinsic. */
+  timeoutSeconds: number | undefined;
+  condition: string | undefined;
+}
+
+export function findFunctions(template: Template): FunctionInfo[] {
+  const out: FunctionInfo[] = [];
+  for (const [logicalId, resource] of Object.entries(template.Resources)) {
+    if (resource.Type !== "AWS::Lambda::Function" || markOf(resource) !== undefined) continue;
+    const t = resource.Properties?.Timeout;
+    out.push({
+      logicalId,
+      resource,
+      timeoutSeconds: t === undefined ? 3 : typeof t === "number" ? t : undefined,
+      condition: resource.Condition,
+    });
+  }
+  return out;
+}
+
+export interface HttpApiInfo {
+  logicalId: string;
+  resource: Resource;
+  condition: string | undefined;
+}
+
+/** `AWS::ApiGatewayV2::Api` resources with `ProtocolType: HTTP`. */
+export function findHttpApis(template: Template): HttpApiInfo[] {
+  return Object.entries(template.Resources)
+    .filter(([, r]) => r.Type === "AWS::ApiGatewayV2::Api" && r.Properties?.ProtocolType === "HTTP")
+    .map(([logicalId, resource]) => ({ logicalId, resource, condition: resource.Condition }));
+}
+
+/** Copies the `Condition` of the resource a derived resource belongs to. */
+export function withCondition<T extends object>(value: T, condition: string | undefined): T {
+  return condition === undefined ? value : { ...value, Condition: condition };
+}
+
+/** JSON with sorted keys, so a hash does not depend on property order. */
+export function stableStringify(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(stableStringify).join(",")}]`;
+  if (value !== null && typeof value === "object") {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${stableStringify(v)}`).join(",")}}`;
+  }
+  return JSON.stringify(value);
+}
+
+export function shortHash(value: unknown, length = 10): string {
+  return createHash("sha256").update(stableStringify(value)).digest("hex").slice(0, length);
+}
+
+/** True when `value` is `{ Ref: id }`, `{ "Fn::GetAtt": [id, "Arn"] }` or `{ "Fn::GetAtt": "id.Arn" }`. */
+export function refersTo(value: unknown, logicalId: string): boolean {
+  if (value === null || typeof value !== "object" || Array.isArray(value)) return false;
+  const v = value as Record<string, unknown>;
+  const keys = Object.keys(v);
+  if (keys.length !== 1) return false;
+  if (v.Ref === logicalId) return true;
+  const g = v["Fn::GetAtt"];
+  if (Array.isArray(g)) return g[0] === logicalId && g[1] === "Arn";
+  return g === `${logicalId}.Arn`;
+}

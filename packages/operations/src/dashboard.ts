@@ -1,0 +1,166 @@
+import {
+  asTemplate,
+  findFunctions,
+  findHttpApis,
+  markOf,
+  type OperationsReporter,
+  putOutput,
+  putResource,
+  removeFeature,
+  sub,
+  type TemplateLike,
+} from "./cfn.js";
+
+export interface DashboardOptions {
+  /** Logical id of the `AWS::CloudWatch::Dashboard`. Default `SpartaDashboard`. */
+  logicalId?: string;
+  /** Metric period in seconds. Default 60. */
+  periodSeconds?: number;
+  reporter?: OperationsReporter;
+}
+
+/** Output holding the dashboard's console URL. */
+export const DASHBOARD_URL_OUTPUT = "SpartaDashboardUrl";
+
+type Widget = { type: string; x: number; y: number; width: number; height: number; properties: object };
+
+/**
+ * Adds one CloudWatch dashboard named after the stack (`${AWS::StackName}`) with, per function, invocations and
+ * errors, duration p50/p99, throttles and concurrent executions; per HTTP API, latency p50/p99 and 4xx/5xx; and
+ * the state of the alarms already in the template. Its console URL is the output `SpartaDashboardUrl`.
+ * Functions and APIs under a `Condition` are left out (the dashboard could not refer to them when it is false).
+ */
+export function addDashboard<T extends TemplateLike>(template: T, options: DashboardOptions = {}): T {
+  const t = asTemplate(template);
+  removeFeature(t, "dashboard");
+  const id = options.logicalId ?? "SpartaDashboard";
+  const period = options.periodSeconds ?? 60;
+  const widgets: Widget[] = [];
+  let y = 0;
+  const row = (cells: { title: string; properties: object }[], height = 6) => {
+    const width = Math.floor(24 / cells.length);
+    cells.forEach((c, i) => {
+      widgets.push({
+        type: "metric",
+        x: i * width,
+        y,
+        width,
+        height,
+        properties: {
+          title: c.title,
+          view: "timeSeries",
+          region: "${AWS::Region}",
+          period,
+          ...c.properties,
+        },
+      });
+    });
+    y += height;
+  };
+  const header = (markdown: string) => {
+    widgets.push({ type: "text", x: 0, y, width: 24, height: 1, properties: { markdown } });
+    y += 1;
+  };
+
+  const skipped: string[] = [];
+  for (const fn of findFunctions(t)) {
+    if (fn.condition !== undefined) {
+      skipped.push(fn.logicalId);
+      continue;
+    }
+    const f = "${" + fn.logicalId + "}";
+    const m = (name: string, stat: string, label: string) => [
+      "AWS/Lambda",
+      name,
+      "FunctionName",
+      f,
+      { stat, label },
+    ];
+    header(`## Function ${fn.logicalId}`);
+    row([
+      {
+        title: `${fn.logicalId} invocations and errors`,
+        properties: {
+          stacked: false,
+          metrics: [m("Invocations", "Sum", "Invocations"), m("Errors", "Sum", "Errors")],
+        },
+      },
+      {
+        title: `${fn.logicalId} duration`,
+        properties: { metrics: [m("Duration", "p50", "p50"), m("Duration", "p99", "p99")] },
+      },
+      { title: `${fn.logicalId} throttles`, properties: { metrics: [m("Throttles", "Sum", "Throttles")] } },
+      {
+        title: `${fn.logicalId} concurrent executions`,
+        properties: { metrics: [m("ConcurrentExecutions", "Maximum", "Concurrent executions")] },
+      },
+    ]);
+  }
+  for (const api of findHttpApis(t)) {
+    if (api.condition !== undefined) {
+      skipped.push(api.logicalId);
+      continue;
+    }
+    const a = "${" + api.logicalId + "}";
+    const m = (name: string, stat: string, label: string) => [
+      "AWS/ApiGateway",
+      name,
+      "ApiId",
+      a,
+      { stat, label },
+    ];
+    header(`## HTTP API ${api.logicalId}`);
+    row([
+      {
+        title: `${api.logicalId} latency`,
+        properties: { metrics: [m("Latency", "p50", "p50"), m("Latency", "p99", "p99")] },
+      },
+      {
+        title: `${api.logicalId} errors`,
+        properties: {
+          metrics: [m("4xx", "Sum", "4xx"), m("5xx", "Sum", "5xx"), m("Count", "Sum", "Requests")],
+        },
+      },
+    ]);
+  }
+  const alarms = Object.entries(t.Resources)
+    .filter(([, r]) => r.Type === "AWS::CloudWatch::Alarm" && markOf(r)?.feature === "alarms" && !r.Condition)
+    .map(([alarmId]) => "${" + alarmId + ".Arn}");
+  if (alarms.length > 0) {
+    widgets.push({
+      type: "alarm",
+      x: 0,
+      y,
+      width: 24,
+      height: Math.min(2 + Math.ceil(alarms.length / 4) * 2, 12),
+      properties: { title: "Alarms", alarms },
+    });
+  }
+  if (skipped.length > 0) {
+    options.reporter?.warn(
+      `The dashboard leaves out ${skipped.join(", ")}: they have a Condition, and a dashboard cannot refer to a resource that may not exist.`,
+    );
+  }
+
+  putResource(
+    t,
+    id,
+    {
+      Type: "AWS::CloudWatch::Dashboard",
+      Properties: {
+        DashboardName: sub("${AWS::StackName}"),
+        DashboardBody: sub(JSON.stringify({ widgets })),
+      },
+    },
+    { feature: "dashboard" },
+  );
+  putOutput(t, DASHBOARD_URL_OUTPUT, {
+    Description: "CloudWatch dashboard of this stack",
+    Value: sub(
+      "https://${AWS::Region}.console.aws.amazon.com/cloudwatch/home?region=${AWS::Region}#dashboards/dashboard/${" +
+        id +
+        "}",
+    ),
+  });
+  return template;
+}

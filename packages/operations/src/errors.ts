@@ -1,0 +1,50 @@
+/** Base class of every error `@sparta/operations` throws; `code` is stable across releases. */
+export class OperationsError extends Error {
+  readonly code: string;
+  constructor(code: string, message: string, options: { cause?: unknown } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.code = code;
+  }
+}
+
+/** An option passed to a decorator is out of range or of the wrong kind. */
+export class InvalidOptionError extends OperationsError {
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super("OPERATIONS_INVALID_OPTION", message, options);
+  }
+}
+
+/** An option names a function (by logical id) that the template does not contain. */
+export class UnknownFunctionError extends OperationsError {
+  readonly functionId: string;
+  constructor(functionId: string, known: readonly string[], where: string) {
+    super(
+      "OPERATIONS_UNKNOWN_FUNCTION",
+      `${where} names the function "${functionId}", but the template has no AWS::Lambda::Function with that logical id.\n` +
+        `Functions in the template: ${known.length === 0 ? "(none)" : known.join(", ")}.\n` +
+        `Use one of those logical ids, e.g. { functions: { ${known[0] ?? "HelloFunction"}: { ... } } }.`,
+    );
+    this.functionId = functionId;
+  }
+}
+
+/** A resource this package would add already exists in the template and was not added by it. */
+export class LogicalIdConflictError extends OperationsError {
+  readonly logicalId: string;
+  constructor(logicalId: string, existingType: string, wantedType: string) {
+    super(
+      "OPERATIONS_LOGICAL_ID_CONFLICT",
+      `Cannot add the ${wantedType} "${logicalId}": the template already has a ${existingType} with that logical id ` +
+        `that @sparta/operations did not create. Rename your resource.`,
+    );
+    this.logicalId = logicalId;
+  }
+}
+
+/** The template does not have what a decorator needs (e.g. a health route with no HTTP API or no function). */
+export class TemplateShapeError extends OperationsError {
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super("OPERATIONS_TEMPLATE_SHAPE", message, options);
+  }
+}

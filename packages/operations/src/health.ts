@@ -1,0 +1,195 @@
+import {
+  asTemplate,
+  findFunctions,
+  findHttpApis,
+  getAtt,
+  join,
+  markOf,
+  type OperationsReporter,
+  putResource,
+  ref,
+  refersTo,
+  removeFeature,
+  sub,
+  type Template,
+  type TemplateLike,
+  withCondition,
+} from "./cfn.js";
+import { InvalidOptionError, TemplateShapeError, UnknownFunctionError } from "./errors.js";
+
+export interface HealthRouteOptions {
+  /** Path of the route. Default `/health`. */
+  path?: string;
+  /** Logical id of the HTTP API; needed only when the template has more than one. */
+  api?: string;
+  /**
+   * Logical id of the function that answers (its handler uses `healthCheck()` from `@sparta/handler`). Needed only
+   * when the API integrates more than one function and the template has more than one.
+   */
+  function?: string;
+  reporter?: OperationsReporter;
+}
+
+/**
+ * Adds a `GET /health` route to the service's HTTP API, integrated with the function whose `healthCheck()`
+ * middleware answers it. Reuses the API's existing integration of that function (so the route follows the
+ * `live` alias when `safeDeploy` rewired it); otherwise adds an integration and an invoke permission.
+ * A `GET <path>` route the user already wrote is left alone.
+ */
+export function addHealthRoute<T extends TemplateLike>(template: T, options: HealthRouteOptions = {}): T {
+  const t = asTemplate(template);
+  const path = options.path ?? "/health";
+  if (!/^\/[A-Za-z0-9._~\-/]*$/.test(path)) {
+    throw new InvalidOptionError(
+      `healthRoute({ path: ${JSON.stringify(path)} }): a path starts with "/" and has letters, digits, ".", "_", "~", "-" or "/" only. Example: "/health".`,
+    );
+  }
+  removeFeature(t, "healthRoute");
+  const api = pickApi(t, options.api);
+  const apiId = api.logicalId;
+  const routeKey = `GET ${path}`;
+  const taken = Object.entries(t.Resources).find(
+    ([, r]) =>
+      r.Type === "AWS::ApiGatewayV2::Route" &&
+      refersTo(r.Properties?.ApiId, apiId) &&
+      r.Properties?.RouteKey === routeKey,
+  );
+  if (taken !== undefined) {
+    options.reporter?.warn(`No health route added: ${taken[0]} already routes "${routeKey}" on ${apiId}.`);
+    return template;
+  }
+
+  const functions = findFunctions(t).map((f) => f.logicalId);
+  const integrations = Object.entries(t.Resources)
+    .filter(([, r]) => r.Type === "AWS::ApiGatewayV2::Integration" && refersTo(r.Properties?.ApiId, apiId))
+    .map(([id, r]) => ({ id, fn: functions.find((f) => invokes(t, r.Properties?.IntegrationUri, f)) }))
+    .filter((i): i is { id: string; fn: string } => i.fn !== undefined);
+
+  let fnId = options.function;
+  if (fnId !== undefined && !functions.includes(fnId)) {
+    throw new UnknownFunctionError(fnId, functions, `healthRoute({ function: "${fnId}" })`);
+  }
+  if (fnId === undefined) {
+    const candidates = [...new Set(integrations.map((i) => i.fn))];
+    const pool = candidates.length > 0 ? candidates : functions;
+    if (pool.length !== 1) {
+      throw new TemplateShapeError(
+        pool.length === 0
+          ? "healthRoute() found no AWS::Lambda::Function in the template to answer the health route."
+          : `healthRoute() cannot tell which function answers ${routeKey} on ${apiId}: ${pool.join(", ")} could. ` +
+              `Name it: healthRoute({ function: "${pool[0]}" }).`,
+      );
+    }
+    fnId = pool[0]!;
+  }
+
+  const condition = t.Resources[fnId]?.Condition ?? api.condition;
+  let integrationId = integrations.find((i) => i.fn === fnId)?.id;
+  if (integrationId === undefined) {
+    integrationId = `${fnId}HealthIntegration`;
+    const aliasId = Object.entries(t.Resources).find(
+      ([, r]) => markOf(r)?.kind === "alias" && markOf(r)?.function === fnId,
+    )?.[0];
+    const target = aliasId === undefined ? getAtt(fnId, "Arn") : ref(aliasId);
+    putResource(
+      t,
+      integrationId,
+      withCondition(
+        {
+          Type: "AWS::ApiGatewayV2::Integration",
+          Properties: {
+            ApiId: ref(apiId),
+            IntegrationType: "AWS_PROXY",
+            IntegrationUri: target,
+            PayloadFormatVersion: "2.0",
+          },
+        },
+        condition,
+      ),
+      { feature: "healthRoute", function: fnId, kind: "integration" },
+    );
+    putResource(
+      t,
+      `${fnId}HealthPermission`,
+      withCondition(
+        {
+          Type: "AWS::Lambda::Permission",
+          Properties: {
+            Action: "lambda:InvokeFunction",
+            FunctionName: target,
+            Principal: "apigateway.amazonaws.com",
+            SourceArn: sub(
+              "arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::AccountId}:${" +
+                apiId +
+                "}/*/GET" +
+                path,
+            ),
+          },
+        },
+        condition,
+      ),
+      { feature: "healthRoute", function: fnId, kind: "permission" },
+    );
+  }
+
+  const routeId = `${apiId}HealthRoute`;
+  putResource(
+    t,
+    routeId,
+    withCondition(
+      {
+        Type: "AWS::ApiGatewayV2::Route",
+        Properties: {
+          ApiId: ref(apiId),
+          RouteKey: routeKey,
+          AuthorizationType: "NONE",
+          Target: join("/", ["integrations", ref(integrationId)]),
+        },
+      },
+      condition,
+    ),
+    { feature: "healthRoute", function: fnId, kind: "route" },
+  );
+  // An explicit deployment must come after the route, or the route is not in it.
+  for (const r of Object.values(t.Resources)) {
+    if (r.Type !== "AWS::ApiGatewayV2::Deployment" || !refersTo(r.Properties?.ApiId, apiId)) continue;
+    if (condition !== undefined && r.Condition !== condition) continue;
+    const deps = r.DependsOn === undefined ? [] : Array.isArray(r.DependsOn) ? r.DependsOn : [r.DependsOn];
+    if (!deps.includes(routeId)) r.DependsOn = [...deps, routeId];
+  }
+  return template;
+}
+
+function pickApi(t: Template, wanted: string | undefined) {
+  const apis = findHttpApis(t);
+  if (wanted !== undefined) {
+    const api = apis.find((a) => a.logicalId === wanted);
+    if (api === undefined) {
+      throw new TemplateShapeError(
+        `healthRoute({ api: "${wanted}" }): the template has no HTTP API (AWS::ApiGatewayV2::Api with ProtocolType HTTP) ` +
+          `with that logical id. HTTP APIs: ${apis.map((a) => a.logicalId).join(", ") || "(none)"}.`,
+      );
+    }
+    return api;
+  }
+  if (apis.length === 1) return apis[0]!;
+  throw new TemplateShapeError(
+    apis.length === 0
+      ? "healthRoute() needs an HTTP API (AWS::ApiGatewayV2::Api with ProtocolType HTTP), and the template has none. " +
+          'Give a function an httpApi event, e.g. events: [{ type: "httpApi", method: "GET", path: "/hello" }].'
+      : `healthRoute() found ${apis.length} HTTP APIs (${apis.map((a) => a.logicalId).join(", ")}). ` +
+          `Name one: healthRoute({ api: "${apis[0]!.logicalId}" }).`,
+  );
+}
+
+/** Does an integration URI invoke `fn`, directly or through one of its aliases? */
+function invokes(t: Template, uri: unknown, fn: string): boolean {
+  if (refersTo(uri, fn)) return true;
+  const aliases = Object.entries(t.Resources)
+    .filter(([, r]) => markOf(r)?.kind === "alias" && markOf(r)?.function === fn)
+    .map(([id]) => id);
+  if (aliases.some((a) => refersTo(uri, a))) return true;
+  const s = (uri as { "Fn::Sub"?: unknown } | null)?.["Fn::Sub"];
+  const text = typeof s === "string" ? s : Array.isArray(s) && typeof s[0] === "string" ? s[0] : "";
+  return [`${fn}.Arn`, ...aliases].some((id) => text.includes("${" + id + "}"));
+}

@@ -1,0 +1,61 @@
+export type {
+  AlarmInfo,
+  AlarmKind,
+  AlarmsOptions,
+  AlarmWindow,
+  DurationAlarmOptions,
+  ErrorRateAlarmOptions,
+  FunctionAlarmOptions,
+  ThrottlesAlarmOptions,
+} from "./alarms.js";
+export {
+  ALARM_OUTPUT_PREFIX,
+  addAlarms,
+  alarmLogicalId,
+  alarmOutputKey,
+  alarmsIn,
+  ROLLBACK_ALARM_ID,
+  ROLLBACK_ALARM_OUTPUT,
+} from "./alarms.js";
+export type { OperationsReporter, TemplateLike } from "./cfn.js";
+export type { DashboardOptions } from "./dashboard.js";
+export { addDashboard, DASHBOARD_URL_OUTPUT } from "./dashboard.js";
+export type { DecoratorContext, OperationsDecorator, OperationsOptions } from "./decorators.js";
+export { alarms, applyOperations, dashboard, healthRoute, operations, safeDeploy } from "./decorators.js";
+export {
+  InvalidOptionError,
+  LogicalIdConflictError,
+  OperationsError,
+  TemplateShapeError,
+  UnknownFunctionError,
+} from "./errors.js";
+export type { HealthRouteOptions } from "./health.js";
+export { addHealthRoute } from "./health.js";
+export type { SafeDeployOptions, TrafficShift } from "./safe-deploy.js";
+export {
+  addSafeDeploy,
+  aliasLogicalId,
+  CODEDEPLOY_APPLICATION_ID,
+  CODEDEPLOY_ROLE_ID,
+  deploymentGroupLogicalId,
+  TRAFFIC_SHIFTS,
+  versionLogicalId,
+} from "./safe-deploy.js";
+export type {
+  AlarmState,
+  AlarmStatus,
+  DescribedAlarm,
+  GateResult,
+  RollbackTrigger,
+  StackOutputs,
+} from "./status.js";
+export {
+  alarmArnsFrom,
+  alarmNameFromArn,
+  alarmStatuses,
+  describeAlarmsRequests,
+  MAX_ROLLBACK_TRIGGERS,
+  promotionGate,
+  rollbackAlarmsFrom,
+  rollbackTriggersFrom,
+} from "./status.js";

@@ -1,0 +1,316 @@
+import {
+  asTemplate,
+  type FunctionInfo,
+  findFunctions,
+  getAtt,
+  markOf,
+  type OperationsReporter,
+  putResource,
+  type Resource,
+  ref,
+  removeFeature,
+  shortHash,
+  sub,
+  type Template,
+  type TemplateLike,
+  withCondition,
+} from "./cfn.js";
+import { InvalidOptionError, UnknownFunctionError } from "./errors.js";
+import { linkDeploymentGroupAlarms } from "./links.js";
+
+/** CodeDeploy's predefined Lambda deployment configurations (`CodeDeployDefault.Lambda<shift>`). */
+export const TRAFFIC_SHIFTS = [
+  "AllAtOnce",
+  "Canary10Percent5Minutes",
+  "Canary10Percent10Minutes",
+  "Canary10Percent15Minutes",
+  "Canary10Percent30Minutes",
+  "Linear10PercentEvery1Minute",
+  "Linear10PercentEvery2Minutes",
+  "Linear10PercentEvery3Minutes",
+  "Linear10PercentEvery10Minutes",
+] as const;
+
+export type TrafficShift = (typeof TRAFFIC_SHIFTS)[number];
+
+export interface SafeDeployOptions {
+  /** Name of the alias every trigger invokes. Default `live`. */
+  alias?: string;
+  /**
+   * Shift traffic to a new version gradually through CodeDeploy, rolling back when the function's alarms fire.
+   * Without it the alias moves to the new version at once (still with a published, retained version).
+   */
+  shift?: TrafficShift;
+  /** Per function (logical id): `false` = leave the function alone; `{ shift: false }` = alias without CodeDeploy. */
+  functions?: { [functionLogicalId: string]: { shift?: TrafficShift | false } | false };
+  reporter?: OperationsReporter & { info?(message: string): void };
+}
+
+export const CODEDEPLOY_APPLICATION_ID = "SpartaCodeDeployApplication";
+export const CODEDEPLOY_ROLE_ID = "SpartaCodeDeployRole";
+
+/** Where a trigger names its function, per resource type: the properties `safeDeploy` points at the alias. */
+const CONSUMERS: { type: string; path: string[]; note: string }[] = [
+  { type: "AWS::Lambda::EventSourceMapping", path: ["FunctionName"], note: "event source mapping" },
+  { type: "AWS::Lambda::Permission", path: ["FunctionName"], note: "invoke permission" },
+  { type: "AWS::ApiGatewayV2::Integration", path: ["IntegrationUri"], note: "HTTP API integration" },
+  { type: "AWS::ApiGateway::Method", path: ["Integration", "Uri"], note: "REST API integration" },
+  { type: "AWS::Events::Rule", path: ["Targets", "*", "Arn"], note: "EventBridge rule target" },
+  { type: "AWS::Scheduler::Schedule", path: ["Target", "Arn"], note: "EventBridge schedule target" },
+  { type: "AWS::SNS::Subscription", path: ["Endpoint"], note: "SNS subscription" },
+  {
+    type: "AWS::S3::Bucket",
+    path: ["NotificationConfiguration", "LambdaConfigurations", "*", "Function"],
+    note: "S3 notification",
+  },
+  { type: "AWS::Logs::SubscriptionFilter", path: ["DestinationArn"], note: "log subscription filter" },
+];
+
+export function versionLogicalId(fn: FunctionInfo | { logicalId: string; resource: Resource }): string {
+  return `${fn.logicalId}Version${shortHash(fn.resource.Properties ?? {})}`;
+}
+
+export function aliasLogicalId(functionId: string): string {
+  return `${functionId}Alias`;
+}
+
+export function deploymentGroupLogicalId(functionId: string): string {
+  return `${functionId}DeploymentGroup`;
+}
+
+/**
+ * Publishes a version of every function (its logical id carries a hash of the function's properties, so any
+ * change to code or configuration publishes a new one; old versions are retained for rollback) and adds a `live`
+ * alias to it. Triggers (event source mappings, permissions, HTTP/REST API integrations, EventBridge rules and
+ * schedules, SNS subscriptions, S3 notifications, log subscriptions, function URLs) are pointed at the alias.
+ * With `shift`, a CodeDeploy application, a deployment group per function (rolling back on the function's
+ * alarms, see `addAlarms`) and a least-privilege service role move traffic gradually.
+ * @example addSafeDeploy(template, { shift: "Canary10Percent5Minutes" })
+ */
+export function addSafeDeploy<T extends TemplateLike>(template: T, options: SafeDeployOptions = {}): T {
+  const t = asTemplate(template);
+  const aliasName = options.alias ?? "live";
+  if (!/^(?!^[0-9]+$)[a-zA-Z0-9-_]{1,128}$/.test(aliasName)) {
+    throw new InvalidOptionError(
+      `safeDeploy({ alias: ${JSON.stringify(aliasName)} }): an alias name is 1-128 letters, digits, "-" or "_", and not only digits. Example: "live".`,
+    );
+  }
+  for (const shift of [
+    options.shift,
+    ...Object.values(options.functions ?? {}).map((f) => (f === false ? undefined : f.shift)),
+  ]) {
+    if (shift !== undefined && shift !== false && !TRAFFIC_SHIFTS.includes(shift)) {
+      throw new InvalidOptionError(
+        `safeDeploy: unknown traffic shift ${JSON.stringify(shift)}. Use one of: ${TRAFFIC_SHIFTS.join(", ")}.`,
+      );
+    }
+  }
+  // Applying again is safe: the alias keeps its logical id, so rewired triggers still point at it.
+  removeFeature(t, "safeDeploy");
+  const functions = findFunctions(t);
+  const known = functions.map((f) => f.logicalId);
+  for (const id of Object.keys(options.functions ?? {})) {
+    if (!known.includes(id))
+      throw new UnknownFunctionError(id, known, `safeDeploy({ functions: { ${id} } })`);
+  }
+
+  const shifted: FunctionInfo[] = [];
+  for (const fn of functions) {
+    const per = options.functions?.[fn.logicalId];
+    if (per === false) continue;
+    const shift = per?.shift === undefined ? options.shift : per.shift;
+    const versionId = versionLogicalId(fn);
+    const aliasId = aliasLogicalId(fn.logicalId);
+    putResource(
+      t,
+      versionId,
+      withCondition(
+        {
+          Type: "AWS::Lambda::Version",
+          // Retained so CodeDeploy (or a person) can move the alias back to it after the next deploy.
+          DeletionPolicy: "Retain",
+          UpdateReplacePolicy: "Retain",
+          Properties: {
+            FunctionName: ref(fn.logicalId),
+            Description: `${fn.logicalId} ${versionId.slice(-10)}`,
+          },
+        },
+        fn.condition,
+      ),
+      { feature: "safeDeploy", function: fn.logicalId, kind: "version" },
+    );
+    const alias: Resource = {
+      Type: "AWS::Lambda::Alias",
+      Properties: {
+        FunctionName: ref(fn.logicalId),
+        FunctionVersion: getAtt(versionId, "Version"),
+        Name: aliasName,
+      },
+    };
+    if (shift !== undefined && shift !== false) {
+      const groupId = deploymentGroupLogicalId(fn.logicalId);
+      alias.UpdatePolicy = {
+        CodeDeployLambdaAliasUpdate: {
+          ApplicationName: ref(CODEDEPLOY_APPLICATION_ID),
+          DeploymentGroupName: ref(groupId),
+        },
+      };
+      putResource(
+        t,
+        groupId,
+        withCondition(
+          {
+            Type: "AWS::CodeDeploy::DeploymentGroup",
+            Properties: {
+              ApplicationName: ref(CODEDEPLOY_APPLICATION_ID),
+              ServiceRoleArn: getAtt(CODEDEPLOY_ROLE_ID, "Arn"),
+              DeploymentConfigName: `CodeDeployDefault.Lambda${shift}`,
+              DeploymentStyle: { DeploymentType: "BLUE_GREEN", DeploymentOption: "WITH_TRAFFIC_CONTROL" },
+            },
+          },
+          fn.condition,
+        ),
+        { feature: "safeDeploy", function: fn.logicalId, kind: "deploymentGroup" },
+      );
+      shifted.push(fn);
+    }
+    putResource(t, aliasId, withCondition(alias, fn.condition), {
+      feature: "safeDeploy",
+      function: fn.logicalId,
+      kind: "alias",
+    });
+    wire(t, fn, aliasId, aliasName, options.reporter);
+  }
+
+  if (shifted.length > 0) {
+    putResource(
+      t,
+      CODEDEPLOY_APPLICATION_ID,
+      { Type: "AWS::CodeDeploy::Application", Properties: { ComputePlatform: "Lambda" } },
+      { feature: "safeDeploy", kind: "application" },
+    );
+    putResource(t, CODEDEPLOY_ROLE_ID, codeDeployRole(shifted), { feature: "safeDeploy", kind: "role" });
+  }
+  linkDeploymentGroupAlarms(t);
+  return template;
+}
+
+/** What CodeDeploy needs to shift a Lambda alias and watch alarms, and nothing else (no `*` action). */
+function codeDeployRole(functions: FunctionInfo[]): Resource {
+  const resources = functions.flatMap((fn): unknown[] => {
+    const arns: unknown[] = [getAtt(fn.logicalId, "Arn"), sub("${" + fn.logicalId + ".Arn}:*")];
+    return fn.condition === undefined
+      ? arns
+      : arns.map((a) => ({ "Fn::If": [fn.condition, a, { Ref: "AWS::NoValue" }] }));
+  });
+  return {
+    Type: "AWS::IAM::Role",
+    Properties: {
+      Description:
+        "Lets CodeDeploy shift this stack's Lambda aliases and read the alarms that stop a deployment",
+      AssumeRolePolicyDocument: {
+        Version: "2012-10-17",
+        Statement: [
+          { Effect: "Allow", Principal: { Service: "codedeploy.amazonaws.com" }, Action: "sts:AssumeRole" },
+        ],
+      },
+      Policies: [
+        {
+          PolicyName: "lambda-traffic-shifting",
+          PolicyDocument: {
+            Version: "2012-10-17",
+            Statement: [
+              {
+                Effect: "Allow",
+                Action: ["lambda:GetAlias", "lambda:UpdateAlias", "lambda:GetProvisionedConcurrencyConfig"],
+                Resource: resources,
+              },
+              // DescribeAlarms is a read-only list call; AWS's own AWSCodeDeployRoleForLambdaLimited grants it on "*".
+              { Effect: "Allow", Action: ["cloudwatch:DescribeAlarms"], Resource: "*" },
+            ],
+          },
+        },
+      ],
+    },
+  };
+}
+
+type Visit = (holder: Record<string, unknown> | unknown[], key: string | number, value: unknown) => void;
+
+function walk(node: unknown, path: string[], visit: Visit): void {
+  if (node === null || typeof node !== "object") return;
+  const [head, ...rest] = path;
+  if (head === undefined) return;
+  if (head === "*") {
+    if (!Array.isArray(node)) return;
+    node.forEach((item, i) => {
+      if (rest.length === 0) visit(node, i, item);
+      else walk(item, rest, visit);
+    });
+    return;
+  }
+  const holder = node as Record<string, unknown>;
+  if (!(head in holder)) return;
+  if (rest.length === 0) visit(holder, head, holder[head]);
+  else walk(holder[head], rest, visit);
+}
+
+function set(holder: Record<string, unknown> | unknown[], key: string | number, value: unknown): void {
+  (holder as Record<string | number, unknown>)[key] = value;
+}
+
+/** Replaces `${Fn.Arn}` inside a `Fn::Sub` by `${Alias}` (the alias's Ref is its ARN). */
+function rewriteSub(value: unknown, from: string, to: string): unknown {
+  if (value === null || typeof value !== "object" || Array.isArray(value)) return undefined;
+  const s = (value as Record<string, unknown>)["Fn::Sub"];
+  const needle = "${" + from + "}";
+  if (typeof s === "string" && s.includes(needle))
+    return { "Fn::Sub": s.split(needle).join("${" + to + "}") };
+  if (Array.isArray(s) && typeof s[0] === "string" && s[0].includes(needle)) {
+    return { "Fn::Sub": [s[0].split(needle).join("${" + to + "}"), s[1]] };
+  }
+  return undefined;
+}
+
+function wire(
+  t: Template,
+  fn: FunctionInfo,
+  aliasId: string,
+  aliasName: string,
+  reporter: SafeDeployOptions["reporter"],
+): void {
+  const rewired: string[] = [];
+  for (const [id, r] of Object.entries(t.Resources)) {
+    if (markOf(r) !== undefined) continue;
+    if (r.Type === "AWS::Lambda::Url") {
+      const target = r.Properties?.TargetFunctionArn;
+      if (refersToFunction(target, fn.logicalId) && r.Properties !== undefined) {
+        r.Properties.Qualifier = aliasName;
+        rewired.push(`${id} (function URL)`);
+      }
+      continue;
+    }
+    for (const c of CONSUMERS) {
+      if (r.Type !== c.type) continue;
+      walk(r.Properties, c.path, (holder, key, value) => {
+        const replaced = refersToFunction(value, fn.logicalId)
+          ? ref(aliasId)
+          : rewriteSub(value, `${fn.logicalId}.Arn`, aliasId);
+        if (replaced === undefined) return;
+        set(holder, key, replaced);
+        rewired.push(`${id} (${c.note})`);
+      });
+    }
+  }
+  if (rewired.length > 0)
+    reporter?.info?.(`${fn.logicalId}: pointed at alias ${aliasName}: ${rewired.join(", ")}`);
+}
+
+function refersToFunction(value: unknown, logicalId: string): boolean {
+  if (value === null || typeof value !== "object" || Array.isArray(value)) return false;
+  const v = value as Record<string, unknown>;
+  if (Object.keys(v).length !== 1) return false;
+  if (v.Ref === logicalId) return true;
+  const g = v["Fn::GetAtt"];
+  return Array.isArray(g) ? g[0] === logicalId && g[1] === "Arn" : g === `${logicalId}.Arn`;
+}
