@@ -48,7 +48,7 @@ describe("packageFunctions", () => {
 
     await writeFile(
       join(two, "src/lib/greet.ts"),
-      "export function greet(name: string): string {\n  return "hi " + name;\n}\n",
+      "export function greet(name: string): string {\n  return 'hi ' + name;\n}\n",
     );
     const third = await packageFunctions({ serviceDir: two, functions: FUNCTIONS });
     expect(third[0]?.key).not.toBe(first[0]?.key);
