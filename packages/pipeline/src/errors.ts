@@ -1,0 +1,79 @@
+/** Stable codes of every error this package throws; `code` never changes between releases. */
+export type PipelineErrorCode =
+  | "SPARTA_PIPELINE_DUPLICATE_ENVIRONMENT"
+  | "SPARTA_PIPELINE_INVALID_ENVIRONMENT"
+  | "SPARTA_PIPELINE_UNKNOWN_ENVIRONMENT"
+  | "SPARTA_PIPELINE_INVALID_REPO"
+  | "SPARTA_PIPELINE_SOURCE_CREDENTIALS"
+  | "SPARTA_PIPELINE_DEPLOY_PERMISSIONS"
+  | "SPARTA_PIPELINE_INVALID_OPTIONS"
+  | "SPARTA_PIPELINE_CONVERGE_FAILED";
+
+/** Base of every error thrown by `@sparta/pipeline`. */
+export class PipelineError extends Error {
+  readonly code: PipelineErrorCode;
+  /** Process exit code the CLI uses when this error ends a command. */
+  readonly exitCode: number = 2;
+
+  constructor(code: PipelineErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+    this.code = code;
+  }
+}
+
+/** The same environment name was registered twice. */
+export class DuplicateEnvironmentError extends PipelineError {
+  constructor(message: string) {
+    super("SPARTA_PIPELINE_DUPLICATE_ENVIRONMENT", message);
+  }
+}
+
+/** An environment name or one of its variables is malformed. */
+export class InvalidEnvironmentError extends PipelineError {
+  constructor(message: string) {
+    super("SPARTA_PIPELINE_INVALID_ENVIRONMENT", message);
+  }
+}
+
+/** A pipeline stage names an environment that was never registered. */
+export class UnknownEnvironmentError extends PipelineError {
+  constructor(message: string) {
+    super("SPARTA_PIPELINE_UNKNOWN_ENVIRONMENT", message);
+  }
+}
+
+/** `--repo` is not a GitHub repository URL. */
+export class InvalidRepoUrlError extends PipelineError {
+  constructor(message: string) {
+    super("SPARTA_PIPELINE_INVALID_REPO", message);
+  }
+}
+
+/** Neither (or both of) a GitHub token and a CodeStar connection was given. */
+export class SourceCredentialsError extends PipelineError {
+  constructor(message: string) {
+    super("SPARTA_PIPELINE_SOURCE_CREDENTIALS", message);
+  }
+}
+
+/** The service template holds a resource type the deploy role has no least-privilege actions for. */
+export class DeployPermissionsError extends PipelineError {
+  constructor(message: string) {
+    super("SPARTA_PIPELINE_DEPLOY_PERMISSIONS", message);
+  }
+}
+
+/** Any other malformed pipeline option (no stages, a bad pipeline name, a bad alarm gate...). */
+export class InvalidPipelineOptionsError extends PipelineError {
+  constructor(message: string) {
+    super("SPARTA_PIPELINE_INVALID_OPTIONS", message);
+  }
+}
+
+/** Converging the pipeline stack did not succeed. */
+export class PipelineConvergeError extends PipelineError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super("SPARTA_PIPELINE_CONVERGE_FAILED", message, options);
+  }
+}

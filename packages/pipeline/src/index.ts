@@ -1,0 +1,51 @@
+export { artifactBaseDirectory, type BuildspecOptions, buildspec, type PackageManager } from "./buildspec.js";
+export {
+  createEnvironmentRegistry,
+  defaultEnvironmentRegistry,
+  type EnvironmentRegistry,
+  type PipelineEnvironment,
+  type PipelineReporter,
+  pipelineEnvironments,
+  registerEnvironment,
+} from "./environments.js";
+export {
+  DeployPermissionsError,
+  DuplicateEnvironmentError,
+  InvalidEnvironmentError,
+  InvalidPipelineOptionsError,
+  InvalidRepoUrlError,
+  PipelineConvergeError,
+  PipelineError,
+  type PipelineErrorCode,
+  SourceCredentialsError,
+  UnknownEnvironmentError,
+} from "./errors.js";
+export {
+  collectIamActions,
+  deployStatements,
+  type IamStatement,
+  SUPPORTED_RESOURCE_TYPES,
+} from "./permissions.js";
+export { type GitHubRepo, parseGitHubRepo } from "./repo.js";
+export {
+  applyEnvironments,
+  type CodePipelinePackage,
+  codePipelinePackageFor,
+  environmentKeys,
+  environmentParameterName,
+  environmentsDecorator,
+  type TemplateJson,
+} from "./service.js";
+export {
+  type Approval,
+  CONNECTION_PARAMETER,
+  DEFAULT_SERVICE_RESOURCE_TYPES,
+  OAUTH_TOKEN_PARAMETER,
+  type PipelineSource,
+  type PipelineStage,
+  type PipelineTemplateOptions,
+  type PullRequestBuilds,
+  pipelineTemplate,
+  resolveStages,
+  stageStackName,
+} from "./template.js";

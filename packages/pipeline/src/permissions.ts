@@ -1,0 +1,227 @@
+import { DeployPermissionsError } from "./errors.js";
+
+/** An IAM policy statement as plain JSON; `Action` is always a list of explicit actions, never `*`. */
+export interface IamStatement {
+  Effect: "Allow";
+  Action: string[];
+  Resource: unknown[];
+  Condition?: Record<string, unknown>;
+}
+
+const sub = (s: string) => ({ "Fn::Sub": s });
+
+/**
+ * ARNs of what CloudFormation creates for a stack when names are generated (`<stack>-<LogicalId>-<suffix>`),
+ * which is how `@sparta/cli` names functions, roles and log groups.
+ */
+function stackScoped(stackNames: readonly string[]) {
+  return {
+    functions: stackNames.map((s) =>
+      sub(`arn:\${AWS::Partition}:lambda:\${AWS::Region}:\${AWS::AccountId}:function:${s}-*`),
+    ),
+    roles: stackNames.map((s) => sub(`arn:\${AWS::Partition}:iam::\${AWS::AccountId}:role/${s}-*`)),
+    logGroups: stackNames.flatMap((s) => [
+      sub(`arn:\${AWS::Partition}:logs:\${AWS::Region}:\${AWS::AccountId}:log-group:${s}-*`),
+      sub(`arn:\${AWS::Partition}:logs:\${AWS::Region}:\${AWS::AccountId}:log-group:${s}-*:*`),
+    ]),
+    rules: stackNames.map((s) =>
+      sub(`arn:\${AWS::Partition}:events:\${AWS::Region}:\${AWS::AccountId}:rule/${s}-*`),
+    ),
+    httpApis: [
+      sub(`arn:\${AWS::Partition}:apigateway:\${AWS::Region}::/apis`),
+      sub(`arn:\${AWS::Partition}:apigateway:\${AWS::Region}::/apis/*`),
+      sub(`arn:\${AWS::Partition}:apigateway:\${AWS::Region}::/tags/*`),
+    ],
+  };
+}
+
+type Scope = ReturnType<typeof stackScoped>;
+
+/**
+ * What CloudFormation needs to create, update and delete each resource type (its resource handler's
+ * permissions), on resources of this pipeline's stacks only.
+ */
+const DEPLOY_ACTIONS: Record<string, (scope: Scope) => IamStatement[]> = {
+  "AWS::Lambda::Function": (s) => [
+    {
+      Effect: "Allow",
+      Action: [
+        "lambda:CreateFunction",
+        "lambda:DeleteFunction",
+        "lambda:GetFunction",
+        "lambda:GetFunctionConfiguration",
+        "lambda:GetFunctionCodeSigningConfig",
+        "lambda:GetRuntimeManagementConfig",
+        "lambda:PutRuntimeManagementConfig",
+        "lambda:UpdateFunctionCode",
+        "lambda:UpdateFunctionConfiguration",
+        "lambda:PutFunctionConcurrency",
+        "lambda:DeleteFunctionConcurrency",
+        "lambda:ListTags",
+        "lambda:TagResource",
+        "lambda:UntagResource",
+      ],
+      Resource: s.functions,
+    },
+    {
+      Effect: "Allow",
+      Action: ["iam:PassRole"],
+      Resource: s.roles,
+      Condition: { StringEquals: { "iam:PassedToService": "lambda.amazonaws.com" } },
+    },
+  ],
+  "AWS::IAM::Role": (s) => [
+    {
+      Effect: "Allow",
+      Action: [
+        "iam:CreateRole",
+        "iam:DeleteRole",
+        "iam:GetRole",
+        "iam:UpdateRole",
+        "iam:UpdateRoleDescription",
+        "iam:UpdateAssumeRolePolicy",
+        "iam:PutRolePolicy",
+        "iam:GetRolePolicy",
+        "iam:DeleteRolePolicy",
+        "iam:ListRolePolicies",
+        "iam:AttachRolePolicy",
+        "iam:DetachRolePolicy",
+        "iam:ListAttachedRolePolicies",
+        "iam:TagRole",
+        "iam:UntagRole",
+        "iam:ListRoleTags",
+      ],
+      Resource: s.roles,
+    },
+  ],
+  "AWS::Logs::LogGroup": (s) => [
+    {
+      Effect: "Allow",
+      Action: [
+        "logs:CreateLogGroup",
+        "logs:DeleteLogGroup",
+        "logs:DescribeLogGroups",
+        "logs:PutRetentionPolicy",
+        "logs:DeleteRetentionPolicy",
+        "logs:ListTagsForResource",
+        "logs:TagResource",
+        "logs:UntagResource",
+      ],
+      Resource: s.logGroups,
+    },
+  ],
+  "AWS::Lambda::Permission": (s) => [
+    {
+      Effect: "Allow",
+      Action: ["lambda:AddPermission", "lambda:RemovePermission", "lambda:GetPolicy"],
+      Resource: s.functions,
+    },
+  ],
+  "AWS::Lambda::Url": (s) => [
+    {
+      Effect: "Allow",
+      Action: [
+        "lambda:CreateFunctionUrlConfig",
+        "lambda:GetFunctionUrlConfig",
+        "lambda:UpdateFunctionUrlConfig",
+        "lambda:DeleteFunctionUrlConfig",
+      ],
+      Resource: s.functions,
+    },
+  ],
+  "AWS::Events::Rule": (s) => [
+    {
+      Effect: "Allow",
+      Action: [
+        "events:PutRule",
+        "events:DescribeRule",
+        "events:DeleteRule",
+        "events:EnableRule",
+        "events:DisableRule",
+        "events:PutTargets",
+        "events:RemoveTargets",
+        "events:ListTargetsByRule",
+      ],
+      Resource: s.rules,
+    },
+  ],
+  "AWS::ApiGatewayV2::Api": (s) => apiGateway(s),
+  "AWS::ApiGatewayV2::Stage": (s) => apiGateway(s),
+  "AWS::ApiGatewayV2::Integration": (s) => apiGateway(s),
+  "AWS::ApiGatewayV2::Route": (s) => apiGateway(s),
+};
+
+function apiGateway(s: Scope): IamStatement[] {
+  return [
+    {
+      Effect: "Allow",
+      Action: [
+        "apigateway:GET",
+        "apigateway:POST",
+        "apigateway:PUT",
+        "apigateway:PATCH",
+        "apigateway:DELETE",
+      ],
+      Resource: s.httpApis,
+    },
+  ];
+}
+
+/** Resource types the deploy role has built-in least-privilege actions for. */
+export const SUPPORTED_RESOURCE_TYPES: readonly string[] = Object.keys(DEPLOY_ACTIONS);
+
+/**
+ * The deploy role's statements for a service whose template holds `resourceTypes`, scoped to `stackNames`.
+ * Throws `DeployPermissionsError` naming any type without built-in actions (pass `extra` statements and
+ * `allowTypes` for those).
+ */
+export function deployStatements(
+  resourceTypes: readonly string[],
+  stackNames: readonly string[],
+  options: { extra?: readonly IamStatement[]; allowTypes?: readonly string[] } = {},
+): IamStatement[] {
+  const types = [...new Set(resourceTypes)].sort();
+  const unknown = types.filter((t) => !DEPLOY_ACTIONS[t] && !options.allowTypes?.includes(t));
+  if (unknown.length > 0) {
+    throw new DeployPermissionsError(
+      `The service template holds ${unknown.join(", ")}, for which the pipeline's deploy role has no ` +
+        `built-in least-privilege actions (built in: ${SUPPORTED_RESOURCE_TYPES.join(", ")}). Pass them to the ` +
+        `pipeline, e.g. codePipeline({ deploy: { allowTypes: ["${unknown[0]}"], statements: [{ Effect: "Allow", ` +
+        `Action: ["sqs:CreateQueue", ...], Resource: [...] }] } }).`,
+    );
+  }
+  const scope = stackScoped(stackNames);
+  const statements: IamStatement[] = [];
+  const seen = new Set<string>();
+  for (const type of types) {
+    for (const statement of DEPLOY_ACTIONS[type]?.(scope) ?? []) {
+      const key = JSON.stringify(statement);
+      if (!seen.has(key)) {
+        seen.add(key);
+        statements.push(statement);
+      }
+    }
+  }
+  for (const statement of options.extra ?? []) statements.push(statement);
+  return statements;
+}
+
+/** Every IAM statement's actions in a template (roles' inline policies and managed policies). */
+export function collectIamActions(template: { Resources?: Record<string, unknown> }): string[] {
+  const actions: string[] = [];
+  const visit = (value: unknown, inPolicy: boolean): void => {
+    if (Array.isArray(value)) {
+      for (const v of value) visit(v, inPolicy);
+    } else if (value && typeof value === "object") {
+      for (const [key, v] of Object.entries(value)) {
+        if ((key === "Action" || key === "NotAction") && inPolicy) {
+          for (const a of Array.isArray(v) ? v : [v]) actions.push(String(a));
+        } else {
+          visit(v, inPolicy || key === "Statement");
+        }
+      }
+    }
+  };
+  visit(template.Resources ?? {}, false);
+  return actions;
+}

@@ -1,0 +1,633 @@
+import { yamlScalar } from "./buildspec.js";
+import type { PipelineEnvironment } from "./environments.js";
+import { InvalidPipelineOptionsError, UnknownEnvironmentError } from "./errors.js";
+import { deployStatements, type IamStatement } from "./permissions.js";
+import type { GitHubRepo } from "./repo.js";
+
+/**
+ * Where the pipeline gets the code. None of these carries a secret: a CodeStar connection's ARN and an OAuth
+ * token are stack parameters (the token `NoEcho`), a Secrets Manager token is a dynamic reference.
+ */
+export type PipelineSource =
+  | { kind: "connection" }
+  | { kind: "oauthToken" }
+  | { kind: "oauthSecret"; secretId: string; jsonKey?: string };
+
+/** Manual approval, or automatic promotion once `alarms` stayed out of ALARM for `quietMinutes`. */
+export type Approval = "manual" | { alarms: readonly string[]; quietMinutes: number };
+
+/** One environment's stage: create a change set, approve, execute. */
+export interface PipelineStage {
+  environment: string;
+  /** Default `"manual"`. */
+  approval?: Approval;
+  /** Default `<Prefix>-<pipeline>-<branch>`, e.g. `Test-SpartaCodePipeline-master`. */
+  stackName?: string;
+}
+
+/** Builds of pull requests against the pipeline's branch (a CodeBuild webhook); they run `commands`. */
+export interface PullRequestBuilds {
+  /** Default: install, then `<pm> test`. */
+  commands?: readonly string[];
+}
+
+export interface PipelineTemplateOptions {
+  /** Also the pipeline stack's name, e.g. `SpartaCodePipeline`. */
+  pipelineName: string;
+  repo: GitHubRepo;
+  source: PipelineSource;
+  environments: readonly PipelineEnvironment[];
+  /** Default: one manual stage per environment, in registration order. */
+  stages?: readonly PipelineStage[];
+  /** The build's `buildspec.yml` text (see `buildspec()`). */
+  buildspec: string;
+  /** Bucket for function code (`--s3Bucket`); default the pipeline's artifact bucket. */
+  codeBucket?: string;
+  /** Resource types of the service template; they decide the deploy role's actions. */
+  resourceTypes?: readonly string[];
+  /** Extra deploy-role statements and the resource types they cover. */
+  deploy?: { statements?: readonly IamStatement[]; allowTypes?: readonly string[] };
+  pullRequests?: boolean | PullRequestBuilds;
+  /** Default `CAPABILITY_IAM`. */
+  capabilities?: readonly string[];
+  /** Default `aws/codebuild/standard:7.0`. */
+  buildImage?: string;
+  /** The service template's code-bucket parameter (`@sparta/cli` names it `ArtifactBucket`). */
+  codeBucketParameter?: string;
+  /** Environment variable the build reads the code bucket from. Default `SPARTA_S3_BUCKET`. */
+  bucketVariable?: string;
+}
+
+/** Parameter names of the pipeline template. */
+export const CONNECTION_PARAMETER = "ConnectionArn";
+export const OAUTH_TOKEN_PARAMETER = "GitHubOAuthToken";
+
+/** Resource types of a service made by `@sparta/cli` with plain functions. */
+export const DEFAULT_SERVICE_RESOURCE_TYPES: readonly string[] = [
+  "AWS::IAM::Role",
+  "AWS::Lambda::Function",
+  "AWS::Logs::LogGroup",
+];
+
+const PIPELINE_NAME = /^[A-Za-z][A-Za-z0-9-]{0,59}$/;
+const STACK_NAME = /^[A-Za-z][A-Za-z0-9-]{0,127}$/;
+const ALARM_NAME = /^[A-Za-z0-9._\-/#:()[\]]{1,255}$/;
+const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+const STACK_PREFIXES: Record<string, string> = { production: "Prod", development: "Dev" };
+
+type Json = Record<string, unknown>;
+const ref = (id: string) => ({ Ref: id });
+const getAtt = (id: string, attr: string) => ({ "Fn::GetAtt": [id, attr] });
+const sub = (s: string, vars?: Json) => ({ "Fn::Sub": vars ? [s, vars] : s });
+
+/** `Test-SpartaCodePipeline-master`: the environment's prefix, the pipeline and the branch (`/` becomes `-`). */
+export function stageStackName(environment: string, pipelineName: string, branch: string): string {
+  const prefix = STACK_PREFIXES[environment] ?? environment[0]!.toUpperCase() + environment.slice(1);
+  const safeBranch = branch.replace(/[^A-Za-z0-9-]+/g, "-").replace(/^-+|-+$/g, "");
+  return [prefix, pipelineName, safeBranch].filter(Boolean).join("-");
+}
+
+/** The stages a pipeline will have, resolved and checked against the registered environments. */
+export function resolveStages(
+  environments: readonly PipelineEnvironment[],
+  stages: readonly PipelineStage[] | undefined,
+  pipelineName: string,
+  branch: string,
+): Required<PipelineStage>[] {
+  if (environments.length === 0) {
+    throw new InvalidPipelineOptionsError(
+      `Pipeline "${pipelineName}" has no environment to deploy to. Register at least one before the service ` +
+        `is defined, e.g. registerEnvironment("test", { MESSAGE: "Hello from test" }).`,
+    );
+  }
+  const names = environments.map((e) => e.name);
+  const list: readonly PipelineStage[] = stages ?? names.map((environment) => ({ environment }));
+  if (list.length === 0) {
+    throw new InvalidPipelineOptionsError(
+      `Pipeline "${pipelineName}" has an empty stage list; omit "stages" for one stage per environment, or ` +
+        `list them, e.g. stages: [{ environment: "${names[0]}" }].`,
+    );
+  }
+  const seen = new Set<string>();
+  const stackNames = new Set<string>();
+  return list.map((stage, i) => {
+    if (!names.includes(stage.environment)) {
+      throw new UnknownEnvironmentError(
+        `Pipeline stage ${i + 1} deploys environment "${stage.environment}", which is not registered ` +
+          `(registered: ${names.map((n) => `"${n}"`).join(", ")}). Register it first, e.g. ` +
+          `registerEnvironment("${stage.environment}", { ... }), or fix the stage's name.`,
+      );
+    }
+    if (seen.has(stage.environment)) {
+      throw new InvalidPipelineOptionsError(
+        `Pipeline stages deploy environment "${stage.environment}" twice; list each environment once.`,
+      );
+    }
+    seen.add(stage.environment);
+    const stackName = stage.stackName ?? stageStackName(stage.environment, pipelineName, branch);
+    if (!STACK_NAME.test(stackName) || stackNames.has(stackName)) {
+      throw new InvalidPipelineOptionsError(
+        `Stage "${stage.environment}": stack name "${stackName}" is ${stackNames.has(stackName) ? "used twice" : "not valid"}; ` +
+          `use letters, digits and "-", starting with a letter, at most 128 characters, e.g. "Test-Hello-main".`,
+      );
+    }
+    stackNames.add(stackName);
+    const approval = stage.approval ?? "manual";
+    if (approval !== "manual") checkAlarmGate(stage.environment, approval);
+    return { environment: stage.environment, approval, stackName };
+  });
+}
+
+function checkAlarmGate(
+  environment: string,
+  gate: { alarms: readonly string[]; quietMinutes: number },
+): void {
+  const example = `approval: { alarms: ["hello-errors"], quietMinutes: 15 }`;
+  if (
+    !Array.isArray(gate.alarms) ||
+    gate.alarms.length === 0 ||
+    gate.alarms.some((a) => !ALARM_NAME.test(a))
+  ) {
+    throw new InvalidPipelineOptionsError(
+      `Stage "${environment}": an automatic approval needs CloudWatch alarm names (no spaces or wildcards); ` +
+        `received ${JSON.stringify(gate.alarms)}. E.g. ${example}.`,
+    );
+  }
+  if (!Number.isInteger(gate.quietMinutes) || gate.quietMinutes < 1 || gate.quietMinutes > 420) {
+    throw new InvalidPipelineOptionsError(
+      `Stage "${environment}": quietMinutes must be a whole number of minutes from 1 to 420; received ` +
+        `${JSON.stringify(gate.quietMinutes)}. E.g. ${example}.`,
+    );
+  }
+}
+
+function pascal(name: string): string {
+  return name
+    .split(/[^A-Za-z0-9]+/)
+    .filter(Boolean)
+    .map((w) => w[0]!.toUpperCase() + w.slice(1))
+    .join("");
+}
+
+function role(service: string, policyName: string, statements: readonly IamStatement[]): Json {
+  return {
+    Type: "AWS::IAM::Role",
+    Properties: {
+      AssumeRolePolicyDocument: {
+        Version: "2012-10-17",
+        Statement: [{ Effect: "Allow", Principal: { Service: service }, Action: ["sts:AssumeRole"] }],
+      },
+      Policies: [
+        { PolicyName: policyName, PolicyDocument: { Version: "2012-10-17", Statement: statements } },
+      ],
+    },
+  };
+}
+
+function codeBuildLogs(): IamStatement {
+  return {
+    Effect: "Allow",
+    Action: ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"],
+    Resource: [
+      sub(
+        `arn:\${AWS::Partition}:logs:\${AWS::Region}:\${AWS::AccountId}:log-group:/aws/codebuild/\${AWS::StackName}-*`,
+      ),
+      sub(
+        `arn:\${AWS::Partition}:logs:\${AWS::Region}:\${AWS::AccountId}:log-group:/aws/codebuild/\${AWS::StackName}-*:*`,
+      ),
+    ],
+  };
+}
+
+function gateBuildspec(): string {
+  return [
+    "version: 0.2",
+    "phases:",
+    "  build:",
+    "    commands:",
+    `      - ${yamlScalar(
+      'found=$(aws cloudwatch describe-alarms --alarm-names $SPARTA_ALARMS --query "length(MetricAlarms)" --output text); ' +
+        'if [ "$found" != "$(echo $SPARTA_ALARMS | wc -w)" ]; then echo "Some of the alarms $SPARTA_ALARMS do not exist; not promoting."; exit 1; fi',
+    )}`,
+    `      - ${yamlScalar(
+      "for minute in $(seq 1 $SPARTA_QUIET_MINUTES); do " +
+        'firing=$(aws cloudwatch describe-alarms --alarm-names $SPARTA_ALARMS --state-value ALARM --query "MetricAlarms[].AlarmName" --output text); ' +
+        'if [ -n "$firing" ]; then echo "In ALARM: $firing; not promoting."; exit 1; fi; sleep 60; done',
+    )}`,
+    `      - ${yamlScalar('echo "Alarms stayed quiet for $SPARTA_QUIET_MINUTES minutes; promoting."')}`,
+    "",
+  ].join("\n");
+}
+
+function pullRequestBuildspec(commands: readonly string[]): string {
+  return [
+    "version: 0.2",
+    "phases:",
+    "  build:",
+    "    commands:",
+    ...commands.map((c) => `      - ${yamlScalar(c)}`),
+    "",
+  ].join("\n");
+}
+
+/**
+ * The CloudFormation template (plain JSON) of a service's delivery pipeline: a retained, versioned, encrypted,
+ * private artifact bucket; GitHub source (CodeStar connection or OAuth token); a CodeBuild build running
+ * `buildspec`; then per environment a change set, an approval and its execution; optional pull-request builds.
+ * Every role is least-privilege and no statement has a `*` action.
+ * @example
+ * const template = pipelineTemplate({ pipelineName: "SpartaCodePipeline", repo, source: { kind: "connection" },
+ *   environments: pipelineEnvironments(), buildspec: buildspec({ packageFileName, environments: ["test"] }) });
+ */
+export function pipelineTemplate(options: PipelineTemplateOptions): Json {
+  const { pipelineName, repo, source } = options;
+  if (!PIPELINE_NAME.test(pipelineName)) {
+    throw new InvalidPipelineOptionsError(
+      `--pipeline ${JSON.stringify(pipelineName)} is not a valid pipeline name: it names the pipeline stack, so use ` +
+        `letters, digits and "-", starting with a letter, at most 60 characters, e.g. "SpartaCodePipeline".`,
+    );
+  }
+  if (options.codeBucket !== undefined && !BUCKET_NAME.test(options.codeBucket)) {
+    throw new InvalidPipelineOptionsError(
+      `--s3Bucket ${JSON.stringify(options.codeBucket)} is not an S3 bucket name (3-63 lower-case letters, digits, ` +
+        `"." and "-"), e.g. "my-sparta-artifacts".`,
+    );
+  }
+  if (source.kind === "oauthSecret" && !/^[A-Za-z0-9/_+=.@:-]{1,2048}$/.test(source.secretId)) {
+    throw new InvalidPipelineOptionsError(
+      `Secrets Manager secret id ${JSON.stringify(source.secretId)} is not valid; give its name or ARN, ` +
+        `e.g. --oauth secretsmanager:github/token.`,
+    );
+  }
+  const stages = resolveStages(options.environments, options.stages, pipelineName, repo.branch);
+  const stackNames = stages.map((s) => s.stackName);
+  const bucketVariable = options.bucketVariable ?? "SPARTA_S3_BUCKET";
+  const codeBucketName: unknown = options.codeBucket ?? ref("ArtifactBucket");
+  const codeObjectsArn = sub(`arn:\${AWS::Partition}:s3:::\${Bucket}/*`, { Bucket: codeBucketName });
+  const artifactObjects = sub(`\${ArtifactBucket.Arn}/*`);
+  const capabilities = (options.capabilities ?? ["CAPABILITY_IAM"]).join(",");
+  const gated = stages.filter((s) => s.approval !== "manual");
+
+  const parameters: Json = {};
+  let oauthToken: unknown;
+  if (source.kind === "connection") {
+    parameters[CONNECTION_PARAMETER] = {
+      Type: "String",
+      Description:
+        "ARN of the CodeStar (CodeConnections) connection to GitHub (provisionPipeline --connection)",
+      AllowedPattern:
+        "^arn:aws[a-z-]*:(codestar-connections|codeconnections):[a-z0-9-]+:[0-9]{12}:connection/[A-Za-z0-9-]+$",
+    };
+  } else if (source.kind === "oauthToken") {
+    parameters[OAUTH_TOKEN_PARAMETER] = {
+      Type: "String",
+      NoEcho: true,
+      MinLength: 1,
+      Description: "GitHub OAuth token (provisionPipeline --oauth); never stored in the template",
+    };
+    oauthToken = ref(OAUTH_TOKEN_PARAMETER);
+  } else {
+    oauthToken = `{{resolve:secretsmanager:${source.secretId}${source.jsonKey ? `:SecretString:${source.jsonKey}` : ""}}}`;
+  }
+
+  const resources: Json = {
+    ArtifactBucket: {
+      Type: "AWS::S3::Bucket",
+      DeletionPolicy: "Retain",
+      UpdateReplacePolicy: "Retain",
+      Properties: {
+        VersioningConfiguration: { Status: "Enabled" },
+        BucketEncryption: {
+          ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: "AES256" } }],
+        },
+        PublicAccessBlockConfiguration: {
+          BlockPublicAcls: true,
+          BlockPublicPolicy: true,
+          IgnorePublicAcls: true,
+          RestrictPublicBuckets: true,
+        },
+        OwnershipControls: { Rules: [{ ObjectOwnership: "BucketOwnerEnforced" }] },
+      },
+    },
+  };
+
+  // The pipeline's own role: move artifacts, start its builds, use the source, drive the stages' change sets.
+  const pipelineStatements: IamStatement[] = [
+    {
+      Effect: "Allow",
+      Action: ["s3:GetObject", "s3:GetObjectVersion", "s3:PutObject"],
+      Resource: [artifactObjects],
+    },
+    {
+      Effect: "Allow",
+      Action: ["s3:GetBucketVersioning", "s3:GetBucketLocation"],
+      Resource: [getAtt("ArtifactBucket", "Arn")],
+    },
+    {
+      Effect: "Allow",
+      Action: ["codebuild:StartBuild", "codebuild:BatchGetBuilds"],
+      Resource: [
+        getAtt("BuildProject", "Arn"),
+        ...gated.map((s) => getAtt(`PromotionGate${pascal(s.environment)}`, "Arn")),
+      ],
+    },
+    {
+      Effect: "Allow",
+      Action: [
+        "cloudformation:CreateChangeSet",
+        "cloudformation:DescribeChangeSet",
+        "cloudformation:ExecuteChangeSet",
+        "cloudformation:DeleteChangeSet",
+        "cloudformation:DescribeStacks",
+      ],
+      Resource: stackNames.map((s) =>
+        sub(`arn:\${AWS::Partition}:cloudformation:\${AWS::Region}:\${AWS::AccountId}:stack/${s}/*`),
+      ),
+    },
+    {
+      Effect: "Allow",
+      Action: ["iam:PassRole"],
+      Resource: [getAtt("DeployRole", "Arn")],
+      Condition: { StringEquals: { "iam:PassedToService": "cloudformation.amazonaws.com" } },
+    },
+  ];
+  if (source.kind === "connection") {
+    pipelineStatements.push({
+      Effect: "Allow",
+      Action: ["codestar-connections:UseConnection", "codeconnections:UseConnection"],
+      Resource: [ref(CONNECTION_PARAMETER)],
+    });
+  }
+  resources.PipelineRole = role("codepipeline.amazonaws.com", "pipeline", pipelineStatements);
+
+  // The build reads the source, writes the package, and uploads function code.
+  const buildStatements: IamStatement[] = [
+    codeBuildLogs(),
+    {
+      Effect: "Allow",
+      Action: ["s3:GetObject", "s3:GetObjectVersion", "s3:PutObject"],
+      Resource: options.codeBucket ? [artifactObjects, codeObjectsArn] : [artifactObjects],
+    },
+  ];
+  resources.BuildRole = role("codebuild.amazonaws.com", "build", buildStatements);
+
+  // CloudFormation, deploying the service's stacks: only what the service's resource types need.
+  const deploy = deployStatements(options.resourceTypes ?? DEFAULT_SERVICE_RESOURCE_TYPES, stackNames, {
+    ...(options.deploy?.statements ? { extra: options.deploy.statements } : {}),
+    ...(options.deploy?.allowTypes ? { allowTypes: options.deploy.allowTypes } : {}),
+  });
+  deploy.push({
+    Effect: "Allow",
+    Action: ["s3:GetObject", "s3:GetObjectVersion"],
+    Resource: [codeObjectsArn],
+  });
+  resources.DeployRole = role("cloudformation.amazonaws.com", "deploy", deploy);
+
+  const environmentImage = {
+    Type: "LINUX_CONTAINER",
+    ComputeType: "BUILD_GENERAL1_SMALL",
+    Image: options.buildImage ?? "aws/codebuild/standard:7.0",
+  };
+  resources.BuildProject = {
+    Type: "AWS::CodeBuild::Project",
+    Properties: {
+      Name: sub(`\${AWS::StackName}-build`),
+      Description: `Builds the CodePipeline package of ${pipelineName}`,
+      ServiceRole: getAtt("BuildRole", "Arn"),
+      Source: { Type: "CODEPIPELINE", BuildSpec: options.buildspec },
+      Artifacts: { Type: "CODEPIPELINE" },
+      Environment: {
+        ...environmentImage,
+        EnvironmentVariables: [{ Name: bucketVariable, Type: "PLAINTEXT", Value: codeBucketName }],
+      },
+      TimeoutInMinutes: 30,
+    },
+  };
+
+  if (gated.length > 0) {
+    const alarms = [
+      ...new Set(gated.flatMap((s) => (s.approval === "manual" ? [] : [...s.approval.alarms]))),
+    ].sort();
+    resources.PromotionGateRole = role("codebuild.amazonaws.com", "promotion-gate", [
+      codeBuildLogs(),
+      {
+        Effect: "Allow",
+        Action: ["cloudwatch:DescribeAlarms"],
+        Resource: alarms.map((a) =>
+          sub(`arn:\${AWS::Partition}:cloudwatch:\${AWS::Region}:\${AWS::AccountId}:alarm:${a}`),
+        ),
+      },
+    ]);
+    for (const stage of gated) {
+      if (stage.approval === "manual") continue;
+      resources[`PromotionGate${pascal(stage.environment)}`] = {
+        Type: "AWS::CodeBuild::Project",
+        Properties: {
+          Name: sub(`\${AWS::StackName}-gate-${stage.environment}`),
+          Description: `Promotes ${stage.stackName} once its alarms stayed quiet for ${stage.approval.quietMinutes} minutes`,
+          ServiceRole: getAtt("PromotionGateRole", "Arn"),
+          Source: { Type: "CODEPIPELINE", BuildSpec: gateBuildspec() },
+          Artifacts: { Type: "CODEPIPELINE" },
+          Environment: {
+            ...environmentImage,
+            EnvironmentVariables: [
+              { Name: "SPARTA_ALARMS", Type: "PLAINTEXT", Value: stage.approval.alarms.join(" ") },
+              { Name: "SPARTA_QUIET_MINUTES", Type: "PLAINTEXT", Value: String(stage.approval.quietMinutes) },
+            ],
+          },
+          TimeoutInMinutes: Math.min(480, stage.approval.quietMinutes + 15),
+        },
+      };
+    }
+  }
+
+  if (options.pullRequests) {
+    const commands = (typeof options.pullRequests === "object" && options.pullRequests.commands) || [
+      "npm ci",
+      "npm test",
+    ];
+    const statements: IamStatement[] = [codeBuildLogs()];
+    if (source.kind === "connection") {
+      statements.push({
+        Effect: "Allow",
+        Action: [
+          "codestar-connections:GetConnectionToken",
+          "codestar-connections:GetConnection",
+          "codestar-connections:UseConnection",
+          "codeconnections:GetConnectionToken",
+          "codeconnections:GetConnection",
+          "codeconnections:UseConnection",
+        ],
+        Resource: [ref(CONNECTION_PARAMETER)],
+      });
+    } else {
+      resources.GitHubSourceCredential = {
+        Type: "AWS::CodeBuild::SourceCredential",
+        Properties: { ServerType: "GITHUB", AuthType: "PERSONAL_ACCESS_TOKEN", Token: oauthToken },
+      };
+    }
+    resources.PullRequestRole = role("codebuild.amazonaws.com", "pull-requests", statements);
+    resources.PullRequestProject = {
+      Type: "AWS::CodeBuild::Project",
+      ...(source.kind === "connection" ? {} : { DependsOn: ["GitHubSourceCredential"] }),
+      Properties: {
+        Name: sub(`\${AWS::StackName}-pull-requests`),
+        Description: `Tests pull requests to ${repo.owner}/${repo.name}#${repo.branch}`,
+        ServiceRole: getAtt("PullRequestRole", "Arn"),
+        Source: {
+          Type: "GITHUB",
+          Location: `https://github.com/${repo.owner}/${repo.name}.git`,
+          ReportBuildStatus: true,
+          BuildSpec: pullRequestBuildspec(commands),
+          ...(source.kind === "connection"
+            ? { Auth: { Type: "CODECONNECTIONS", Resource: ref(CONNECTION_PARAMETER) } }
+            : {}),
+        },
+        Artifacts: { Type: "NO_ARTIFACTS" },
+        Environment: environmentImage,
+        Triggers: {
+          Webhook: true,
+          FilterGroups: [
+            [
+              { Type: "EVENT", Pattern: "PULL_REQUEST_CREATED, PULL_REQUEST_UPDATED, PULL_REQUEST_REOPENED" },
+              { Type: "BASE_REF", Pattern: `^refs/heads/${repo.branch.replace(/[.]/g, "\\.")}$` },
+            ],
+          ],
+        },
+        TimeoutInMinutes: 30,
+      },
+    };
+  }
+
+  const sourceAction =
+    source.kind === "connection"
+      ? {
+          Name: "GitHub",
+          ActionTypeId: {
+            Category: "Source",
+            Owner: "AWS",
+            Provider: "CodeStarSourceConnection",
+            Version: "1",
+          },
+          Configuration: {
+            ConnectionArn: ref(CONNECTION_PARAMETER),
+            FullRepositoryId: `${repo.owner}/${repo.name}`,
+            BranchName: repo.branch,
+            OutputArtifactFormat: "CODE_ZIP",
+            DetectChanges: true,
+          },
+          OutputArtifacts: [{ Name: "SourceOutput" }],
+          RunOrder: 1,
+        }
+      : {
+          Name: "GitHub",
+          ActionTypeId: { Category: "Source", Owner: "ThirdParty", Provider: "GitHub", Version: "1" },
+          Configuration: {
+            Owner: repo.owner,
+            Repo: repo.name,
+            Branch: repo.branch,
+            OAuthToken: oauthToken,
+            PollForSourceChanges: true,
+          },
+          OutputArtifacts: [{ Name: "SourceOutput" }],
+          RunOrder: 1,
+        };
+
+  const codeBucketParameter = options.codeBucketParameter ?? "ArtifactBucket";
+  const parameterOverrides = sub(`{"${codeBucketParameter}": "\${Bucket}"}`, { Bucket: codeBucketName });
+  const environmentStages = stages.map((stage) => {
+    const changeSetName = "SpartaChangeSet";
+    const deployAction = (mode: string, runOrder: number, extra: Json) => ({
+      ActionTypeId: { Category: "Deploy", Owner: "AWS", Provider: "CloudFormation", Version: "1" },
+      RunOrder: runOrder,
+      ...extra,
+      Configuration: {
+        ActionMode: mode,
+        StackName: stage.stackName,
+        ChangeSetName: changeSetName,
+        ...(extra.Configuration as Json | undefined),
+      },
+    });
+    const approval =
+      stage.approval === "manual"
+        ? {
+            Name: "Approve",
+            ActionTypeId: { Category: "Approval", Owner: "AWS", Provider: "Manual", Version: "1" },
+            Configuration: {
+              CustomData: `Review change set ${changeSetName} of ${stage.stackName}, then approve to deploy it.`,
+            },
+            RunOrder: 2,
+          }
+        : {
+            Name: "PromotionGate",
+            ActionTypeId: { Category: "Build", Owner: "AWS", Provider: "CodeBuild", Version: "1" },
+            Configuration: { ProjectName: ref(`PromotionGate${pascal(stage.environment)}`) },
+            InputArtifacts: [{ Name: "BuildOutput" }],
+            RunOrder: 2,
+          };
+    return {
+      Name: pascal(stage.environment),
+      Actions: [
+        deployAction("CHANGE_SET_REPLACE", 1, {
+          Name: "CreateChangeSet",
+          InputArtifacts: [{ Name: "BuildOutput" }],
+          Configuration: {
+            TemplatePath: "BuildOutput::cloudformation.json",
+            TemplateConfiguration: `BuildOutput::${stage.environment}.json`,
+            ParameterOverrides: parameterOverrides,
+            Capabilities: capabilities,
+            RoleArn: getAtt("DeployRole", "Arn"),
+          },
+        }),
+        approval,
+        deployAction("CHANGE_SET_EXECUTE", 3, { Name: "ExecuteChangeSet" }),
+      ],
+    };
+  });
+
+  resources.Pipeline = {
+    Type: "AWS::CodePipeline::Pipeline",
+    Properties: {
+      RoleArn: getAtt("PipelineRole", "Arn"),
+      ArtifactStore: { Type: "S3", Location: ref("ArtifactBucket") },
+      RestartExecutionOnUpdate: true,
+      Stages: [
+        { Name: "Source", Actions: [sourceAction] },
+        {
+          Name: "Build",
+          Actions: [
+            {
+              Name: "Package",
+              ActionTypeId: { Category: "Build", Owner: "AWS", Provider: "CodeBuild", Version: "1" },
+              Configuration: { ProjectName: ref("BuildProject") },
+              InputArtifacts: [{ Name: "SourceOutput" }],
+              OutputArtifacts: [{ Name: "BuildOutput" }],
+              RunOrder: 1,
+            },
+          ],
+        },
+        ...environmentStages,
+      ],
+    },
+  };
+
+  return {
+    AWSTemplateFormatVersion: "2010-09-09",
+    Description: `Sparta delivery pipeline ${pipelineName}: ${repo.owner}/${repo.name}#${repo.branch} -> ${stackNames.join(" -> ")}`,
+    ...(Object.keys(parameters).length > 0 ? { Parameters: parameters } : {}),
+    Resources: resources,
+    Outputs: {
+      PipelineName: { Description: "Name of the CodePipeline", Value: ref("Pipeline") },
+      ArtifactBucketName: {
+        Description: "Bucket holding the pipeline's artifacts",
+        Value: ref("ArtifactBucket"),
+      },
+      PipelineConsoleUrl: {
+        Description: "The pipeline in the AWS console",
+        Value: sub(
+          `https://\${AWS::Region}.console.aws.amazon.com/codesuite/codepipeline/pipelines/\${Pipeline}/view?region=\${AWS::Region}`,
+        ),
+      },
+    },
+  };
+}

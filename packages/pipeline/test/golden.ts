@@ -1,0 +1,23 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { expect } from "vitest";
+
+const here = dirname(fileURLToPath(import.meta.url));
+
+/** Compares `text` with `test/golden/<name>`; `UPDATE=1` rewrites the file instead (review the diff). */
+export function expectGolden(name: string, text: string): void {
+  const path = join(here, "golden", name);
+  if (process.env.UPDATE === "1") {
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(path, text);
+    return;
+  }
+  if (!existsSync(path))
+    throw new Error(`No golden file ${path}; run the tests once with UPDATE=1 and review it.`);
+  expect(text).toBe(readFileSync(path, "utf8"));
+}
+
+export function fixture(name: string): string {
+  return readFileSync(join(here, "fixtures", name), "utf8");
+}

@@ -1,0 +1,207 @@
+import { validateTemplate } from "@sparta/template";
+import { describe, expect, it } from "vitest";
+import {
+  buildspec,
+  collectIamActions,
+  createEnvironmentRegistry,
+  DeployPermissionsError,
+  InvalidPipelineOptionsError,
+  type PipelineTemplateOptions,
+  parseGitHubRepo,
+  pipelineTemplate,
+  UnknownEnvironmentError,
+} from "../src/index.js";
+import { expectGolden } from "./golden.js";
+import { CFN_LINT, cfnLintErrors } from "./lint.js";
+import { canParseYaml, parseYaml } from "./yaml.js";
+
+function environments() {
+  const registry = createEnvironmentRegistry();
+  registry.register("test", { MESSAGE: "Hello from test" });
+  registry.register("production", { MESSAGE: "Hello from production" });
+  return registry.list();
+}
+
+function options(overrides: Partial<PipelineTemplateOptions> = {}): PipelineTemplateOptions {
+  return {
+    pipelineName: "SpartaCodePipeline",
+    repo: parseGitHubRepo("https://github.com/acme/hello#master"),
+    source: { kind: "connection" },
+    environments: environments(),
+    buildspec: buildspec({ packageFileName: "SpartaCodePipeline.zip", environments: ["test", "production"] }),
+    ...overrides,
+  };
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: test access to generated JSON, checked by each expectation
+type Json = Record<string, any>;
+const resources = (t: Json) => t.Resources as Record<string, Json>;
+const stages = (t: Json) => resources(t).Pipeline!.Properties.Stages as Json[];
+
+const variants: [string, Partial<PipelineTemplateOptions>][] = [
+  ["connection-manual", {}],
+  ["oauth-token", { source: { kind: "oauthToken" }, pullRequests: true, codeBucket: "my-sparta-artifacts" }],
+  [
+    "secret-gate-pull-requests",
+    {
+      source: { kind: "oauthSecret", secretId: "github/token", jsonKey: "token" },
+      stages: [
+        { environment: "test" },
+        {
+          environment: "production",
+          approval: { alarms: ["hello-test-errors", "hello-test-latency"], quietMinutes: 15 },
+        },
+      ],
+      pullRequests: { commands: ["npm ci", "npm test"] },
+      resourceTypes: [
+        "AWS::IAM::Role",
+        "AWS::Lambda::Function",
+        "AWS::Logs::LogGroup",
+        "AWS::Lambda::Url",
+        "AWS::Lambda::Permission",
+      ],
+    },
+  ],
+  ["connection-pull-requests", { pullRequests: true }],
+];
+
+describe("pipelineTemplate", () => {
+  it.each(variants)("matches the golden template (%s)", (name, overrides) => {
+    expectGolden(
+      `pipeline.${name}.json`,
+      `${JSON.stringify(pipelineTemplate(options(overrides)), null, 2)}\n`,
+    );
+  });
+
+  it.each(variants)("passes @sparta/template validation (%s)", (_name, overrides) => {
+    expect(validateTemplate(pipelineTemplate(options(overrides)) as never)).toEqual([]);
+  });
+
+  it.skipIf(!CFN_LINT)("passes cfn-lint with no error (every variant)", { timeout: 180_000 }, () => {
+    const templates = Object.fromEntries(variants.map(([name, o]) => [name, pipelineTemplate(options(o))]));
+    expect(cfnLintErrors(templates)).toEqual([]);
+  });
+
+  it.each(variants)("grants no IAM statement a wildcard action (%s)", (_name, overrides) => {
+    const actions = collectIamActions(pipelineTemplate(options(overrides)));
+    expect(actions.length).toBeGreaterThan(20);
+    for (const action of actions) {
+      expect(action).toMatch(/^[a-z0-9-]+:[A-Za-z]+$/);
+      expect(action).not.toContain("*");
+    }
+  });
+
+  it.skipIf(!canParseYaml)("gives every CodeBuild project a buildspec that is valid YAML", () => {
+    const t = pipelineTemplate(options(variants[2]![1]));
+    const projects = Object.entries(resources(t)).filter(([, r]) => r.Type === "AWS::CodeBuild::Project");
+    expect(projects.map(([id]) => id).sort()).toEqual([
+      "BuildProject",
+      "PromotionGateProduction",
+      "PullRequestProject",
+    ]);
+    for (const [, project] of projects) {
+      const spec = parseYaml(project.Properties.Source.BuildSpec);
+      expect(spec.version).toBe(0.2);
+      expect(spec.phases.build.commands.length).toBeGreaterThan(0);
+    }
+    const gate = parseYaml(resources(t).PromotionGateProduction!.Properties.Source.BuildSpec);
+    expect(gate.phases.build.commands[1]).toContain("--state-value ALARM");
+  });
+
+  it("keeps the artifact bucket versioned, encrypted, private and retained", () => {
+    const bucket = resources(pipelineTemplate(options())).ArtifactBucket!;
+    expect(bucket.DeletionPolicy).toBe("Retain");
+    expect(bucket.UpdateReplacePolicy).toBe("Retain");
+    expect(bucket.Properties.VersioningConfiguration).toEqual({ Status: "Enabled" });
+    expect(
+      bucket.Properties.BucketEncryption.ServerSideEncryptionConfiguration[0].ServerSideEncryptionByDefault,
+    ).toEqual({
+      SSEAlgorithm: "AES256",
+    });
+    expect(Object.values(bucket.Properties.PublicAccessBlockConfiguration)).toEqual([true, true, true, true]);
+  });
+
+  it("has Source, Build, then one change set -> approval -> execute stage per environment, in order", () => {
+    const s = stages(pipelineTemplate(options()));
+    expect(s.map((x) => x.Name)).toEqual(["Source", "Build", "Test", "Production"]);
+    for (const [i, env, stack] of [
+      [2, "test", "Test-SpartaCodePipeline-master"],
+      [3, "production", "Prod-SpartaCodePipeline-master"],
+    ] as const) {
+      const [replace, approve, execute] = s[i]!.Actions as Json[];
+      expect(replace!.Configuration).toMatchObject({
+        ActionMode: "CHANGE_SET_REPLACE",
+        StackName: stack,
+        TemplatePath: "BuildOutput::cloudformation.json",
+        TemplateConfiguration: `BuildOutput::${env}.json`,
+      });
+      expect(approve!.ActionTypeId).toEqual({
+        Category: "Approval",
+        Owner: "AWS",
+        Provider: "Manual",
+        Version: "1",
+      });
+      expect(execute!.Configuration).toMatchObject({ ActionMode: "CHANGE_SET_EXECUTE", StackName: stack });
+      expect([replace!.RunOrder, approve!.RunOrder, execute!.RunOrder]).toEqual([1, 2, 3]);
+    }
+  });
+
+  it("takes an OAuth token only as a NoEcho parameter, and a Secrets Manager token only as a dynamic reference", () => {
+    const withToken = pipelineTemplate(options({ source: { kind: "oauthToken" } }));
+    expect(withToken.Parameters).toMatchObject({ GitHubOAuthToken: { Type: "String", NoEcho: true } });
+    expect(stages(withToken)[0]!.Actions[0].Configuration.OAuthToken).toEqual({ Ref: "GitHubOAuthToken" });
+    const withSecret = pipelineTemplate(
+      options({ source: { kind: "oauthSecret", secretId: "github/token" } }),
+    );
+    expect(withSecret.Parameters).toBeUndefined();
+    expect(stages(withSecret)[0]!.Actions[0].Configuration.OAuthToken).toBe(
+      "{{resolve:secretsmanager:github/token}}",
+    );
+  });
+
+  it("scopes the pipeline role's CloudFormation actions to the stage stacks and its builds to its projects", () => {
+    const t = pipelineTemplate(options());
+    const statements = resources(t).PipelineRole!.Properties.Policies[0].PolicyDocument.Statement as Json[];
+    const cfn = statements.find((s) => s.Action.includes("cloudformation:CreateChangeSet"))!;
+    expect(JSON.stringify(cfn.Resource)).toContain("stack/Test-SpartaCodePipeline-master/*");
+    expect(JSON.stringify(cfn.Resource)).toContain("stack/Prod-SpartaCodePipeline-master/*");
+    expect(cfn.Resource).toHaveLength(2);
+    const passRole = statements.find((s) => s.Action.includes("iam:PassRole"))!;
+    expect(passRole.Resource).toEqual([{ "Fn::GetAtt": ["DeployRole", "Arn"] }]);
+    const deploy = JSON.stringify(resources(t).DeployRole!.Properties.Policies);
+    expect(deploy).toContain("function:Test-SpartaCodePipeline-master-*");
+    expect(deploy).not.toContain("function:*");
+  });
+
+  it("rejects a stage naming an unregistered environment", () => {
+    expect(() => pipelineTemplate(options({ stages: [{ environment: "staging" }] }))).toThrow(
+      UnknownEnvironmentError,
+    );
+    expect(() => pipelineTemplate(options({ stages: [{ environment: "staging" }] }))).toThrow(
+      /environment "staging", which is not registered \(registered: "test", "production"\)/,
+    );
+  });
+
+  it("rejects a bad pipeline name, no environments, a bad alarm gate and an unknown resource type", () => {
+    expect(() => pipelineTemplate(options({ pipelineName: "has space" }))).toThrow(
+      InvalidPipelineOptionsError,
+    );
+    expect(() => pipelineTemplate(options({ environments: [] }))).toThrow(/no environment to deploy to/);
+    expect(() =>
+      pipelineTemplate(
+        options({ stages: [{ environment: "test", approval: { alarms: [], quietMinutes: 5 } }] }),
+      ),
+    ).toThrow(/needs CloudWatch alarm names/);
+    expect(() =>
+      pipelineTemplate(
+        options({ stages: [{ environment: "test", approval: { alarms: ["a"], quietMinutes: 0 } }] }),
+      ),
+    ).toThrow(/quietMinutes must be a whole number/);
+    expect(() => pipelineTemplate(options({ resourceTypes: ["AWS::SQS::Queue"] }))).toThrow(
+      DeployPermissionsError,
+    );
+    expect(() => pipelineTemplate(options({ resourceTypes: ["AWS::SQS::Queue"] }))).toThrow(
+      /AWS::SQS::Queue/,
+    );
+  });
+});
