@@ -35,7 +35,7 @@ export class LogicalIdConflictError extends OperationsError {
   constructor(logicalId: string, existingType: string, wantedType: string) {
     super(
       "OPERATIONS_LOGICAL_ID_CONFLICT",
-      `Cannot add the ${wantedType} "${logicalId}": the template already has a ${existingType} with that logical id ` +
+      `Cannot add the ${wantedType} "${logicalId}": the template already has a resource of type ${existingType} with that logical id ` +
         `that @sparta/operations did not create. Rename your resource.`,
     );
     this.logicalId = logicalId;

@@ -1,0 +1,173 @@
+import { describe, expect, it } from "vitest";
+import {
+  addSafeDeploy,
+  CODEDEPLOY_ROLE_ID,
+  InvalidOptionError,
+  type TrafficShift,
+  UnknownFunctionError,
+  versionLogicalId,
+} from "../src/index.js";
+import { service } from "./scenarios.js";
+
+const versionIds = (t: ReturnType<typeof service>) =>
+  Object.entries(t.Resources)
+    .filter(([, r]) => r.Type === "AWS::Lambda::Version")
+    .map(([id]) => id);
+
+describe("addSafeDeploy", () => {
+  it("publishes a retained version and a live alias per function", () => {
+    const t = addSafeDeploy(service());
+    const [apiVersion] = versionIds(t).filter((id) => id.startsWith("ApiFunction"));
+    expect(apiVersion).toMatch(/^ApiFunctionVersion[0-9a-f]{10}$/);
+    expect(t.Resources[apiVersion!]).toMatchObject({
+      DeletionPolicy: "Retain",
+      UpdateReplacePolicy: "Retain",
+    });
+    expect(t.Resources.ApiFunctionAlias!.Properties).toEqual({
+      FunctionName: { Ref: "ApiFunction" },
+      FunctionVersion: { "Fn::GetAtt": [apiVersion, "Version"] },
+      Name: "live",
+    });
+    expect(t.Resources.ApiFunctionAlias!.UpdatePolicy).toBeUndefined();
+    expect(Object.values(t.Resources).some((r) => r.Type.startsWith("AWS::CodeDeploy::"))).toBe(false);
+  });
+
+  it("changes the version's logical id when the code changes, and only then", () => {
+    const before = versionIds(addSafeDeploy(service()));
+    expect(versionIds(addSafeDeploy(service()))).toEqual(before);
+    const changed = service();
+    (changed.Resources.ApiFunction.Properties!.Code as { S3Key: string }).S3Key =
+      "functions/api/ffffffffff.zip";
+    const after = versionIds(addSafeDeploy(changed));
+    expect(after.find((id) => id.startsWith("Api"))).not.toBe(before.find((id) => id.startsWith("Api")));
+    expect(after.find((id) => id.startsWith("Worker"))).toBe(before.find((id) => id.startsWith("Worker")));
+  });
+
+  it("does not depend on property order", () => {
+    const a = service();
+    const b = service();
+    const p = b.Resources.ApiFunction.Properties!;
+    b.Resources.ApiFunction!.Properties = Object.fromEntries(Object.entries(p).reverse());
+    expect(versionLogicalId({ logicalId: "ApiFunction", resource: a.Resources.ApiFunction! })).toBe(
+      versionLogicalId({ logicalId: "ApiFunction", resource: b.Resources.ApiFunction! }),
+    );
+  });
+
+  it("points every trigger of the fixture at the alias", () => {
+    const t = addSafeDeploy(service());
+    const p = (id: string) => t.Resources[id].Properties!;
+    const api = { Ref: "ApiFunctionAlias" };
+    const worker = { Ref: "WorkerFunctionAlias" };
+    expect(p("ApiHttpIntegration").IntegrationUri).toEqual(api);
+    expect(p("ApiHttpPermission").FunctionName).toEqual(api);
+    expect(p("ApiUrlPermission").FunctionName).toEqual(api);
+    expect(p("ApiUrl")).toMatchObject({
+      TargetFunctionArn: { "Fn::GetAtt": ["ApiFunction", "Arn"] },
+      Qualifier: "live",
+    });
+    expect(p("WorkerSqs0Mapping").FunctionName).toEqual(worker);
+    expect((p("WorkerSchedule1Rule").Targets as { Arn: unknown }[])[0]!.Arn).toEqual(worker);
+    expect(p("WorkerSchedule1Permission").FunctionName).toEqual(worker);
+    expect(p("WorkerSns2Subscription").Endpoint).toEqual(worker);
+    expect(p("WorkerS33Permission").FunctionName).toEqual(worker);
+    const s3 = p("UploadsBucket").NotificationConfiguration as {
+      LambdaConfigurations: { Function: unknown }[];
+    };
+    expect(s3.LambdaConfigurations[0]!.Function).toEqual(worker);
+    // The function's own outputs and its log group keep pointing at the function itself.
+    expect(t.Outputs.ApiArn!.Value).toEqual({ "Fn::GetAtt": ["ApiFunction", "Arn"] });
+  });
+
+  it("rewrites ${Fn.Arn} inside Fn::Sub (REST API integration URIs) and reports what it rewired", () => {
+    const t = service();
+    t.Resources.RestMethod = {
+      Type: "AWS::ApiGateway::Method",
+      Properties: {
+        HttpMethod: "GET",
+        Integration: {
+          Type: "AWS_PROXY",
+          Uri: {
+            "Fn::Sub":
+              "arn:${AWS::Partition}:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/${ApiFunction.Arn}/invocations",
+          },
+        },
+      },
+    };
+    t.Resources.Logs = {
+      Type: "AWS::Logs::SubscriptionFilter",
+      Properties: {
+        DestinationArn: { "Fn::GetAtt": "WorkerFunction.Arn" },
+        FilterPattern: "",
+        LogGroupName: "x",
+      },
+    };
+    const info: string[] = [];
+    addSafeDeploy(t, { reporter: { warn: () => {}, info: (m) => info.push(m) } });
+    expect((t.Resources.RestMethod.Properties!.Integration as { Uri: unknown }).Uri).toEqual({
+      "Fn::Sub":
+        "arn:${AWS::Partition}:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/${ApiFunctionAlias}/invocations",
+    });
+    expect(t.Resources.Logs.Properties!.DestinationArn).toEqual({ Ref: "WorkerFunctionAlias" });
+    expect(info.find((m) => m.startsWith("ApiFunction:"))).toContain("RestMethod (REST API integration)");
+    expect(info.find((m) => m.startsWith("WorkerFunction:"))).toContain("Logs (log subscription filter)");
+  });
+
+  it("adds CodeDeploy with the chosen shift per function and a role scoped to the functions", () => {
+    const t = addSafeDeploy(service(), {
+      shift: "Canary10Percent5Minutes",
+      functions: { WorkerFunction: { shift: false } },
+    });
+    expect(t.Resources.ApiFunctionDeploymentGroup!.Properties).toMatchObject({
+      DeploymentConfigName: "CodeDeployDefault.LambdaCanary10Percent5Minutes",
+      DeploymentStyle: { DeploymentType: "BLUE_GREEN", DeploymentOption: "WITH_TRAFFIC_CONTROL" },
+      // No alarms in the template: roll back on failure only.
+      AutoRollbackConfiguration: { Enabled: true, Events: ["DEPLOYMENT_FAILURE"] },
+    });
+    expect(t.Resources.ApiFunctionDeploymentGroup.Properties!.AlarmConfiguration).toBeUndefined();
+    expect(t.Resources.ApiFunctionAlias!.UpdatePolicy).toEqual({
+      CodeDeployLambdaAliasUpdate: {
+        ApplicationName: { Ref: "SpartaCodeDeployApplication" },
+        DeploymentGroupName: { Ref: "ApiFunctionDeploymentGroup" },
+      },
+    });
+    expect(t.Resources.WorkerFunctionDeploymentGroup).toBeUndefined();
+    expect(t.Resources.WorkerFunctionAlias!.UpdatePolicy).toBeUndefined();
+    const policy = JSON.stringify(t.Resources[CODEDEPLOY_ROLE_ID].Properties!.Policies);
+    expect(policy).toContain("ApiFunction.Arn}:*");
+    expect(policy).not.toContain("WorkerFunction");
+  });
+
+  it("leaves a function set to false alone", () => {
+    const t = addSafeDeploy(service(), { functions: { WorkerFunction: false } });
+    expect(t.Resources.WorkerFunctionAlias).toBeUndefined();
+    expect(t.Resources.WorkerSqs0Mapping.Properties!.FunctionName).toEqual({ Ref: "WorkerFunction" });
+  });
+
+  it("is idempotent", () => {
+    const once = addSafeDeploy(service(), { shift: "Linear10PercentEvery1Minute" });
+    const twice = addSafeDeploy(structuredClone(once), { shift: "Linear10PercentEvery1Minute" });
+    expect(twice).toEqual(once);
+  });
+
+  it("guards conditional functions in the role with Fn::If and copies their Condition", () => {
+    const t = service();
+    t.Resources.WorkerFunction!.Condition = "HasWorker";
+    addSafeDeploy(t, { shift: "AllAtOnce" });
+    expect(t.Resources.WorkerFunctionAlias!.Condition).toBe("HasWorker");
+    expect(t.Resources.WorkerFunctionDeploymentGroup!.Condition).toBe("HasWorker");
+    expect(JSON.stringify(t.Resources[CODEDEPLOY_ROLE_ID])).toContain(
+      '{"Fn::If":["HasWorker",{"Fn::GetAtt":["WorkerFunction","Arn"]},{"Ref":"AWS::NoValue"}]}',
+    );
+  });
+
+  it("rejects an unknown shift, a bad alias name and an unknown function", () => {
+    expect(() => addSafeDeploy(service(), { shift: "Canary50Percent" as TrafficShift })).toThrow(
+      InvalidOptionError,
+    );
+    expect(() => addSafeDeploy(service(), { shift: "Canary50Percent" as TrafficShift })).toThrow(
+      /Use one of: AllAtOnce, Canary10Percent5Minutes/,
+    );
+    expect(() => addSafeDeploy(service(), { alias: "123" })).toThrow(/not only digits/);
+    expect(() => addSafeDeploy(service(), { functions: { Nope: false } })).toThrow(UnknownFunctionError);
+  });
+});

@@ -1,0 +1,120 @@
+import { describe, expect, it } from "vitest";
+import {
+  addAlarms,
+  alarmArnsFrom,
+  alarmNameFromArn,
+  alarmStatuses,
+  describeAlarmsRequests,
+  promotionGate,
+  rollbackAlarmsFrom,
+  rollbackTriggersFrom,
+} from "../src/index.js";
+import { service } from "./scenarios.js";
+
+const arn = (name: string) => `arn:aws:cloudwatch:eu-west-1:123456789012:alarm:${name}`;
+
+/** Outputs as a deployed stack with every alarm would report them (converge's `Record<string, string>`). */
+const deployed: Record<string, string> = {
+  HttpApiUrl: "https://abc.execute-api.eu-west-1.amazonaws.com",
+  SpartaAlarmApiFunctionErrorRate: arn("shop-ApiFunctionErrorRateAlarm-1"),
+  SpartaAlarmApiFunctionThrottles: arn("shop-ApiFunctionThrottlesAlarm-2"),
+  SpartaAlarmApiFunctionDuration: arn("shop-ApiFunctionDurationAlarm-3"),
+  SpartaAlarmWorkerFunctionErrorRate: arn("shop-WorkerFunctionErrorRateAlarm-4"),
+  SpartaAlarmWorkerFunctionThrottles: arn("shop-WorkerFunctionThrottlesAlarm-5"),
+  SpartaAlarmWorkerFunctionDuration: arn("shop-WorkerFunctionDurationAlarm-6"),
+  SpartaRollbackAlarmArn: arn("shop-SpartaRollbackAlarm-7"),
+};
+
+describe("rollback triggers", () => {
+  it("are empty on a first create (no deployed stack)", () => {
+    expect(rollbackTriggersFrom(undefined, addAlarms(service()))).toEqual([]);
+    expect(rollbackAlarmsFrom(undefined, addAlarms(service()))).toEqual({ arns: [], omitted: 0 });
+    // A stack deployed before alarms were turned on has no alarm outputs either.
+    expect(rollbackTriggersFrom({ HttpApiUrl: "https://x" }, addAlarms(service()))).toEqual([]);
+  });
+
+  it("are the composite alarm of the deployed stack, typed for CloudFormation", () => {
+    expect(rollbackTriggersFrom(deployed, addAlarms(service()))).toEqual([
+      { Arn: arn("shop-SpartaRollbackAlarm-7"), Type: "AWS::CloudWatch::CompositeAlarm" },
+    ]);
+    // CloudFormation's own output shape works too.
+    const list = Object.entries(deployed).map(([OutputKey, OutputValue]) => ({ OutputKey, OutputValue }));
+    expect(rollbackTriggersFrom(list)).toHaveLength(1);
+  });
+
+  it("leave out an alarm the next template deletes (CloudFormation fails on a missing trigger)", () => {
+    expect(rollbackTriggersFrom(deployed, service())).toEqual([]);
+    const next = addAlarms(service(), { functions: { WorkerFunction: false }, duration: false });
+    expect(rollbackAlarmsFrom(deployed, next)).toEqual({
+      arns: [arn("shop-ApiFunctionErrorRateAlarm-1"), arn("shop-ApiFunctionThrottlesAlarm-2")],
+      omitted: 0,
+    });
+  });
+
+  it("as plain ARNs are at most 5, error-rate alarms first", () => {
+    expect(rollbackAlarmsFrom(deployed, addAlarms(service()))).toEqual({
+      arns: [
+        arn("shop-ApiFunctionErrorRateAlarm-1"),
+        arn("shop-WorkerFunctionErrorRateAlarm-4"),
+        arn("shop-ApiFunctionThrottlesAlarm-2"),
+        arn("shop-WorkerFunctionThrottlesAlarm-5"),
+        arn("shop-ApiFunctionDurationAlarm-3"),
+      ],
+      omitted: 1,
+    });
+  });
+});
+
+describe("alarm states for sparta status and the promotion gate", () => {
+  const described = [
+    {
+      AlarmName: "shop-ApiFunctionErrorRateAlarm-1",
+      StateValue: "ALARM",
+      StateReason: "Threshold Crossed",
+      StateUpdatedTimestamp: new Date("2026-11-26T10:00:00Z"),
+    },
+    { AlarmName: "shop-ApiFunctionThrottlesAlarm-2", StateValue: "OK" },
+    { AlarmName: "shop-ApiFunctionDurationAlarm-3", StateValue: "INSUFFICIENT_DATA" },
+  ];
+
+  it("lists every function alarm of the stack, not the composite", () => {
+    expect(alarmArnsFrom(deployed)).toHaveLength(6);
+    expect(alarmArnsFrom(undefined)).toEqual([]);
+    expect(alarmNameFromArn(arn("a:b"))).toBe("a:b");
+  });
+
+  it("builds DescribeAlarms requests of at most 100 names", () => {
+    const many = Array.from({ length: 205 }, (_, i) => arn(`a${i}`));
+    const requests = describeAlarmsRequests(many);
+    expect(requests.map((r) => r.AlarmNames.length)).toEqual([100, 100, 5]);
+    expect(requests[0]).toMatchObject({ AlarmTypes: ["MetricAlarm"], MaxRecords: 100 });
+    expect(requests[2]!.AlarmNames[4]).toBe("a204");
+  });
+
+  it("reports each alarm's state, MISSING when DescribeAlarms did not return it", () => {
+    const statuses = alarmStatuses(alarmArnsFrom(deployed), described);
+    expect(statuses[0]).toEqual({
+      name: "shop-ApiFunctionErrorRateAlarm-1",
+      state: "ALARM",
+      reason: "Threshold Crossed",
+      since: "2026-11-26T10:00:00.000Z",
+    });
+    expect(statuses.map((s) => s.state)).toEqual([
+      "ALARM",
+      "OK",
+      "INSUFFICIENT_DATA",
+      "MISSING",
+      "MISSING",
+      "MISSING",
+    ]);
+  });
+
+  it("blocks promotion on an alarm in ALARM, passes on OK and INSUFFICIENT_DATA", () => {
+    const statuses = alarmStatuses(alarmArnsFrom(deployed).slice(0, 3), described);
+    expect(promotionGate(statuses)).toEqual({ kind: "blocked", checked: 3, alarms: [statuses[0]] });
+    expect(promotionGate(statuses.slice(1))).toEqual({ kind: "pass", checked: 2 });
+    const missing = alarmStatuses([arn("gone")], []);
+    expect(promotionGate(missing).kind).toBe("pass");
+    expect(promotionGate(missing, { missing: "block" }).kind).toBe("blocked");
+  });
+});
