@@ -1,4 +1,7 @@
 import { defineConfig } from "tsup";
 import { base } from "../../tsup.base";
 
-export default defineConfig(base());
+// Three entries; splitting shares the core between them, so the root entry never loads protobufjs.
+export default defineConfig(
+  base({ entry: ["src/index.ts", "src/local.ts", "src/envelope.ts"], splitting: true }),
+);

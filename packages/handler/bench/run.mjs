@@ -1,0 +1,178 @@
+// Benchmark: ns per invocation of the same JSON-echo logic on an API Gateway v2 event, in one process:
+// raw Lambda handler vs @sparta/handler (README style, and building a global Response) vs Middy vs Hono.
+// Then the cold-start part: esbuild bundles of a hello function, bytes and import time in a fresh process.
+// Ends with one JSON line. Run after `pnpm build` (it imports ../dist).
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import middy from "@middy/core";
+import httpErrorHandler from "@middy/http-error-handler";
+import httpHeaderNormalizer from "@middy/http-header-normalizer";
+import httpJsonBodyParser from "@middy/http-json-body-parser";
+import { build } from "esbuild";
+import { Hono } from "hono";
+import { handle } from "hono/aws-lambda";
+import { compose, errorMapper, json, jsonBody, lambdaHandler, normalizeHeaders } from "../dist/index.js";
+
+const here = fileURLToPath(new URL(".", import.meta.url));
+const quick = process.argv.includes("--quick");
+
+const template = JSON.parse(readFileSync(join(here, "../test/events/apigw-v2/no-authorizer.json"), "utf8"));
+template.requestContext.http.method = "POST";
+template.rawPath = "/echo";
+template.requestContext.http.path = "/echo";
+template.headers["content-type"] = "application/json";
+template.body = JSON.stringify({ name: "sparta", items: [1, 2, 3], nested: { ok: true } });
+template.headers["content-length"] = String(template.body.length);
+const eventJson = JSON.stringify(template);
+
+const context = {
+  functionName: "bench",
+  functionVersion: "$LATEST",
+  invokedFunctionArn: "arn:aws:lambda:us-east-1:123456789012:function:bench",
+  memoryLimitInMB: "128",
+  awsRequestId: "bench-request",
+  logGroupName: "/aws/lambda/bench",
+  logStreamName: "2026/11/26/[$LATEST]bench",
+  getRemainingTimeInMillis: () => 30_000,
+  callbackWaitsForEmptyEventLoop: true,
+};
+const silent = { write() {} };
+
+// --- the same logic, five ways ---------------------------------------------------------------------------
+const raw = async (event) => ({
+  statusCode: 200,
+  headers: { "content-type": "application/json" },
+  body: JSON.stringify(JSON.parse(event.body)),
+});
+
+const sparta = lambdaHandler(
+  compose(errorMapper(), normalizeHeaders(), jsonBody())(async (req) => json(await req.json())),
+  { logger: silent },
+);
+
+const spartaStd = lambdaHandler(
+  compose(
+    errorMapper(),
+    normalizeHeaders(),
+    jsonBody(),
+  )(
+    async (req) =>
+      new Response(JSON.stringify(await req.json()), { headers: { "content-type": "application/json" } }),
+  ),
+  { logger: silent },
+);
+
+const middyHandler = middy(async (event) => ({
+  statusCode: 200,
+  headers: { "content-type": "application/json" },
+  body: JSON.stringify(event.body),
+}))
+  .use(httpErrorHandler({ logger: false }))
+  .use(httpHeaderNormalizer())
+  .use(httpJsonBodyParser());
+
+const app = new Hono();
+app.post("/*", async (c) => c.json(await c.req.json()));
+const honoHandler = handle(app);
+
+// --- check they agree before timing ----------------------------------------------------------------------
+const expected = JSON.parse(template.body);
+for (const [name, fn] of Object.entries({ raw, sparta, spartaStd, middyHandler, honoHandler })) {
+  const result = await fn(JSON.parse(eventJson), context);
+  const body = JSON.parse(result.body);
+  if (result.statusCode !== 200 || JSON.stringify(body) !== JSON.stringify(expected)) {
+    throw new Error(`${name} did not echo the body: ${JSON.stringify(result)}`);
+  }
+}
+
+// Each invocation gets a fresh event, as in Lambda (Middy mutates its event); events are parsed untimed.
+const BATCH = 2000;
+async function timeOne(fn, batches) {
+  let total = 0n;
+  let count = 0;
+  for (let b = 0; b < batches; b++) {
+    const events = new Array(BATCH);
+    for (let i = 0; i < BATCH; i++) events[i] = JSON.parse(eventJson);
+    const start = process.hrtime.bigint();
+    for (let i = 0; i < BATCH; i++) await fn(events[i], context);
+    total += process.hrtime.bigint() - start;
+    count += BATCH;
+  }
+  return Number(total) / count;
+}
+
+const contenders = { raw, sparta, sparta_std: spartaStd, middy: middyHandler, hono: honoHandler };
+const rounds = quick ? 3 : 7;
+const batches = { raw: 10, sparta: 10, sparta_std: 5, middy: 10, hono: 2 };
+for (const fn of Object.values(contenders)) await timeOne(fn, 2); // warm-up
+const samples = Object.fromEntries(Object.keys(contenders).map((k) => [k, []]));
+for (let r = 0; r < rounds; r++) {
+  // interleave contenders so drift in machine load hits all of them alike
+  for (const [name, fn] of Object.entries(contenders)) samples[name].push(await timeOne(fn, batches[name]));
+}
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const ns = Object.fromEntries(Object.entries(samples).map(([k, v]) => [k, Math.round(median(v))]));
+for (const [k, v] of Object.entries(ns)) {
+  process.stdout.write(
+    `${k.padEnd(11)} ${String(v).padStart(8)} ns/invocation  (${(v / ns.raw).toFixed(2)}x raw)\n`,
+  );
+}
+
+// --- cold start: bundle a hello function each way, import it in a fresh process ----------------------------
+const work = mkdtempSync(join(tmpdir(), "sparta-handler-bench-"));
+const sources = {
+  sparta: `import { lambdaHandler, compose, errorMapper, jsonBody, normalizeHeaders, json } from ${JSON.stringify(join(here, "../dist/index.js"))};
+export const handler = lambdaHandler(compose(errorMapper(), normalizeHeaders(), jsonBody())(async () => json({ hello: "world" })));`,
+  middy: `import middy from "@middy/core";
+import httpErrorHandler from "@middy/http-error-handler";
+import httpHeaderNormalizer from "@middy/http-header-normalizer";
+import httpJsonBodyParser from "@middy/http-json-body-parser";
+export const handler = middy(async () => ({ statusCode: 200, body: JSON.stringify({ hello: "world" }) }))
+  .use(httpErrorHandler()).use(httpHeaderNormalizer()).use(httpJsonBodyParser());`,
+};
+const cold = {};
+for (const [name, source] of Object.entries(sources)) {
+  const entry = join(work, `${name}-entry.mjs`);
+  const out = join(work, `${name}.mjs`);
+  writeFileSync(entry, source);
+  await build({
+    entryPoints: [entry],
+    bundle: true,
+    minify: true,
+    format: "esm",
+    platform: "node",
+    target: "node20",
+    outfile: out,
+    nodePaths: [join(here, "../node_modules")],
+    logLevel: "silent",
+  });
+  const probe = `const t=process.hrtime.bigint();await import(${JSON.stringify(out)});process.stdout.write(String(Number(process.hrtime.bigint()-t)/1e6));`;
+  const times = [];
+  for (let i = 0; i < (quick ? 5 : 15); i++) {
+    times.push(
+      Number(execFileSync(process.execPath, ["--input-type=module", "-e", probe], { encoding: "utf8" })),
+    );
+  }
+  cold[name] = { bytes: statSync(out).size, import_ms: Math.round(median(times) * 1000) / 1000 };
+  process.stdout.write(
+    `cold ${name.padEnd(7)} ${String(cold[name].bytes).padStart(7)} bytes  ${cold[name].import_ms} ms import\n`,
+  );
+}
+rmSync(work, { recursive: true, force: true });
+
+process.stdout.write(
+  JSON.stringify({
+    raw_ns: ns.raw,
+    sparta_ns: ns.sparta,
+    sparta_std_ns: ns.sparta_std,
+    middy_ns: ns.middy,
+    hono_ns: ns.hono,
+    sparta_bundle_bytes: cold.sparta.bytes,
+    sparta_import_ms: cold.sparta.import_ms,
+    middy_bundle_bytes: cold.middy.bytes,
+    middy_import_ms: cold.middy.import_ms,
+  }) + "\n",
+);

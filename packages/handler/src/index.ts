@@ -1,0 +1,43 @@
+export type { EventAdapter } from "./adapters.js";
+export {
+  DeadlineExceededError,
+  EnvelopeError,
+  FunctionResultError,
+  HandlerError,
+  HttpError,
+  InvalidHandlerError,
+  MalformedEventError,
+} from "./errors.js";
+export type {
+  AlbEvent,
+  AlbResult,
+  HttpApiV2Event,
+  HttpApiV2Result,
+  RestApiV1Event,
+  RestApiV1Result,
+} from "./events.js";
+export { LiteHeaders } from "./headers.js";
+export type { LambdaHandlerOptions } from "./lambda.js";
+export { compose, lambdaHandler, legacy } from "./lambda.js";
+export { Logger } from "./logger.js";
+export type { CorsOptions } from "./middleware.js";
+export {
+  cors,
+  errorMapper,
+  errorResponse,
+  healthCheck,
+  jsonBody,
+  normalizeHeaders,
+  requestLog,
+} from "./middleware.js";
+export { LambdaRequest, lambdaContext, logger, rawEvent } from "./request.js";
+export { empty, json, LiteResponse, text } from "./response.js";
+export type {
+  Handler,
+  LambdaContext,
+  LambdaEntry,
+  LegacyHandler,
+  LogLevel,
+  LogSink,
+  Middleware,
+} from "./types.js";

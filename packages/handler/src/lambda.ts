@@ -1,0 +1,148 @@
+import { adapterFor } from "./adapters.js";
+import { FunctionResultError, InvalidHandlerError } from "./errors.js";
+import { Logger, levelFromEnv } from "./logger.js";
+import { errorResponse } from "./middleware.js";
+import { LambdaRequest, type RequestRuntime } from "./request.js";
+import { type ResponseParts, responseParts } from "./response.js";
+import type {
+  Handler,
+  LambdaContext,
+  LambdaEntry,
+  LegacyHandler,
+  LogLevel,
+  LogSink,
+  Middleware,
+} from "./types.js";
+
+/** Options of `lambdaHandler()`. */
+export interface LambdaHandlerOptions {
+  /** The function's name in logs and messages (defaults to the Lambda function name). */
+  name?: string;
+  /** How long before the Lambda deadline `req.signal` aborts. Default 500 ms. */
+  deadlineMarginMs?: number;
+  /** Where JSON log lines go. Default `process.stdout`. */
+  logger?: LogSink;
+  /** Lowest level written. Default from `AWS_LAMBDA_LOG_LEVEL` / `LOG_LEVEL`, else INFO. */
+  logLevel?: LogLevel;
+}
+
+// process.stdout is created lazily by Node and costs milliseconds at cold start: touch it only to log.
+const stdoutSink: LogSink = { write: (line) => process.stdout.write(line) };
+
+const kLegacy = Symbol.for("sparta.handler.legacy");
+
+/**
+ * Marks a function as a legacy `(event, context)` Lambda handler, so `lambdaHandler()` calls it that way
+ * even when its declared arity is below 2 (e.g. `(event) => ...` or a rest-parameter function).
+ */
+export function legacy<F extends LegacyHandler>(fn: F): F {
+  Object.defineProperty(fn, kLegacy, { value: true });
+  return fn;
+}
+
+function isLegacy(fn: Function): fn is LegacyHandler {
+  return (fn as unknown as Record<symbol, unknown>)[kLegacy] === true || fn.length >= 2;
+}
+
+/** `compose(a, b, c)(handler)` is `a(b(c(handler)))`: the first middleware listed is the outermost. */
+export function compose(...middleware: Middleware[]): Middleware {
+  return (next) => {
+    let handler = next;
+    for (let i = middleware.length - 1; i >= 0; i--) handler = middleware[i]!(handler);
+    return handler;
+  };
+}
+
+export function deprecationMessage(name: string): string {
+  return (
+    "DEPRECATED: (event, context) handler signature provided. Please migrate to the standard " +
+    `(request: Request) => Response handler. Name=${name}`
+  );
+}
+
+function callLegacy(fn: LegacyHandler, event: unknown, context: LambdaContext): Promise<unknown> {
+  if (fn.length < 3) return Promise.resolve().then(() => fn(event, context));
+  return new Promise((resolve, reject) => {
+    const maybe = fn(event, context, (error, result) => (error ? reject(error) : resolve(result)));
+    if (maybe && typeof (maybe as Promise<unknown>).then === "function")
+      (maybe as Promise<unknown>).then(resolve, reject);
+  });
+}
+
+/**
+ * Turns a standard `(request: Request) => Response` handler into the function Lambda calls.
+ * Legacy `(event, context)` functions (arity >= 2, or wrapped in `legacy()`) still run, with a one-time
+ * DEPRECATED warning.
+ *
+ * @example
+ * export const handler = lambdaHandler(async (req) => json({ hello: (await req.json()).name }));
+ */
+export function lambdaHandler(fn: Handler, options?: LambdaHandlerOptions): LambdaEntry;
+/** @deprecated Pass a standard `(request: Request) => Response` handler instead. */
+export function lambdaHandler(fn: LegacyHandler, options?: LambdaHandlerOptions): LambdaEntry;
+export function lambdaHandler(fn: Handler | LegacyHandler, options: LambdaHandlerOptions = {}): LambdaEntry {
+  if (typeof fn !== "function") throw new InvalidHandlerError(fn);
+  const runtime: RequestRuntime = {
+    name: options.name,
+    deadlineMarginMs: options.deadlineMarginMs ?? 500,
+    sink: options.logger ?? stdoutSink,
+    level: options.logLevel,
+  };
+
+  if (isLegacy(fn)) {
+    let warned = false;
+    return (event, context) => {
+      if (!warned) {
+        warned = true;
+        const name = options.name ?? context?.functionName ?? (fn.name || "anonymous");
+        new Logger(runtime.sink, runtime.level ?? levelFromEnv(), {
+          requestId: context?.awsRequestId,
+          function: name,
+        }).warn(deprecationMessage(name));
+      }
+      return callLegacy(fn, event, context);
+    };
+  }
+
+  const handler = fn as Handler;
+  const name = options.name;
+  return (event, context) => {
+    const adapter = adapterFor(event);
+    const req = new LambdaRequest(event, context ?? ({} as LambdaContext), adapter, runtime);
+    const finish = (res: Response): unknown => {
+      let parts: ResponseParts | Promise<ResponseParts>;
+      try {
+        parts = responseParts(res);
+      } catch (error) {
+        // Not a Response at all: for HTTP events that is a 500 like any other handler bug.
+        if (!adapter.http) throw error;
+        parts = responseParts(errorResponse(error, req));
+      }
+      if (parts instanceof Promise) return parts.then(shape, fail);
+      return shape(parts);
+    };
+    const shape = (p: ResponseParts): unknown => {
+      req.dispose();
+      if (!adapter.http && p.status >= 400) {
+        throw new FunctionResultError(name ?? context?.functionName ?? "function", p.status, p.body);
+      }
+      return adapter.result(p, event);
+    };
+    const fail = (error: unknown): unknown => {
+      req.dispose();
+      if (!adapter.http) throw error;
+      return finish(errorResponse(error, req));
+    };
+    try {
+      const res = handler(req as Request);
+      if (res instanceof Promise) return res.then(finish, fail);
+      return Promise.resolve(finish(res));
+    } catch (error) {
+      try {
+        return Promise.resolve(fail(error));
+      } catch (thrown) {
+        return Promise.reject(thrown);
+      }
+    }
+  };
+}

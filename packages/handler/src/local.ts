@@ -1,0 +1,343 @@
+import { randomUUID } from "node:crypto";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import {
+  decodeInvocation,
+  encodeResult,
+  type Invocation,
+  invocationFromJson,
+  type Result,
+  resultToJson,
+} from "./envelope.js";
+import { EnvelopeError, HandlerError } from "./errors.js";
+import type { HttpApiV2Event } from "./events.js";
+import type { LambdaContext, LambdaEntry } from "./types.js";
+
+/** Options of `startInvokeServer()`. */
+export interface InvokeServerOptions {
+  /** The functions to serve, by name: each is what `lambdaHandler()` returned (or any Lambda entry). */
+  functions: Record<string, LambdaEntry>;
+  /** A loopback address: "127.0.0.1" (default), "::1" or "localhost". */
+  host?: string;
+  /** 0 (default) picks a free port. */
+  port?: number;
+  /** Timeout given to each invocation when the envelope has no deadline. Default 30 000 ms. */
+  timeoutMs?: number;
+}
+
+/** A running invoke server. */
+export interface InvokeServer {
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+const LOOPBACK = new Set(["127.0.0.1", "::1", "localhost"]);
+const MAX_BODY = 6 * 1024 * 1024; // Lambda's synchronous payload limit
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+/** The Lambda context for an invocation envelope. */
+export function contextFor(invocation: Invocation, timeoutMs = 30_000): LambdaContext {
+  const name = invocation.functionName || "local";
+  const deadline = invocation.deadlineMs ? invocation.deadlineMs : Date.now() + timeoutMs;
+  return {
+    functionName: name,
+    functionVersion: invocation.functionVersion || "$LATEST",
+    invokedFunctionArn: invocation.invokedFunctionArn || `arn:aws:lambda:local:000000000000:function:${name}`,
+    memoryLimitInMB: String(invocation.memoryLimitInMb || 128),
+    awsRequestId: invocation.awsRequestId || randomUUID(),
+    logGroupName: invocation.logGroupName || `/aws/lambda/${name}`,
+    logStreamName: invocation.logStreamName || "local",
+    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+    callbackWaitsForEmptyEventLoop: true,
+  };
+}
+
+function errorInfo(error: unknown): Result["error"] {
+  if (error instanceof Error) {
+    return {
+      errorType: error.name,
+      errorMessage: error.message,
+      stackTrace: (error.stack ?? "")
+        .split("\n")
+        .slice(1)
+        .map((l) => l.trim()),
+    };
+  }
+  return { errorType: "Error", errorMessage: String(error) };
+}
+
+/**
+ * Runs one invocation envelope through a Lambda entry, exactly as Lambda would call it: the event JSON is
+ * parsed, the entry is called with `(event, context)`, and the result (or the thrown error) is enveloped.
+ */
+export async function runInvocation(
+  entry: LambdaEntry,
+  invocation: Invocation,
+  timeoutMs?: number,
+): Promise<Result> {
+  const context = contextFor(invocation, timeoutMs);
+  const start = process.hrtime.bigint();
+  const done = (r: Result): Result => ({
+    ...r,
+    awsRequestId: context.awsRequestId,
+    durationUs: Number((process.hrtime.bigint() - start) / 1000n),
+  });
+  let event: unknown = {};
+  const text = decoder.decode(invocation.event ?? new Uint8Array(0));
+  if (text.trim() !== "") {
+    try {
+      event = JSON.parse(text);
+    } catch (error) {
+      return done({
+        error: {
+          errorType: "InvalidRequestContentException",
+          errorMessage: `Could not parse the event as JSON: ${(error as Error).message}`,
+        },
+      });
+    }
+  }
+  try {
+    const result = await entry(event, context);
+    return done({ payload: encoder.encode(JSON.stringify(result === undefined ? null : result)) });
+  } catch (error) {
+    return done({ error: errorInfo(error) });
+  }
+}
+
+function readBody(req: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on("data", (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY) {
+        reject(
+          new HandlerError("PAYLOAD_TOO_LARGE", `Request body is over ${MAX_BODY} bytes (Lambda's limit).`),
+        );
+        req.destroy();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on("end", () => resolve(Buffer.concat(chunks)));
+    req.on("error", reject);
+  });
+}
+
+function send(res: ServerResponse, status: number, type: string, body: string | Uint8Array): void {
+  res.writeHead(status, { "content-type": type, "content-length": Buffer.byteLength(body) });
+  res.end(body);
+}
+
+function problem(res: ServerResponse, status: number, message: string): void {
+  send(res, status, "application/json", JSON.stringify({ error: message }));
+}
+
+const TEXT_TYPES = /^(text\/|application\/(json|xml|javascript|x-www-form-urlencoded)|[^;]*\+(json|xml))/i;
+
+/** Turns a plain HTTP request into the HTTP API (payload 2.0) event API Gateway would send. */
+export function httpApiEvent(req: IncomingMessage, path: string, body: Buffer): HttpApiV2Event {
+  const url = new URL(req.url ?? "/", "http://localhost");
+  const headers: Record<string, string> = {};
+  let cookies: string[] | undefined;
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (value === undefined) continue;
+    if (name === "cookie") {
+      cookies = (Array.isArray(value) ? value.join("; ") : value).split(/;\s*/).filter(Boolean);
+      continue;
+    }
+    headers[name] = Array.isArray(value) ? value.join(",") : value;
+  }
+  const type = headers["content-type"] ?? "";
+  const isText = body.length === 0 || TEXT_TYPES.test(type);
+  const now = new Date();
+  const requestId = randomUUID();
+  const event: HttpApiV2Event & Record<string, unknown> = {
+    version: "2.0",
+    routeKey: "$default",
+    rawPath: path,
+    rawQueryString: url.search.slice(1),
+    headers,
+    requestContext: {
+      accountId: "000000000000",
+      apiId: "local",
+      domainName: headers.host ?? "localhost",
+      domainPrefix: "local",
+      http: {
+        method: req.method ?? "GET",
+        path,
+        protocol: `HTTP/${req.httpVersion}`,
+        sourceIp: req.socket.remoteAddress ?? "127.0.0.1",
+        userAgent: headers["user-agent"] ?? "",
+      },
+      requestId,
+      routeKey: "$default",
+      stage: "$default",
+      time: now.toUTCString(),
+      timeEpoch: now.getTime(),
+    } as HttpApiV2Event["requestContext"],
+    isBase64Encoded: !isText,
+  };
+  if (cookies) event.cookies = cookies;
+  if (url.search.length > 1) {
+    const query: Record<string, string> = {};
+    for (const [k, v] of url.searchParams) query[k] = query[k] === undefined ? v : `${query[k]},${v}`;
+    event.queryStringParameters = query;
+  }
+  if (body.length > 0) event.body = isText ? body.toString("utf8") : body.toString("base64");
+  return event;
+}
+
+/** Writes an HTTP API (payload 2.0) result as an HTTP response, inferring the format as API Gateway does. */
+function writeHttpResult(res: ServerResponse, result: unknown): void {
+  if (
+    typeof result !== "object" ||
+    result === null ||
+    typeof (result as { statusCode?: unknown }).statusCode !== "number"
+  ) {
+    send(res, 200, "application/json", JSON.stringify(result === undefined ? null : result));
+    return;
+  }
+  const r = result as {
+    statusCode: number;
+    headers?: Record<string, string>;
+    cookies?: string[];
+    body?: string;
+    isBase64Encoded?: boolean;
+  };
+  const headers: Record<string, string | string[]> = {};
+  for (const [k, v] of Object.entries(r.headers ?? {})) headers[k.toLowerCase()] = String(v);
+  if (r.cookies?.length) headers["set-cookie"] = r.cookies;
+  const body =
+    r.body === undefined || r.body === null
+      ? Buffer.alloc(0)
+      : Buffer.from(r.body, r.isBase64Encoded ? "base64" : "utf8");
+  headers["content-length"] = String(body.length);
+  res.writeHead(r.statusCode, headers);
+  res.end(body);
+}
+
+/**
+ * Serves functions on loopback for local runs (`sparta explore`), through exactly the path Lambda uses:
+ * - `POST /invoke/<name>` with a `sparta.handler.v1.Invocation` as `application/x-protobuf` or proto3 JSON
+ *   (`application/json`), answered with a `Result` in the same encoding;
+ * - `ANY /http/<name>/<path...>`: a plain HTTP request, turned into an HTTP API v2 event, and the result back
+ *   into an HTTP response (so `curl` works).
+ *
+ * @example
+ * const server = await startInvokeServer({ functions: { hello: handler } });
+ * // curl -s ${server.url}/http/hello/   -> {"hello":"world"}
+ * await server.close();
+ */
+export async function startInvokeServer(options: InvokeServerOptions): Promise<InvokeServer> {
+  const host = options.host ?? "127.0.0.1";
+  if (!LOOPBACK.has(host)) {
+    throw new HandlerError(
+      "NOT_LOOPBACK",
+      `The invoke server only listens on loopback, received host "${host}". Use "127.0.0.1", "::1" or "localhost".`,
+    );
+  }
+  const functions = new Map(Object.entries(options.functions));
+  const known = () => [...functions.keys()].join(", ") || "(none)";
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((error: unknown) => {
+      if (!res.headersSent) problem(res, 500, `Invoke server error: ${(error as Error).message}`);
+      else res.destroy();
+    });
+  });
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? "/", "http://localhost");
+    const [, route, rawName, ...rest] = url.pathname.split("/");
+    const name = decodeURIComponent(rawName ?? "");
+    if (route !== "invoke" && route !== "http") {
+      problem(res, 404, `Unknown route ${url.pathname}. Use POST /invoke/<name> or ANY /http/<name>/<path>.`);
+      return;
+    }
+    const entry = functions.get(name);
+    if (!entry) {
+      problem(res, 404, `No function named "${name}". Known functions: ${known()}.`);
+      return;
+    }
+    let body: Buffer;
+    try {
+      body = await readBody(req);
+    } catch (error) {
+      problem(res, 413, (error as Error).message);
+      return;
+    }
+
+    if (route === "http") {
+      const event = httpApiEvent(req, `/${rest.join("/")}`, body);
+      const result = await runInvocation(
+        entry,
+        { functionName: name, event: encoder.encode(JSON.stringify(event)) },
+        options.timeoutMs,
+      );
+      if (result.error) {
+        // What API Gateway answers when the function fails.
+        send(
+          res,
+          502,
+          "application/json",
+          JSON.stringify({ message: "Internal Server Error", error: result.error }),
+        );
+        return;
+      }
+      writeHttpResult(res, JSON.parse(decoder.decode(result.payload ?? new Uint8Array(0)) || "null"));
+      return;
+    }
+
+    if (req.method !== "POST") {
+      problem(res, 405, `POST /invoke/${name} expects POST, received ${req.method}.`);
+      return;
+    }
+    const type = (req.headers["content-type"] ?? "").toLowerCase();
+    const protobuf = type.startsWith("application/x-protobuf") || type.startsWith("application/protobuf");
+    if (!protobuf && !type.startsWith("application/json")) {
+      problem(
+        res,
+        415,
+        `Send the Invocation as application/x-protobuf or application/json (proto3 JSON), received "${type || "none"}".`,
+      );
+      return;
+    }
+    let invocation: Invocation;
+    try {
+      invocation = protobuf ? decodeInvocation(body) : invocationFromJson(JSON.parse(body.toString("utf8")));
+    } catch (error) {
+      problem(
+        res,
+        400,
+        error instanceof EnvelopeError ? error.message : `Invalid JSON: ${(error as Error).message}`,
+      );
+      return;
+    }
+    if (!invocation.functionName) invocation.functionName = name;
+    const result = await runInvocation(entry, invocation, options.timeoutMs);
+    if (protobuf) send(res, 200, "application/x-protobuf", encodeResult(result));
+    else send(res, 200, "application/json", JSON.stringify(resultToJson(result)));
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port ?? 0, host, () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  const urlHost = host.includes(":") ? `[${host}]` : host;
+  return {
+    url: `http://${urlHost}:${port}`,
+    port,
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.close((error) => (error ? reject(error) : resolve()));
+        server.closeAllConnections();
+      }),
+  };
+}

@@ -1,0 +1,216 @@
+import { HttpError } from "./errors.js";
+import { LiteHeaders } from "./headers.js";
+import {
+  LambdaRequest,
+  lambdaContext,
+  logger,
+  markNormalizeHeaders,
+  pathOf,
+  setParsedJson,
+} from "./request.js";
+import { json, LiteResponse, statusText } from "./response.js";
+import type { Middleware } from "./types.js";
+
+function requestIdOf(req: Request): string | undefined {
+  return req instanceof LambdaRequest ? lambdaContext(req).awsRequestId : undefined;
+}
+
+/**
+ * The response for a thrown error: an `HttpError` keeps its status (and its message when `expose`), anything
+ * else is a 500. The body carries the request id, never a stack trace; 5xx errors are logged with their stack.
+ */
+export function errorResponse(error: unknown, req: Request): Response {
+  const requestId = requestIdOf(req);
+  const http = error instanceof HttpError ? error : undefined;
+  const status = http ? http.status : 500;
+  if (status >= 500 && req instanceof LambdaRequest) {
+    logger(req).error(http ? http.message : "Unhandled error in handler", { error });
+  }
+  const message = http?.expose ? http.message : statusText(status) || "Error";
+  return json(
+    { error: message, status, requestId },
+    http?.headers ? { status, headers: http.headers } : { status },
+  );
+}
+
+/**
+ * Maps thrown errors to responses (see `errorResponse`). Put it first, so it wraps every other middleware.
+ *
+ * @example
+ * compose(errorMapper(), jsonBody())(handler)
+ * // a thrown Error       -> 500 {"error":"Internal Server Error","status":500,"requestId":"c6af9ac6-..."}
+ * // new HttpError(404, "No order 42") -> 404 {"error":"No order 42","status":404,"requestId":"..."}
+ */
+export function errorMapper(): Middleware {
+  return (next) => (req) => {
+    try {
+      const res = next(req);
+      return res instanceof Promise ? res.catch((error: unknown) => errorResponse(error, req)) : res;
+    } catch (error) {
+      return errorResponse(error, req);
+    }
+  };
+}
+
+function isJsonType(contentType: string): boolean {
+  const t = contentType.toLowerCase();
+  const semi = t.indexOf(";");
+  const mime = (semi === -1 ? t : t.slice(0, semi)).trim();
+  return mime === "application/json" || mime.endsWith("+json");
+}
+
+async function checkStandardJson(req: Request): Promise<void> {
+  const type = req.headers.get("content-type") ?? "";
+  if (req.body === null) return;
+  if (!isJsonType(type)) {
+    throw new HttpError(
+      415,
+      `Expected a JSON body (content-type: application/json), received "${type || "none"}"`,
+    );
+  }
+  try {
+    await req.clone().json();
+  } catch (error) {
+    throw new HttpError(400, `Invalid JSON body: ${(error as Error).message}`, { cause: error });
+  }
+}
+
+/**
+ * Parses a JSON request body once, up front: a body that is not JSON gets a 415, invalid JSON a 400
+ * (both as `HttpError`, so `errorMapper()` answers them). The handler then reads it with `await req.json()`
+ * at no further cost. Requests without a body pass through.
+ */
+export function jsonBody(): Middleware {
+  return (next) => (req) => {
+    if (req instanceof LambdaRequest) {
+      const text = req.peekText();
+      if (text === "") return next(req);
+      const type = req.headers.get("content-type") ?? "";
+      if (!isJsonType(type)) {
+        throw new HttpError(
+          415,
+          `Expected a JSON body (content-type: application/json), received "${type || "none"}"`,
+        );
+      }
+      try {
+        setParsedJson(req, JSON.parse(text));
+      } catch (error) {
+        throw new HttpError(400, `Invalid JSON body: ${(error as Error).message}`, { cause: error });
+      }
+      return next(req);
+    }
+    return checkStandardJson(req).then(() => next(req));
+  };
+}
+
+/**
+ * Header normalisation: request header names become lower case, values are trimmed, multi-value headers are
+ * joined by ", " and `cookie` values by "; ", whatever the event source sent (API Gateway v1 keeps the
+ * client's casing and may carry both `headers` and `multiValueHeaders`). The work happens lazily, the first
+ * time `req.headers` is read. Response header names always reach the Lambda result in lower case.
+ */
+export function normalizeHeaders(): Middleware {
+  return (next) => (req) => {
+    if (req instanceof LambdaRequest) markNormalizeHeaders(req);
+    return next(req);
+  };
+}
+
+/** Options of `cors()`. */
+export interface CorsOptions {
+  /** Allowed origins: `"*"` (default), one origin, a list, or a predicate. */
+  origin?: string | string[] | ((origin: string) => boolean);
+  methods?: string[];
+  allowHeaders?: string[];
+  exposeHeaders?: string[];
+  credentials?: boolean;
+  /** Seconds a preflight answer may be cached. */
+  maxAge?: number;
+}
+
+function withHeaders(res: Response, headers: Record<string, string>): Response {
+  try {
+    for (const key in headers) res.headers.set(key, headers[key]!);
+    return res;
+  } catch {
+    // Immutable headers (e.g. a fetch() result): copy into a new response.
+    const h = new LiteHeaders(res.headers);
+    for (const key in headers) h.set(key, headers[key]!);
+    return new Response(res.body, { status: res.status, statusText: res.statusText, headers: [...h] });
+  }
+}
+
+/**
+ * CORS: answers preflight `OPTIONS` requests itself (204) and adds `access-control-*` headers to responses.
+ *
+ * @example
+ * compose(cors({ origin: ["https://app.example.com"], credentials: true }))(handler)
+ */
+export function cors(options: CorsOptions = {}): Middleware {
+  const origin = options.origin ?? "*";
+  const methods = (options.methods ?? ["GET", "HEAD", "PUT", "PATCH", "POST", "DELETE"]).join(",");
+  const allowed = (requestOrigin: string | null): string | undefined => {
+    if (origin === "*") return options.credentials && requestOrigin ? requestOrigin : "*";
+    if (!requestOrigin) return undefined;
+    if (typeof origin === "string") return origin === requestOrigin ? origin : undefined;
+    if (Array.isArray(origin)) return origin.includes(requestOrigin) ? requestOrigin : undefined;
+    return origin(requestOrigin) ? requestOrigin : undefined;
+  };
+  return (next) => async (req) => {
+    const requestOrigin = req.headers.get("origin");
+    const allow = allowed(requestOrigin);
+    const common: Record<string, string> = {};
+    if (allow) {
+      common["access-control-allow-origin"] = allow;
+      if (allow !== "*") common.vary = "Origin";
+      if (options.credentials) common["access-control-allow-credentials"] = "true";
+    }
+    if (req.method === "OPTIONS" && req.headers.has("access-control-request-method")) {
+      const headers: Record<string, string> = { ...common };
+      if (allow) {
+        headers["access-control-allow-methods"] = methods;
+        const reqHeaders =
+          options.allowHeaders?.join(",") ?? req.headers.get("access-control-request-headers");
+        if (reqHeaders) headers["access-control-allow-headers"] = reqHeaders;
+        if (options.maxAge !== undefined) headers["access-control-max-age"] = String(options.maxAge);
+      }
+      return new LiteResponse(null, { status: 204, headers });
+    }
+    const res = await next(req);
+    if (options.exposeHeaders?.length)
+      common["access-control-expose-headers"] = options.exposeHeaders.join(",");
+    return allow ? withHeaders(res, common) : res;
+  };
+}
+
+/** Answers `GET`/`HEAD <path>` with 200 `{"status":"ok"}` without calling the handler. */
+export function healthCheck(path = "/health"): Middleware {
+  return (next) => (req) => {
+    if ((req.method === "GET" || req.method === "HEAD") && pathOf(req) === path) {
+      return json({ status: "ok" });
+    }
+    return next(req);
+  };
+}
+
+/** Logs one INFO line per request: method, path, status and duration in milliseconds. */
+export function requestLog(): Middleware {
+  return (next) => async (req) => {
+    const start = performance.now();
+    let status = 500;
+    try {
+      const res = await next(req);
+      status = res.status;
+      return res;
+    } finally {
+      if (req instanceof LambdaRequest) {
+        logger(req).info("request", {
+          method: req.method,
+          path: pathOf(req),
+          status,
+          durationMs: Math.round((performance.now() - start) * 1000) / 1000,
+        });
+      }
+    }
+  };
+}
