@@ -1,0 +1,89 @@
+import { describe, expect, it } from "vitest";
+import { empty, json, LambdaRequest, type LiteResponse, lambdaHandler, text } from "../src/index.js";
+import { loadEvent, makeContext } from "./helpers.js";
+
+describe("response helpers", () => {
+  it("json() is usable as a standard Response", async () => {
+    const res = json({ id: 42 }, { status: 201, headers: { "x-trace": "t" } });
+    expect(res.status).toBe(201);
+    expect(res.ok).toBe(true);
+    expect(res.statusText).toBe("Created");
+    expect(res.headers.get("Content-Type")).toBe("application/json");
+    expect(res.headers.get("x-trace")).toBe("t");
+    expect(await res.clone().json()).toEqual({ id: 42 });
+    expect(new TextDecoder().decode(await res.clone().arrayBuffer())).toBe('{"id":42}');
+    const reader = res.body!.getReader();
+    const chunk = await reader.read();
+    expect(new TextDecoder().decode(chunk.value)).toBe('{"id":42}');
+    expect(res.bodyUsed).toBe(true);
+    await expect(res.text()).rejects.toThrow(TypeError);
+  });
+
+  it("text() and empty() set their defaults", async () => {
+    const t = text("hi");
+    expect(t.headers.get("content-type")).toBe("text/plain;charset=UTF-8");
+    expect(await t.text()).toBe("hi");
+    const e = empty();
+    expect(e.status).toBe(204);
+    expect(e.body).toBeNull();
+  });
+
+  it("converts to a real global Response", async () => {
+    const res = (json({ a: 1 }) as LiteResponse).toResponse();
+    expect(res).toBeInstanceOf(Response);
+    expect(await res.json()).toEqual({ a: 1 });
+    expect(res.headers.get("content-type")).toBe("application/json");
+  });
+
+  it("a handler returning a global Response works the same", async () => {
+    const entry = lambdaHandler(
+      () =>
+        new Response(JSON.stringify({ a: 1 }), {
+          status: 202,
+          headers: { "content-type": "application/json" },
+        }),
+    );
+    expect(await entry(loadEvent("apigw-v2", "no-authorizer"), makeContext())).toEqual({
+      statusCode: 202,
+      headers: { "content-type": "application/json" },
+      body: '{"a":1}',
+      isBase64Encoded: false,
+    });
+  });
+});
+
+describe("the request", () => {
+  it("implements the Request interface lazily and converts to a real Request", async () => {
+    const event = loadEvent("apigw-v1", "proxy");
+    let checked = false;
+    const entry = lambdaHandler(async (req) => {
+      expect(req).toBeInstanceOf(LambdaRequest);
+      expect(Object.prototype.toString.call(req)).toBe("[object Request]");
+      const copy = req.clone();
+      const real = (req as LambdaRequest).toRequest();
+      expect(real).toBeInstanceOf(Request);
+      expect(real.method).toBe("POST");
+      expect(real.url).toBe(req.url);
+      expect(await real.text()).toBe('{\r\n\t"a": 1\r\n}');
+      expect(await copy.json()).toEqual({ a: 1 });
+      expect(await req.text()).toBe('{\r\n\t"a": 1\r\n}');
+      expect(req.bodyUsed).toBe(true);
+      await expect(req.text()).rejects.toThrow("Body is unusable");
+      checked = true;
+      return empty();
+    });
+    await entry(event, makeContext());
+    expect(checked).toBe(true);
+  });
+
+  it("exposes the body as a stream", async () => {
+    const event = loadEvent("function-url", "request");
+    event.requestContext.domainName = "x.lambda-url.us-east-1.on.aws";
+    let streamed = "";
+    await lambdaHandler(async (req) => {
+      streamed = await new Response(req.body).text();
+      return empty();
+    })(event, makeContext());
+    expect(streamed).toBe("Hello from client!");
+  });
+});
