@@ -4,6 +4,7 @@ import {
   type DeadlineExceededError,
   InvalidHandlerError,
   json,
+  type LambdaContext,
   lambdaContext,
   lambdaHandler,
   legacy,
@@ -19,7 +20,7 @@ describe("legacy (event, context) handlers", () => {
   it("runs them unchanged and warns once per function with the exact DEPRECATED text", async () => {
     const sink = captureSink();
     const entry = lambdaHandler(
-      async (event: { Records: unknown[] }, context) => ({
+      async (event: { Records: unknown[] }, context: LambdaContext) => ({
         records: event.Records.length,
         fn: context.functionName,
       }),
@@ -54,15 +55,18 @@ describe("legacy (event, context) handlers", () => {
 
   it("supports the callback style", async () => {
     const entry = lambdaHandler(
-      (event: { n: number }, _context, callback) => {
+      (event: { n: number }, _context: LambdaContext, callback?: (e: unknown, r?: unknown) => void) => {
         setTimeout(() => callback?.(null, event.n + 1), 1);
       },
       { logger: captureSink() },
     );
     expect(await entry({ n: 1 }, makeContext())).toBe(2);
-    const failing = lambdaHandler((_e: unknown, _c, callback) => callback?.(new Error("nope")), {
-      logger: captureSink(),
-    });
+    const failing = lambdaHandler(
+      (_e: unknown, _c: LambdaContext, callback?: (e: unknown) => void) => callback?.(new Error("nope")),
+      {
+        logger: captureSink(),
+      },
+    );
     await expect(failing({}, makeContext())).rejects.toThrow("nope");
   });
 
