@@ -283,6 +283,18 @@ function interruptedMessage(name: string, status: string): string {
   );
 }
 
+/** An API refusal of the request itself (bad template, missing capability): a failed result, not a crash. */
+function refusalMessage(e: unknown): string | undefined {
+  const err = e as { name?: string; message?: string; $metadata?: { httpStatusCode?: number } };
+  const status = err?.$metadata?.httpStatusCode;
+  if (!status || status >= 500) return undefined;
+  const hint =
+    err.name === "InsufficientCapabilitiesException"
+      ? '\nPass the capabilities it names, e.g. capabilities: ["CAPABILITY_NAMED_IAM"], or omit `capabilities` to infer them.'
+      : "";
+  return `${err.name}: ${err.message}${hint}`;
+}
+
 interface RunOptions {
   execute: boolean;
 }
@@ -338,27 +350,41 @@ async function run(engine: Engine, input: ConvergeInput, opts: RunOptions): Prom
   if (stack) await cleanupStaleChangeSets(engine, stack);
 
   const changeSetType = existing ? "UPDATE" : "CREATE";
-  const created = await engine.cfn.createChangeSet({
-    StackName: name,
-    ChangeSetName: changeSetName,
-    ChangeSetType: changeSetType,
-    ClientToken: token,
-    Description: "Created by @sparta/converge",
-    ...(prepared.templateUrl
-      ? { TemplateURL: prepared.templateUrl }
-      : { TemplateBody: prepared.templateBody }),
-    Parameters: toParameters(input.parameters),
-    Tags: toTags(input.tags),
-    Capabilities: (input.capabilities ?? inferCapabilities(input.template)) as Capability[],
-    ...(input.rollbackAlarms?.length
-      ? {
-          RollbackConfiguration: {
-            RollbackTriggers: input.rollbackAlarms.map((Arn) => ({ Arn, Type: "AWS::CloudWatch::Alarm" })),
-            MonitoringTimeInMinutes: input.monitoringTimeMinutes ?? 0,
-          },
-        }
-      : {}),
-  });
+  let created: { Id?: string; StackId?: string };
+  try {
+    created = await engine.cfn.createChangeSet({
+      StackName: name,
+      ChangeSetName: changeSetName,
+      ChangeSetType: changeSetType,
+      ClientToken: token,
+      Description: "Created by @sparta/converge",
+      ...(prepared.templateUrl
+        ? { TemplateURL: prepared.templateUrl }
+        : { TemplateBody: prepared.templateBody }),
+      Parameters: toParameters(input.parameters),
+      Tags: toTags(input.tags),
+      Capabilities: (input.capabilities ?? inferCapabilities(input.template)) as Capability[],
+      ...(input.rollbackAlarms?.length
+        ? {
+            RollbackConfiguration: {
+              RollbackTriggers: input.rollbackAlarms.map((Arn) => ({ Arn, Type: "AWS::CloudWatch::Alarm" })),
+              MonitoringTimeInMinutes: input.monitoringTimeMinutes ?? 0,
+            },
+          }
+        : {}),
+    });
+  } catch (e) {
+    const refusal = refusalMessage(e);
+    if (!refusal) throw e;
+    return {
+      kind: "failed",
+      stackName: name,
+      ...(stack?.StackId ? { stackId: stack.StackId } : {}),
+      outputs: outputsOf(existing),
+      events: priorEvents,
+      message: `CloudFormation refused the change set for stack ${name}: ${refusal}`,
+    };
+  }
   const changeSetId = created.Id!;
   const stackId = created.StackId ?? stack?.StackId ?? name;
   // A CREATE change set makes a REVIEW_IN_PROGRESS stack; if we do not execute, it must go too.

@@ -249,8 +249,10 @@ describe("converge through the AWS SDK against the emulator", () => {
     const refused = await converge(
       { stackName: unique("iam-nocaps"), template: role, capabilities: [] },
       deps,
-    ).catch((e) => e);
-    expect(String(refused?.name ?? refused?.kind)).toMatch(/InsufficientCapabilities/);
+    );
+    expect(refused.kind).toBe("failed");
+    expect(refused.message).toMatch(/refused the change set .*InsufficientCapabilitiesException/);
+    expect(refused.message).toMatch(/capabilities: \["CAPABILITY_NAMED_IAM"\]/);
     await deleteStack({ stackName }, deps);
   });
 });

@@ -226,7 +226,7 @@ describe("converge against the fake CloudFormation", () => {
     expect(log.info.join("\n")).toMatch(
       /ROLLBACK_COMPLETE after a failed first create .* deleting it and creating it again/,
     );
-    expect(fake.stacks.get(firstId)!.status).toBe("DELETE_COMPLETE");
+    expect(fake.stacks.get(firstId ?? "")?.status).toBe("DELETE_COMPLETE");
   });
 
   it("retries throttled calls with exponential backoff and full jitter", async () => {
