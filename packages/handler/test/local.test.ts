@@ -1,0 +1,192 @@
+import { execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { decodeResult, encodeInvocation, invocationToJson, resultFromJson } from "../src/envelope.js";
+import { compose, errorMapper, HttpError, json, jsonBody, lambdaHandler, logger } from "../src/index.js";
+import { type InvokeServer, startInvokeServer } from "../src/local.js";
+import { captureSink, loadEvent } from "./helpers.js";
+
+const sink = captureSink();
+const hello = lambdaHandler(
+  compose(
+    errorMapper(),
+    jsonBody(),
+  )(async (req) => {
+    const url = new URL(req.url);
+    if (url.pathname === "/missing") throw new HttpError(404, "nothing at /missing");
+    logger(req).info("hello called");
+    const res = json({
+      method: req.method,
+      path: url.pathname,
+      query: url.search,
+      body: req.method === "POST" ? await req.json() : null,
+      cookie: req.headers.get("cookie"),
+    });
+    res.headers.append("set-cookie", "session=abc; HttpOnly");
+    return res;
+  }),
+  { logger: sink },
+);
+const worker = lambdaHandler(async (req) => {
+  const event = await req.json();
+  if (event.Records?.[0]?.eventSource === "aws:s3") return json({ error: "no bucket" }, { status: 500 });
+  return json({ records: event.Records?.length ?? 0 });
+});
+
+let server: InvokeServer;
+beforeAll(async () => {
+  server = await startInvokeServer({ functions: { hello, worker } });
+});
+afterAll(async () => {
+  await server.close();
+});
+
+const utf8 = (s: string) => new TextEncoder().encode(s);
+const text = (b?: Uint8Array) => new TextDecoder().decode(b);
+
+describe("POST /invoke/<name>", () => {
+  it("runs a protobuf Invocation through the Lambda entry and answers a protobuf Result", async () => {
+    const event = loadEvent("apigw-v2", "no-authorizer");
+    const res = await fetch(`${server.url}/invoke/hello`, {
+      method: "POST",
+      headers: { "content-type": "application/x-protobuf" },
+      body: encodeInvocation({ awsRequestId: "req-1", event: utf8(JSON.stringify(event)) }),
+    });
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toBe("application/x-protobuf");
+    const result = decodeResult(new Uint8Array(await res.arrayBuffer()));
+    expect(result.awsRequestId).toBe("req-1");
+    expect(result.error).toBeUndefined();
+    const payload = JSON.parse(text(result.payload));
+    expect(payload.statusCode).toBe(200);
+    expect(payload.cookies).toEqual(["session=abc; HttpOnly"]);
+    expect(JSON.parse(payload.body)).toMatchObject({ method: "GET", path: "/" });
+    expect(sink.lines.find((l) => l.message === "hello called")).toMatchObject({
+      requestId: "req-1",
+      function: "hello",
+    });
+  });
+
+  it("accepts proto3 JSON and answers proto3 JSON", async () => {
+    const res = await fetch(`${server.url}/invoke/worker`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(invocationToJson({ event: utf8(JSON.stringify(loadEvent("sqs", "receive"))) })),
+    });
+    expect(res.headers.get("content-type")).toBe("application/json");
+    const result = resultFromJson(await res.json());
+    expect(JSON.parse(text(result.payload))).toEqual({ records: 1 });
+  });
+
+  it("reports a function error in the Result, as Lambda would", async () => {
+    const res = await fetch(`${server.url}/invoke/worker`, {
+      method: "POST",
+      headers: { "content-type": "application/x-protobuf" },
+      body: encodeInvocation({ event: utf8(JSON.stringify(loadEvent("s3", "put"))) }),
+    });
+    const result = decodeResult(new Uint8Array(await res.arrayBuffer()));
+    expect(result.payload).toBeUndefined();
+    expect(result.error).toMatchObject({ errorType: "FunctionResultError" });
+    expect(result.error!.errorMessage).toContain("answered status 500");
+  });
+
+  it("answers an event that is not JSON (the malformed DynamoDB fixture) with a clear error result", async () => {
+    const bytes = readFileSync(join(import.meta.dirname, "events/dynamodb/malformed.json"));
+    const res = await fetch(`${server.url}/invoke/worker`, {
+      method: "POST",
+      headers: { "content-type": "application/x-protobuf" },
+      body: encodeInvocation({ event: bytes }),
+    });
+    const result = decodeResult(new Uint8Array(await res.arrayBuffer()));
+    expect(result.error).toMatchObject({ errorType: "InvalidRequestContentException" });
+    expect(result.error!.errorMessage).toMatch(/^Could not parse the event as JSON/);
+  });
+
+  it("answers 404 listing the known functions, 415 and 400 for bad requests", async () => {
+    const missing = await fetch(`${server.url}/invoke/nope`, { method: "POST" });
+    expect(missing.status).toBe(404);
+    expect((await missing.json()).error).toBe('No function named "nope". Known functions: hello, worker.');
+    const wrongType = await fetch(`${server.url}/invoke/hello`, {
+      method: "POST",
+      headers: { "content-type": "text/plain" },
+      body: "hi",
+    });
+    expect(wrongType.status).toBe(415);
+    const garbage = await fetch(`${server.url}/invoke/hello`, {
+      method: "POST",
+      headers: { "content-type": "application/x-protobuf" },
+      body: new Uint8Array([0x0a, 0xff, 0xff]),
+    });
+    expect(garbage.status).toBe(400);
+    expect((await garbage.json()).error).toMatch(/Could not decode the Invocation envelope/);
+  });
+
+  it("serves a client that is not JavaScript: protoc encodes the request and decodes the answer", async (ctx) => {
+    try {
+      execFileSync("protoc", ["--version"], { stdio: "ignore" });
+    } catch {
+      if (process.env.CI === "true") throw new Error("protoc is required in CI (Debian protobuf-compiler)");
+      ctx.skip("protoc not found: install Debian's protobuf-compiler to run this test");
+    }
+    const protoPath = join(import.meta.dirname, "../proto");
+    const event = JSON.stringify(loadEvent("sqs", "receive")).replace(/\\/g, "\\\\").replace(/"/g, '\\"');
+    const request = execFileSync(
+      "protoc",
+      ["--proto_path", protoPath, "--encode=sparta.handler.v1.Invocation", "envelope.proto"],
+      { input: `function_name: "worker"\naws_request_id: "from-protoc"\nevent: "${event}"\n` },
+    );
+    const res = await fetch(`${server.url}/invoke/worker`, {
+      method: "POST",
+      headers: { "content-type": "application/x-protobuf" },
+      body: request,
+    });
+    const answer = execFileSync(
+      "protoc",
+      ["--proto_path", protoPath, "--decode=sparta.handler.v1.Result", "envelope.proto"],
+      { input: Buffer.from(await res.arrayBuffer()) },
+    ).toString("utf8");
+    expect(answer).toContain('aws_request_id: "from-protoc"');
+    expect(answer).toContain('payload: "{\\"records\\":1}"');
+  });
+});
+
+describe("ANY /http/<name>/<path...>", () => {
+  it("turns a plain HTTP request into an HTTP API v2 event and the result into the HTTP response", async () => {
+    const res = await fetch(`${server.url}/http/hello/orders/42?verbose=1`, {
+      method: "POST",
+      headers: { "content-type": "application/json", cookie: "a=1; b=2" },
+      body: JSON.stringify({ qty: 3 }),
+    });
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toBe("application/json");
+    expect(res.headers.getSetCookie()).toEqual(["session=abc; HttpOnly"]);
+    expect(await res.json()).toEqual({
+      method: "POST",
+      path: "/orders/42",
+      query: "?verbose=1",
+      body: { qty: 3 },
+      cookie: "a=1; b=2",
+    });
+  });
+
+  it("keeps error statuses from the function", async () => {
+    const res = await fetch(`${server.url}/http/hello/missing`);
+    expect(res.status).toBe(404);
+    expect((await res.json()).error).toBe("nothing at /missing");
+    const bad = await fetch(`${server.url}/http/hello/x`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: "{oops",
+    });
+    expect(bad.status).toBe(400);
+  });
+});
+
+describe("startInvokeServer", () => {
+  it("refuses to listen beyond loopback", async () => {
+    await expect(startInvokeServer({ functions: {}, host: "0.0.0.0" })).rejects.toThrow(
+      'The invoke server only listens on loopback, received host "0.0.0.0"',
+    );
+  });
+});
