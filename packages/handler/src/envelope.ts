@@ -64,8 +64,8 @@ function decode<T>(what: string, fn: () => T): T {
 }
 
 /** Encodes an invocation to protobuf bytes. */
-export function encodeInvocation(invocation: Invocation): Uint8Array {
-  return pb.Invocation.encode(new pb.Invocation(invocation)).finish();
+export function encodeInvocation(invocation: Invocation): Uint8Array<ArrayBuffer> {
+  return pb.Invocation.encode(new pb.Invocation(invocation)).finish() as Uint8Array<ArrayBuffer>;
 }
 
 function plainInvocation(o: Record<string, unknown>): Invocation {
@@ -112,8 +112,10 @@ export function invocationFromJson(json: unknown): Invocation {
 }
 
 /** Encodes a result to protobuf bytes. */
-export function encodeResult(result: Result): Uint8Array {
-  return pb.Result.encode(new pb.Result(result as sparta.handler.v1.Result.$Properties)).finish();
+export function encodeResult(result: Result): Uint8Array<ArrayBuffer> {
+  return pb.Result.encode(
+    new pb.Result(result as sparta.handler.v1.Result.$Properties),
+  ).finish() as Uint8Array<ArrayBuffer>;
 }
 
 function plainResult(o: Record<string, unknown>): Result {

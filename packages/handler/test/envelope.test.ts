@@ -107,14 +107,14 @@ describe("golden vectors (produced by protoc --encode)", () => {
     expect(decode(type, readFileSync(join(golden, `${name}.bin`)))).toEqual(value);
   });
 
-  it.each(VECTORS)("protoc encodes $name.txtpb to exactly our bytes", (v, ctx) => {
+  it.for(VECTORS)("protoc encodes $name.txtpb to exactly our bytes", (v, ctx) => {
     if (!protocPresent) ctx.skip(MISSING);
     const txt = readFileSync(join(golden, `${v.name}.txtpb`), "utf8");
     const theirs = protoc([`--encode=sparta.handler.v1.${v.type}`], txt);
     expect(Buffer.from(encode(v.type, v.value)).toString("hex")).toBe(theirs.toString("hex"));
   });
 
-  it.each(VECTORS)("protoc decodes our $name bytes to the golden text", (v, ctx) => {
+  it.for(VECTORS)("protoc decodes our $name bytes to the golden text", (v, ctx) => {
     if (!protocPresent) ctx.skip(MISSING);
     const ours = protoc([`--decode=sparta.handler.v1.${v.type}`], encode(v.type, v.value)).toString("utf8");
     const fromGolden = protoc(
