@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { CreateBucketCommand, HeadObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { describe, expect, inject, it } from "vitest";
 import { createCfnClient, createS3Client } from "../src/clients.js";
-import { converge } from "../src/converge.js";
+import { converge, planChanges } from "../src/converge.js";
 import { BucketMissingError, TemplateTooLargeError } from "../src/errors.js";
 import { deleteStack, describeStack } from "../src/stack.js";
 import { sha256Hex } from "../src/template.js";
@@ -253,6 +253,16 @@ describe("converge through the AWS SDK against the emulator", () => {
     expect(refused.kind).toBe("failed");
     expect(refused.message).toMatch(/refused the change set .*InsufficientCapabilitiesException/);
     expect(refused.message).toMatch(/capabilities: \["CAPABILITY_NAMED_IAM"\]/);
+    await deleteStack({ stackName }, deps);
+  });
+
+  it("plans the changes of a new stack and leaves nothing behind", async () => {
+    const { deps } = world();
+    const stackName = unique("plan");
+    const changes = await planChanges({ stackName, template }, deps);
+    expect(changes).toEqual([{ action: "Add", logicalId: "Queue", resourceType: "AWS::SQS::Queue" }]);
+    expect(await describeStack({ stackName }, deps)).toBeUndefined();
+    expect((await converge({ stackName, template }, deps)).kind).toBe("created");
     await deleteStack({ stackName }, deps);
   });
 });
