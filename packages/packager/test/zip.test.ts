@@ -13,7 +13,7 @@ import {
   SymlinkError,
 } from "../src/index.js";
 import { crc32, crc32Reference } from "../src/zip/crc32.js";
-import { looksIncompressible } from "../src/zip/create.js";
+import { encodeHere } from "../src/zip/encode.js";
 import { run, tempDir } from "./helpers.js";
 
 const FILES: Record<string, string> = {
@@ -142,12 +142,35 @@ describe("createZip: reproducible bytes", () => {
   });
 
   it("stores incompressible data and deflates compressible data", () => {
-    expect(looksIncompressible(randomBytes(8192))).toBe(true);
-    expect(looksIncompressible(Buffer.from("const x = 1;\n".repeat(1000)))).toBe(false);
-    // high byte entropy but repetitive: still deflated
+    const method = (data: Buffer) => encodeHere({ data }, 6).method;
+    expect(method(randomBytes(8192))).toBe(0);
+    expect(method(Buffer.from("const x = 1;\n".repeat(1000)))).toBe(8);
+    // high byte entropy but repetitive: LZ matching still pays, so it is deflated
     const block = randomBytes(2048);
-    expect(looksIncompressible(Buffer.concat([block, block, block, block]))).toBe(false);
-    expect(looksIncompressible(randomBytes(100))).toBe(false);
+    expect(method(Buffer.concat([block, block, block, block]))).toBe(8);
+  });
+
+  it("writes the same bytes with and without deflate workers", async () => {
+    const base = await tempDir();
+    const entries = Array.from({ length: 150 }, (_, i) => ({
+      name: `f${String(i).padStart(3, "0")}.${i % 3 === 0 ? "bin" : "js"}`,
+      content:
+        i % 3 === 0 ? randomBytes(3000 + i) : `export const v${i} = ${"1 + ".repeat(i)}1;\n`.repeat(20),
+    }));
+    const here = await createZip({ name: "w", entries, outDir: join(base, "here"), workers: 0 });
+    const pooled = await createZip({ name: "w", entries, outDir: join(base, "pooled"), workers: 2 });
+    expect(pooled.sha256).toBe(here.sha256);
+    expect(pooled.entries).toEqual(here.entries);
+    expect(run("unzip", ["-tq", pooled.path]).status).toBe(0);
+  });
+
+  it("names the file it cannot read, with or without workers", async () => {
+    const dir = await tempDir();
+    for (const workers of [0, 1]) {
+      await expect(
+        createZip({ outDir: dir, workers, entries: [{ name: "gone.js", path: join(dir, "gone.js") }] }),
+      ).rejects.toThrow(/Cannot read ".*gone\.js" for ZIP entry "gone\.js": .*ENOENT/);
+    }
   });
 });
 

@@ -1,10 +1,10 @@
 import * as zlib from "node:zlib";
 
-type Crc32 = (data: Buffer) => number;
+type Crc32 = (data: Uint8Array) => number;
 
 let table: Uint32Array | undefined;
 
-function crc32Js(data: Buffer): number {
+function crc32Js(data: Uint8Array): number {
   if (!table) {
     table = new Uint32Array(256);
     for (let n = 0; n < 256; n++) {

@@ -1,15 +1,11 @@
 import { createHash } from "node:crypto";
-import { lstat, mkdir, readdir, readFile, realpath, rename, rm, stat, writeFile } from "node:fs/promises";
+import { lstat, mkdir, open, readdir, realpath, rename, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { basename, dirname, join, relative, resolve, sep } from "node:path";
-import { promisify } from "node:util";
-import { deflateRaw as deflateRawCb, deflateRawSync } from "node:zlib";
 import { PackagerInputError, SymlinkError } from "../errors.js";
 import { type EncodedEntry, layoutZip } from "./container.js";
-import { crc32 } from "./crc32.js";
+import { defaultWorkers, type EncodedData, type EncodeSource, encodeAll, encodeHere } from "./encode.js";
 import { assertSafeEntryName } from "./names.js";
-
-const deflateRaw = promisify(deflateRawCb);
 
 /** One file to put in a ZIP: either a file on disk (`path`) or in-memory `content`. */
 export interface ZipInput {
@@ -53,14 +49,20 @@ export interface CreateZipOptions {
    * `archiver`: the same normalised entries written by archiver; slower, kept as the reference writer.
    */
   engine?: "sparta" | "archiver";
-  /** Files read and deflated at once. Default 16. */
-  concurrency?: number;
+  /**
+   * Worker threads that read and deflate files. Default: none under 64 entries (a function bundle is one or
+   * two files), else one per core, up to 4. The bytes written are the same either way.
+   */
+  workers?: number;
 }
 
 /** A normalised, validated entry whose bytes are loaded lazily. */
 interface PlannedEntry {
   name: string;
   mode: number;
+  /** Whether `mode` came from the input (else the file's own mode decides). */
+  modeGiven: boolean;
+  source: EncodeSource;
   /** The bytes, and the mode read from disk when the input gave none. */
   load: () => Promise<{ data: Buffer; mode?: number | undefined }>;
 }
@@ -94,7 +96,13 @@ async function plan(inputs: readonly ZipInput[]): Promise<PlannedEntry[]> {
     if (hasContent) {
       const content = input.content as Buffer | string;
       const data = typeof content === "string" ? Buffer.from(content, "utf8") : content;
-      planned.push({ name: input.name, mode: normaliseMode(input.mode), load: async () => ({ data }) });
+      planned.push({
+        name: input.name,
+        mode: normaliseMode(input.mode),
+        modeGiven: true,
+        source: { data },
+        load: async () => ({ data }),
+      });
     } else {
       const path = input.path as string;
       const given = input.mode;
@@ -107,71 +115,23 @@ async function plan(inputs: readonly ZipInput[]): Promise<PlannedEntry[]> {
       planned.push({
         name: input.name,
         mode: normaliseMode(given),
+        modeGiven: given !== undefined,
+        source: { path },
         load: async () => {
-          const [data, st] = await Promise.all([
-            readFile(path).catch(unreadable),
-            given === undefined ? stat(path).catch(unreadable) : undefined,
-          ]);
-          return { data, mode: st ? normaliseMode(st.mode) : undefined };
+          try {
+            const { data, mode } = encodeHere({ path }, 0);
+            return {
+              data: Buffer.from(data.buffer, data.byteOffset, data.length),
+              mode: given === undefined ? normaliseMode(mode) : undefined,
+            };
+          } catch (cause) {
+            return unreadable(cause);
+          }
         },
       });
     }
   }
   return planned.sort(compareNames);
-}
-
-/** Runs `fn` over `items` with at most `limit` in flight; results keep the input order. */
-async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const i = next++;
-      results[i] = await fn(items[i] as T);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
-}
-
-const byteCounts = new Uint32Array(256);
-
-/**
- * True when deflate would only add overhead: the byte distribution of the first 64 KiB is near uniform
- * (above 7.5 bits per byte, as in already-compressed images, fonts, archives or random data) and a
- * level-1 deflate of the first 4 KiB saves under 2%. Such entries are stored, as Info-ZIP would after
- * compressing them in vain; the decision depends only on the bytes, so it is as reproducible as the rest.
- */
-export function looksIncompressible(data: Buffer): boolean {
-  if (data.length < 512) return false;
-  const sample = data.subarray(0, 65536);
-  byteCounts.fill(0);
-  for (let i = 0; i < sample.length; i++) {
-    const byte = sample[i] as number;
-    byteCounts[byte] = (byteCounts[byte] as number) + 1;
-  }
-  let bits = 0;
-  for (let i = 0; i < 256; i++) {
-    const count = byteCounts[i] as number;
-    if (count > 0) {
-      const p = count / sample.length;
-      bits -= p * Math.log2(p);
-    }
-  }
-  if (bits <= 7.5) return false;
-  const head = data.subarray(0, 4096);
-  return deflateRawSync(head, { level: 1 }).length >= head.length * 0.98;
-}
-
-async function encode(entry: PlannedEntry, level: number): Promise<EncodedEntry> {
-  const { data: raw, mode } = await entry.load();
-  const base = { name: entry.name, mode: mode ?? entry.mode, crc32: crc32(raw), size: raw.length };
-  if (raw.length === 0 || level === 0 || looksIncompressible(raw)) return { ...base, method: 0, data: raw };
-  const deflated = await deflateRaw(raw, { level });
-  // Like Info-ZIP, store what deflate cannot shrink.
-  return deflated.length < raw.length
-    ? { ...base, method: 8, data: deflated }
-    : { ...base, method: 0, data: raw };
 }
 
 async function writeWithArchiver(planned: readonly PlannedEntry[], level: number): Promise<Buffer[]> {
@@ -207,8 +167,15 @@ async function writeAtomically(path: string, chunks: readonly Buffer[]): Promise
   await mkdir(dirname(path), { recursive: true });
   const temp = `${path}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
   try {
-    // One buffer, one write: an array would be written chunk by chunk.
-    await writeFile(temp, Buffer.concat(chunks as Buffer[]));
+    const handle = await open(temp, "w");
+    try {
+      // Gathered writes, in batches under the usual IOV_MAX: no 50 MB concatenation first.
+      for (let i = 0; i < chunks.length; i += 1024) {
+        await handle.writev(chunks.slice(i, i + 1024));
+      }
+    } finally {
+      await handle.close();
+    }
     await rename(temp, path);
   } catch (error) {
     await rm(temp, { force: true });
@@ -238,7 +205,23 @@ export async function createZip(options: CreateZipOptions): Promise<Artifact> {
     chunks = await writeWithArchiver(planned, level);
     entries = planned.map((e) => ({ name: e.name, size: 0 }));
   } else {
-    const encoded = await mapLimit(planned, options.concurrency ?? 16, (e) => encode(e, level));
+    const data = await encodeAll(
+      planned.map((e) => e.source),
+      planned.map((e) => e.name),
+      level,
+      options.workers ?? defaultWorkers(planned.length),
+    );
+    const encoded: EncodedEntry[] = planned.map((e, i) => {
+      const d = data[i] as EncodedData;
+      return {
+        name: e.name,
+        mode: e.modeGiven || d.mode === undefined ? e.mode : normaliseMode(d.mode),
+        method: d.method,
+        crc32: d.crc32,
+        size: d.size,
+        data: Buffer.from(d.data.buffer, d.data.byteOffset, d.data.length),
+      };
+    });
     chunks = layoutZip(encoded);
     entries = entriesFromEncoded(encoded);
   }

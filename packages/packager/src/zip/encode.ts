@@ -1,0 +1,216 @@
+import * as fs from "node:fs";
+import { availableParallelism } from "node:os";
+import { Worker } from "node:worker_threads";
+import * as zlib from "node:zlib";
+import { PackagerInputError } from "../errors.js";
+import { crc32Reference } from "./crc32.js";
+
+/** What to encode: a file on disk, or bytes already in memory. */
+export type EncodeSource = { path: string } | { data: Uint8Array };
+
+/** The compressed (or stored) bytes of one entry. */
+export interface EncodedData {
+  crc32: number;
+  size: number;
+  method: 0 | 8;
+  data: Uint8Array;
+  /** The file's mode bits from fstat, for path sources. */
+  mode?: number;
+}
+
+type Fs = Pick<typeof fs, "openSync" | "fstatSync" | "readSync" | "closeSync">;
+type Zlib = Pick<typeof zlib, "deflateRawSync"> & { crc32?: (data: Uint8Array) => number };
+
+/**
+ * Reads (open + fstat + read + close, synchronously) and encodes one entry. It is self-contained, using
+ * only its arguments, because its source text is also what the deflate workers run: one implementation,
+ * so an archive's bytes never depend on whether workers were used.
+ *
+ * Data that looks incompressible is stored: the bytes of the first 4 KiB are near uniformly spread
+ * (above 7.5 bits per byte, as in compressed images, fonts, archives or random data) and almost no
+ * 4-byte sequence in the first 4 KiB repeats (so LZ matching has nothing to find either). Info-ZIP
+ * stores such entries too, but only after deflating them in vain. The decision depends only on the
+ * bytes, so it is as reproducible as the rest.
+ */
+export function encodeSource(
+  source: { path: string } | { data: Uint8Array },
+  level: number,
+  fsApi: Fs,
+  zlibApi: Zlib,
+  crcFallback: (data: Uint8Array) => number,
+): EncodedData {
+  let raw: Uint8Array;
+  let mode: number | undefined;
+  if ("path" in source) {
+    const fd = fsApi.openSync(source.path, "r");
+    try {
+      const st = fsApi.fstatSync(fd);
+      if (!st.isFile()) throw new Error("not a regular file");
+      mode = st.mode;
+      const buf = new Uint8Array(st.size);
+      let filled = 0;
+      while (filled < buf.length) {
+        const n = fsApi.readSync(fd, buf, filled, buf.length - filled, null);
+        if (n === 0) break;
+        filled += n;
+      }
+      raw = filled === buf.length ? buf : buf.subarray(0, filled);
+    } finally {
+      fsApi.closeSync(fd);
+    }
+  } else {
+    raw = source.data;
+  }
+  const crc = (typeof zlibApi.crc32 === "function" ? zlibApi.crc32(raw) : crcFallback(raw)) >>> 0;
+  const stored: EncodedData = { crc32: crc, size: raw.length, method: 0, data: raw, mode };
+  if (raw.length === 0 || level === 0) return stored;
+
+  if (raw.length >= 512) {
+    const sampleLength = Math.min(raw.length, 4096);
+    const counts = new Uint32Array(256);
+    for (let i = 0; i < sampleLength; i++) {
+      const byte = raw[i] as number;
+      counts[byte] = (counts[byte] as number) + 1;
+    }
+    let bits = 0;
+    for (let i = 0; i < 256; i++) {
+      const count = counts[i] as number;
+      if (count > 0) {
+        const p = count / sampleLength;
+        bits -= p * Math.log2(p);
+      }
+    }
+    if (bits > 7.5) {
+      // Count 4-byte sequences met before, through a 4096-slot table of last positions (+1; 0 = empty).
+      const headLength = sampleLength;
+      const seen = new Int32Array(4096);
+      const word = (i: number): number =>
+        ((raw[i] as number) |
+          ((raw[i + 1] as number) << 8) |
+          ((raw[i + 2] as number) << 16) |
+          ((raw[i + 3] as number) << 24)) >>>
+        0;
+      let repeats = 0;
+      for (let i = 0; i + 4 <= headLength; i++) {
+        const w = word(i);
+        const slot = Math.imul(w, 0x9e3779b1) >>> 20;
+        const before = seen[slot] as number;
+        if (before !== 0 && word(before - 1) === w) repeats++;
+        seen[slot] = i + 1;
+      }
+      if (repeats < headLength / 64) return stored;
+    }
+  }
+  const deflated = zlibApi.deflateRawSync(raw, { level });
+  return deflated.length < raw.length
+    ? { crc32: crc, size: raw.length, method: 8, data: deflated, mode }
+    : stored;
+}
+
+/** Encodes in this thread. */
+export function encodeHere(source: EncodeSource, level: number): EncodedData {
+  return encodeSource(source, level, fs, zlib as unknown as Zlib, crc32Reference);
+}
+
+// The worker runs `encodeSource` from its own source text, so workers need no separate file on disk
+// (the same code runs from `src/` under vitest and from `dist/` when published).
+const WORKER_SOURCE = `
+const { parentPort } = require("node:worker_threads");
+const fs = require("node:fs");
+const zlib = require("node:zlib");
+const crcFallback = ${crc32Reference.toString()};
+const encodeSource = ${encodeSource.toString()};
+parentPort.on("message", ({ id, sources, level }) => {
+  const results = [];
+  const transfer = [];
+  for (const source of sources) {
+    try {
+      const r = encodeSource(source, level, fs, zlib, crcFallback);
+      // A compact copy that can be transferred without copying again.
+      const data = new Uint8Array(r.data.length);
+      data.set(r.data);
+      transfer.push(data.buffer);
+      results.push({ crc32: r.crc32, size: r.size, method: r.method, data, mode: r.mode });
+    } catch (error) {
+      results.push({ error: String(error && error.message ? error.message : error) });
+    }
+  }
+  parentPort.postMessage({ id, results }, transfer);
+});
+`;
+
+type WorkerResult = EncodedData | { error: string };
+
+/** How many deflate workers to use for `count` entries when the caller did not say: none for small archives. */
+export function defaultWorkers(count: number): number {
+  if (count < 64) return 0;
+  return Math.max(1, Math.min(availableParallelism(), 4));
+}
+
+/**
+ * Encodes every source, in order. With `workers` > 0 the files are read and deflated in that many
+ * worker threads, in batches, so deflate runs on every core with no per-file thread-pool round trip.
+ */
+export async function encodeAll(
+  sources: readonly EncodeSource[],
+  names: readonly string[],
+  level: number,
+  workers: number,
+): Promise<EncodedData[]> {
+  const fail = (i: number, message: string): never => {
+    const source = sources[i] as EncodeSource;
+    const where = "path" in source ? `"${source.path}"` : "its content";
+    throw new PackagerInputError(`Cannot read ${where} for ZIP entry "${names[i]}": ${message}`);
+  };
+  if (workers <= 0) {
+    return sources.map((source, i) => {
+      try {
+        return encodeHere(source, level);
+      } catch (error) {
+        return fail(i, error instanceof Error ? error.message : String(error));
+      }
+    });
+  }
+  const results = new Array<EncodedData>(sources.length);
+  const batch = Math.max(1, Math.min(64, Math.ceil(sources.length / (workers * 8))));
+  let next = 0;
+  const pool = Array.from(
+    { length: Math.min(workers, Math.ceil(sources.length / batch)) },
+    () => new Worker(WORKER_SOURCE, { eval: true }),
+  );
+  try {
+    await Promise.all(
+      pool.map(
+        (worker) =>
+          new Promise<void>((resolvePromise, reject) => {
+            worker.on("error", reject);
+            const send = (): void => {
+              if (next >= sources.length) {
+                resolvePromise();
+                return;
+              }
+              const start = next;
+              next = Math.min(sources.length, start + batch);
+              worker.once("message", ({ results: encoded }: { results: WorkerResult[] }) => {
+                try {
+                  encoded.forEach((r, k) => {
+                    if ("error" in r) fail(start + k, r.error);
+                    else results[start + k] = r as EncodedData;
+                  });
+                  send();
+                } catch (error) {
+                  reject(error);
+                }
+              });
+              // Buffers given as content are copied to the worker (structured clone), not moved from the caller.
+              worker.postMessage({ id: start, sources: sources.slice(start, next), level });
+            };
+            send();
+          }),
+      ),
+    );
+  } finally {
+    await Promise.all(pool.map((worker) => worker.terminate()));
+  }
+  return results;
+}
