@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
-import { mkdir, writeFile } from "node:fs/promises";
-import { join, relative, resolve } from "node:path";
+import { mkdir, readdir, rm, writeFile } from "node:fs/promises";
+import { basename, join, relative, resolve } from "node:path";
 import { packageFunctions, writeBuildOutput } from "@sparta/packager";
 import { validateTemplate } from "@sparta/template";
 import { HookError, TemplateInvalidError } from "./errors.js";
@@ -55,6 +55,21 @@ export async function writeWrappers(
   return entries;
 }
 
+/** Remove ZIPs of earlier builds of this service's functions, so `.sparta/` holds exactly one build. */
+async function pruneStaleArtifacts(
+  serviceDir: string,
+  service: ServiceDefinition,
+  artifacts: BuiltArtifact[],
+) {
+  const dir = resolve(serviceDir, ".sparta");
+  const current = new Set(artifacts.map((a) => basename(a.path)));
+  const names = new Set(service.functions.map((f) => f.name));
+  for (const file of await readdir(dir)) {
+    const m = /^(.+)-[0-9a-f]{16}\.zip$/.exec(file);
+    if (m && names.has(m[1]!) && !current.has(file)) await rm(join(dir, file), { force: true });
+  }
+}
+
 export interface BuildOptions {
   service: ServiceDefinition;
   serviceDir: string;
@@ -98,6 +113,7 @@ export async function buildService(options: BuildOptions): Promise<BuildResult> 
     functions: service.functions.map((fn) => ({ name: fn.name, entry: entries[fn.name]! })),
     reporter: { progress: (m) => reporter.progress(m), warn: (m) => reporter.warn(m) },
   })) as BuiltArtifact[];
+  await pruneStaleArtifacts(serviceDir, service, artifacts);
   await runHook(service.hooks, "postBuild", { ...hookCtx, artifacts });
 
   await runHook(service.hooks, "preMarshal", hookCtx);

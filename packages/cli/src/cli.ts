@@ -422,7 +422,12 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
   try {
     const pre = parseArgs({
       args: argv,
-      options: { level: { type: "string" }, format: { type: "string" } },
+      options: {
+        level: { type: "string" },
+        format: { type: "string" },
+        service: { type: "string" },
+        stackName: { type: "string" },
+      },
       strict: false,
       allowPositionals: true,
     });
@@ -531,10 +536,22 @@ function reportError(
     return error.exitCode;
   }
   // Errors of the packages the CLI drives carry a stable `code`; the package tells who is to blame.
-  const e = error as { name?: string; code?: unknown; message?: string; stack?: string };
-  const known = typeof e?.code === "string" && typeof e.name === "string" && e.name.endsWith("Error");
+  const e = error as { name?: string; code?: unknown; message?: string; stack?: string; exitCode?: unknown };
+  if (typeof e?.code === "string" && (e.exitCode === 2 || e.exitCode === 3)) {
+    // A SpartaCliError from another copy of this package (e.g. thrown by a service's own command).
+    reporter.error(`error: ${e.message}`);
+    return e.exitCode;
+  }
+  // Node's own errors (TypeError with code ERR_*) are internal errors, not the packages' errors.
+  const known =
+    typeof e?.code === "string" &&
+    !e.code.startsWith("ERR_") &&
+    typeof e.name === "string" &&
+    e.name.endsWith("Error") &&
+    !["Error", "TypeError", "RangeError", "SyntaxError", "ReferenceError"].includes(e.name);
   if (known) {
-    const deployment = /^(Converge|Stack|Deploy|Upload|ChangeSet|Cfn|Aws)/.test(e.name!);
+    // @sparta/converge codes are SPARTA_CONVERGE_*: the stack operation could not be carried out.
+    const deployment = (e.code as string).startsWith("SPARTA_CONVERGE");
     reporter.error(`error: ${e.message}`);
     if (options.level === "debug" && e.stack) reporter.debug(e.stack);
     return deployment ? ExitCode.deployment : ExitCode.user;

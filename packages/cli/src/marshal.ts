@@ -449,10 +449,10 @@ export async function marshalService(
 
 async function runDecorator(
   where: string,
-  run: () => TemplateFragment | undefined | Promise<TemplateFragment | undefined>,
+  run: () => TemplateFragment | void | Promise<TemplateFragment | void>,
 ): Promise<TemplateFragment | undefined> {
   try {
-    return await run();
+    return (await run()) ?? undefined;
   } catch (error) {
     throw new HookError(`${where} threw: ${(error as Error).message}`, { cause: error });
   }

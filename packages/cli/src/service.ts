@@ -126,7 +126,7 @@ export type TemplateFragment = Partial<
 
 export type FunctionDecorator = (
   ctx: FunctionDecoratorContext,
-) => TemplateFragment | undefined | Promise<TemplateFragment | undefined>;
+) => TemplateFragment | void | Promise<TemplateFragment | void>;
 
 export interface ServiceDecoratorContext {
   service: ServiceDefinition;
@@ -135,7 +135,7 @@ export interface ServiceDecoratorContext {
 
 export type ServiceDecorator = (
   ctx: ServiceDecoratorContext,
-) => TemplateFragment | undefined | Promise<TemplateFragment | undefined>;
+) => TemplateFragment | void | Promise<TemplateFragment | void>;
 
 export interface FunctionDef {
   /** Unique within the service; letters, digits, `-` and `_`. */

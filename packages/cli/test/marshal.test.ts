@@ -61,7 +61,7 @@ describe("marshalService", () => {
       Code: { S3Bucket: { Ref: "ArtifactBucket" }, S3Key: "hello-0123456789abcdef.zip" },
     });
     const statements = (
-      t.Resources.HelloRole.Properties.Policies as { PolicyDocument: { Statement: unknown[] } }[]
+      t.Resources.HelloRole?.Properties?.Policies as { PolicyDocument: { Statement: unknown[] } }[]
     )[0]!.PolicyDocument.Statement as { Action: string[]; Resource: unknown[] }[];
     // Nothing is granted on "*": logs on its own group, the user's privilege, and each pull source on its ARN.
     expect(statements.flatMap((s) => s.Resource)).not.toContain("*");
@@ -92,7 +92,7 @@ describe("marshalService", () => {
     expect(bucket.DependsOn).toEqual(["HelloS3Trigger3Permission", "OtherFnS3Trigger0Permission"]);
     // A given role name is used instead of generating one.
     expect(t.Resources.OtherFnRole).toBeUndefined();
-    expect(t.Resources.OtherFnFunction.Properties!.Role).toEqual({
+    expect(t.Resources.OtherFnFunction?.Properties!.Role).toEqual({
       "Fn::Sub": "arn:${AWS::Partition}:iam::${AWS::AccountId}:role/existing-role",
     });
   });

@@ -1,0 +1,206 @@
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { beforeAll, describe, expect, it } from "vitest";
+import { cliVersion } from "../src/cli.js";
+import { copyExample, runInProcess } from "./example.js";
+
+const fixture = fileURLToPath(new URL("./fixtures/basic/", import.meta.url));
+let hello: string;
+
+beforeAll(() => {
+  hello = copyExample();
+});
+
+describe("sparta flags and usage errors (exit 2, message names the flag)", () => {
+  const cases: [string, string[], Record<string, string>, RegExp][] = [
+    [
+      "unknown command",
+      ["deploy"],
+      {},
+      /unknown command "deploy"; commands: provision, delete, describe, explore, status, version/,
+    ],
+    [
+      "unknown flag",
+      ["provision", "--noop", "--bucket", "x"],
+      {},
+      /sparta provision: Unknown option '--bucket'[\s\S]*known flags: .*--s3Bucket/,
+    ],
+    ["bad --format", ["provision", "--noop", "--format", "yaml"], {}, /--format yaml: expected text or json/],
+    [
+      "bad --level",
+      ["version", "--level", "loud"],
+      {},
+      /--level loud: expected one of debug, info, warn, error/,
+    ],
+    [
+      "--param without =",
+      ["provision", "--noop", "--param", "Stage"],
+      {},
+      /--param Stage: expected KEY=VALUE/,
+    ],
+    [
+      "--param not declared",
+      ["provision", "--noop", "--param", "Stage=prod"],
+      {},
+      /--param Stage: the service declares no parameter "Stage"; declared: none/,
+    ],
+    ["--tag without =", ["provision", "--noop", "--tag", "team"], {}, /--tag team: expected KEY=VALUE/],
+    [
+      "provision without bucket",
+      ["provision"],
+      {},
+      /provision needs --s3Bucket BUCKET \(or SPARTA_S3_BUCKET\)/,
+    ],
+    [
+      "invalid bucket name",
+      ["provision", "--s3Bucket", "Bad_Bucket"],
+      {},
+      /--s3Bucket Bad_Bucket: not a valid S3 bucket name/,
+    ],
+    [
+      "missing --service file",
+      ["provision", "--noop", "--service", "nope.ts"],
+      {},
+      /--service nope\.ts: no such file/,
+    ],
+    ["bad SPARTA_FORMAT", ["version"], { SPARTA_FORMAT: "xml" }, /--format xml: expected text or json/],
+    [
+      "bad boolean env",
+      ["provision"],
+      { SPARTA_NOOP: "maybe" },
+      /SPARTA_NOOP=maybe: expected true, false, 1 or 0/,
+    ],
+    ["bad explore port", ["explore", "--port", "http"], {}, /--port http: expected a port number/],
+    ["stray argument", ["provision", "now", "--noop"], {}, /sparta provision: unexpected argument "now"/],
+    [
+      "missing string value",
+      ["provision", "--noop", "--s3Bucket"],
+      {},
+      /Option '--s3Bucket <value>' argument missing/,
+    ],
+  ];
+  it.each(cases)("%s", async (_label, args, env, expected) => {
+    const r = await runInProcess(args, hello, env);
+    expect(r.stderr).toMatch(expected);
+    expect(r.code).toBe(2);
+  });
+
+  it("reports a folder with no service file", async () => {
+    const r = await runInProcess(["provision", "--noop"], mkdtempSync(join(tmpdir(), "sparta-empty-")));
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/No service file in .*: create sparta\.config\.ts exporting/);
+  });
+
+  it("reports a service file that exports nothing, or throws while loading", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "sparta-bad-"));
+    writeFileSync(join(dir, "none.ts"), "export const notAService = 1;\n");
+    writeFileSync(
+      join(dir, "throws.ts"),
+      'throw new Error("config exploded");\nexport const service = {};\n',
+    );
+    writeFileSync(join(dir, "syntax.ts"), "export const service = {\n");
+    writeFileSync(
+      join(dir, "invalid.ts"),
+      'export const service = { name: "x", functions: [{ name: "f" }] };\n',
+    );
+    const none = await runInProcess(["provision", "--noop", "--service", "none.ts"], dir);
+    expect(none.stderr).toMatch(/none\.ts exports no service: add `export const service = defineService/);
+    const throws = await runInProcess(["provision", "--noop", "--service", "throws.ts"], dir);
+    expect(throws.stderr).toMatch(/throws\.ts failed while loading: config exploded/);
+    const syntax = await runInProcess(["provision", "--noop", "--service", "syntax.ts"], dir);
+    expect(syntax.stderr).toMatch(/syntax\.ts does not compile/);
+    const invalid = await runInProcess(["provision", "--noop", "--service", "invalid.ts"], dir);
+    expect(invalid.stderr).toMatch(
+      /functions\[f\]\.handler: must be "path\/to\/module\.ts#exportName", received nothing/,
+    );
+    for (const r of [none, throws, syntax, invalid]) expect(r.code).toBe(2);
+  });
+
+  it("reads .spartarc.json, overridden by SPARTA_* variables, overridden by flags", async () => {
+    const dir = copyExample();
+    writeFileSync(join(dir, ".spartarc.json"), JSON.stringify({ format: "json" }));
+    const fromFile = await runInProcess(["version"], dir);
+    expect(JSON.parse(fromFile.stdout)).toMatchObject({ version: cliVersion() });
+    const fromEnv = await runInProcess(["version"], dir, { SPARTA_FORMAT: "text" });
+    expect(fromEnv.stdout).toBe(`sparta ${cliVersion()} (node ${process.version})\n`);
+    const fromFlag = await runInProcess(["version", "--format", "json"], dir, { SPARTA_FORMAT: "text" });
+    expect(JSON.parse(fromFlag.stdout).version).toBe(cliVersion());
+    writeFileSync(join(dir, ".spartarc.json"), "{ not json");
+    const broken = await runInProcess(["version"], dir);
+    expect(broken.code).toBe(2);
+    expect(broken.stderr).toMatch(/\.spartarc\.json is not valid JSON/);
+  });
+});
+
+describe("sparta commands", () => {
+  it("version and help", async () => {
+    const v = await runInProcess(["version"], hello);
+    expect(v.code).toBe(0);
+    expect(v.stdout).toContain(`sparta ${cliVersion()}`);
+    const h = await runInProcess(["help"], fixture);
+    expect(h.code).toBe(0);
+    expect(h.stdout).toMatch(/usage: sparta <command>/);
+    expect(h.stdout).toMatch(/greet\s+says hello with the service's name/);
+    expect(h.stdout).toMatch(
+      /exit codes: 0 success or unchanged, 1 internal error, 2 user error, 3 deployment failure/,
+    );
+  });
+
+  it("runs a service's own command with its parsed flags, the service and the options", async () => {
+    const r = await runInProcess(["greet", "--who", "Ada", "--loud"], fixture);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe("HELLO ADA FROM CUSTOM\n");
+    const json = await runInProcess(
+      ["greet", "--who", "Ada", "--format", "json", "--level", "warn"],
+      fixture,
+    );
+    expect(JSON.parse(json.stdout)).toEqual({ who: "Ada", service: "custom", loud: false, level: "warn" });
+    const missing = await runInProcess(["greet"], fixture);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/--who is required/);
+    const unknown = await runInProcess(["greet", "--who", "x", "--whom", "y"], fixture);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/sparta greet: Unknown option '--whom'/);
+  });
+
+  it("gives a command ctx.build(), which runs the workflow hooks", async () => {
+    const r = await runInProcess(["buildIt", "--format", "json"], fixture);
+    expect(r.stderr).not.toMatch(/error/);
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out.keys).toEqual([expect.stringMatching(/^fn-[0-9a-f]{16}\.zip$/)]);
+    expect(out.calls).toEqual(["preBuild", "postMarshal:5"]);
+  });
+
+  it("an unexpected error exits 1 with one line, and the stack only at --level debug", async () => {
+    const r = await runInProcess(["explode"], fixture);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe("internal error: boom (run with --level debug for the stack)\n");
+    const debug = await runInProcess(["explode", "--level", "debug"], fixture);
+    expect(debug.code).toBe(1);
+    expect(debug.stderr).toMatch(/internal error: boom\nError: boom\n\s+at /);
+  });
+
+  it("describe writes a self-contained HTML report of functions, triggers, privileges and resources", async () => {
+    const out = join(mkdtempSync(join(tmpdir(), "sparta-describe-")), "report.html");
+    const r = await runInProcess(["describe", "--out", out, "--format", "json"], hello);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toEqual({ report: out, stackName: "hello" });
+    const html = readFileSync(out, "utf8");
+    for (const s of [
+      "<!doctype html>",
+      "hello",
+      "uploads",
+      "nightly",
+      "HTTP API GET /hello",
+      "EventBridge schedule cron(0 3 * * ? *)",
+    ])
+      expect(html).toContain(s);
+    expect(html).toContain("<code>s3:GetObject</code>");
+    expect(html).toContain("AWS::ApiGatewayV2::Route");
+    // Self-contained: no scripts and nothing fetched from elsewhere.
+    expect(html).not.toMatch(/<script|<link|src=/i);
+  });
+});
