@@ -36,6 +36,22 @@ export class RegionMissingError extends ConvergeError {
   }
 }
 
+/** The AWS endpoint could not be reached at all (connection refused, unknown host). */
+export class EndpointUnreachableError extends ConvergeError {
+  readonly operation: string;
+  constructor(operation: string, cause: unknown) {
+    const err = cause as { code?: string; message?: string } | undefined;
+    super(
+      "SPARTA_CONVERGE_ENDPOINT_UNREACHABLE",
+      `${operation}: cannot reach the AWS endpoint (${err?.code ?? "network error"}: ${err?.message ?? String(cause)}).\n` +
+        "Check your network, and AWS_ENDPOINT_URL / AWS_ENDPOINT_URL_CLOUDFORMATION / AWS_ENDPOINT_URL_S3 if you set them " +
+        "(e.g. is the local emulator running?).",
+      { cause },
+    );
+    this.operation = operation;
+  }
+}
+
 /** The artifact/template bucket does not exist or is not reachable. */
 export class BucketMissingError extends ConvergeError {
   readonly bucket: string;

@@ -7,6 +7,7 @@ export {
   ConvergeError,
   CredentialsMissingError,
   EmulatorError,
+  EndpointUnreachableError,
   InvalidInputError,
   RegionMissingError,
   StackBusyError,

@@ -1,4 +1,9 @@
-import { AwsCallError, CredentialsMissingError, RegionMissingError } from "./errors.js";
+import {
+  AwsCallError,
+  CredentialsMissingError,
+  EndpointUnreachableError,
+  RegionMissingError,
+} from "./errors.js";
 import type { Reporter } from "./types.js";
 
 const RETRYABLE_NAMES = new Set([
@@ -49,6 +54,8 @@ export function translateError(operation: string, error: unknown): unknown {
     return new CredentialsMissingError(error);
   }
   if (/region is missing/i.test(e.message ?? "")) return new RegionMissingError(error);
+  if (e.code === "ECONNREFUSED" || e.code === "ENOTFOUND")
+    return new EndpointUnreachableError(operation, error);
   return error;
 }
 

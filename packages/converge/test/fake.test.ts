@@ -1,6 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { converge, planChanges } from "../src/converge.js";
-import { ChangeSetTimeoutError, CredentialsMissingError } from "../src/errors.js";
+import {
+  ChangeSetTimeoutError,
+  CredentialsMissingError,
+  EndpointUnreachableError,
+  RegionMissingError,
+} from "../src/errors.js";
 import { backoffDelay } from "../src/retry.js";
 import { deleteStack } from "../src/stack.js";
 import type { EngineDeps, Reporter, StackEvent } from "../src/types.js";
@@ -360,5 +365,24 @@ describe("converge against the fake CloudFormation", () => {
     const err = await converge({ stackName: "app", template: bucketTemplate }, deps).catch((e) => e);
     expect(err).toBeInstanceOf(CredentialsMissingError);
     expect(err.message).toMatch(/AWS_PROFILE/);
+  });
+
+  it("turns a missing region and an unreachable endpoint into errors that say what to set", async () => {
+    const { fake, deps } = setup();
+    fake.describeStacks = async () => {
+      throw new Error("Region is missing");
+    };
+    await expect(converge({ stackName: "app", template: bucketTemplate }, deps)).rejects.toBeInstanceOf(
+      RegionMissingError,
+    );
+    let attempts = 0;
+    fake.describeStacks = async () => {
+      attempts++;
+      throw Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:1"), { code: "ECONNREFUSED" });
+    };
+    const err = await converge({ stackName: "app", template: bucketTemplate }, deps).catch((e) => e);
+    expect(err).toBeInstanceOf(EndpointUnreachableError);
+    expect(err.message).toMatch(/DescribeStacks: cannot reach the AWS endpoint[\s\S]*AWS_ENDPOINT_URL/);
+    expect(attempts).toBe(1); // a refused connection is not retried: fail fast
   });
 });
