@@ -7,13 +7,14 @@ export type PipelineErrorCode =
   | "SPARTA_PIPELINE_SOURCE_CREDENTIALS"
   | "SPARTA_PIPELINE_DEPLOY_PERMISSIONS"
   | "SPARTA_PIPELINE_INVALID_OPTIONS"
-  | "SPARTA_PIPELINE_CONVERGE_FAILED";
+  | "SPARTA_PIPELINE_DEPLOY_FAILED";
 
-/** Base of every error thrown by `@sparta/pipeline`. */
+/**
+ * Base of every error thrown by `@sparta/pipeline`. The CLI prints `message` and exits with 2 (user error),
+ * except for `DeployPipelineError` (3).
+ */
 export class PipelineError extends Error {
   readonly code: PipelineErrorCode;
-  /** Process exit code the CLI uses when this error ends a command. */
-  readonly exitCode: number = 2;
 
   constructor(code: PipelineErrorCode, message: string, options?: { cause?: unknown }) {
     super(message, options);
@@ -58,7 +59,7 @@ export class SourceCredentialsError extends PipelineError {
 }
 
 /** The service template holds a resource type the deploy role has no least-privilege actions for. */
-export class DeployPermissionsError extends PipelineError {
+export class MissingDeployPermissionsError extends PipelineError {
   constructor(message: string) {
     super("SPARTA_PIPELINE_DEPLOY_PERMISSIONS", message);
   }
@@ -71,9 +72,12 @@ export class InvalidPipelineOptionsError extends PipelineError {
   }
 }
 
-/** Converging the pipeline stack did not succeed. */
-export class PipelineConvergeError extends PipelineError {
+/**
+ * Converging the pipeline stack failed (a deployment failure: the CLI exits with its deployment code, 3,
+ * because the name starts with "Deploy").
+ */
+export class DeployPipelineError extends PipelineError {
   constructor(message: string, options?: { cause?: unknown }) {
-    super("SPARTA_PIPELINE_CONVERGE_FAILED", message, options);
+    super("SPARTA_PIPELINE_DEPLOY_FAILED", message, options);
   }
 }

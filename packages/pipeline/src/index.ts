@@ -1,4 +1,19 @@
 export { artifactBaseDirectory, type BuildspecOptions, buildspec, type PackageManager } from "./buildspec.js";
+export type {
+  CommandReporter,
+  PipelineCommand,
+  PipelineCommandContext,
+  PipelineCommandFlag,
+} from "./cli-types.js";
+export {
+  type CodePipeline,
+  type CodePipelineOptions,
+  codePipeline,
+  detectPackageManager,
+  PROVISION_PIPELINE_FLAGS,
+  provisionPipeline,
+  resolveSource,
+} from "./command.js";
 export {
   createEnvironmentRegistry,
   defaultEnvironmentRegistry,
@@ -9,12 +24,12 @@ export {
   registerEnvironment,
 } from "./environments.js";
 export {
-  DeployPermissionsError,
+  DeployPipelineError,
   DuplicateEnvironmentError,
   InvalidEnvironmentError,
   InvalidPipelineOptionsError,
   InvalidRepoUrlError,
-  PipelineConvergeError,
+  MissingDeployPermissionsError,
   PipelineError,
   type PipelineErrorCode,
   SourceCredentialsError,

@@ -1,4 +1,4 @@
-import { DeployPermissionsError } from "./errors.js";
+import { MissingDeployPermissionsError } from "./errors.js";
 
 /** An IAM policy statement as plain JSON; `Action` is always a list of explicit actions, never `*`. */
 export interface IamStatement {
@@ -172,7 +172,7 @@ export const SUPPORTED_RESOURCE_TYPES: readonly string[] = Object.keys(DEPLOY_AC
 
 /**
  * The deploy role's statements for a service whose template holds `resourceTypes`, scoped to `stackNames`.
- * Throws `DeployPermissionsError` naming any type without built-in actions (pass `extra` statements and
+ * Throws `MissingDeployPermissionsError` naming any type without built-in actions (pass `extra` statements and
  * `allowTypes` for those).
  */
 export function deployStatements(
@@ -183,7 +183,7 @@ export function deployStatements(
   const types = [...new Set(resourceTypes)].sort();
   const unknown = types.filter((t) => !DEPLOY_ACTIONS[t] && !options.allowTypes?.includes(t));
   if (unknown.length > 0) {
-    throw new DeployPermissionsError(
+    throw new MissingDeployPermissionsError(
       `The service template holds ${unknown.join(", ")}, for which the pipeline's deploy role has no ` +
         `built-in least-privilege actions (built in: ${SUPPORTED_RESOURCE_TYPES.join(", ")}). Pass them to the ` +
         `pipeline, e.g. codePipeline({ deploy: { allowTypes: ["${unknown[0]}"], statements: [{ Effect: "Allow", ` +

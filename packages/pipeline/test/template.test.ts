@@ -4,8 +4,8 @@ import {
   buildspec,
   collectIamActions,
   createEnvironmentRegistry,
-  DeployPermissionsError,
   InvalidPipelineOptionsError,
+  MissingDeployPermissionsError,
   type PipelineTemplateOptions,
   parseGitHubRepo,
   pipelineTemplate,
@@ -198,7 +198,7 @@ describe("pipelineTemplate", () => {
       ),
     ).toThrow(/quietMinutes must be a whole number/);
     expect(() => pipelineTemplate(options({ resourceTypes: ["AWS::SQS::Queue"] }))).toThrow(
-      DeployPermissionsError,
+      MissingDeployPermissionsError,
     );
     expect(() => pipelineTemplate(options({ resourceTypes: ["AWS::SQS::Queue"] }))).toThrow(
       /AWS::SQS::Queue/,

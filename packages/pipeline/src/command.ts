@@ -1,0 +1,348 @@
+import { existsSync } from "node:fs";
+import { mkdir, writeFile } from "node:fs/promises";
+import { dirname, join, relative, resolve, sep } from "node:path";
+import type { ConvergeInput, ConvergeResult, EngineDeps } from "@sparta/converge";
+import { validateTemplate } from "@sparta/template";
+import { buildspec, type PackageManager } from "./buildspec.js";
+import type { PipelineCommand, PipelineCommandContext, PipelineCommandFlag } from "./cli-types.js";
+import {
+  createEnvironmentRegistry,
+  defaultEnvironmentRegistry,
+  type EnvironmentRegistry,
+  type PipelineEnvironment,
+} from "./environments.js";
+import { DeployPipelineError, InvalidPipelineOptionsError, SourceCredentialsError } from "./errors.js";
+import type { IamStatement } from "./permissions.js";
+import { parseGitHubRepo } from "./repo.js";
+import {
+  type CodePipelinePackage,
+  codePipelinePackageFor,
+  environmentsDecorator,
+  type TemplateJson,
+} from "./service.js";
+import {
+  CONNECTION_PARAMETER,
+  OAUTH_TOKEN_PARAMETER,
+  type PipelineSource,
+  type PipelineStage,
+  type PullRequestBuilds,
+  pipelineTemplate,
+  resolveStages,
+} from "./template.js";
+
+/** How the pipeline is built and promoted; every field is optional. */
+export interface CodePipelineOptions {
+  /** Environments; default a new registry (fill it with `pipeline.registerEnvironment`). Pass
+   * `defaultEnvironmentRegistry()` to use the process-wide `registerEnvironment`. */
+  registry?: EnvironmentRegistry;
+  /** Default: one stage per environment, in registration order, each with a manual approval. */
+  stages?: readonly PipelineStage[];
+  /** Test pull requests to the branch with a CodeBuild webhook. */
+  pullRequests?: boolean | PullRequestBuilds;
+  /** Folder of the service file relative to the repository root; default found from the `.git` folder. */
+  serviceDir?: string;
+  /** Default: found from the repository's lockfile. */
+  packageManager?: PackageManager;
+  /** Deploy-role statements for resource types without built-in least-privilege actions. */
+  deploy?: { statements?: readonly IamStatement[]; allowTypes?: readonly string[] };
+  /** Node.js major version of the build. Default 20. */
+  nodeVersion?: number;
+  /** Replaces `@sparta/converge`'s `converge` (tests use a recording fake; no test calls AWS). */
+  converge?: (input: ConvergeInput, deps?: EngineDeps) => Promise<ConvergeResult>;
+}
+
+/** What `codePipeline()` gives a service: the pieces to put into `defineService`. */
+export interface CodePipeline {
+  /** Adds an environment (a pipeline stage and a `<name>.json`); a name registered twice is an error. */
+  registerEnvironment(name: string, variables: Record<string, string>): PipelineEnvironment;
+  /** The environments, in registration (stage) order. */
+  environments(): readonly PipelineEnvironment[];
+  /** Service decorator: one parameter per variable key, mapped into every function's environment. */
+  decorator: (ctx: { template: TemplateJson }) => undefined;
+  /** The `provisionPipeline` command. */
+  command: PipelineCommand;
+  /** The `codePipelinePackage` option of `@sparta/packager`'s `writeBuildOutput` (what `--codePipelinePackage` needs). */
+  packageFor(fileName: string): CodePipelinePackage;
+}
+
+/** Flags of `sparta provisionPipeline` (`--noop` is the CLI's global flag). */
+export const PROVISION_PIPELINE_FLAGS = {
+  pipeline: { type: "string", description: "pipeline name; also its stack's name, e.g. SpartaCodePipeline" },
+  repo: {
+    type: "string",
+    description: "GitHub repository URL, optional branch as #branch or /tree/branch (default main)",
+  },
+  connection: { type: "string", description: "ARN of a CodeStar connection to GitHub (recommended)" },
+  oauth: {
+    type: "string",
+    description: "GitHub OAuth token (or SPARTA_OAUTH), or secretsmanager:SECRET[#jsonKey]",
+  },
+  s3Bucket: { type: "string", description: "bucket for function code and the pipeline template" },
+} satisfies Record<string, PipelineCommandFlag>;
+
+const CONNECTION_ARN =
+  /^arn:aws[a-z-]*:(codestar-connections|codeconnections):[a-z0-9-]+:[0-9]{12}:connection\/[A-Za-z0-9-]+$/;
+
+/** The resolved source: the template's view (no secret) and the parameter values converge passes. */
+interface SourceInput {
+  source: PipelineSource;
+  parameters: Record<string, string>;
+  /** Strings that must never be printed or written. */
+  secrets: string[];
+}
+
+/** Reads `--connection` / `--oauth` (exactly one) into a pipeline source; the token is only ever a parameter value. */
+export function resolveSource(flags: { connection?: unknown; oauth?: unknown }): SourceInput {
+  const connection = typeof flags.connection === "string" ? flags.connection.trim() : undefined;
+  const oauth = typeof flags.oauth === "string" ? flags.oauth.trim() : undefined;
+  const how =
+    "Give exactly one of --connection arn:aws:codestar-connections:REGION:ACCOUNT:connection/ID (recommended) or " +
+    "--oauth TOKEN (better: SPARTA_OAUTH=TOKEN in the environment, or --oauth secretsmanager:SECRET#jsonKey).";
+  if (connection && oauth)
+    throw new SourceCredentialsError(`Both --connection and --oauth were given. ${how}`);
+  if (!connection && !oauth) {
+    throw new SourceCredentialsError(
+      `provisionPipeline needs GitHub credentials: no --connection or --oauth. ${how}`,
+    );
+  }
+  if (connection) {
+    if (!CONNECTION_ARN.test(connection)) {
+      throw new SourceCredentialsError(
+        `--connection ${JSON.stringify(connection)} is not a CodeStar connection ARN. Copy it from the console ` +
+          `(Developer Tools > Connections), e.g. arn:aws:codestar-connections:us-east-1:123456789012:connection/0a1b2c3d-....`,
+      );
+    }
+    return {
+      source: { kind: "connection" },
+      parameters: { [CONNECTION_PARAMETER]: connection },
+      secrets: [],
+    };
+  }
+  const token = oauth!;
+  if (token.startsWith("secretsmanager:")) {
+    const [secretId, jsonKey] = token.slice("secretsmanager:".length).split("#");
+    if (!secretId) {
+      throw new SourceCredentialsError(
+        `--oauth secretsmanager: needs a secret name or ARN, e.g. --oauth secretsmanager:github/token#token.`,
+      );
+    }
+    return {
+      source: { kind: "oauthSecret", secretId, ...(jsonKey ? { jsonKey } : {}) },
+      parameters: {},
+      secrets: [],
+    };
+  }
+  if (token.startsWith("{{resolve:")) {
+    throw new SourceCredentialsError(
+      `--oauth takes a Secrets Manager secret as secretsmanager:SECRET[#jsonKey], not a {{resolve:...}} reference.`,
+    );
+  }
+  if (/\s/.test(token)) {
+    throw new SourceCredentialsError(
+      `--oauth: the token contains whitespace; check what was pasted (it is not shown).`,
+    );
+  }
+  return { source: { kind: "oauthToken" }, parameters: { [OAUTH_TOKEN_PARAMETER]: token }, secrets: [token] };
+}
+
+/** The repository root (the closest folder above `dir` holding `.git`), or `dir` itself. */
+function repositoryRoot(dir: string): string {
+  for (let d = resolve(dir); ; d = dirname(d)) {
+    if (existsSync(join(d, ".git"))) return d;
+    if (dirname(d) === d) return resolve(dir);
+  }
+}
+
+/** The package manager of the lockfile closest above `serviceDir` (up to the repository root). Default npm. */
+export function detectPackageManager(serviceDir: string, root = repositoryRoot(serviceDir)): PackageManager {
+  for (let d = resolve(serviceDir); ; d = dirname(d)) {
+    if (existsSync(join(d, "pnpm-lock.yaml"))) return "pnpm";
+    if (existsSync(join(d, "yarn.lock"))) return "yarn";
+    if (existsSync(join(d, "package-lock.json"))) return "npm";
+    if (d === root || dirname(d) === d) return "npm";
+  }
+}
+
+function requireFlag(ctx: PipelineCommandContext, name: "pipeline" | "repo", example: string): string {
+  const value = ctx.flags[name];
+  if (typeof value !== "string" || value.trim() === "") {
+    throw new InvalidPipelineOptionsError(`provisionPipeline needs --${name}, e.g. --${name} ${example}.`);
+  }
+  return value.trim();
+}
+
+/** Removes every secret from a text before it is printed or written. */
+function redact(text: string, secrets: readonly string[]): string {
+  let out = text;
+  for (const secret of secrets) if (secret) out = out.split(secret).join("***");
+  return out;
+}
+
+/**
+ * A service's delivery pipeline: environments, the service decorator, and the `provisionPipeline` command.
+ * @example
+ * const pipeline = codePipeline();
+ * pipeline.registerEnvironment("test", { MESSAGE: "Hello from test" });
+ * pipeline.registerEnvironment("production", { MESSAGE: "Hello from production" });
+ * export const service = defineService({ name: "SpartaCodePipeline", functions,
+ *   decorators: [pipeline.decorator], commands: [pipeline.command] });
+ */
+export function codePipeline(options: CodePipelineOptions = {}): CodePipeline {
+  const registry = options.registry ?? createEnvironmentRegistry();
+  const environments = () => registry.list();
+
+  const command: PipelineCommand = {
+    name: "provisionPipeline",
+    description:
+      "create or update the service's CodePipeline (--noop: write .sparta/pipeline.json and buildspec.yml only)",
+    flags: PROVISION_PIPELINE_FLAGS,
+    async run(ctx) {
+      // Every input is checked before anything is built.
+      const pipelineName = requireFlag(ctx, "pipeline", "SpartaCodePipeline");
+      const repo = parseGitHubRepo(requireFlag(ctx, "repo", "https://github.com/owner/repo#main"));
+      const { source, parameters, secrets } = resolveSource(ctx.flags);
+      const codeBucket = typeof ctx.flags.s3Bucket === "string" ? ctx.flags.s3Bucket : undefined;
+      if (!ctx.options.noop && !codeBucket) {
+        throw new InvalidPipelineOptionsError(
+          "provisionPipeline needs --s3Bucket BUCKET (or SPARTA_S3_BUCKET) to deploy the pipeline stack; " +
+            "use --noop to only write .sparta/pipeline.json.",
+        );
+      }
+      const stages = resolveStages(environments(), options.stages, pipelineName, repo.branch);
+      for (const warning of registry.warnings()) ctx.reporter.warn(warning);
+
+      const root = repositoryRoot(ctx.serviceDir);
+      const serviceDir = options.serviceDir ?? (relative(root, ctx.serviceDir).split(sep).join("/") || ".");
+      const packageFileName = `${pipelineName}.zip`;
+      const spec = buildspec({
+        packageFileName,
+        environments: stages.map((s) => s.environment),
+        packageManager: options.packageManager ?? detectPackageManager(ctx.serviceDir, root),
+        serviceDir,
+        ...(options.nodeVersion ? { nodeVersion: options.nodeVersion } : {}),
+      });
+
+      ctx.reporter.progress("building the service to learn its resource types");
+      const build = await ctx.build(codeBucket ? { s3Bucket: codeBucket } : {});
+      const resourceTypes = Object.values(build.template.Resources).map((r) => r.Type);
+      const template = pipelineTemplate({
+        pipelineName,
+        repo,
+        source,
+        environments: environments(),
+        stages,
+        buildspec: spec,
+        resourceTypes,
+        ...(codeBucket ? { codeBucket } : {}),
+        ...(options.pullRequests ? { pullRequests: options.pullRequests } : {}),
+        ...(options.deploy ? { deploy: options.deploy } : {}),
+      });
+      const problems = validateTemplate(template as never);
+      if (problems.length > 0) {
+        throw new InvalidPipelineOptionsError(
+          [
+            `The pipeline template has ${problems.length} problem(s):`,
+            ...problems.map((p) => `  - ${p.path}: ${p.message}`),
+          ].join("\n"),
+        );
+      }
+
+      const dir = join(ctx.serviceDir, ".sparta");
+      await mkdir(dir, { recursive: true });
+      const templateText = redact(`${JSON.stringify(template, null, 2)}\n`, secrets);
+      const templatePath = join(dir, "pipeline.json");
+      const buildspecPath = join(dir, "buildspec.yml");
+      await writeFile(templatePath, templateText);
+      await writeFile(buildspecPath, redact(spec, secrets));
+      const stackLine = stages.map(
+        (s) =>
+          `${s.environment} -> ${s.stackName} (${s.approval === "manual" ? "manual approval" : "alarm gate"})`,
+      );
+
+      if (ctx.options.noop) {
+        ctx.result(
+          {
+            noop: true,
+            stackName: pipelineName,
+            templatePath,
+            buildspecPath,
+            stages,
+            template: JSON.parse(templateText),
+          },
+          redact(
+            [
+              templateText.trimEnd(),
+              "",
+              `noop: wrote ${relative(ctx.serviceDir, templatePath)} and ${relative(ctx.serviceDir, buildspecPath)}; nothing was deployed`,
+              `  pipeline stack ${pipelineName}: ${repo.owner}/${repo.name}#${repo.branch}`,
+              ...stackLine.map((l) => `  ${l}`),
+            ].join("\n"),
+            secrets,
+          ),
+        );
+        return 0;
+      }
+
+      const converge = options.converge ?? (await import("@sparta/converge")).converge;
+      ctx.reporter.info(`provisioning pipeline stack ${pipelineName}`);
+      const say = (m: string) => redact(m, secrets);
+      const result = await converge(
+        {
+          stackName: pipelineName,
+          template,
+          parameters,
+          tags: { "sparta:pipeline": pipelineName, "sparta:service": ctx.service.name },
+          ...(codeBucket ? { bucket: codeBucket, keyPrefix: `${pipelineName}/pipeline` } : {}),
+        },
+        {
+          reporter: {
+            event: (e) =>
+              ctx.reporter.event(
+                say(
+                  `${e.status.padEnd(20)} ${e.resourceType.padEnd(32)} ${e.logicalId}${e.reason ? `  ${e.reason}` : ""}`,
+                ),
+              ),
+            progress: (p) => ctx.reporter.progress(`${p.stackName}: ${p.done}/${p.total} resources`),
+            info: (m) => ctx.reporter.info(say(m)),
+            warn: (m) => ctx.reporter.warn(say(m)),
+          },
+        },
+      );
+      if (result.kind === "failed") {
+        const causes = (result.rootCause ?? []).map((e) => `  ${e.logicalId} ${e.status}: ${e.reason ?? ""}`);
+        throw new DeployPipelineError(
+          say(
+            [
+              `Pipeline stack ${pipelineName} failed${result.message ? `: ${result.message}` : ""}`,
+              ...causes,
+            ].join("\n"),
+          ),
+        );
+      }
+      ctx.result(
+        { kind: result.kind, stackName: pipelineName, outputs: result.outputs, stages },
+        say(
+          [
+            `${pipelineName}: ${result.kind}`,
+            ...Object.entries(result.outputs).map(([k, v]) => `  ${k} = ${v}`),
+            ...stackLine.map((l) => `  ${l}`),
+          ].join("\n"),
+        ),
+      );
+      return 0;
+    },
+  };
+
+  return {
+    registerEnvironment: (name, variables) => registry.register(name, variables),
+    environments,
+    decorator: environmentsDecorator(environments),
+    command,
+    packageFor: (fileName) => codePipelinePackageFor(environments(), fileName),
+  };
+}
+
+/** The `provisionPipeline` command over the process-wide registry of `registerEnvironment`. */
+export function provisionPipeline(options: Omit<CodePipelineOptions, "registry"> = {}): PipelineCommand {
+  return codePipeline({ ...options, registry: defaultEnvironmentRegistry() }).command;
+}

@@ -1,0 +1,320 @@
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { ConvergeInput, ConvergeResult } from "@sparta/converge";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import {
+  type CodePipelineOptions,
+  codePipeline,
+  DeployPipelineError,
+  DuplicateEnvironmentError,
+  InvalidPipelineOptionsError,
+  InvalidRepoUrlError,
+  type PipelineCommandContext,
+  SourceCredentialsError,
+  UnknownEnvironmentError,
+} from "../src/index.js";
+import { fixture } from "./golden.js";
+
+const TOKEN = "ghp_S3cr3tT0k3nThatMustNeverLeak0123456789";
+const CONNECTION =
+  "arn:aws:codestar-connections:us-east-1:123456789012:connection/0a1b2c3d-4e5f-6789-abcd-ef0123456789";
+
+let root: string;
+let serviceDir: string;
+
+beforeEach(() => {
+  // A repository with a pnpm lockfile at its root and the service in a subfolder, like this monorepo.
+  root = mkdtempSync(join(tmpdir(), "pipeline-command-"));
+  mkdirSync(join(root, ".git"));
+  writeFileSync(join(root, "pnpm-lock.yaml"), "lockfileVersion: '9.0'\n");
+  serviceDir = join(root, "services", "hello");
+  mkdirSync(serviceDir, { recursive: true });
+});
+afterEach(() => rmSync(root, { recursive: true, force: true }));
+
+/** A CommandContext like @sparta/cli's: records what the command reports, prints and builds. */
+function context(flags: PipelineCommandContext["flags"], noop: boolean) {
+  const log: string[] = [];
+  const printed: string[] = [];
+  let builds = 0;
+  const ctx: PipelineCommandContext = {
+    service: { name: "SpartaCodePipeline" },
+    serviceDir,
+    reporter: {
+      info: (m) => log.push(`info ${m}`),
+      warn: (m) => log.push(`warn ${m}`),
+      debug: (m) => log.push(`debug ${m}`),
+      progress: (m) => log.push(`progress ${m}`),
+      event: (m) => log.push(`event ${m}`),
+    },
+    options: { noop },
+    flags,
+    async build() {
+      builds++;
+      return { template: JSON.parse(fixture("hello-service.json")) };
+    },
+    result: (value, text) => printed.push(JSON.stringify(value), text ?? ""),
+  };
+  return { ctx, log, printed, builds: () => builds };
+}
+
+function pipeline(options: CodePipelineOptions = {}) {
+  const p = codePipeline(options);
+  p.registerEnvironment("test", { MESSAGE: "Hello from test" });
+  p.registerEnvironment("production", { MESSAGE: "Hello from production" });
+  return p;
+}
+
+const good = {
+  pipeline: "SpartaCodePipeline",
+  repo: "https://github.com/acme/hello#master",
+  connection: CONNECTION,
+};
+
+/** Every file the command wrote, as text. */
+function written(): string {
+  const dir = join(serviceDir, ".sparta");
+  if (!existsSync(dir)) return "";
+  return readdirSync(dir)
+    .map((f) => readFileSync(join(dir, f), "utf8"))
+    .join("\n");
+}
+
+describe("provisionPipeline --noop", () => {
+  it("writes and prints .sparta/pipeline.json and .sparta/buildspec.yml, deploying nothing", async () => {
+    const converged: ConvergeInput[] = [];
+    const p = pipeline({
+      converge: async (input) => {
+        converged.push(input);
+        throw new Error("must not be called");
+      },
+    });
+    const { ctx, printed, builds } = context(good, true);
+    expect(await p.command.run(ctx)).toBe(0);
+    expect(builds()).toBe(1);
+    expect(converged).toEqual([]);
+    const template = JSON.parse(readFileSync(join(serviceDir, ".sparta", "pipeline.json"), "utf8"));
+    expect(template.Parameters.ConnectionArn.Type).toBe("String");
+    expect(template.Resources.Pipeline.Properties.Stages.map((s: { Name: string }) => s.Name)).toEqual([
+      "Source",
+      "Build",
+      "Test",
+      "Production",
+    ]);
+    const spec = readFileSync(join(serviceDir, ".sparta", "buildspec.yml"), "utf8");
+    expect(spec).toContain("pnpm install --frozen-lockfile");
+    expect(spec).toContain('cd "$CODEBUILD_SRC_DIR/services/hello"');
+    expect(spec).toContain("base-directory: services/hello/.sparta");
+    expect(template.Resources.BuildProject.Properties.Source.BuildSpec).toBe(spec);
+    const text = printed[1]!;
+    expect(text).toContain('"AWS::CodePipeline::Pipeline"');
+    expect(text).toContain("test -> Test-SpartaCodePipeline-master (manual approval)");
+    expect(text).toContain("production -> Prod-SpartaCodePipeline-master (manual approval)");
+  });
+
+  it("scopes the deploy role to the service's resource types", async () => {
+    const { ctx } = context(good, true);
+    await pipeline().command.run(ctx);
+    const template = JSON.parse(readFileSync(join(serviceDir, ".sparta", "pipeline.json"), "utf8"));
+    const actions = JSON.stringify(template.Resources.DeployRole.Properties.Policies);
+    expect(actions).toContain("lambda:CreateFunction");
+    expect(actions).not.toContain("apigateway:");
+  });
+});
+
+describe("provisionPipeline with a GitHub token", () => {
+  it("passes the token only as the NoEcho parameter's value: never in a template, file, log or printed result", async () => {
+    const converged: ConvergeInput[] = [];
+    const converge = async (
+      input: ConvergeInput,
+      deps?: { reporter?: { info?(m: string): void; warn?(m: string): void } },
+    ) => {
+      converged.push(input);
+      // A chatty engine: whatever it reports goes through the command's reporter.
+      deps?.reporter?.info?.(`parameters: ${JSON.stringify(input.parameters)}`);
+      deps?.reporter?.warn?.(`token ${TOKEN} looks old`);
+      return {
+        kind: "created",
+        stackName: input.stackName,
+        outputs: { PipelineName: "p-1" },
+        events: [],
+      } as ConvergeResult;
+    };
+    for (const noop of [true, false]) {
+      const { ctx, log, printed } = context(
+        { ...good, connection: undefined, oauth: TOKEN, s3Bucket: "my-artifacts" },
+        noop,
+      );
+      expect(await pipeline({ converge, pullRequests: true }).command.run(ctx)).toBe(0);
+      const everything = [log.join("\n"), printed.join("\n"), written()].join("\n");
+      expect(everything.length).toBeGreaterThan(1000);
+      expect(everything).not.toContain(TOKEN);
+      expect(everything).not.toContain(TOKEN.slice(4, 20));
+    }
+    expect(converged).toHaveLength(1);
+    const [input] = converged;
+    expect(input!.parameters).toEqual({ GitHubOAuthToken: TOKEN });
+    expect(JSON.stringify(input!.template)).not.toContain(TOKEN);
+    expect(input).toMatchObject({ stackName: "SpartaCodePipeline", bucket: "my-artifacts" });
+  });
+
+  it("turns a failed converge into a DeployPipelineError naming the root cause, with the token removed", async () => {
+    const converge = async (input: ConvergeInput) =>
+      ({
+        kind: "failed",
+        stackName: input.stackName,
+        outputs: {},
+        events: [],
+        message: `rolled back (token ${TOKEN})`,
+        rootCause: [
+          {
+            eventId: "1",
+            stackId: "s",
+            stackName: input.stackName,
+            logicalId: "Pipeline",
+            resourceType: "AWS::CodePipeline::Pipeline",
+            status: "CREATE_FAILED",
+            reason: "Webhook could not be registered",
+            timestamp: "2026-01-01T00:00:00Z",
+          },
+        ],
+      }) as ConvergeResult;
+    const { ctx } = context(
+      { ...good, connection: undefined, oauth: TOKEN, s3Bucket: "my-artifacts" },
+      false,
+    );
+    const error = await pipeline({ converge })
+      .command.run(ctx)
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(DeployPipelineError);
+    expect((error as Error).message).toContain("Pipeline CREATE_FAILED: Webhook could not be registered");
+    expect((error as Error).message).not.toContain(TOKEN);
+  });
+
+  it("uses a Secrets Manager secret as a dynamic reference, with no parameter at all", async () => {
+    const { ctx } = context(
+      { ...good, connection: undefined, oauth: "secretsmanager:github/token#token" },
+      true,
+    );
+    await pipeline().command.run(ctx);
+    const template = JSON.parse(readFileSync(join(serviceDir, ".sparta", "pipeline.json"), "utf8"));
+    expect(template.Parameters).toBeUndefined();
+    expect(template.Resources.Pipeline.Properties.Stages[0].Actions[0].Configuration.OAuthToken).toBe(
+      "{{resolve:secretsmanager:github/token:SecretString:token}}",
+    );
+  });
+});
+
+describe("provisionPipeline rejects bad input before building anything", () => {
+  const cases: [
+    string,
+    PipelineCommandContext["flags"],
+    (new (...a: never[]) => Error) | typeof Error,
+    RegExp,
+  ][] = [
+    [
+      "no --pipeline",
+      { ...good, pipeline: undefined },
+      InvalidPipelineOptionsError,
+      /needs --pipeline, e\.g\./,
+    ],
+    [
+      "a malformed --repo",
+      { ...good, repo: "github.com/acme" },
+      InvalidRepoUrlError,
+      /--repo "github.com\/acme"/,
+    ],
+    [
+      "a non-GitHub --repo",
+      { ...good, repo: "https://gitlab.com/a/b" },
+      InvalidRepoUrlError,
+      /not github\.com/,
+    ],
+    [
+      "no token or connection",
+      { ...good, connection: undefined },
+      SourceCredentialsError,
+      /no --connection or --oauth/,
+    ],
+    [
+      "both token and connection",
+      { ...good, oauth: TOKEN },
+      SourceCredentialsError,
+      /Both --connection and --oauth/,
+    ],
+    [
+      "a bad connection ARN",
+      { ...good, connection: "conn-123" },
+      SourceCredentialsError,
+      /not a CodeStar connection ARN/,
+    ],
+    [
+      "an empty secret id",
+      { ...good, connection: undefined, oauth: "secretsmanager:" },
+      SourceCredentialsError,
+      /needs a secret name/,
+    ],
+  ];
+
+  it.each(cases)("%s", async (_name, flags, type, message) => {
+    const { ctx, builds } = context(flags, true);
+    const error = await pipeline()
+      .command.run(ctx)
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(type);
+    expect((error as Error).message).toMatch(message);
+    expect((error as Error).message).not.toContain(TOKEN);
+    expect(builds()).toBe(0);
+    expect(existsSync(join(serviceDir, ".sparta"))).toBe(false);
+  });
+
+  it("an unknown environment in a stage", async () => {
+    const { ctx, builds } = context(good, true);
+    const p = pipeline({ stages: [{ environment: "test" }, { environment: "staging" }] });
+    await expect(p.command.run(ctx)).rejects.toThrow(UnknownEnvironmentError);
+    await expect(p.command.run(ctx)).rejects.toThrow(
+      /stage 2 deploys environment "staging", which is not registered/,
+    );
+    expect(builds()).toBe(0);
+  });
+
+  it("a duplicate environment (rejected when registered, so the service file fails to load)", () => {
+    const p = pipeline();
+    expect(() => p.registerEnvironment("production", { MESSAGE: "again" })).toThrow(
+      DuplicateEnvironmentError,
+    );
+    expect(p.environments().map((e) => e.name)).toEqual(["test", "production"]);
+  });
+
+  it("no environment at all", async () => {
+    const { ctx, builds } = context(good, true);
+    await expect(codePipeline().command.run(ctx)).rejects.toThrow(/no environment to deploy to/);
+    expect(builds()).toBe(0);
+  });
+
+  it("no --s3Bucket when deploying", async () => {
+    const { ctx, builds } = context(good, false);
+    await expect(pipeline().command.run(ctx)).rejects.toThrow(/needs --s3Bucket BUCKET/);
+    expect(builds()).toBe(0);
+  });
+
+  it("reports environments whose keys differ as a warning", async () => {
+    const p = codePipeline();
+    p.registerEnvironment("test", { MESSAGE: "a", DEBUG: "1" });
+    p.registerEnvironment("production", { MESSAGE: "b" });
+    const { ctx, log } = context(good, true);
+    await p.command.run(ctx);
+    expect(log).toContain(
+      'warn Environment "production" lacks DEBUG compared with "test". Functions read an empty string for a key an environment does not set; give every environment the same keys.',
+    );
+  });
+});
