@@ -11,7 +11,7 @@ import {
   removeFeature,
   sub,
   type Template,
-  type TemplateLike,
+  type TemplateJson,
   withCondition,
 } from "./cfn.js";
 import { InvalidOptionError, UnknownFunctionError } from "./errors.js";
@@ -103,7 +103,7 @@ export function alarmOutputKey(functionId: string, kind: AlarmKind): string {
  * If `safeDeploy` ran first, its CodeDeploy deployment groups are pointed at these alarms.
  * @example addAlarms(template, { errorRate: { thresholdPercent: 1 }, functions: { Worker: { duration: false } } })
  */
-export function addAlarms<T extends TemplateLike>(template: T, options: AlarmsOptions = {}): T {
+export function addAlarms<T extends TemplateJson>(template: T, options: AlarmsOptions = {}): T {
   const t = asTemplate(template);
   removeFeature(t, "alarms", ALARM_OUTPUT_PREFIX);
   if (t.Outputs !== undefined) delete t.Outputs[ROLLBACK_ALARM_OUTPUT];
@@ -177,7 +177,7 @@ function addRollbackAlarm(t: Template, reporter: OperationsReporter | undefined)
 }
 
 /** The alarms this package added to `template`, in template order. */
-export function alarmsIn(template: TemplateLike): AlarmInfo[] {
+export function alarmsIn(template: TemplateJson): AlarmInfo[] {
   const t = asTemplate(template);
   const out: AlarmInfo[] = [];
   for (const [logicalId, r] of Object.entries(t.Resources)) {

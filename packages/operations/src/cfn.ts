@@ -5,7 +5,7 @@ import { LogicalIdConflictError } from "./errors.js";
  * The least a template must look like for the decorators: plain CloudFormation JSON with `Resources`.
  * `@sparta/template`'s `CfnTemplate` and the CLI's `TemplateDocument` both fit.
  */
-export interface TemplateLike {
+export interface TemplateJson {
   Resources: { [logicalId: string]: { Type: string } };
   Outputs?: { [logicalId: string]: { Value: unknown } };
 }
@@ -50,7 +50,7 @@ export const getAtt = (logicalId: string, attribute: string) => ({ "Fn::GetAtt":
 export const sub = (text: string) => ({ "Fn::Sub": text });
 export const join = (delimiter: string, values: unknown[]) => ({ "Fn::Join": [delimiter, values] });
 
-export function asTemplate(template: TemplateLike): Template {
+export function asTemplate(template: TemplateJson): Template {
   return template as unknown as Template;
 }
 

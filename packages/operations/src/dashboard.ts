@@ -8,7 +8,7 @@ import {
   putResource,
   removeFeature,
   sub,
-  type TemplateLike,
+  type TemplateJson,
 } from "./cfn.js";
 
 export interface DashboardOptions {
@@ -30,7 +30,7 @@ type Widget = { type: string; x: number; y: number; width: number; height: numbe
  * the state of the alarms already in the template. Its console URL is the output `SpartaDashboardUrl`.
  * Functions and APIs under a `Condition` are left out (the dashboard could not refer to them when it is false).
  */
-export function addDashboard<T extends TemplateLike>(template: T, options: DashboardOptions = {}): T {
+export function addDashboard<T extends TemplateJson>(template: T, options: DashboardOptions = {}): T {
   const t = asTemplate(template);
   removeFeature(t, "dashboard");
   const id = options.logicalId ?? "SpartaDashboard";

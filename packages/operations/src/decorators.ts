@@ -1,5 +1,5 @@
 import { type AlarmsOptions, addAlarms } from "./alarms.js";
-import type { OperationsReporter, TemplateLike } from "./cfn.js";
+import type { OperationsReporter, TemplateJson } from "./cfn.js";
 import { addDashboard, type DashboardOptions } from "./dashboard.js";
 import { addHealthRoute, type HealthRouteOptions } from "./health.js";
 import { addSafeDeploy, type SafeDeployOptions } from "./safe-deploy.js";
@@ -9,7 +9,7 @@ import { addSafeDeploy, type SafeDeployOptions } from "./safe-deploy.js";
  * reporter for warnings. Fits `@sparta/cli`'s `ServiceDecoratorContext`.
  */
 export interface DecoratorContext {
-  template: TemplateLike;
+  template: TemplateJson;
   reporter?: OperationsReporter;
 }
 
@@ -17,7 +17,7 @@ export interface DecoratorContext {
 export type OperationsDecorator = (ctx: DecoratorContext) => undefined;
 
 function decorator<O extends { reporter?: OperationsReporter }>(
-  apply: (template: TemplateLike, options: O) => unknown,
+  apply: (template: TemplateJson, options: O) => unknown,
   options: O,
 ): OperationsDecorator {
   return (ctx) => {
@@ -76,7 +76,7 @@ export interface OperationsOptions {
  * roll back on them), the health route (integrated through the alias), and the dashboard (showing the alarms).
  * @example applyOperations(template, { alarms: true, dashboard: true, safeDeploy: { shift: "Linear10PercentEvery1Minute" } })
  */
-export function applyOperations<T extends TemplateLike>(template: T, options: OperationsOptions): T {
+export function applyOperations<T extends TemplateJson>(template: T, options: OperationsOptions): T {
   const opts = <O extends object>(
     o: boolean | O | undefined,
   ): (O & { reporter?: OperationsReporter }) | undefined =>

@@ -12,7 +12,7 @@ import {
   removeFeature,
   sub,
   type Template,
-  type TemplateLike,
+  type TemplateJson,
   withCondition,
 } from "./cfn.js";
 import { InvalidOptionError, TemplateShapeError, UnknownFunctionError } from "./errors.js";
@@ -36,7 +36,7 @@ export interface HealthRouteOptions {
  * `live` alias when `safeDeploy` rewired it); otherwise adds an integration and an invoke permission.
  * A `GET <path>` route the user already wrote is left alone.
  */
-export function addHealthRoute<T extends TemplateLike>(template: T, options: HealthRouteOptions = {}): T {
+export function addHealthRoute<T extends TemplateJson>(template: T, options: HealthRouteOptions = {}): T {
   const t = asTemplate(template);
   const path = options.path ?? "/health";
   if (!/^\/[A-Za-z0-9._~\-/]*$/.test(path)) {
@@ -60,9 +60,10 @@ export function addHealthRoute<T extends TemplateLike>(template: T, options: Hea
   }
 
   const functions = findFunctions(t).map((f) => f.logicalId);
+  const owner = invokeTargets(t, functions);
   const integrations = Object.entries(t.Resources)
     .filter(([, r]) => r.Type === "AWS::ApiGatewayV2::Integration" && refersTo(r.Properties?.ApiId, apiId))
-    .map(([id, r]) => ({ id, fn: functions.find((f) => invokes(t, r.Properties?.IntegrationUri, f)) }))
+    .map(([id, r]) => ({ id, fn: functionInvokedBy(r.Properties?.IntegrationUri, owner) }))
     .filter((i): i is { id: string; fn: string } => i.fn !== undefined);
 
   let fnId = options.function;
@@ -182,14 +183,29 @@ function pickApi(t: Template, wanted: string | undefined) {
   );
 }
 
-/** Does an integration URI invoke `fn`, directly or through one of its aliases? */
-function invokes(t: Template, uri: unknown, fn: string): boolean {
-  if (refersTo(uri, fn)) return true;
-  const aliases = Object.entries(t.Resources)
-    .filter(([, r]) => markOf(r)?.kind === "alias" && markOf(r)?.function === fn)
-    .map(([id]) => id);
-  if (aliases.some((a) => refersTo(uri, a))) return true;
-  const s = (uri as { "Fn::Sub"?: unknown } | null)?.["Fn::Sub"];
+/** Logical ids that invoke a function when an integration points at them: the function and its aliases. */
+function invokeTargets(t: Template, functions: readonly string[]): Map<string, string> {
+  const owner = new Map(functions.map((f) => [f, f]));
+  for (const [id, r] of Object.entries(t.Resources)) {
+    const m = markOf(r);
+    if (m?.kind === "alias" && m.function !== undefined && owner.has(m.function)) owner.set(id, m.function);
+  }
+  return owner;
+}
+
+/** The function an integration URI invokes (directly, through its alias, or inside a `Fn::Sub`), if any. */
+function functionInvokedBy(uri: unknown, owner: Map<string, string>): string | undefined {
+  if (uri === null || typeof uri !== "object") return undefined;
+  const v = uri as Record<string, unknown>;
+  if (typeof v.Ref === "string") return owner.get(v.Ref);
+  const g = v["Fn::GetAtt"];
+  if (Array.isArray(g) && g[1] === "Arn") return owner.get(String(g[0]));
+  if (typeof g === "string" && g.endsWith(".Arn")) return owner.get(g.slice(0, -4));
+  const s = v["Fn::Sub"];
   const text = typeof s === "string" ? s : Array.isArray(s) && typeof s[0] === "string" ? s[0] : "";
-  return [`${fn}.Arn`, ...aliases].some((id) => text.includes("${" + id + "}"));
+  for (const [, name] of text.matchAll(/\$\{([A-Za-z0-9]+)(?:\.Arn)?\}/g)) {
+    const fn = owner.get(name!);
+    if (fn !== undefined) return fn;
+  }
+  return undefined;
 }

@@ -17,7 +17,7 @@ export {
   ROLLBACK_ALARM_ID,
   ROLLBACK_ALARM_OUTPUT,
 } from "./alarms.js";
-export type { OperationsReporter, TemplateLike } from "./cfn.js";
+export type { OperationsReporter, TemplateJson } from "./cfn.js";
 export type { DashboardOptions } from "./dashboard.js";
 export { addDashboard, DASHBOARD_URL_OUTPUT } from "./dashboard.js";
 export type { DecoratorContext, OperationsDecorator, OperationsOptions } from "./decorators.js";

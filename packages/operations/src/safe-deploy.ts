@@ -12,7 +12,7 @@ import {
   shortHash,
   sub,
   type Template,
-  type TemplateLike,
+  type TemplateJson,
   withCondition,
 } from "./cfn.js";
 import { InvalidOptionError, UnknownFunctionError } from "./errors.js";
@@ -87,7 +87,7 @@ export function deploymentGroupLogicalId(functionId: string): string {
  * alarms, see `addAlarms`) and a least-privilege service role move traffic gradually.
  * @example addSafeDeploy(template, { shift: "Canary10Percent5Minutes" })
  */
-export function addSafeDeploy<T extends TemplateLike>(template: T, options: SafeDeployOptions = {}): T {
+export function addSafeDeploy<T extends TemplateJson>(template: T, options: SafeDeployOptions = {}): T {
   const t = asTemplate(template);
   const aliasName = options.alias ?? "live";
   if (!/^(?!^[0-9]+$)[a-zA-Z0-9-_]{1,128}$/.test(aliasName)) {
@@ -115,6 +115,7 @@ export function addSafeDeploy<T extends TemplateLike>(template: T, options: Safe
   }
 
   const shifted: FunctionInfo[] = [];
+  const aliasOf = new Map<string, string>();
   for (const fn of functions) {
     const per = options.functions?.[fn.logicalId];
     if (per === false) continue;
@@ -179,9 +180,10 @@ export function addSafeDeploy<T extends TemplateLike>(template: T, options: Safe
       function: fn.logicalId,
       kind: "alias",
     });
-    wire(t, fn, aliasId, aliasName, options.reporter);
+    aliasOf.set(fn.logicalId, aliasId);
   }
 
+  wire(t, aliasOf, aliasName, options.reporter);
   if (shifted.length > 0) {
     putResource(
       t,
@@ -272,45 +274,55 @@ function rewriteSub(value: unknown, from: string, to: string): unknown {
   return undefined;
 }
 
+/** Points every trigger of an aliased function at its alias, in one pass over the template. */
 function wire(
   t: Template,
-  fn: FunctionInfo,
-  aliasId: string,
+  aliasOf: Map<string, string>,
   aliasName: string,
   reporter: SafeDeployOptions["reporter"],
 ): void {
-  const rewired: string[] = [];
+  const rewired = new Map<string, string[]>();
+  const note = (fn: string, what: string) => rewired.set(fn, [...(rewired.get(fn) ?? []), what]);
+  const consumers = new Map(CONSUMERS.map((c) => [c.type, c]));
   for (const [id, r] of Object.entries(t.Resources)) {
     if (markOf(r) !== undefined) continue;
     if (r.Type === "AWS::Lambda::Url") {
-      const target = r.Properties?.TargetFunctionArn;
-      if (refersToFunction(target, fn.logicalId) && r.Properties !== undefined) {
+      const fn = functionReferenced(r.Properties?.TargetFunctionArn);
+      if (fn !== undefined && aliasOf.has(fn) && r.Properties !== undefined) {
         r.Properties.Qualifier = aliasName;
-        rewired.push(`${id} (function URL)`);
+        note(fn, `${id} (function URL)`);
       }
       continue;
     }
-    for (const c of CONSUMERS) {
-      if (r.Type !== c.type) continue;
-      walk(r.Properties, c.path, (holder, key, value) => {
-        const replaced = refersToFunction(value, fn.logicalId)
-          ? ref(aliasId)
-          : rewriteSub(value, `${fn.logicalId}.Arn`, aliasId);
-        if (replaced === undefined) return;
+    const c = consumers.get(r.Type);
+    if (c === undefined) continue;
+    walk(r.Properties, c.path, (holder, key, value) => {
+      const fn = functionReferenced(value);
+      if (fn !== undefined && aliasOf.has(fn)) {
+        set(holder, key, ref(aliasOf.get(fn)!));
+        note(fn, `${id} (${c.note})`);
+        return;
+      }
+      for (const [f, aliasId] of aliasOf) {
+        const replaced = rewriteSub(value, `${f}.Arn`, aliasId);
+        if (replaced === undefined) continue;
         set(holder, key, replaced);
-        rewired.push(`${id} (${c.note})`);
-      });
-    }
+        note(f, `${id} (${c.note})`);
+        return;
+      }
+    });
   }
-  if (rewired.length > 0)
-    reporter?.info?.(`${fn.logicalId}: pointed at alias ${aliasName}: ${rewired.join(", ")}`);
+  for (const [fn, what] of rewired)
+    reporter?.info?.(`${fn}: pointed at alias ${aliasName}: ${what.join(", ")}`);
 }
 
-function refersToFunction(value: unknown, logicalId: string): boolean {
-  if (value === null || typeof value !== "object" || Array.isArray(value)) return false;
+/** The logical id in `{ Ref: id }`, `{ "Fn::GetAtt": [id, "Arn"] }` or `{ "Fn::GetAtt": "id.Arn" }`. */
+function functionReferenced(value: unknown): string | undefined {
+  if (value === null || typeof value !== "object" || Array.isArray(value)) return undefined;
   const v = value as Record<string, unknown>;
-  if (Object.keys(v).length !== 1) return false;
-  if (v.Ref === logicalId) return true;
+  if (Object.keys(v).length !== 1) return undefined;
+  if (typeof v.Ref === "string") return v.Ref;
   const g = v["Fn::GetAtt"];
-  return Array.isArray(g) ? g[0] === logicalId && g[1] === "Arn" : g === `${logicalId}.Arn`;
+  if (Array.isArray(g)) return g[1] === "Arn" ? String(g[0]) : undefined;
+  return typeof g === "string" && g.endsWith(".Arn") ? g.slice(0, -4) : undefined;
 }

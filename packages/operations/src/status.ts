@@ -1,5 +1,5 @@
 import { ALARM_OUTPUT_PREFIX, ROLLBACK_ALARM_OUTPUT } from "./alarms.js";
-import type { TemplateLike } from "./cfn.js";
+import type { TemplateJson } from "./cfn.js";
 
 /** A deployed stack's outputs: `{ key: value }` (converge's shape) or CloudFormation's `[{ OutputKey, OutputValue }]`. */
 export type StackOutputs = Record<string, string> | readonly { OutputKey?: string; OutputValue?: string }[];
@@ -34,7 +34,7 @@ export interface RollbackTrigger {
  */
 export function rollbackTriggersFrom(
   outputs: StackOutputs | undefined,
-  next?: TemplateLike,
+  next?: TemplateJson,
 ): RollbackTrigger[] {
   if (outputs === undefined) return [];
   if (next !== undefined && next.Outputs?.[ROLLBACK_ALARM_OUTPUT] === undefined) return [];
@@ -55,7 +55,7 @@ const PRIORITY = ["ErrorRate", "Throttles", "Duration"];
  */
 export function rollbackAlarmsFrom(
   outputs: StackOutputs | undefined,
-  next?: TemplateLike,
+  next?: TemplateJson,
 ): { arns: string[]; omitted: number } {
   if (outputs === undefined) return { arns: [], omitted: 0 };
   const keep = next === undefined ? undefined : new Set(Object.keys(next.Outputs ?? {}));

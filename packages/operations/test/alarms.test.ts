@@ -7,9 +7,9 @@ import {
   ROLLBACK_ALARM_ID,
   UnknownFunctionError,
 } from "../src/index.js";
-import { service } from "./scenarios.js";
+import { res, service } from "./scenarios.js";
 
-const props = (t: ReturnType<typeof service>, id: string) => t.Resources[id].Properties!;
+const props = (t: ReturnType<typeof service>, id: string) => res(t, id).Properties;
 
 describe("addAlarms", () => {
   it("adds error-rate, throttle and duration alarms per function with the documented defaults", () => {
@@ -86,7 +86,7 @@ describe("addAlarms", () => {
 
   it("warns and skips the duration alarm when Timeout is an intrinsic, unless thresholdMs is given", () => {
     const t = service();
-    t.Resources.ApiFunction.Properties!.Timeout = { Ref: "ApiTimeout" };
+    res(t, "ApiFunction").Properties.Timeout = { Ref: "ApiTimeout" };
     const warnings: string[] = [];
     addAlarms(t, { reporter: { warn: (m) => warnings.push(m) } });
     expect(t.Resources.ApiFunctionDurationAlarm).toBeUndefined();
@@ -99,7 +99,7 @@ describe("addAlarms", () => {
 
   it("uses Lambda's default timeout of 3 s when the function sets none", () => {
     const t = service();
-    delete t.Resources.ApiFunction.Properties!.Timeout;
+    delete res(t, "ApiFunction").Properties.Timeout;
     addAlarms(t);
     expect(props(t, "ApiFunctionDurationAlarm").Threshold).toBe(2400);
   });

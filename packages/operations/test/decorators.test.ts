@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { alarms, applyOperations, dashboard, healthRoute, operations, safeDeploy } from "../src/index.js";
-import { scenarios, service } from "./scenarios.js";
+import { res, scenarios, service } from "./scenarios.js";
 
 /** The CLI calls each service decorator with `{ service, template }` and merges what it returns. */
 const cliContext = () => ({ service: { name: "shop", functions: [] }, template: service() });
@@ -44,7 +44,7 @@ describe("decorators", () => {
   it("passes the context's reporter on when the options have none", () => {
     const ctx = { ...cliContext(), reporter: { warn: (m: string) => warnings.push(m) } };
     const warnings: string[] = [];
-    ctx.template.Resources.ApiFunction.Properties!.Timeout = { Ref: "T" };
+    res(ctx.template, "ApiFunction").Properties.Timeout = { Ref: "T" };
     alarms()(ctx);
     expect(warnings).toHaveLength(1);
   });
@@ -53,7 +53,7 @@ describe("decorators", () => {
 describe("dashboard", () => {
   it("has per-function and per-API widgets, the alarms, and its URL as an output", () => {
     const t = scenarios.all!();
-    const d = t.Resources.SpartaDashboard.Properties!;
+    const d = res(t, "SpartaDashboard").Properties;
     expect(d.DashboardName).toEqual({ "Fn::Sub": "${AWS::StackName}" });
     const body = JSON.parse((d.DashboardBody as { "Fn::Sub": string })["Fn::Sub"]) as {
       widgets: { type: string; properties: { title?: string; metrics?: unknown[][]; alarms?: string[] } }[];

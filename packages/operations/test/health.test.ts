@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { addHealthRoute, addSafeDeploy, InvalidOptionError, TemplateShapeError } from "../src/index.js";
-import { service } from "./scenarios.js";
+import { res, service } from "./scenarios.js";
 
 describe("addHealthRoute", () => {
   it("routes GET /health to the API's existing integration of the function", () => {
@@ -16,8 +16,8 @@ describe("addHealthRoute", () => {
 
   it("follows the alias when safeDeploy rewired the integration", () => {
     const t = addHealthRoute(addSafeDeploy(service()), { path: "/ping" });
-    expect(t.Resources.HttpApiHealthRoute.Properties!.RouteKey).toBe("GET /ping");
-    expect(t.Resources.ApiHttpIntegration.Properties!.IntegrationUri).toEqual({ Ref: "ApiFunctionAlias" });
+    expect(res(t, "HttpApiHealthRoute").Properties.RouteKey).toBe("GET /ping");
+    expect(res(t, "ApiHttpIntegration").Properties.IntegrationUri).toEqual({ Ref: "ApiFunctionAlias" });
   });
 
   it("adds an integration and a permission for a function the API does not integrate yet, through its alias", () => {
@@ -77,7 +77,7 @@ describe("addHealthRoute", () => {
       /ApiFunction, WorkerFunction could.*healthRoute\(\{ function: "ApiFunction" \}\)/,
     );
     expect(
-      addHealthRoute(t, { function: "WorkerFunction" }).Resources.HttpApiHealthRoute.Properties!.Target,
+      res(addHealthRoute(t, { function: "WorkerFunction" }), "HttpApiHealthRoute").Properties.Target,
     ).toEqual({
       "Fn::Join": ["/", ["integrations", { Ref: "WorkerHttpIntegration" }]],
     });

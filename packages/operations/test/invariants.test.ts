@@ -1,11 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { alarmsIn, ROLLBACK_ALARM_ID, ROLLBACK_ALARM_OUTPUT } from "../src/index.js";
-import { scenarios, type Tpl } from "./scenarios.js";
+import { res, scenarios, type Tpl } from "./scenarios.js";
 
 /** Every logical id an `${X}` / `${X.Attr}` in a Fn::Sub string names. */
 function subRefs(text: string): string[] {
   return [...text.matchAll(/\$\{([^}!]+)\}/g)]
-    .map((m) => m[1].split(".")[0]!)
+    .map((m) => String(m[1]).split(".")[0] as string)
     .filter((id) => !id.startsWith("AWS::"));
 }
 
@@ -94,7 +94,7 @@ describe.each(Object.entries(scenarios))("%s", (_name, make) => {
 
 it("the all-features template wires deployment groups to every alarm of their function", () => {
   const t = scenarios.all!();
-  const group = t.Resources.ApiFunctionDeploymentGroup.Properties!;
+  const group = res(t, "ApiFunctionDeploymentGroup").Properties;
   expect(group.AlarmConfiguration).toEqual({
     Enabled: true,
     Alarms: [

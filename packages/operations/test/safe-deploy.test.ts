@@ -7,7 +7,7 @@ import {
   UnknownFunctionError,
   versionLogicalId,
 } from "../src/index.js";
-import { service } from "./scenarios.js";
+import { res, service } from "./scenarios.js";
 
 const versionIds = (t: ReturnType<typeof service>) =>
   Object.entries(t.Resources)
@@ -36,8 +36,7 @@ describe("addSafeDeploy", () => {
     const before = versionIds(addSafeDeploy(service()));
     expect(versionIds(addSafeDeploy(service()))).toEqual(before);
     const changed = service();
-    (changed.Resources.ApiFunction.Properties!.Code as { S3Key: string }).S3Key =
-      "functions/api/ffffffffff.zip";
+    (res(changed, "ApiFunction").Properties.Code as { S3Key: string }).S3Key = "functions/api/ffffffffff.zip";
     const after = versionIds(addSafeDeploy(changed));
     expect(after.find((id) => id.startsWith("Api"))).not.toBe(before.find((id) => id.startsWith("Api")));
     expect(after.find((id) => id.startsWith("Worker"))).toBe(before.find((id) => id.startsWith("Worker")));
@@ -46,7 +45,7 @@ describe("addSafeDeploy", () => {
   it("does not depend on property order", () => {
     const a = service();
     const b = service();
-    const p = b.Resources.ApiFunction.Properties!;
+    const p = res(b, "ApiFunction").Properties;
     b.Resources.ApiFunction!.Properties = Object.fromEntries(Object.entries(p).reverse());
     expect(versionLogicalId({ logicalId: "ApiFunction", resource: a.Resources.ApiFunction! })).toBe(
       versionLogicalId({ logicalId: "ApiFunction", resource: b.Resources.ApiFunction! }),
@@ -55,7 +54,7 @@ describe("addSafeDeploy", () => {
 
   it("points every trigger of the fixture at the alias", () => {
     const t = addSafeDeploy(service());
-    const p = (id: string) => t.Resources[id].Properties!;
+    const p = (id: string) => res(t, id).Properties;
     const api = { Ref: "ApiFunctionAlias" };
     const worker = { Ref: "WorkerFunctionAlias" };
     expect(p("ApiHttpIntegration").IntegrationUri).toEqual(api);
@@ -103,11 +102,11 @@ describe("addSafeDeploy", () => {
     };
     const info: string[] = [];
     addSafeDeploy(t, { reporter: { warn: () => {}, info: (m) => info.push(m) } });
-    expect((t.Resources.RestMethod.Properties!.Integration as { Uri: unknown }).Uri).toEqual({
+    expect((res(t, "RestMethod").Properties.Integration as { Uri: unknown }).Uri).toEqual({
       "Fn::Sub":
         "arn:${AWS::Partition}:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/${ApiFunctionAlias}/invocations",
     });
-    expect(t.Resources.Logs.Properties!.DestinationArn).toEqual({ Ref: "WorkerFunctionAlias" });
+    expect(res(t, "Logs").Properties.DestinationArn).toEqual({ Ref: "WorkerFunctionAlias" });
     expect(info.find((m) => m.startsWith("ApiFunction:"))).toContain("RestMethod (REST API integration)");
     expect(info.find((m) => m.startsWith("WorkerFunction:"))).toContain("Logs (log subscription filter)");
   });
@@ -123,7 +122,7 @@ describe("addSafeDeploy", () => {
       // No alarms in the template: roll back on failure only.
       AutoRollbackConfiguration: { Enabled: true, Events: ["DEPLOYMENT_FAILURE"] },
     });
-    expect(t.Resources.ApiFunctionDeploymentGroup.Properties!.AlarmConfiguration).toBeUndefined();
+    expect(res(t, "ApiFunctionDeploymentGroup").Properties.AlarmConfiguration).toBeUndefined();
     expect(t.Resources.ApiFunctionAlias!.UpdatePolicy).toEqual({
       CodeDeployLambdaAliasUpdate: {
         ApplicationName: { Ref: "SpartaCodeDeployApplication" },
@@ -132,7 +131,7 @@ describe("addSafeDeploy", () => {
     });
     expect(t.Resources.WorkerFunctionDeploymentGroup).toBeUndefined();
     expect(t.Resources.WorkerFunctionAlias!.UpdatePolicy).toBeUndefined();
-    const policy = JSON.stringify(t.Resources[CODEDEPLOY_ROLE_ID].Properties!.Policies);
+    const policy = JSON.stringify(res(t, CODEDEPLOY_ROLE_ID).Properties.Policies);
     expect(policy).toContain("ApiFunction.Arn}:*");
     expect(policy).not.toContain("WorkerFunction");
   });
@@ -140,7 +139,7 @@ describe("addSafeDeploy", () => {
   it("leaves a function set to false alone", () => {
     const t = addSafeDeploy(service(), { functions: { WorkerFunction: false } });
     expect(t.Resources.WorkerFunctionAlias).toBeUndefined();
-    expect(t.Resources.WorkerSqs0Mapping.Properties!.FunctionName).toEqual({ Ref: "WorkerFunction" });
+    expect(res(t, "WorkerSqs0Mapping").Properties.FunctionName).toEqual({ Ref: "WorkerFunction" });
   });
 
   it("is idempotent", () => {

@@ -6,10 +6,10 @@ import {
   addHealthRoute,
   addSafeDeploy,
   applyOperations,
-  type TemplateLike,
+  type TemplateJson,
 } from "../src/index.js";
 
-export type Tpl = TemplateLike & {
+export type Tpl = TemplateJson & {
   Resources: Record<string, { Type: string; Properties?: Record<string, unknown>; [k: string]: unknown }>;
   Outputs: Record<string, { Value: unknown; Description?: string }>;
 };
@@ -17,6 +17,19 @@ export type Tpl = TemplateLike & {
 const fixture = JSON.parse(
   readFileSync(fileURLToPath(new URL("./fixtures/service.json", import.meta.url)), "utf8"),
 ) as Tpl;
+
+/**
+ * `examples/hello` as `@sparta/cli`'s `marshalService` generated it (three functions: HTTP API, S3, schedule),
+ * code keys made up. Regenerate by running marshalService on examples/hello/sparta.config.ts when the CLI's
+ * output changes.
+ */
+const hello = JSON.parse(
+  readFileSync(fileURLToPath(new URL("./fixtures/hello.json", import.meta.url)), "utf8"),
+) as Tpl;
+
+export function helloService(): Tpl {
+  return structuredClone(hello);
+}
 
 /** A fresh copy of the small two-function service (HTTP API, function URL, SQS, schedule, SNS, S3). */
 export function service(): Tpl {
@@ -40,4 +53,20 @@ export const scenarios: Record<string, () => Tpl> = {
       },
       healthRoute: true,
     }),
+  "hello-all": () =>
+    applyOperations(helloService(), {
+      alarms: true,
+      dashboard: true,
+      safeDeploy: { shift: "Canary10Percent5Minutes" },
+      healthRoute: true,
+    }),
 };
+
+type Res = Tpl["Resources"][string];
+
+/** The resource `id` of `t`, with its properties; fails the test when there is none. */
+export function res(t: Tpl, id: string): Res & { Properties: Record<string, unknown> } {
+  const r = t.Resources[id];
+  if (r === undefined) throw new Error(`The template has no resource ${id}`);
+  return r as Res & { Properties: Record<string, unknown> };
+}
