@@ -303,8 +303,11 @@ async function run(engine: Engine, input: ConvergeInput, opts: RunOptions): Prom
   const name = input.stackName;
   const body = JSON.stringify(input.template);
   const changeSetName = `${CHANGE_SET_PREFIX}${sha256Hex(body).slice(0, 12)}-${engine.now().toString(36)}`;
-  // Idempotency: a retried CreateChangeSet with the same token is the same request.
+  // Idempotency: a retried CreateChangeSet with the same token is the same request. The other request
+  // tokens derive from the run-unique change set name, so a clientToken reused across runs cannot make
+  // CloudFormation take a new ExecuteChangeSet/DeleteStack for a retry of an old one.
   const token = (input.clientToken ?? changeSetName).replace(/[^A-Za-z0-9-]/g, "-").slice(0, 100);
+  const runToken = changeSetName;
   const priorEvents: StackEvent[] = [];
   if (input.inplace) {
     engine.reporter.warn?.("inplace updates are not supported by @sparta/converge; using a change set.");
@@ -320,7 +323,7 @@ async function run(engine: Engine, input: ConvergeInput, opts: RunOptions): Prom
     throw new StackBusyError(name, stack.StackStatus ?? "UNKNOWN");
   }
   if (stack) {
-    const recovered = await stackLevelRecovery(engine, input, stack, token);
+    const recovered = await stackLevelRecovery(engine, input, stack, runToken);
     priorEvents.push(...recovered.events);
     if (recovered.failure) return recovered.failure;
     stack = recovered.stack;
@@ -390,7 +393,7 @@ async function run(engine: Engine, input: ConvergeInput, opts: RunOptions): Prom
   // A CREATE change set makes a REVIEW_IN_PROGRESS stack; if we do not execute, it must go too.
   const removeEmptyStack = async () => {
     if (changeSetType === "CREATE") {
-      await engine.cfn.deleteStack({ StackName: stackId, ClientRequestToken: `${token}-clean` });
+      await engine.cfn.deleteStack({ StackName: stackId, ClientRequestToken: `${runToken}-clean` });
     }
   };
   const discardChangeSet = async () => {
@@ -452,7 +455,7 @@ async function run(engine: Engine, input: ConvergeInput, opts: RunOptions): Prom
   await engine.cfn.executeChangeSet({
     ChangeSetName: changeSetId,
     StackName: stackId,
-    ClientRequestToken: `${token}-exec`,
+    ClientRequestToken: `${runToken}-exec`,
   });
   const waited = await waitForStack(engine, follower, stackId);
   const events = [...priorEvents, ...follower.events];

@@ -138,6 +138,11 @@ describe("converge against the fake CloudFormation", () => {
     expect(input.ChangeSetType).toBe("UPDATE");
     expect(input.Capabilities).toEqual(["CAPABILITY_IAM", "CAPABILITY_NAMED_IAM"]);
     expect(input.ClientToken).toBe("deploy-42");
+    // execution tokens are per run, so reusing clientToken on a later run is never mistaken for a retry
+    const exec = fake.calls.filter((c) => c.op === "executeChangeSet").at(-1)!.input as {
+      ClientRequestToken: string;
+    };
+    expect(exec.ClientRequestToken).toMatch(/^sparta-[0-9a-f]{12}-[0-9a-z]+-exec$/);
     expect(input.RollbackConfiguration).toEqual({
       RollbackTriggers: [
         { Arn: "arn:aws:cloudwatch:us-east-1:123456789012:alarm:errors", Type: "AWS::CloudWatch::Alarm" },
