@@ -445,6 +445,17 @@ async function run(engine: Engine, input: ConvergeInput, opts: RunOptions): Prom
     await discardChangeSet();
     return { ...base, kind: "unchanged", outputs: outputsOf(existing), events: priorEvents, changes };
   }
+  if (engine.confirm && !(await engine.confirm(changes, name))) {
+    await discardChangeSet();
+    return {
+      ...base,
+      kind: "unchanged",
+      outputs: outputsOf(existing),
+      events: priorEvents,
+      changes,
+      message: `Not executed: the ${changes.length} change(s) to stack ${name} were declined; the change set was deleted.`,
+    };
+  }
 
   engine.reporter.info?.(
     `${changeSetType === "CREATE" ? "Creating" : "Updating"} stack ${name}: ${changes.length} resource change(s)`,

@@ -17,6 +17,7 @@ export interface Engine {
   schedule: number[];
   changeSetTimeoutMs: number;
   signal?: AbortSignal;
+  confirm?: EngineDeps["confirm"];
 }
 
 const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -47,6 +48,7 @@ export function makeEngine(deps: EngineDeps = {}): Engine {
     schedule: deps.pollSchedule && deps.pollSchedule.length > 0 ? deps.pollSchedule : DEFAULT_POLL_SCHEDULE,
     changeSetTimeoutMs: deps.changeSetTimeoutMs ?? 10 * 60_000,
     ...(deps.signal ? { signal: deps.signal } : {}),
+    ...(deps.confirm ? { confirm: deps.confirm } : {}),
   };
 }
 

@@ -181,4 +181,6 @@ export interface EngineDeps {
   random?: () => number;
   /** Ctrl-C: stop waiting, delete a not-yet-executed change set, and report the stack's state. */
   signal?: AbortSignal;
+  /** Shown the change set's changes before executing; return false to decline (nothing is executed or left behind). */
+  confirm?: (changes: Change[], stackName: string) => boolean | Promise<boolean>;
 }

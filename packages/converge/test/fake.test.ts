@@ -324,6 +324,32 @@ describe("converge against the fake CloudFormation", () => {
     expect([...fake.changeSets.values()].filter((c) => c.executionStatus !== "EXECUTE_COMPLETE")).toEqual([]);
   });
 
+  it("shows the changes before executing and executes nothing when they are declined", async () => {
+    const { fake, deps } = setup();
+    await converge({ stackName: "app", template: bucketTemplate }, deps);
+    const shown: string[] = [];
+    const r = await converge(
+      { stackName: "app", template: withTopic },
+      {
+        ...deps,
+        confirm: (changes) => {
+          shown.push(...changes.map((c) => `${c.action} ${c.logicalId}`));
+          return false;
+        },
+      },
+    );
+    expect(shown).toEqual(["Add Topic"]);
+    expect(r.kind).toBe("unchanged");
+    expect(r.message).toMatch(/declined/);
+    expect(fake.count("executeChangeSet")).toBe(1);
+    expect(fake.live("app")!.template).toEqual(bucketTemplate);
+    const approved = await converge(
+      { stackName: "app", template: withTopic },
+      { ...deps, confirm: async () => true },
+    );
+    expect(approved.kind).toBe("updated");
+  });
+
   it("on Ctrl-C during execution stops waiting and says what state the stack is in", async () => {
     const controller = new AbortController();
     const { deps } = setup({ signal: controller.signal });
