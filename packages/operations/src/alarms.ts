@@ -12,6 +12,7 @@ import {
   sub,
   type Template,
   type TemplateJson,
+  warnOverLimits,
   withCondition,
 } from "./cfn.js";
 import { InvalidOptionError, UnknownFunctionError } from "./errors.js";
@@ -141,6 +142,7 @@ export function addAlarms<T extends TemplateJson>(template: T, options: AlarmsOp
   }
   addRollbackAlarm(t, options.reporter);
   linkDeploymentGroupAlarms(t);
+  warnOverLimits(t, "alarms()", options.reporter);
   return template;
 }
 

@@ -157,3 +157,28 @@ export function refersTo(value: unknown, logicalId: string): boolean {
   if (Array.isArray(g)) return g[0] === logicalId && g[1] === "Arn";
   return g === `${logicalId}.Arn`;
 }
+
+/** CloudFormation's per-template limits that the decorators can push a large service over. */
+export const LIMITS = { resources: 500, outputs: 200 } as const;
+
+/** Warns (does not throw: `validateTemplate` reports it too) when the template is over CloudFormation's limits. */
+export function warnOverLimits(
+  template: Template,
+  feature: string,
+  reporter: OperationsReporter | undefined,
+): void {
+  const resources = Object.keys(template.Resources).length;
+  const outputs = Object.keys(template.Outputs ?? {}).length;
+  if (resources > LIMITS.resources) {
+    reporter?.warn(
+      `After ${feature}, the template has ${resources} resources; CloudFormation allows ${LIMITS.resources}. ` +
+        "Turn features off for some functions (e.g. alarms({ functions: { X: false } })) or split the service.",
+    );
+  }
+  if (outputs > LIMITS.outputs) {
+    reporter?.warn(
+      `After ${feature}, the template has ${outputs} outputs; CloudFormation allows ${LIMITS.outputs}. ` +
+        "Turn some alarms off (each alarm adds an output).",
+    );
+  }
+}

@@ -9,6 +9,7 @@ import {
   removeFeature,
   sub,
   type TemplateJson,
+  warnOverLimits,
 } from "./cfn.js";
 
 export interface DashboardOptions {
@@ -162,5 +163,6 @@ export function addDashboard<T extends TemplateJson>(template: T, options: Dashb
         "}",
     ),
   });
+  warnOverLimits(t, "dashboard()", options.reporter);
   return template;
 }

@@ -13,6 +13,7 @@ import {
   sub,
   type Template,
   type TemplateJson,
+  warnOverLimits,
   withCondition,
 } from "./cfn.js";
 import { InvalidOptionError, TemplateShapeError, UnknownFunctionError } from "./errors.js";
@@ -158,6 +159,7 @@ export function addHealthRoute<T extends TemplateJson>(template: T, options: Hea
     const deps = r.DependsOn === undefined ? [] : Array.isArray(r.DependsOn) ? r.DependsOn : [r.DependsOn];
     if (!deps.includes(routeId)) r.DependsOn = [...deps, routeId];
   }
+  warnOverLimits(t, "healthRoute()", options.reporter);
   return template;
 }
 

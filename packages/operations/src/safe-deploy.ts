@@ -13,6 +13,7 @@ import {
   sub,
   type Template,
   type TemplateJson,
+  warnOverLimits,
   withCondition,
 } from "./cfn.js";
 import { InvalidOptionError, UnknownFunctionError } from "./errors.js";
@@ -194,6 +195,7 @@ export function addSafeDeploy<T extends TemplateJson>(template: T, options: Safe
     putResource(t, CODEDEPLOY_ROLE_ID, codeDeployRole(shifted), { feature: "safeDeploy", kind: "role" });
   }
   linkDeploymentGroupAlarms(t);
+  warnOverLimits(t, "safeDeploy()", options.reporter);
   return template;
 }
 

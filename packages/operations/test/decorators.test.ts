@@ -94,3 +94,17 @@ describe("dashboard", () => {
     });
   });
 });
+
+describe("CloudFormation limits", () => {
+  it("warns when the features push the template over 500 resources", () => {
+    const t = service();
+    for (let i = 0; i < 80; i++) {
+      t.Resources[`Extra${i}Function`] = structuredClone(t.Resources.WorkerFunction!);
+    }
+    const warnings: string[] = [];
+    applyOperations(t, { alarms: true, safeDeploy: true, reporter: { warn: (m) => warnings.push(m) } });
+    expect(Object.keys(t.Resources).length).toBeGreaterThan(500);
+    expect(warnings.some((w) => /template has \d+ resources; CloudFormation allows 500/.test(w))).toBe(true);
+    expect(warnings.some((w) => /outputs; CloudFormation allows 200/.test(w))).toBe(true);
+  });
+});
