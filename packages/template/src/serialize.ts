@@ -35,6 +35,13 @@ export function resolveTemplate(t: TemplateLike): CfnTemplate {
 
 const byCodePoint = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
+/** Keys in code-point order; most objects are already sorted (built by this package), so check before sorting. */
+function sortedKeys(o: object): string[] {
+  const keys = Object.keys(o);
+  for (let i = 1; i < keys.length; i++) if (keys[i - 1]! > keys[i]!) return keys.sort(byCodePoint);
+  return keys;
+}
+
 function orderKeys(keys: string[], preferred: readonly string[]): string[] {
   const known = preferred.filter((k) => keys.includes(k));
   const rest = keys.filter((k) => !preferred.includes(k)).sort(byCodePoint);
@@ -47,7 +54,7 @@ export function canonicalValue(value: unknown): unknown {
   if (value !== null && typeof value === "object") {
     const src = value as Record<string, unknown>;
     const out: Record<string, unknown> = {};
-    for (const k of Object.keys(src).sort(byCodePoint)) {
+    for (const k of sortedKeys(src)) {
       if (src[k] !== undefined) out[k] = canonicalValue(src[k]);
     }
     return out;
@@ -71,7 +78,7 @@ export function canonicalTemplate(t: TemplateLike): CfnTemplate {
     if (section === "Resources" && v !== null && typeof v === "object" && !Array.isArray(v)) {
       const resources: Record<string, unknown> = {};
       const r = v as Record<string, unknown>;
-      for (const id of Object.keys(r).sort(byCodePoint)) {
+      for (const id of sortedKeys(r)) {
         const res = r[id];
         if (res !== null && typeof res === "object" && !Array.isArray(res)) {
           const rr = res as Record<string, unknown>;
@@ -88,12 +95,74 @@ export function canonicalTemplate(t: TemplateLike): CfnTemplate {
   return out as unknown as CfnTemplate;
 }
 
+function isCanonicalValue(v: unknown): boolean {
+  if (Array.isArray(v)) {
+    for (const x of v) if (x === undefined || !isCanonicalValue(x)) return false;
+    return true;
+  }
+  if (v !== null && typeof v === "object") {
+    let prev: string | undefined;
+    for (const k in v) {
+      const x = (v as Record<string, unknown>)[k];
+      if ((prev !== undefined && prev > k) || x === undefined || !isCanonicalValue(x)) return false;
+      prev = k;
+    }
+  }
+  return true;
+}
+
+function inOrder(o: object, preferred: readonly string[]): boolean {
+  let rank = -1;
+  let prevRest: string | undefined;
+  for (const k in o) {
+    const r = preferred.indexOf(k);
+    if (r >= 0) {
+      if (r < rank || prevRest !== undefined) return false;
+      rank = r;
+    } else {
+      if (prevRest !== undefined && prevRest > k) return false;
+      prevRest = k;
+    }
+  }
+  return true;
+}
+
+/**
+ * The template itself when it is already in canonical order (as `Template#toJSON()` returns it), else a canonical
+ * copy. Checking is much cheaper than copying a 500-resource template.
+ */
+function canonicalForm(t: TemplateLike): CfnTemplate {
+  const src = resolveTemplate(t) as unknown as Record<string, unknown>;
+  if (!inOrder(src, SECTION_ORDER)) return canonicalTemplate(src as unknown as CfnTemplate);
+  for (const section in src) {
+    const v = src[section];
+    if (v === undefined) return canonicalTemplate(src as unknown as CfnTemplate);
+    if (section === "Resources" && v !== null && typeof v === "object" && !Array.isArray(v)) {
+      let prev: string | undefined;
+      for (const id in v) {
+        const r = (v as Record<string, unknown>)[id];
+        if (prev !== undefined && prev > id) return canonicalTemplate(src as unknown as CfnTemplate);
+        prev = id;
+        if (r !== null && typeof r === "object" && !Array.isArray(r)) {
+          if (!inOrder(r, RESOURCE_ORDER)) return canonicalTemplate(src as unknown as CfnTemplate);
+          for (const k in r) {
+            const x = (r as Record<string, unknown>)[k];
+            if (x === undefined || !isCanonicalValue(x))
+              return canonicalTemplate(src as unknown as CfnTemplate);
+          }
+        } else if (r === undefined) return canonicalTemplate(src as unknown as CfnTemplate);
+      }
+    } else if (!isCanonicalValue(v)) return canonicalTemplate(src as unknown as CfnTemplate);
+  }
+  return src as unknown as CfnTemplate;
+}
+
 /**
  * The template as JSON text: canonical key order (see `canonicalTemplate`), two-space indent, trailing newline.
  * The same model always gives byte-identical output, whatever order it was built in.
  */
 export function toJson(t: TemplateLike): string {
-  return `${JSON.stringify(canonicalTemplate(t), null, 2)}\n`;
+  return `${JSON.stringify(canonicalForm(t), null, 2)}\n`;
 }
 
 /**
@@ -102,7 +171,7 @@ export function toJson(t: TemplateLike): string {
  */
 export function toYaml(t: TemplateLike): string {
   const lines: string[] = [];
-  emitMapping(canonicalTemplate(t) as unknown as Record<string, unknown>, 0, lines);
+  emitMapping(canonicalForm(t) as unknown as Record<string, unknown>, 0, lines);
   return `${lines.join("\n")}\n`;
 }
 

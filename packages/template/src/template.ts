@@ -49,7 +49,7 @@ export class Template {
     if (existing !== undefined && !deepEqual(existing, value)) {
       throw new LogicalIdConflictError(section, id, existing, value);
     }
-    this.sections[section][id] = structuredClone(value);
+    this.sections[section][id] = canonicalValue(value);
     return this;
   }
 

@@ -3,7 +3,7 @@ import { PSEUDO_PARAMETERS } from "./intrinsics.js";
 import { LOGICAL_ID_PATTERN } from "./logical-id.js";
 import type { Problem } from "./problem.js";
 import { LAMBDA_RUNTIME_LIFECYCLE } from "./runtimes.js";
-import { resolveTemplate, type TemplateLike, toJson } from "./serialize.js";
+import { resolveTemplate, type TemplateLike } from "./serialize.js";
 import { loadSpec, type ResourceSpec, type RuntimeSpec, type TypeEnc } from "./spec.js";
 
 /** Options of `validateTemplate`. */
@@ -258,7 +258,8 @@ class Validator {
     count("Parameters", "TOO_MANY_PARAMETERS", QUOTAS.parameters);
     count("Outputs", "TOO_MANY_OUTPUTS", QUOTAS.outputs);
     count("Mappings", "TOO_MANY_MAPPINGS", QUOTAS.mappings);
-    const bytes = Buffer.byteLength(toJson(this.t as never));
+    // Key order does not change the length, so this is the size of toJson's output without sorting anything.
+    const bytes = Buffer.byteLength(JSON.stringify(this.t, null, 2)) + 1;
     const inline = this.opts.upload === "inline";
     const max = inline ? QUOTAS.inlineBodyBytes : QUOTAS.s3BodyBytes;
     if (bytes > max) {
@@ -430,9 +431,9 @@ class Validator {
     }
     if (type.endsWith("::MODULE")) return;
     const spec = this.getSpec();
-    const rs = spec.resources[type];
+    const rs = spec.resource(type);
     if (!rs) {
-      const guess = closest(type, Object.keys(spec.resources));
+      const guess = closest(type, spec.resourceTypes());
       this.add(
         "UNKNOWN_RESOURCE_TYPE",
         `${path}.Type`,
@@ -469,7 +470,8 @@ class Validator {
   }
 
   private checkProps(props: Obj, specProps: Record<string, TypeEnc>, path: string, owner: string): void {
-    for (const [name, value] of Object.entries(props)) {
+    for (const name in props) {
+      const value = props[name];
       const enc = specProps[name];
       if (enc === undefined) {
         const guess = closest(name, Object.keys(specProps));
@@ -483,8 +485,9 @@ class Validator {
       }
       this.checkValue(value, enc, `${path}.${name}`, owner);
     }
-    for (const [name, enc] of Object.entries(specProps)) {
-      const required = typeof enc === "string" ? enc.startsWith("!") : enc[0] === "!";
+    for (const name in specProps) {
+      const enc = specProps[name]!;
+      const required = typeof enc === "string" ? enc.charCodeAt(0) === 33 /* ! */ : enc[0] === "!";
       if (required && props[name] === undefined) {
         this.add(
           "MISSING_REQUIRED_PROPERTY",
@@ -511,7 +514,7 @@ class Validator {
     if (e.startsWith("L")) return `a list of ${this.describe(e.slice(1)).replace(/^an? /, "")}s`;
     if (e.startsWith("M")) return `a map of ${this.describe(e.slice(1)).replace(/^an? /, "")}s`;
     if (e.startsWith("#")) {
-      const s = this.getSpec().structs[Number(e.slice(1))];
+      const s = this.getSpec().struct(Number(e.slice(1)));
       return `an object with ${s ? listing(Object.keys(s), 6) : "properties"}`;
     }
     return ENC_NAMES[e] ?? e;
@@ -572,7 +575,7 @@ class Validator {
     } else if (e === "T") {
       this.checkProps(v as Obj, { Key: "!S", Value: "!S" }, path, "Tag");
     } else if (e.startsWith("#")) {
-      const s = this.getSpec().structs[Number(e.slice(1))];
+      const s = this.getSpec().struct(Number(e.slice(1)));
       if (s)
         this.checkProps(
           v as Obj,
@@ -689,7 +692,7 @@ class Validator {
     const r = this.resources[resource];
     const type = isObj(r) ? r.Type : undefined;
     if (typeof type !== "string") return;
-    const rs: ResourceSpec | undefined = this.getSpec().resources[type];
+    const rs: ResourceSpec | undefined = this.getSpec().resource(type);
     if (!rs || type === "AWS::CloudFormation::CustomResource") return;
     if (type === "AWS::CloudFormation::Stack" && attribute.startsWith("Outputs.")) return;
     if (!rs.a.includes(attribute)) {
