@@ -10,6 +10,8 @@ export interface BuildspecOptions {
   environments: readonly string[];
   /** Default `npm`. */
   packageManager?: PackageManager;
+  /** Commands run at the repository root after installing, e.g. `["pnpm run build"]` in a monorepo. */
+  preBuild?: readonly string[];
   /** Folder of `sparta.config.ts` relative to the repository root. Default `.`. */
   serviceDir?: string;
   /** Node.js major version CodeBuild installs. Default 20. */
@@ -94,6 +96,7 @@ export function buildspec(options: BuildspecOptions): string {
     "  pre_build:",
     "    commands:",
     ...INSTALL[pm].map(item),
+    ...(options.preBuild ?? []).map(item),
     "  build:",
     "    on-failure: ABORT",
     "    commands:",

@@ -43,6 +43,8 @@ export interface CodePipelineOptions {
   serviceDir?: string;
   /** Default: found from the repository's lockfile. */
   packageManager?: PackageManager;
+  /** Build commands run at the repository root after installing, e.g. `["pnpm run build"]` in a monorepo. */
+  preBuild?: readonly string[];
   /** Deploy-role statements for resource types without built-in least-privilege actions. */
   deploy?: { statements?: readonly IamStatement[]; allowTypes?: readonly string[] };
   /** Node.js major version of the build. Default 20. */
@@ -220,6 +222,7 @@ export function codePipeline(options: CodePipelineOptions = {}): CodePipeline {
         packageManager: options.packageManager ?? detectPackageManager(ctx.serviceDir, root),
         serviceDir,
         ...(options.nodeVersion ? { nodeVersion: options.nodeVersion } : {}),
+        ...(options.preBuild ? { preBuild: options.preBuild } : {}),
       });
 
       ctx.reporter.progress("building the service to learn its resource types");

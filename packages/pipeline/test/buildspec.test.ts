@@ -14,7 +14,12 @@ describe("buildspec", () => {
   it("matches the golden buildspec (pnpm, service in a subfolder)", () => {
     expectGolden(
       "buildspec.pnpm-subfolder.yml",
-      buildspec({ ...basic, packageManager: "pnpm", serviceDir: "examples/codepipeline" }),
+      buildspec({
+        ...basic,
+        packageManager: "pnpm",
+        serviceDir: "examples/codepipeline",
+        preBuild: ["pnpm run build"],
+      }),
     );
   });
 

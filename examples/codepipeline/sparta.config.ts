@@ -1,0 +1,23 @@
+import { defineService } from "@sparta/cli";
+import { codePipeline } from "@sparta/pipeline";
+
+// The delivery pipeline: every push to the branch is built, then deployed to `test` and, after an approval,
+// to `production`. Each environment is its own stack and gives its functions their own MESSAGE.
+// (`preBuild`: this example lives in the Sparta monorepo, whose packages are built from source.)
+export const pipeline = codePipeline({ preBuild: ["pnpm run build"] });
+pipeline.registerEnvironment("test", { MESSAGE: "Hello from the test environment" });
+pipeline.registerEnvironment("production", { MESSAGE: "Hello from production" });
+
+export const service = defineService({
+  name: "SpartaHello",
+  description: "Sparta's CodePipeline sample: a hello function promoted from test to production",
+  functions: [
+    {
+      name: "hello",
+      handler: "src/hello.ts#handler",
+      events: [{ type: "httpApi", method: "GET", path: "/hello" }],
+    },
+  ],
+  decorators: [pipeline.decorator],
+  commands: [pipeline.command],
+});

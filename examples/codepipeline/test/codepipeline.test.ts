@@ -1,0 +1,122 @@
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { buildService, runCli } from "@sparta/cli";
+import { readZipEntries, writeBuildOutput } from "@sparta/packager";
+import { afterAll, describe, expect, it } from "vitest";
+import { pipeline, service } from "../sparta.config.js";
+import { handler } from "../src/hello.js";
+
+const exampleDir = join(dirname(fileURLToPath(import.meta.url)), "..");
+const work = mkdtempSync(join(tmpdir(), "codepipeline-example-"));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+const silent = { info() {}, warn() {}, debug() {}, progress() {}, event() {} };
+const CONNECTION =
+  "arn:aws:codestar-connections:us-east-1:123456789012:connection/0a1b2c3d-4e5f-6789-abcd-ef0123456789";
+
+describe("examples/codepipeline", () => {
+  it("keeps the pipeline part of the service file within 15 lines", () => {
+    const source = readFileSync(join(exampleDir, "sparta.config.ts"), "utf8");
+    const pipelineLines = source
+      .split("\n")
+      .filter((line) => /pipeline|codePipeline/i.test(line) && !/^\s*\/\//.test(line));
+    expect(pipelineLines.length).toBeGreaterThan(3);
+    expect(pipelineLines.length).toBeLessThanOrEqual(15);
+  });
+
+  it("returns the environment's MESSAGE from the hello function", async () => {
+    const event = structuredClone(
+      JSON.parse(readFileSync(join(exampleDir, "test/events/apigw-v2/no-authorizer.json"), "utf8")),
+    );
+    process.env.MESSAGE = "Hello from the test environment";
+    try {
+      const result = (await (
+        handler as (e: unknown, c: unknown) => Promise<{ statusCode: number; body: string }>
+      )(event, { awsRequestId: "r-1", functionName: "hello", getRemainingTimeInMillis: () => 5000 })) as {
+        statusCode: number;
+        body: string;
+      };
+      expect(result.statusCode).toBe(200);
+      expect(result.body).toBe("Hello from the test environment");
+    } finally {
+      delete process.env.MESSAGE;
+    }
+  });
+
+  it("writes a CodePipeline package of exactly cloudformation.json, test.json and production.json", async () => {
+    // The service as `sparta provision` builds it (the pipeline decorator runs), then the package as
+    // `--codePipelinePackage SpartaCodePipeline.zip` writes it, through @sparta/packager.
+    const build = await buildService({ service, serviceDir: exampleDir, reporter: silent, noop: true });
+    const out = await writeBuildOutput({
+      serviceDir: work,
+      template: build.template,
+      artifacts: [],
+      codePipelinePackage: pipeline.packageFor("SpartaCodePipeline.zip"),
+    });
+    const zip = out.pipelinePackage!.path;
+    expect((await readZipEntries(zip)).map((e) => e.name).sort()).toEqual([
+      "cloudformation.json",
+      "production.json",
+      "test.json",
+    ]);
+
+    // Lay it out as the buildspec's post_build does, then read what CodePipeline's actions will read.
+    execFileSync("unzip", ["-o", zip, "-d", join(work, ".sparta")]);
+    const read = (name: string) => JSON.parse(readFileSync(join(work, ".sparta", name), "utf8"));
+    expect(read("test.json")).toEqual({
+      Parameters: { EnvMESSAGE: "Hello from the test environment" },
+      Tags: { "sparta:environment": "test" },
+    });
+    expect(read("production.json")).toEqual({
+      Parameters: { EnvMESSAGE: "Hello from production" },
+      Tags: { "sparta:environment": "production" },
+    });
+    const template = read("cloudformation.json");
+    expect(template.Parameters.EnvMESSAGE).toMatchObject({ Type: "String" });
+    expect(template.Resources.HelloFunction.Properties.Environment.Variables).toEqual({
+      MESSAGE: { Ref: "EnvMESSAGE" },
+    });
+  });
+
+  it("sparta provisionPipeline --noop writes .sparta/pipeline.json and .sparta/buildspec.yml", async () => {
+    const stdout: string[] = [];
+    const stderr: string[] = [];
+    const code = await runCli(
+      [
+        "provisionPipeline",
+        "--noop",
+        "--pipeline",
+        "SpartaCodePipeline",
+        "--repo",
+        "https://github.com/acme/sparta-hello/tree/master",
+        "--connection",
+        CONNECTION,
+      ],
+      {
+        cwd: exampleDir,
+        env: {},
+        stdout: { write: (s: string) => stdout.push(s) },
+        stderr: { write: (s: string) => stderr.push(s) },
+      },
+    );
+    expect(stderr.join("")).not.toMatch(/error/);
+    expect(code).toBe(0);
+    const template = JSON.parse(readFileSync(join(exampleDir, ".sparta", "pipeline.json"), "utf8"));
+    const stages = template.Resources.Pipeline.Properties.Stages as {
+      Name: string;
+      Actions: { Configuration: Record<string, unknown> }[];
+    }[];
+    expect(stages.map((s) => s.Name)).toEqual(["Source", "Build", "Test", "Production"]);
+    expect(stages[2].Actions[0]!.Configuration.StackName).toBe("Test-SpartaCodePipeline-master");
+    expect(stages[3].Actions[0]!.Configuration.StackName).toBe("Prod-SpartaCodePipeline-master");
+    const spec = readFileSync(join(exampleDir, ".sparta", "buildspec.yml"), "utf8");
+    expect(spec).toContain(
+      'pnpm exec sparta provision --codePipelinePackage "$SPARTA_CODEPIPELINE_PACKAGE" --noop',
+    );
+    expect(spec).toContain("base-directory: examples/codepipeline/.sparta");
+    expect(stdout.join("")).toContain("Test-SpartaCodePipeline-master (manual approval)");
+  });
+});
