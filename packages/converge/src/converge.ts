@@ -36,6 +36,11 @@ const UPDATABLE = new Set([
   "IMPORT_ROLLBACK_COMPLETE",
 ]);
 
+/** Another operation is running; REVIEW_IN_PROGRESS (a stack with only change sets) is not one. */
+function isBusy(status: string | undefined): boolean {
+  return !!status && status.endsWith("_IN_PROGRESS") && status !== "REVIEW_IN_PROGRESS";
+}
+
 function validate(input: ConvergeInput): void {
   if (!input || typeof input.stackName !== "string" || !STACK_NAME.test(input.stackName)) {
     throw new InvalidInputError(
@@ -321,6 +326,28 @@ async function run(engine: Engine, input: ConvergeInput, opts: RunOptions): Prom
     stack.StackStatus !== "REVIEW_IN_PROGRESS"
   ) {
     throw new StackBusyError(name, stack.StackStatus ?? "UNKNOWN");
+  }
+  if (stack && isBusy(stack.StackStatus)) {
+    if (input.waitForRunningOperation === false)
+      throw new StackBusyError(name, stack.StackStatus ?? "UNKNOWN");
+    engine.reporter.info?.(
+      `Stack ${name} is ${stack.StackStatus} (an operation started elsewhere or by an interrupted run); waiting for it to finish.`,
+    );
+    const follower = new EventFollower(engine.cfn, stack.StackId!, name, engine.reporter);
+    await follower.baseline();
+    const waited = await waitForStack(engine, follower, stack.StackId!);
+    priorEvents.push(...follower.events);
+    if (waited.interrupted) {
+      return {
+        kind: "failed",
+        stackName: name,
+        stackId: stack.StackId!,
+        outputs: outputsOf(waited.stack),
+        events: priorEvents,
+        message: interruptedMessage(name, waited.status),
+      };
+    }
+    stack = waited.status === "DELETE_COMPLETE" ? undefined : waited.stack;
   }
   if (stack) {
     const recovered = await stackLevelRecovery(engine, input, stack, runToken);

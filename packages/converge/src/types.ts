@@ -120,6 +120,8 @@ export interface ConvergeInput {
   inplace?: boolean;
   /** Logical ids to skip when resuming an UPDATE_ROLLBACK_FAILED stack (continue-update-rollback). */
   resourcesToSkip?: string[];
+  /** When another operation is running on the stack, wait for it (default) or fail with StackBusyError (false). */
+  waitForRunningOperation?: boolean;
   /** Throw away a stack left in ROLLBACK_COMPLETE by a failed first create and create it again. Default true. */
   recreateFailedStack?: boolean;
 }

@@ -110,6 +110,8 @@ export class FakeCloudFormation implements CfnClient {
     parameters?: Record<string, string>;
     tags?: Record<string, string>;
     outputs?: Record<string, string>;
+    /** For an *_IN_PROGRESS seed: the final status the running operation reaches a few polls later. */
+    finishAs?: string;
   }): string {
     const stack = this.newStack(s.name, s.status);
     stack.template = s.template;
@@ -124,6 +126,10 @@ export class FakeCloudFormation implements CfnClient {
       });
     }
     this.emit(stack, s.name, "AWS::CloudFormation::Stack", s.status);
+    if (s.finishAs) {
+      for (const [id, r] of stack.resources) this.queue(stack, id, r.type, "UPDATE_COMPLETE");
+      this.queue(stack, s.name, "AWS::CloudFormation::Stack", s.finishAs);
+    }
     return stack.id;
   }
   count(op: string): number {

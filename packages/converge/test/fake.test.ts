@@ -5,6 +5,7 @@ import {
   CredentialsMissingError,
   EndpointUnreachableError,
   RegionMissingError,
+  StackBusyError,
 } from "../src/errors.js";
 import { backoffDelay } from "../src/retry.js";
 import { deleteStack } from "../src/stack.js";
@@ -348,6 +349,33 @@ describe("converge against the fake CloudFormation", () => {
       { ...deps, confirm: async () => true },
     );
     expect(approved.kind).toBe("updated");
+  });
+
+  it("waits for an operation already running on the stack, then converges", async () => {
+    const { fake, log, deps } = setup();
+    fake.seedStack({
+      name: "app",
+      status: "UPDATE_IN_PROGRESS",
+      template: bucketTemplate,
+      finishAs: "UPDATE_COMPLETE",
+    });
+    const r = await converge({ stackName: "app", template: withTopic }, deps);
+    expect(log.info.join("\n")).toMatch(/app is UPDATE_IN_PROGRESS .* waiting for it to finish/);
+    expect(r.kind).toBe("updated");
+    expect(r.events.map((e) => `${e.logicalId}:${e.status}`)).toContain("app:UPDATE_COMPLETE");
+
+    fake.seedStack({
+      name: "other",
+      status: "UPDATE_IN_PROGRESS",
+      template: bucketTemplate,
+      finishAs: "UPDATE_COMPLETE",
+    });
+    const busy = await converge(
+      { stackName: "other", template: withTopic, waitForRunningOperation: false },
+      deps,
+    ).catch((e) => e);
+    expect(busy).toBeInstanceOf(StackBusyError);
+    expect(busy.message).toMatch(/Stack "other" is in state UPDATE_IN_PROGRESS/);
   });
 
   it("on Ctrl-C during execution stops waiting and says what state the stack is in", async () => {
