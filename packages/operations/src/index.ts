@@ -44,6 +44,7 @@ export {
 export type {
   AlarmState,
   AlarmStatus,
+  AlarmsClient,
   DescribedAlarm,
   GateResult,
   RollbackTrigger,
@@ -53,9 +54,12 @@ export {
   alarmArnsFrom,
   alarmNameFromArn,
   alarmStatuses,
+  checkPromotionGate,
   describeAlarmsRequests,
+  formatAlarmStatuses,
   MAX_ROLLBACK_TRIGGERS,
   promotionGate,
+  readAlarmStatuses,
   rollbackAlarmsFrom,
   rollbackTriggersFrom,
 } from "./status.js";

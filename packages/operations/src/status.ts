@@ -167,3 +167,60 @@ export function promotionGate(
     ? { kind: "pass", checked: statuses.length }
     : { kind: "blocked", checked: statuses.length, alarms: failing };
 }
+
+/** The one CloudWatch call these helpers need, shaped like `@aws-sdk/client-cloudwatch`'s `DescribeAlarms`. */
+export interface AlarmsClient {
+  describeAlarms(input: {
+    AlarmNames: string[];
+    AlarmTypes: ["MetricAlarm"];
+    MaxRecords: number;
+    NextToken?: string;
+  }): Promise<{ MetricAlarms?: DescribedAlarm[]; NextToken?: string }>;
+}
+
+/**
+ * The states of every function alarm of a deployed stack, for `sparta status`: one `DescribeAlarms` call per 100
+ * alarms (following `NextToken`). The client is injected, so this package needs no AWS SDK.
+ * @example
+ * const cw = new CloudWatchClient({ region });
+ * const statuses = await readAlarmStatuses({ describeAlarms: (i) => cw.send(new DescribeAlarmsCommand(i)) }, stack.outputs);
+ */
+export async function readAlarmStatuses(
+  client: AlarmsClient,
+  outputs: StackOutputs | undefined,
+): Promise<AlarmStatus[]> {
+  const arns = alarmArnsFrom(outputs);
+  const described: DescribedAlarm[] = [];
+  for (const request of describeAlarmsRequests(arns)) {
+    let NextToken: string | undefined;
+    do {
+      const page = await client.describeAlarms(NextToken === undefined ? request : { ...request, NextToken });
+      described.push(...(page.MetricAlarms ?? []));
+      NextToken = page.NextToken;
+    } while (NextToken !== undefined);
+  }
+  return alarmStatuses(arns, described);
+}
+
+/**
+ * The promotion gate between pipeline stages: reads the alarms of the stage's deployed stack and says whether the
+ * next stage may be deployed. A stack without alarms (feature off) passes with `checked: 0`.
+ * @example if ((await checkPromotionGate(client, stage.outputs)).kind === "blocked") process.exitCode = 1;
+ */
+export async function checkPromotionGate(
+  client: AlarmsClient,
+  outputs: StackOutputs | undefined,
+  options: { missing?: "block" | "pass" } = {},
+): Promise<GateResult> {
+  return promotionGate(await readAlarmStatuses(client, outputs), options);
+}
+
+/** One line per alarm for a terminal: `ALARM              shop-ApiFunctionErrorRateAlarm-1 (since ...): reason`. */
+export function formatAlarmStatuses(statuses: readonly AlarmStatus[]): string[] {
+  return statuses.map(
+    (s) =>
+      `${s.state.padEnd(18)} ${s.name}${s.since === undefined ? "" : ` (since ${s.since})`}${
+        s.reason === undefined || s.state === "OK" ? "" : `: ${s.reason}`
+      }`,
+  );
+}

@@ -4,11 +4,15 @@ import {
   alarmArnsFrom,
   alarmNameFromArn,
   alarmStatuses,
+  checkPromotionGate,
   describeAlarmsRequests,
+  formatAlarmStatuses,
   promotionGate,
+  readAlarmStatuses,
   rollbackAlarmsFrom,
   rollbackTriggersFrom,
 } from "../src/index.js";
+import { FakeCloudWatch } from "./fake-cloudwatch.js";
 import { service } from "./scenarios.js";
 
 const arn = (name: string) => `arn:aws:cloudwatch:eu-west-1:123456789012:alarm:${name}`;
@@ -116,5 +120,47 @@ describe("alarm states for sparta status and the promotion gate", () => {
     const missing = alarmStatuses([arn("gone")], []);
     expect(promotionGate(missing).kind).toBe("pass");
     expect(promotionGate(missing, { missing: "block" }).kind).toBe("blocked");
+  });
+});
+
+describe("reading alarm states through an injected CloudWatch client", () => {
+  it("follows NextToken and batches names by 100", async () => {
+    const outputs: Record<string, string> = {};
+    const alarms = Array.from({ length: 130 }, (_, i) => {
+      outputs[`SpartaAlarmF${i}ErrorRate`] = arn(`a${i}`);
+      return { AlarmName: `a${i}`, StateValue: i === 129 ? "ALARM" : "OK" };
+    });
+    const cw = new FakeCloudWatch(alarms, 40);
+    const statuses = await readAlarmStatuses(cw, outputs);
+    expect(statuses).toHaveLength(130);
+    expect(statuses.filter((s) => s.state === "OK")).toHaveLength(129);
+    // 100 names: pages of 40, 40, 20; then 30 names: one page.
+    expect(cw.calls.map((c) => [c.AlarmNames.length, c.NextToken])).toEqual([
+      [100, undefined],
+      [100, "40"],
+      [100, "80"],
+      [30, undefined],
+    ]);
+    const gate = await checkPromotionGate(cw, outputs);
+    expect(gate.kind).toBe("blocked");
+    expect(gate.kind === "blocked" && gate.alarms.map((a) => a.name)).toEqual(["a129"]);
+  });
+
+  it("passes a stack without alarms without calling CloudWatch", async () => {
+    const cw = new FakeCloudWatch([]);
+    expect(await checkPromotionGate(cw, { HttpApiUrl: "https://x" })).toEqual({ kind: "pass", checked: 0 });
+    expect(cw.calls).toEqual([]);
+  });
+
+  it("formats one line per alarm", () => {
+    expect(
+      formatAlarmStatuses([
+        { name: "a", state: "ALARM", reason: "Threshold Crossed", since: "2026-11-26T10:00:00.000Z" },
+        { name: "b", state: "OK", reason: "fine" },
+      ]),
+    ).toEqual([
+      "ALARM              a (since 2026-11-26T10:00:00.000Z): Threshold Crossed",
+      "OK                 b",
+    ]);
   });
 });
