@@ -23,7 +23,15 @@ export class LiteHeaders implements Headers {
   private checked: boolean;
   private cookies: string[] | undefined;
 
-  constructor(init?: HeadersInit | null) {
+  constructor(init?: HeadersInit | null, alias?: HeaderRecord) {
+    this.cookies = undefined;
+    if (alias !== undefined) {
+      // Alias an event's record; names are checked (and the record copied if needed) on first miss.
+      this.map = alias;
+      this.owned = false;
+      this.checked = false;
+      return;
+    }
     this.map = Object.create(null);
     this.owned = true;
     this.checked = true;
@@ -45,16 +53,10 @@ export class LiteHeaders implements Headers {
 
   /** Wraps an event's header record without copying it when its names are already lower case. */
   static fromRecord(record: HeaderRecord | null | undefined, cookies?: string[] | null): LiteHeaders {
+    if (record && !(cookies && cookies.length > 0)) return new LiteHeaders(null, record);
     const h = new LiteHeaders();
-    if (cookies && cookies.length > 0) {
-      if (record) for (const key in record) h.append(key, String(record[key]));
-      h.append("cookie", cookies.join("; "));
-    } else if (record) {
-      // Alias the event's record; names are checked (and the record copied if needed) on first miss.
-      h.map = record;
-      h.owned = false;
-      h.checked = false;
-    }
+    if (record) for (const key in record) h.append(key, String(record[key]));
+    if (cookies && cookies.length > 0) h.append("cookie", cookies.join("; "));
     return h;
   }
 
@@ -78,22 +80,9 @@ export class LiteHeaders implements Headers {
     }
   }
 
-  /**
-   * @internal Guarantees lower-case names and trimmed values. An aliased event record that already
-   * satisfies that stays aliased (no copy); otherwise it is copied once.
-   */
+  /** @internal Checks (and if needed copies) an aliased record now rather than on the first miss. */
   normalize(): this {
     this.check();
-    if (!this.owned) {
-      for (const key in this.map) {
-        const v = this.map[key]!;
-        const n = v.length;
-        if (n > 0 && (v.charCodeAt(0) <= 32 || v.charCodeAt(n - 1) <= 32)) {
-          this.own();
-          break;
-        }
-      }
-    }
     return this;
   }
 
@@ -130,11 +119,12 @@ export class LiteHeaders implements Headers {
   get(name: string): string | null {
     const key = name.toLowerCase();
     if (key === "set-cookie") return this.cookies ? this.cookies.join(", ") : null;
+    // Values of an aliased event record are trimmed on read (trim() of a trimmed string does not copy).
     const value = this.map[key];
-    if (typeof value === "string") return value;
+    if (typeof value === "string") return value.trim();
     this.check();
     const again = this.map[key];
-    return typeof again === "string" ? again : null;
+    return typeof again === "string" ? again.trim() : null;
   }
 
   getSetCookie(): string[] {
@@ -172,7 +162,7 @@ export class LiteHeaders implements Headers {
       if (name === "set-cookie") {
         for (const c of this.cookies!) yield [name, c];
       } else {
-        yield [name, this.map[name]!];
+        yield [name, this.map[name]!.trim()];
       }
     }
   }

@@ -1,8 +1,8 @@
-import { adapterFor } from "./adapters.js";
+import { adapterFor, type EventAdapter } from "./adapters.js";
 import { FunctionResultError, InvalidHandlerError } from "./errors.js";
 import { Logger, levelFromEnv } from "./logger.js";
 import { errorResponse } from "./middleware.js";
-import { LambdaRequest, type RequestRuntime } from "./request.js";
+import { LambdaRequest, type RequestRuntime, requestFunctionName } from "./request.js";
 import { type ResponseParts, responseParts } from "./response.js";
 import type {
   Handler,
@@ -105,44 +105,64 @@ export function lambdaHandler(fn: Handler | LegacyHandler, options: LambdaHandle
   }
 
   const handler = fn as Handler;
-  const name = options.name;
   return (event, context) => {
     const adapter = adapterFor(event);
     const req = new LambdaRequest(event, context ?? ({} as LambdaContext), adapter, runtime);
-    const finish = (res: Response): unknown => {
-      let parts: ResponseParts | Promise<ResponseParts>;
-      try {
-        parts = responseParts(res);
-      } catch (error) {
-        // Not a Response at all: for HTTP events that is a 500 like any other handler bug.
-        if (!adapter.http) throw error;
-        parts = responseParts(errorResponse(error, req));
-      }
-      if (parts instanceof Promise) return parts.then(shape, fail);
-      return shape(parts);
-    };
-    const shape = (p: ResponseParts): unknown => {
-      req.dispose();
-      if (!adapter.http && p.status >= 400) {
-        throw new FunctionResultError(name ?? context?.functionName ?? "function", p.status, p.body);
-      }
-      return adapter.result(p, event);
-    };
-    const fail = (error: unknown): unknown => {
-      req.dispose();
-      if (!adapter.http) throw error;
-      return finish(errorResponse(error, req));
-    };
+    let res: Response | Promise<Response>;
     try {
-      const res = handler(req as Request);
-      if (res instanceof Promise) return res.then(finish, fail);
-      return Promise.resolve(finish(res));
-    } catch (error) {
-      try {
-        return Promise.resolve(fail(error));
-      } catch (thrown) {
-        return Promise.reject(thrown);
+      res = handler(req as Request);
+      if (res instanceof Promise) {
+        return res.then(
+          (r) => finish(r, req, adapter, event),
+          (error) => failed(error, req, adapter, event),
+        );
       }
+    } catch (error) {
+      return settle(() => failed(error, req, adapter, event));
     }
+    return settle(() => finish(res as Response, req, adapter, event));
   };
+}
+
+/** Runs a synchronous step, always answering a promise (a throw becomes a rejection). */
+function settle(step: () => unknown): Promise<unknown> {
+  try {
+    const value = step();
+    return value instanceof Promise ? value : Promise.resolve(value);
+  } catch (error) {
+    return Promise.reject(error);
+  }
+}
+
+/** The handler's response -> the event source's result (or a function error for non-HTTP events). */
+function finish(res: Response, req: LambdaRequest, adapter: EventAdapter, event: unknown): unknown {
+  let parts: ResponseParts | Promise<ResponseParts>;
+  try {
+    parts = responseParts(res);
+  } catch (error) {
+    // Not a Response at all: for HTTP events that is a 500 like any other handler bug.
+    if (!adapter.http) throw error;
+    parts = responseParts(errorResponse(error, req));
+  }
+  if (parts instanceof Promise) {
+    return parts.then(
+      (p) => shape(p, req, adapter, event),
+      (error) => failed(error, req, adapter, event),
+    );
+  }
+  return shape(parts, req, adapter, event);
+}
+
+function shape(parts: ResponseParts, req: LambdaRequest, adapter: EventAdapter, event: unknown): unknown {
+  req.dispose();
+  if (!adapter.http && parts.status >= 400) {
+    throw new FunctionResultError(requestFunctionName(req), parts.status, parts.body);
+  }
+  return adapter.result(parts, event);
+}
+
+function failed(error: unknown, req: LambdaRequest, adapter: EventAdapter, event: unknown): unknown {
+  req.dispose();
+  if (!adapter.http) throw error;
+  return finish(errorResponse(error, req), req, adapter, event);
 }

@@ -53,6 +53,7 @@ export function errorMapper(): Middleware {
 }
 
 function isJsonType(contentType: string): boolean {
+  if (contentType === "application/json") return true;
   const t = contentType.toLowerCase();
   const semi = t.indexOf(";");
   const mime = (semi === -1 ? t : t.slice(0, semi)).trim();
@@ -104,10 +105,10 @@ export function jsonBody(): Middleware {
 }
 
 /**
- * Header normalisation: request header names become lower case, values are trimmed, multi-value headers are
- * joined by ", " and `cookie` values by "; ", whatever the event source sent (API Gateway v1 keeps the
- * client's casing and may carry both `headers` and `multiValueHeaders`). The work happens lazily, the first
- * time `req.headers` is read. Response header names always reach the Lambda result in lower case.
+ * Header normalisation, as Middy's `http-header-normalizer` gives an event: whatever the source sent
+ * (API Gateway v1 keeps the client's casing and may carry `multiValueHeaders`), `req.headers` has lower-case
+ * names, trimmed values, multi-value headers joined by ", " and cookies by "; ", checked when the headers are
+ * first read (not before). Response header names reach the Lambda result in lower case.
  */
 export function normalizeHeaders(): Middleware {
   return (next) => (req) => {

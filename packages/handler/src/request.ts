@@ -316,3 +316,8 @@ export function setParsedJson(req: LambdaRequest, value: unknown): void {
 export function markNormalizeHeaders(req: LambdaRequest): void {
   req._normalize = true;
 }
+
+/** @internal The function's name for messages: the configured name, else the Lambda function name. */
+export function requestFunctionName(req: LambdaRequest): string {
+  return req[kRuntime].name ?? req[kContext].functionName ?? "function";
+}

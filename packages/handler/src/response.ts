@@ -19,7 +19,7 @@ export function isTextType(contentType: string | null | undefined): boolean {
   );
 }
 
-const EMPTY_INIT: ResponseInit = {};
+const FAST: unique symbol = Symbol("sparta.fastResponse");
 
 const STATUS_TEXT: Record<number, string> = {
   200: "OK",
@@ -58,28 +58,49 @@ type Payload = string | Uint8Array | null;
 export class LiteResponse implements Response {
   readonly status: number;
   readonly statusText: string;
-  readonly type: ResponseType = "default";
-  readonly url: string = "";
-  readonly redirected: boolean = false;
+  get type(): ResponseType {
+    return "default";
+  }
+  get url(): string {
+    return "";
+  }
+  get redirected(): boolean {
+    return false;
+  }
   /** @internal */ readonly payload: Payload;
   private headersInit: Record<string, string> | undefined;
   /** true when `headersInit` is known to hold lower-case names only. */
-  private initLower = false;
+  private initLower: boolean;
   private _headers: LiteHeaders | undefined;
-  private _used = false;
+  private _used: boolean;
 
   /** @internal Fast path for the helpers: no header scanning; `headers` must have lower-case names. */
   static of(payload: Payload, status: number, headers: Record<string, string>): LiteResponse {
-    const res = new LiteResponse(null, EMPTY_INIT);
-    (res as { status: number }).status = status;
-    (res as { statusText: string }).statusText = statusText(status);
-    (res as { payload: Payload }).payload = payload;
-    res.headersInit = headers;
-    res.initLower = true;
-    return res;
+    return new LiteResponse(payload, FAST, status, headers);
   }
 
-  constructor(body?: string | Uint8Array | ArrayBuffer | null, init?: ResponseInit) {
+  constructor(body?: string | Uint8Array | ArrayBuffer | null, init?: ResponseInit);
+  /** @internal */
+  constructor(body: Payload, init: typeof FAST, status: number, headers: Record<string, string>);
+  constructor(
+    body?: string | Uint8Array | ArrayBuffer | null,
+    init?: ResponseInit | typeof FAST,
+    fastStatus?: number,
+    fastHeaders?: Record<string, string>,
+  ) {
+    if (init === FAST) {
+      this.status = fastStatus!;
+      this.statusText = statusText(fastStatus!);
+      this.payload = body as Payload;
+      this.headersInit = fastHeaders;
+      this.initLower = true;
+      this._headers = undefined;
+      this._used = false;
+      return;
+    }
+    this.initLower = false;
+    this._headers = undefined;
+    this._used = false;
     this.status = init?.status ?? 200;
     this.statusText = init?.statusText ?? statusText(this.status);
     this.payload = body instanceof ArrayBuffer ? new Uint8Array(body) : (body ?? null);
