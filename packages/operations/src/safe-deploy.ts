@@ -67,8 +67,18 @@ const CONSUMERS: { type: string; path: string[]; note: string }[] = [
   { type: "AWS::Logs::SubscriptionFilter", path: ["DestinationArn"], note: "log subscription filter" },
 ];
 
+/**
+ * Function properties that are not part of a published version. A change to these alone must not make a new
+ * `AWS::Lambda::Version`: Lambda refuses to publish when code and configuration are unchanged, and the deploy fails.
+ */
+const UNVERSIONED = new Set(["Tags", "ReservedConcurrentExecutions", "RecursiveLoop"]);
+
+/** `<Function>Version<hash>`, the hash over the function's versioned properties (code key, configuration). */
 export function versionLogicalId(fn: FunctionInfo | { logicalId: string; resource: Resource }): string {
-  return `${fn.logicalId}Version${shortHash(fn.resource.Properties ?? {})}`;
+  const versioned = Object.fromEntries(
+    Object.entries(fn.resource.Properties ?? {}).filter(([k]) => !UNVERSIONED.has(k)),
+  );
+  return `${fn.logicalId}Version${shortHash(versioned)}`;
 }
 
 export function aliasLogicalId(functionId: string): string {

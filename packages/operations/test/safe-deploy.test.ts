@@ -42,6 +42,17 @@ describe("addSafeDeploy", () => {
     expect(after.find((id) => id.startsWith("Worker"))).toBe(before.find((id) => id.startsWith("Worker")));
   });
 
+  it("keeps the version when only unversioned properties (tags, reserved concurrency) change", () => {
+    const before = versionIds(addSafeDeploy(service()));
+    const changed = service();
+    const p = res(changed, "WorkerFunction").Properties;
+    p.Tags = [{ Key: "team", Value: "orders" }];
+    p.ReservedConcurrentExecutions = 5;
+    expect(versionIds(addSafeDeploy(changed))).toEqual(before);
+    res(changed, "WorkerFunction").Properties.MemorySize = 1024;
+    expect(versionIds(addSafeDeploy(changed))).not.toEqual(before);
+  });
+
   it("does not depend on property order", () => {
     const a = service();
     const b = service();
