@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { lstat, mkdir, open, readdir, realpath, rename, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { basename, dirname, join, relative, resolve, sep } from "node:path";
+import { basename, dirname, join, resolve, sep } from "node:path";
 import { PackagerInputError, SymlinkError } from "../errors.js";
 import { type EncodedEntry, layoutZip } from "./container.js";
 import { defaultWorkers, type EncodedData, type EncodeSource, encodeAll, encodeHere } from "./encode.js";
@@ -266,13 +266,13 @@ export async function collectEntries(root: string, options: CollectOptions = {})
   });
   const out: ZipInput[] = [];
   const prefix = options.prefix ? `${options.prefix.replace(/\/+$/, "")}/` : "";
-  const walk = async (dir: string): Promise<void> => {
+  const walk = async (dir: string, namePrefix: string): Promise<void> => {
     const dirents = await readdir(dir, { withFileTypes: true });
     for (const dirent of dirents) {
       const full = join(dir, dirent.name);
-      const name = prefix + relative(absRoot, full).split(sep).join("/");
+      const name = namePrefix + dirent.name;
       if (dirent.isDirectory()) {
-        await walk(full);
+        await walk(full, `${name}/`);
       } else if (dirent.isFile()) {
         out.push({ name, path: full });
       } else if (dirent.isSymbolicLink()) {
@@ -305,6 +305,6 @@ export async function collectEntries(root: string, options: CollectOptions = {})
   if (!rootStat.isDirectory()) {
     throw new PackagerInputError(`"${root}" is not a folder; collectEntries zips a folder's files.`);
   }
-  await walk(absRoot);
+  await walk(absRoot, prefix);
   return out.sort(compareNames);
 }

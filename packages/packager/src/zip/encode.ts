@@ -26,9 +26,9 @@ type Zlib = Pick<typeof zlib, "deflateRawSync"> & { crc32?: (data: Uint8Array) =
  * only its arguments, because its source text is also what the deflate workers run: one implementation,
  * so an archive's bytes never depend on whether workers were used.
  *
- * Data that looks incompressible is stored: the bytes of the first 4 KiB are near uniformly spread
- * (above 7.5 bits per byte, as in compressed images, fonts, archives or random data) and almost no
- * 4-byte sequence in the first 4 KiB repeats (so LZ matching has nothing to find either). Info-ZIP
+ * Data that looks incompressible is stored: the bytes of the first 1 KiB are near uniformly spread
+ * (above 7.5 bits per byte; uniform random bytes give about 7.8 in 1 KiB; as in compressed images, fonts, archives or random data) and almost no
+ * 4-byte sequence in them repeats (so LZ matching has nothing to find either). Info-ZIP
  * stores such entries too, but only after deflating them in vain. The decision depends only on the
  * bytes, so it is as reproducible as the rest.
  */
@@ -66,7 +66,7 @@ export function encodeSource(
   if (raw.length === 0 || level === 0) return stored;
 
   if (raw.length >= 512) {
-    const sampleLength = Math.min(raw.length, 4096);
+    const sampleLength = Math.min(raw.length, 1024);
     const counts = new Uint32Array(256);
     for (let i = 0; i < sampleLength; i++) {
       const byte = raw[i] as number;
@@ -141,15 +141,19 @@ parentPort.on("message", ({ id, sources, level }) => {
 
 type WorkerResult = EncodedData | { error: string };
 
-/** How many deflate workers to use for `count` entries when the caller did not say: none for small archives. */
+/**
+ * How many deflate workers to start for `count` entries when the caller did not say: none for small
+ * archives (a function bundle is one or two files), else one per core beside the main thread, up to 3.
+ */
 export function defaultWorkers(count: number): number {
   if (count < 64) return 0;
-  return Math.max(1, Math.min(availableParallelism(), 4));
+  return Math.max(0, Math.min(availableParallelism(), 4) - 1);
 }
 
 /**
- * Encodes every source, in order. With `workers` > 0 the files are read and deflated in that many
- * worker threads, in batches, so deflate runs on every core with no per-file thread-pool round trip.
+ * Encodes every source, in order. With `workers` > 0 the files are read and deflated in batches by that
+ * many worker threads and by this thread too, so deflate runs on every core with no per-file thread-pool
+ * round trip.
  */
 export async function encodeAll(
   sources: readonly EncodeSource[],
@@ -178,9 +182,25 @@ export async function encodeAll(
     { length: Math.min(workers, Math.ceil(sources.length / batch)) },
     () => new Worker(WORKER_SOURCE, { eval: true }),
   );
+  // This thread takes batches too, yielding between them so worker replies are handled promptly.
+  const here = async (): Promise<void> => {
+    while (next < sources.length) {
+      const start = next;
+      next = Math.min(sources.length, start + batch);
+      for (let i = start; i < next; i++) {
+        try {
+          results[i] = encodeHere(sources[i] as EncodeSource, level);
+        } catch (error) {
+          fail(i, error instanceof Error ? error.message : String(error));
+        }
+      }
+      await new Promise<void>((resolveTurn) => setImmediate(resolveTurn));
+    }
+  };
   try {
-    await Promise.all(
-      pool.map(
+    await Promise.all([
+      here(),
+      ...pool.map(
         (worker) =>
           new Promise<void>((resolvePromise, reject) => {
             worker.on("error", reject);
@@ -208,7 +228,7 @@ export async function encodeAll(
             send();
           }),
       ),
-    );
+    ]);
   } finally {
     await Promise.all(pool.map((worker) => worker.terminate()));
   }
