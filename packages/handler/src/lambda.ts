@@ -111,8 +111,8 @@ export function lambdaHandler(fn: Handler | LegacyHandler, options: LambdaHandle
     let res: Response | Promise<Response>;
     try {
       res = handler(req as Request);
-      if (res instanceof Promise) {
-        return res.then(
+      if (res instanceof Promise || typeof (res as { then?: unknown }).then === "function") {
+        return Promise.resolve(res).then(
           (r) => finish(r, req, adapter, event),
           (error) => failed(error, req, adapter, event),
         );
