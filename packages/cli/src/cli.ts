@@ -205,6 +205,7 @@ const provision: BuiltinCommand = {
         stackName: result.stackName,
         outputs: result.outputs,
         changes: result.changes ?? [],
+        apiCalls: result.apiCalls,
       },
       [
         `${build.stackName}: ${result.kind}${result.message ? ` (${result.message})` : ""}`,

@@ -2,13 +2,13 @@ import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
-import { startInvokeServer } from "@sparta/handler/local";
+import type { startInvokeServer as StartInvokeServer } from "@sparta/handler/local";
 import { build } from "esbuild";
 import { writeWrappers } from "./build.js";
 import { SpartaCliError } from "./errors.js";
 import type { CliReporter, ServiceDefinition } from "./service.js";
 
-type LambdaEntry = Parameters<typeof startInvokeServer>[0]["functions"][string];
+type LambdaEntry = Parameters<typeof StartInvokeServer>[0]["functions"][string];
 
 export interface ExploreOptions {
   service: ServiceDefinition;
@@ -65,6 +65,8 @@ export async function startExplore(options: ExploreOptions): Promise<ExploreServ
     }
     functions[fn.name] = mod.handler as LambdaEntry;
   }
+  // Loaded only when exploring, so the other commands do not pay for the local server.
+  const { startInvokeServer } = await import("@sparta/handler/local");
   const server = await startInvokeServer({
     functions,
     host: options.host ?? "127.0.0.1",

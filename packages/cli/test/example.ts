@@ -65,8 +65,16 @@ export async function runInProcess(
   const code = await runCli(args, {
     cwd,
     env: { NO_COLOR: "1", ...env },
-    stdout: { write: (s: string) => (stdout += s) },
-    stderr: { write: (s: string) => (stderr += s) },
+    stdout: {
+      write: (s: string) => {
+        stdout += s;
+      },
+    },
+    stderr: {
+      write: (s: string) => {
+        stderr += s;
+      },
+    },
   });
   return { code, stdout, stderr };
 }

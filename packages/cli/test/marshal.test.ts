@@ -92,7 +92,7 @@ describe("marshalService", () => {
     expect(bucket.DependsOn).toEqual(["HelloS3Trigger3Permission", "OtherFnS3Trigger0Permission"]);
     // A given role name is used instead of generating one.
     expect(t.Resources.OtherFnRole).toBeUndefined();
-    expect(t.Resources.OtherFnFunction?.Properties!.Role).toEqual({
+    expect(t.Resources.OtherFnFunction?.Properties?.Role).toEqual({
       "Fn::Sub": "arn:${AWS::Partition}:iam::${AWS::AccountId}:role/existing-role",
     });
   });

@@ -1,0 +1,113 @@
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { createCfnClient } from "@sparta/converge";
+import { type Emulator, startEmulator } from "@sparta/converge/testing";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { copyExample, runBinAsync } from "./example.js";
+
+const BUCKET = "sparta-hello-artifacts";
+
+// provision -> unchanged -> update after a code change -> status -> delete, against the local AWS emulator.
+describe("sparta provision against the AWS emulator", () => {
+  let emu: Emulator;
+  let dir: string;
+  const sparta = (...args: string[]) => runBinAsync([...args, "--format", "json"], dir, emu.env);
+  const changeSets = async () =>
+    (
+      await createCfnClient({
+        endpoint: emu.endpoint,
+        region: "us-east-1",
+        credentials: { accessKeyId: "test", secretAccessKey: "test" },
+      }).listChangeSets({
+        StackName: "hello",
+      })
+    ).Summaries?.length ?? 0;
+  const objects = async () => {
+    const xml = await (await fetch(`${emu.endpoint}/${BUCKET}?list-type=2`)).text();
+    return [...xml.matchAll(/<Key>([^<]+)<\/Key>.*?<LastModified>([^<]+)<\/LastModified>/gs)].map(
+      (m) => `${m[1]}@${m[2]}`,
+    );
+  };
+
+  beforeAll(async () => {
+    emu = await startEmulator();
+    const created = await fetch(`${emu.endpoint}/${BUCKET}`, { method: "PUT" });
+    expect(created.ok).toBe(true);
+    dir = copyExample();
+  }, 120_000);
+
+  afterAll(async () => {
+    await emu?.stop();
+  });
+
+  let outputs: Record<string, string>;
+  it("creates the stack, uploading the ZIPs, and prints its outputs", async () => {
+    const r = await sparta("provision", "--s3Bucket", BUCKET, "--tag", "team=core");
+    expect(r.stderr).not.toMatch(/error/i);
+    expect(r.code).toBe(0);
+    const result = JSON.parse(r.stdout);
+    expect(result.kind).toBe("created");
+    outputs = result.outputs;
+    expect(Object.keys(outputs)).toEqual(
+      expect.arrayContaining(["HttpApiUrl", "HelloArn", "HelloCodeKey", "UploadsCodeKey", "NightlyCodeKey"]),
+    );
+    expect(outputs.HelloCodeKey).toMatch(/^hello-[0-9a-f]{16}\.zip$/);
+    expect((await objects()).map((o) => o.split("@")[0])).toEqual(
+      expect.arrayContaining([outputs.HelloCodeKey, outputs.UploadsCodeKey, outputs.NightlyCodeKey]),
+    );
+  }, 300_000);
+
+  it("reports unchanged on a second run: no change set, nothing uploaded", async () => {
+    const before = { changeSets: await changeSets(), objects: await objects() };
+    const r = await sparta("provision", "--s3Bucket", BUCKET, "--tag", "team=core");
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ kind: "unchanged", outputs });
+    expect(await changeSets()).toBe(before.changeSets);
+    expect(before.changeSets).toBe(1);
+    // Two calls: the stack and its template, compared locally.
+    expect(JSON.parse(r.stdout).apiCalls).toBeLessThanOrEqual(3);
+    expect(await objects()).toEqual(before.objects);
+  }, 300_000);
+
+  it("updates after a code change: only the changed function gets a new artifact", async () => {
+    const file = join(dir, "src", "hello.ts");
+    writeFileSync(file, readFileSync(file, "utf8").replace('?? "Hello"', '?? "Howdy"'));
+    const r = await sparta("provision", "--s3Bucket", BUCKET, "--tag", "team=core");
+    expect(r.stderr).not.toMatch(/error/i);
+    expect(r.code).toBe(0);
+    const result = JSON.parse(r.stdout);
+    expect(result.kind).toBe("updated");
+    expect(result.outputs.HelloCodeKey).not.toBe(outputs.HelloCodeKey);
+    expect(result.outputs.UploadsCodeKey).toBe(outputs.UploadsCodeKey);
+    expect(result.outputs.NightlyCodeKey).toBe(outputs.NightlyCodeKey);
+    outputs = result.outputs;
+    expect(result.changes).toEqual([
+      { action: "Modify", logicalId: "HelloFunction", resourceType: "AWS::Lambda::Function" },
+    ]);
+    expect(await changeSets()).toBe(2);
+  }, 300_000);
+
+  it("status shows the stack, its outputs and each function's code version", async () => {
+    const r = await sparta("status");
+    expect(r.code).toBe(0);
+    const status = JSON.parse(r.stdout);
+    expect(status.status).toMatch(/_COMPLETE$/);
+    expect(status.functionVersions).toEqual({
+      hello: outputs.HelloCodeKey,
+      uploads: outputs.UploadsCodeKey,
+      nightly: outputs.NightlyCodeKey,
+    });
+    expect(status.tags).toMatchObject({ team: "core", project: "sparta-hello" });
+  }, 120_000);
+
+  it("delete removes the stack; deleting again is a no-op", async () => {
+    const r = await sparta("delete");
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toEqual({ kind: "deleted", stackName: "hello" });
+    const status = await sparta("status");
+    expect(JSON.parse(status.stdout)).toEqual({ stackName: "hello", exists: false });
+    const again = await sparta("delete");
+    expect(again.code).toBe(0);
+    expect(JSON.parse(again.stdout).kind).toBe("unchanged");
+  }, 300_000);
+});
