@@ -184,6 +184,13 @@ function role(service: string, policyName: string, statements: readonly IamState
   };
 }
 
+/** ARN of this stack's CodeBuild project `<stack>-<suffix>` (projects are named so, see `Name`). */
+function projectArn(suffix: string) {
+  return sub(
+    `arn:\${AWS::Partition}:codebuild:\${AWS::Region}:\${AWS::AccountId}:project/\${AWS::StackName}-${suffix}`,
+  );
+}
+
 function codeBuildLogs(): IamStatement {
   return {
     Effect: "Allow",
@@ -327,8 +334,9 @@ export function pipelineTemplate(options: PipelineTemplateOptions): Json {
       Effect: "Allow",
       Action: ["codebuild:StartBuild", "codebuild:BatchGetBuilds"],
       Resource: [
-        getAtt("BuildProject", "Arn"),
-        ...gated.map((s) => getAtt(`PromotionGate${pascal(s.environment)}`, "Arn")),
+        // Built from the projects' names rather than GetAtt: same ARNs, and no dependency edge on the projects.
+        projectArn("build"),
+        ...gated.map((s) => projectArn(`gate-${s.environment}`)),
       ],
     },
     {
