@@ -15,6 +15,7 @@ import {
   warnOverLimits,
   withCondition,
 } from "./cfn.js";
+import { refreshDashboard } from "./dashboard.js";
 import { InvalidOptionError, UnknownFunctionError } from "./errors.js";
 import { linkDeploymentGroupAlarms } from "./links.js";
 
@@ -142,6 +143,7 @@ export function addAlarms<T extends TemplateJson>(template: T, options: AlarmsOp
   }
   addRollbackAlarm(t, options.reporter);
   linkDeploymentGroupAlarms(t);
+  refreshDashboard(t, options.reporter);
   warnOverLimits(t, "alarms()", options.reporter);
   return template;
 }

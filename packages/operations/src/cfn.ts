@@ -43,6 +43,8 @@ export interface Mark {
   function?: string;
   /** For alarms: `errorRate` | `throttles` | `duration`; for safe deploys: `version` | `alias` | ... */
   kind?: string;
+  /** Options to re-apply with, for a feature that another one refreshes (the dashboard shows the alarms). */
+  options?: Record<string, unknown>;
 }
 
 export const ref = (logicalId: string) => ({ Ref: logicalId });

@@ -8,6 +8,7 @@ import {
   putResource,
   removeFeature,
   sub,
+  type Template,
   type TemplateJson,
   warnOverLimits,
 } from "./cfn.js";
@@ -24,6 +25,13 @@ export interface DashboardOptions {
 export const DASHBOARD_URL_OUTPUT = "SpartaDashboardUrl";
 
 type Widget = { type: string; x: number; y: number; width: number; height: number; properties: object };
+
+/** Re-renders a dashboard added earlier (after alarms were added, so it shows them). */
+export function refreshDashboard(t: Template, reporter: OperationsReporter | undefined): void {
+  const existing = Object.values(t.Resources).find((r) => markOf(r)?.feature === "dashboard");
+  if (existing === undefined) return;
+  addDashboard(t, { ...(markOf(existing)?.options as DashboardOptions), ...(reporter ? { reporter } : {}) });
+}
 
 /**
  * Adds one CloudWatch dashboard named after the stack (`${AWS::StackName}`) with, per function, invocations and
@@ -153,7 +161,13 @@ export function addDashboard<T extends TemplateJson>(template: T, options: Dashb
         DashboardBody: sub(JSON.stringify({ widgets })),
       },
     },
-    { feature: "dashboard" },
+    {
+      feature: "dashboard",
+      options: {
+        ...(options.logicalId === undefined ? {} : { logicalId: options.logicalId }),
+        ...(options.periodSeconds === undefined ? {} : { periodSeconds: options.periodSeconds }),
+      },
+    },
   );
   putOutput(t, DASHBOARD_URL_OUTPUT, {
     Description: "CloudWatch dashboard of this stack",

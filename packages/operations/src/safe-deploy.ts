@@ -297,7 +297,8 @@ function wire(
   const note = (fn: string, what: string) => rewired.set(fn, [...(rewired.get(fn) ?? []), what]);
   const consumers = new Map(CONSUMERS.map((c) => [c.type, c]));
   for (const [id, r] of Object.entries(t.Resources)) {
-    if (markOf(r) !== undefined) continue;
+    // The health route's own integration and permission are triggers like the user's.
+    if (markOf(r) !== undefined && markOf(r)?.feature !== "healthRoute") continue;
     if (r.Type === "AWS::Lambda::Url") {
       const fn = functionReferenced(r.Properties?.TargetFunctionArn);
       if (fn !== undefined && aliasOf.has(fn) && r.Properties !== undefined) {

@@ -108,3 +108,37 @@ describe("CloudFormation limits", () => {
     expect(warnings.some((w) => /outputs; CloudFormation allows 200/.test(w))).toBe(true);
   });
 });
+
+describe("decorator order", () => {
+  const make = () => [
+    safeDeploy({
+      shift: "Canary10Percent5Minutes",
+      functions: { WorkerFunction: { shift: "Linear10PercentEvery1Minute" } },
+    }),
+    alarms(),
+    healthRoute({ function: "WorkerFunction" }),
+    dashboard(),
+  ];
+  const permutations = <T>(xs: T[]): T[][] =>
+    xs.length <= 1
+      ? [xs]
+      : xs.flatMap((x, i) => permutations([...xs.slice(0, i), ...xs.slice(i + 1)]).map((p) => [x, ...p]));
+
+  it("does not matter: all 24 orders give the same template", () => {
+    const expected = cliContext();
+    for (const d of make()) d(expected);
+    // The health route's new integration goes through the alias, and the dashboard shows the alarms.
+    expect(res(expected.template, "WorkerFunctionHealthIntegration").Properties.IntegrationUri).toEqual({
+      Ref: "WorkerFunctionAlias",
+    });
+    expect(JSON.stringify(res(expected.template, "SpartaDashboard").Properties)).toContain(
+      '\\"type\\":\\"alarm\\"',
+    );
+    for (const order of permutations([0, 1, 2, 3])) {
+      const ctx = cliContext();
+      const ds = make();
+      for (const i of order) ds[i]!(ctx);
+      expect(ctx.template, `order ${order.join(",")}`).toEqual(expected.template);
+    }
+  });
+});
