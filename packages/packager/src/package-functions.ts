@@ -1,4 +1,4 @@
-import { rm } from "node:fs/promises";
+import { readdir, rm } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { bundleFunction } from "./bundle.js";
 import { LambdaLimitError, PackagerInputError } from "./errors.js";
@@ -75,6 +75,15 @@ export function checkLambdaLimits(
 
 const FUNCTION_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 
+/** Removes the function's ZIPs from earlier builds, so `.sparta/` holds exactly what the manifest lists. */
+async function pruneStale(outDir: string, functionName: string, keep: string): Promise<void> {
+  const escaped = functionName.replace(/[.]/g, "\\.");
+  const mine = new RegExp(`^${escaped}-[0-9a-f]{16}\\.zip$`);
+  for (const file of await readdir(outDir)) {
+    if (file !== keep && mine.test(file)) await rm(join(outDir, file), { force: true });
+  }
+}
+
 /**
  * Bundles every function and writes one reproducible ZIP per function into `<serviceDir>/.sparta/`,
  * named `<function>-<sha256 prefix>.zip`. Bundles are kept under `.sparta/build/<function>/`.
@@ -128,6 +137,7 @@ export async function packageFunctions(options: PackageFunctionsOptions): Promis
       throw error;
     }
     options.reporter?.progress?.(`zipped ${fn.name}: ${artifact.key} (${artifact.size} bytes)`);
+    await pruneStale(outDir, fn.name, artifact.key);
     artifacts.push(artifact);
   }
   return artifacts;

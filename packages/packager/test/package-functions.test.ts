@@ -53,6 +53,9 @@ describe("packageFunctions", () => {
     const third = await packageFunctions({ serviceDir: two, functions: FUNCTIONS });
     expect(third[0]?.key).not.toBe(first[0]?.key);
     expect(third[1]?.key).toBe(first[1]?.key);
+    // the earlier hello ZIP is gone; only what this build produced stays
+    const zips = (await readdir(join(two, ".sparta"))).filter((f) => f.endsWith(".zip")).sort();
+    expect(zips).toEqual(third.map((a) => a.key).sort());
   });
 
   it("refuses a ZIP over the zipped limit, naming the function and the sizes", async () => {
