@@ -4,6 +4,5 @@ export default defineProject({
   test: {
     name: "converge",
     include: ["src/**/*.test.ts", "test/**/*.test.ts"],
-    globalSetup: ["test/global-setup.ts"],
   },
 });

@@ -2,18 +2,29 @@ import { writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { CreateBucketCommand, HeadObjectCommand, S3Client } from "@aws-sdk/client-s3";
-import { describe, expect, inject, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createCfnClient, createS3Client } from "../src/clients.js";
 import { converge, planChanges } from "../src/converge.js";
 import { BucketMissingError, TemplateTooLargeError } from "../src/errors.js";
 import { deleteStack, describeStack } from "../src/stack.js";
 import { sha256Hex } from "../src/template.js";
+import { type Emulator, startEmulator } from "../src/testing.js";
 import type { CfnClient, EngineDeps, Reporter, S3Like } from "../src/types.js";
 
-// The real AWS SDK against moto (see test/global-setup.ts); nothing here reaches AWS.
-const endpoint = inject("emulatorEndpoint");
+// The real AWS SDK against the local emulator (moto + CloudFormation fixes); nothing here reaches AWS.
 const region = "us-east-1";
 const credentials = { accessKeyId: "test", secretAccessKey: "test" };
+let emulator: Emulator | undefined;
+let endpoint = "";
+let raw: S3Client;
+beforeAll(async () => {
+  emulator = await startEmulator();
+  endpoint = emulator.endpoint;
+  raw = new S3Client({ endpoint, region, credentials, forcePathStyle: true, maxAttempts: 1 });
+}, 120_000); // moto takes a few seconds to start, more on a busy machine
+afterAll(async () => {
+  await emulator?.stop();
+});
 let run = 0;
 const unique = (name: string) => `${name}-${process.pid}-${++run}`;
 
@@ -43,8 +54,6 @@ function world() {
   };
   return { counts, deps, info, reset };
 }
-
-const raw = new S3Client({ endpoint, region, credentials, forcePathStyle: true, maxAttempts: 1 });
 
 const template = {
   Parameters: { Stage: { Type: "String", Default: "dev" } },
