@@ -2,7 +2,7 @@
 // Regenerates src/generated/ from the CloudFormation resource database in @aws-cdk/aws-service-spec:
 //   resource-types.d.ts  TypeScript property types for every resource type (types only, no runtime cost)
 //   spec.json            a compact runtime spec for validateTemplate (loaded lazily, one resource per line)
-// Run: pnpm --filter @sparta/template generate
+// Run: pnpm --filter @sparta/template generate      (--out <dir> writes elsewhere, used by the freshness test)
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
@@ -10,7 +10,8 @@ import { fileURLToPath } from "node:url";
 import { gunzipSync } from "node:zlib";
 
 const here = dirname(fileURLToPath(import.meta.url));
-const out = join(here, "..", "src", "generated");
+const outArg = process.argv.indexOf("--out");
+const out = outArg > 0 ? process.argv[outArg + 1] : join(here, "..", "src", "generated");
 const require = createRequire(import.meta.url);
 const pkgJson = require.resolve("@aws-cdk/aws-service-spec/package.json");
 const pkgVersion = JSON.parse(readFileSync(pkgJson, "utf8")).version;

@@ -167,16 +167,19 @@ export function toJson(t: TemplateLike): string {
 
 /**
  * The template as YAML text, in the same canonical order as `toJson`. Intrinsics stay in their long form
- * (`Fn::Sub:`); strings that YAML could read as something else are double-quoted.
+ * (`Fn::Sub:`); strings that YAML could read as something else are double-quoted (JSON escapes are valid YAML).
  */
 export function toYaml(t: TemplateLike): string {
-  const lines: string[] = [];
-  emitMapping(canonicalForm(t) as unknown as Record<string, unknown>, 0, lines);
-  return `${lines.join("\n")}\n`;
+  return mapping(canonicalForm(t) as unknown as Record<string, unknown>, 0, "");
 }
 
 const PLAIN_SAFE = /^[A-Za-z_/.$][A-Za-z0-9_ ./:$@=+,()-]*$/;
 const RESERVED = /^(?:true|false|yes|no|on|off|y|n|null|~|\.inf|\.nan|-\.inf)$/i;
+const pads: string[] = [];
+const pad = (n: number): string => {
+  pads[n] ??= " ".repeat(n);
+  return pads[n];
+};
 
 function scalar(value: unknown): string {
   if (value === null || value === undefined) return "null";
@@ -185,7 +188,6 @@ function scalar(value: unknown): string {
   if (typeof value === "boolean") return value ? "true" : "false";
   const s = String(value);
   if (
-    s.length > 0 &&
     PLAIN_SAFE.test(s) &&
     !RESERVED.test(s) &&
     !s.endsWith(" ") &&
@@ -197,47 +199,46 @@ function scalar(value: unknown): string {
   return JSON.stringify(s);
 }
 
-function key(k: string): string {
-  return scalar(k);
-}
-
 function isEmptyCollection(v: unknown): string | undefined {
-  if (Array.isArray(v) && v.length === 0) return "[]";
-  if (v !== null && typeof v === "object" && !Array.isArray(v) && Object.keys(v).length === 0) return "{}";
+  if (Array.isArray(v)) return v.length === 0 ? "[]" : undefined;
+  if (v !== null && typeof v === "object") {
+    for (const _ in v) return undefined;
+    return "{}";
+  }
   return undefined;
 }
 
-function emitValueAfterKey(prefix: string, v: unknown, indent: number, lines: string[]): void {
+/** The text after "key:" or "-": a scalar on the same line, or a nested block on the following lines. */
+function after(v: unknown, indent: number): string {
   const empty = isEmptyCollection(v);
-  if (empty) lines.push(`${prefix} ${empty}`);
-  else if (Array.isArray(v)) {
-    lines.push(prefix);
-    emitSequence(v, indent + 2, lines);
-  } else if (v !== null && typeof v === "object") {
-    lines.push(prefix);
-    emitMapping(v as Record<string, unknown>, indent + 2, lines);
-  } else lines.push(`${prefix} ${scalar(v)}`);
+  if (empty) return ` ${empty}\n`;
+  if (Array.isArray(v)) return `\n${sequence(v, indent + 2)}`;
+  if (v !== null && typeof v === "object")
+    return `\n${mapping(v as Record<string, unknown>, indent + 2, "")}`;
+  return ` ${scalar(v)}\n`;
 }
 
-function emitMapping(obj: Record<string, unknown>, indent: number, lines: string[]): void {
-  const pad = " ".repeat(indent);
-  for (const k of Object.keys(obj)) emitValueAfterKey(`${pad}${key(k)}:`, obj[k], indent, lines);
+/** A block mapping; `first` replaces the indent of the first line (used for "- " in sequences). */
+function mapping(obj: Record<string, unknown>, indent: number, first: string): string {
+  let out = "";
+  let lead = first === "" ? pad(indent) : first;
+  for (const k in obj) {
+    out += `${lead}${scalar(k)}:${after(obj[k], indent)}`;
+    lead = pad(indent);
+  }
+  return out;
 }
 
-function emitSequence(arr: unknown[], indent: number, lines: string[]): void {
-  const pad = " ".repeat(indent);
+function sequence(arr: unknown[], indent: number): string {
+  let out = "";
+  const dash = `${pad(indent)}- `;
   for (const item of arr) {
     const empty = isEmptyCollection(item);
-    if (empty) lines.push(`${pad}- ${empty}`);
-    else if (Array.isArray(item)) {
-      lines.push(`${pad}-`);
-      emitSequence(item, indent + 2, lines);
-    } else if (item !== null && typeof item === "object") {
-      // First key on the dash line, the rest aligned under it.
-      const sub: string[] = [];
-      emitMapping(item as Record<string, unknown>, indent + 2, sub);
-      sub[0] = `${pad}- ${sub[0]!.slice(indent + 2)}`;
-      lines.push(...sub);
-    } else lines.push(`${pad}- ${scalar(item)}`);
+    if (empty) out += `${dash}${empty}\n`;
+    else if (Array.isArray(item)) out += `${pad(indent)}-\n${sequence(item, indent + 2)}`;
+    else if (item !== null && typeof item === "object") {
+      out += mapping(item as Record<string, unknown>, indent + 2, dash);
+    } else out += `${dash}${scalar(item)}\n`;
   }
+  return out;
 }

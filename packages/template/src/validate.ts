@@ -172,7 +172,14 @@ class Validator {
     this.transforms =
       typeof tr === "string" ? [tr] : Array.isArray(tr) ? tr.filter((x) => typeof x === "string") : [];
     this.now = opts.now ?? new Date();
+    this.sam = this.transforms.includes("AWS::Serverless-2016-10-31");
   }
+
+  /**
+   * Under the SAM transform, SAM generates resources (e.g. `<Function>Role`, `ServerlessRestApi`) that templates
+   * may name; undefined names are then not reported, since they may exist after the transform.
+   */
+  private readonly sam: boolean;
 
   private add(code: string, path: string, message: string, fix?: string): void {
     this.problems.push(fix === undefined ? { code, path, message } : { code, path, message, fix });
@@ -198,7 +205,7 @@ class Validator {
   private checkTopLevel(): void {
     const t = this.t;
     for (const k of Object.keys(t)) {
-      if (!SECTIONS.includes(k)) {
+      if (!SECTIONS.includes(k) && !(this.sam && k === "Globals")) {
         const guess = closest(k, SECTIONS);
         this.add(
           "UNKNOWN_SECTION",
@@ -621,6 +628,7 @@ class Validator {
   }
 
   private undefinedResource(name: string, path: string, what: string): void {
+    if (this.sam) return;
     const guess = closest(name, Object.keys(this.resources));
     this.add(
       "UNDEFINED_RESOURCE",
@@ -667,6 +675,7 @@ class Validator {
       );
       return;
     }
+    if (this.sam) return;
     const guess = closest(name, [...Object.keys(this.parameters), ...Object.keys(this.resources)]);
     this.add(
       "UNDEFINED_REFERENCE",

@@ -14,7 +14,9 @@ import { findCfnLint, type LintFinding, runCfnLint } from "./cfn-lint.js";
 import { helloApi } from "./fixtures.js";
 
 // Bad templates are built by mutating plain JSON, so the test type is deliberately loose.
-type T = { [section: string]: any; Resources: Record<string, any> };
+// biome-ignore lint/suspicious/noExplicitAny: any shape goes, that is the point of a bad-input test
+type Loose = any;
+type T = { [section: string]: Loose; Resources: Record<string, Loose> };
 
 interface Case {
   name: string;
@@ -31,7 +33,7 @@ interface Case {
 
 const NOW = new Date("2026-11-26T00:00:00Z");
 const FN = "HelloHandler";
-const fnProps = (t: T) => t.Resources[FN]!.Properties as Record<string, any>;
+const fnProps = (t: T) => t.Resources[FN]!.Properties as Record<string, Loose>;
 const many = (n: number, make: (i: number) => unknown) =>
   Object.fromEntries(Array.from({ length: n }, (_, i) => [`Item${i}`, make(i)]));
 
@@ -397,7 +399,7 @@ const cases: Case[] = [
     name: "misspelt resource attribute",
     mutate: (t) => {
       const r = t.Resources.HelloUrl!;
-      (r as any).Propertes = r.Properties;
+      r.Propertes = r.Properties;
       delete r.Properties;
     },
     code: "UNKNOWN_RESOURCE_ATTRIBUTE",

@@ -1,0 +1,71 @@
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+import { validateTemplate } from "../src/index.js";
+import { indexSpec } from "../src/spec.js";
+
+const pkg = join(dirname(fileURLToPath(import.meta.url)), "..");
+const committed = (f: string) => readFileSync(join(pkg, "src", "generated", f), "utf8");
+
+describe("generated spec and types", () => {
+  it("are what `pnpm generate` produces from the installed @aws-cdk/aws-service-spec (no hand edits, deterministic)", () => {
+    const out = mkdtempSync(join(tmpdir(), "sparta-template-gen-"));
+    execFileSync(process.execPath, [join(pkg, "scripts", "generate.mjs"), "--out", out]);
+    expect(readFileSync(join(out, "spec.json"), "utf8")).toBe(committed("spec.json"));
+    expect(readFileSync(join(out, "resource-types.d.ts"), "utf8")).toBe(committed("resource-types.d.ts"));
+  }, 60_000);
+
+  it("the lazy index reads exactly what a full JSON.parse of spec.json reads", () => {
+    const text = committed("spec.json");
+    const full = JSON.parse(text) as {
+      source: string;
+      resources: Record<string, unknown>;
+      structs: unknown[];
+    };
+    const lazy = indexSpec(text);
+    expect(lazy.source).toBe(full.source);
+    expect(lazy.resourceTypes()).toEqual(Object.keys(full.resources));
+    expect(lazy.resourceTypes().length).toBeGreaterThan(1000);
+    for (const [type, spec] of Object.entries(full.resources)) expect(lazy.resource(type)).toEqual(spec);
+    full.structs.forEach((s, i) => {
+      expect(lazy.struct(i)).toEqual(s);
+    });
+    expect(lazy.resource("AWS::Nope::Nope")).toBeUndefined();
+  });
+
+  it("knows Lambda's required properties and attributes", () => {
+    const lambda = indexSpec(committed("spec.json")).resource("AWS::Lambda::Function")!;
+    expect(lambda.p.Code).toMatch(/^!#\d+$/);
+    expect(lambda.p.Role).toBe("!S");
+    expect(lambda.p.MemorySize).toBe("I");
+    expect(lambda.a).toContain("Arn");
+  });
+});
+
+describe("SAM templates", () => {
+  it("do not report names SAM generates, and accept Globals", () => {
+    const problems = validateTemplate({
+      Transform: "AWS::Serverless-2016-10-31",
+      Globals: { Function: { Timeout: 10 } },
+      Resources: {
+        Fn: {
+          Type: "AWS::Serverless::Function",
+          Properties: { Runtime: "nodejs22.x", Handler: "index.handler", InlineCode: "x" },
+        },
+        Perm: {
+          Type: "AWS::Lambda::Permission",
+          Properties: {
+            Action: "lambda:InvokeFunction",
+            FunctionName: { Ref: "FnAliaslive" },
+            Principal: "sns.amazonaws.com",
+          },
+        },
+      },
+      Outputs: { Role: { Value: { "Fn::GetAtt": ["FnRole", "Arn"] } } },
+    } as never);
+    expect(problems).toEqual([]);
+  });
+});
