@@ -203,29 +203,36 @@ export async function encodeAll(
       ...pool.map(
         (worker) =>
           new Promise<void>((resolvePromise, reject) => {
-            worker.on("error", reject);
-            const send = (): void => {
-              if (next >= sources.length) {
-                resolvePromise();
-                return;
+            // Two batches in flight per worker, so it never waits for this thread to hand out the next one.
+            let inflight = 0;
+            const topUp = (): void => {
+              while (inflight < 2 && next < sources.length) {
+                const start = next;
+                next = Math.min(sources.length, start + batch);
+                inflight++;
+                // Buffers given as content are copied to the worker (structured clone), not moved from the caller.
+                worker.postMessage({ id: start, sources: sources.slice(start, next), level });
               }
-              const start = next;
-              next = Math.min(sources.length, start + batch);
-              worker.once("message", ({ results: encoded }: { results: WorkerResult[] }) => {
-                try {
-                  encoded.forEach((r, k) => {
-                    if ("error" in r) fail(start + k, r.error);
-                    else results[start + k] = r as EncodedData;
-                  });
-                  send();
-                } catch (error) {
-                  reject(error);
-                }
-              });
-              // Buffers given as content are copied to the worker (structured clone), not moved from the caller.
-              worker.postMessage({ id: start, sources: sources.slice(start, next), level });
+              if (inflight === 0) resolvePromise();
             };
-            send();
+            const stop = (error: unknown): void => {
+              next = sources.length; // the other threads stop taking batches
+              reject(error);
+            };
+            worker.on("error", stop);
+            worker.on("message", ({ id, results: encoded }: { id: number; results: WorkerResult[] }) => {
+              inflight--;
+              try {
+                encoded.forEach((r, k) => {
+                  if ("error" in r) fail(id + k, r.error);
+                  else results[id + k] = r as EncodedData;
+                });
+                topUp();
+              } catch (error) {
+                stop(error);
+              }
+            });
+            topUp();
           }),
       ),
     ]);
