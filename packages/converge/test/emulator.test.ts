@@ -65,9 +65,17 @@ describe("converge through the AWS SDK against the emulator", () => {
   it("creates, skips a no-op with zero change sets, updates, and deletes", async () => {
     const { counts, deps, reset } = world();
     const stackName = unique("lifecycle");
+    const streamed: string[] = [];
+    const progress: string[] = [];
     const created = await converge(
       { stackName, template, parameters: { Stage: "dev" }, tags: { app: "demo" } },
-      deps,
+      {
+        ...deps,
+        reporter: {
+          event: (e) => streamed.push(`${e.logicalId}:${e.status}`),
+          progress: (p) => progress.push(`${p.done} of ${p.total}`),
+        },
+      },
     );
     expect(created.kind).toBe("created");
     expect(created.outputs.Stage).toBe("dev");
@@ -79,6 +87,8 @@ describe("converge through the AWS SDK against the emulator", () => {
       "Queue:CREATE_COMPLETE",
       `${stackName}:CREATE_COMPLETE`,
     ]);
+    expect(streamed).toEqual(created.events.map((e) => `${e.logicalId}:${e.status}`));
+    expect(progress).toEqual(["1 of 1"]);
 
     reset();
     const noop = await converge(

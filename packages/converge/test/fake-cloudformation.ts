@@ -82,6 +82,7 @@ export class FakeCloudFormation implements CfnClient {
     { reason: string; nested?: { logicalId: string; reason: string } }
   >();
   private readonly rollbackFailures = new Map<string, string>();
+  private readonly deleteFailures = new Map<string, string>();
   private seq = 0;
 
   constructor(private readonly clock: FakeClock = new FakeClock()) {}
@@ -98,6 +99,10 @@ export class FakeCloudFormation implements CfnClient {
   /** Rolling `logicalId` back fails (the stack ends UPDATE_ROLLBACK_FAILED) until it is skipped or this is cleared. */
   failRollback(logicalId: string, reason: string): void {
     this.rollbackFailures.set(logicalId, reason);
+  }
+  /** Deleting `logicalId` fails (e.g. a non-empty bucket): the stack ends DELETE_FAILED. */
+  failDelete(logicalId: string, reason: string): void {
+    this.deleteFailures.set(logicalId, reason);
   }
   clearRollbackFailure(logicalId: string): void {
     this.rollbackFailures.delete(logicalId);
@@ -622,9 +627,21 @@ export class FakeCloudFormation implements CfnClient {
     }
     stack.status = "DELETE_IN_PROGRESS";
     this.emit(stack, stack.name, S, "DELETE_IN_PROGRESS", "User Initiated");
+    const blocked = [...stack.resources.keys()].find((id) => this.deleteFailures.has(id));
     for (const [id, r] of stack.resources) {
       this.queue(stack, id, r.type, "DELETE_IN_PROGRESS");
-      this.queue(stack, id, r.type, "DELETE_COMPLETE");
+      if (id === blocked) this.queue(stack, id, r.type, "DELETE_FAILED", this.deleteFailures.get(id));
+      else this.queue(stack, id, r.type, "DELETE_COMPLETE", undefined, () => stack.resources.delete(id));
+    }
+    if (blocked) {
+      this.queue(
+        stack,
+        stack.name,
+        S,
+        "DELETE_FAILED",
+        `The following resource(s) failed to delete: [${blocked}]. `,
+      );
+      return { $metadata: {} };
     }
     this.queue(stack, stack.name, S, "DELETE_COMPLETE", undefined, () => {
       stack.resources.clear();

@@ -414,6 +414,22 @@ describe("converge against the fake CloudFormation", () => {
     expect((await deleteStack({ stackName: "app" }, deps)).kind).toBe("unchanged");
   });
 
+  it("reports a failed delete with its root cause and how to fix it", async () => {
+    const { fake, deps } = setup();
+    await converge({ stackName: "app", template: bucketTemplate }, deps);
+    fake.failDelete("Bucket", "The bucket you tried to delete is not empty");
+    const r = await deleteStack({ stackName: "app" }, deps);
+    expect(r.kind).toBe("failed");
+    expect(r.rootCause?.map((e) => `${e.logicalId}:${e.status}:${e.reason}`)).toEqual([
+      "Bucket:DELETE_FAILED:The bucket you tried to delete is not empty",
+    ]);
+    expect(r.message).toMatch(/ended in DELETE_FAILED[\s\S]*non-empty S3 bucket/);
+    // a DELETE_FAILED stack cannot be updated: converge says so instead of trying
+    await expect(converge({ stackName: "app", template: bucketTemplate }, deps)).rejects.toBeInstanceOf(
+      StackBusyError,
+    );
+  });
+
   it("turns a missing-credentials SDK error into CredentialsMissingError with how to fix it", async () => {
     const { fake, deps } = setup();
     fake.describeStacks = async () => {
