@@ -112,6 +112,7 @@ export async function waitForStack(
   follower: EventFollower,
   stackId: string,
 ): Promise<WaitOutcome> {
+  let sawFinal = false;
   for (let i = 0; ; i++) {
     if (engine.signal?.aborted) {
       const stack = await getStack(engine, stackId);
@@ -121,10 +122,12 @@ export async function waitForStack(
     const final = fresh.findLast(
       (e: StackEvent) => isStackEvent(e) && e.stackId === stackId && isFinalStatus(e.status),
     );
-    if (final || i % 10 === 9) {
+    sawFinal ||= final !== undefined;
+    // after the final event, confirm every poll (DescribeStacks may lag the events briefly)
+    if (sawFinal || i % 10 === 9) {
       const stack = await getStack(engine, stackId);
       if (stack && isFinalStatus(stack.StackStatus)) {
-        if (!final) await follower.poll();
+        if (!sawFinal) await follower.poll();
         return { status: stack.StackStatus!, stack };
       }
     }
