@@ -204,12 +204,6 @@ export function codePipeline(options: CodePipelineOptions = {}): CodePipeline {
       const repo = parseGitHubRepo(requireFlag(ctx, "repo", "https://github.com/owner/repo#main"));
       const { source, parameters, secrets } = resolveSource(ctx.flags);
       const codeBucket = typeof ctx.flags.s3Bucket === "string" ? ctx.flags.s3Bucket : undefined;
-      if (!ctx.options.noop && !codeBucket) {
-        throw new InvalidPipelineOptionsError(
-          "provisionPipeline needs --s3Bucket BUCKET (or SPARTA_S3_BUCKET) to deploy the pipeline stack; " +
-            "use --noop to only write .sparta/pipeline.json.",
-        );
-      }
       const stages = resolveStages(environments(), options.stages, pipelineName, repo.branch);
       for (const warning of registry.warnings()) ctx.reporter.warn(warning);
 

@@ -131,6 +131,30 @@ describe("provisionPipeline --noop", () => {
   });
 });
 
+describe("provisionPipeline without --s3Bucket", () => {
+  it("deploys the template inline and keeps function code in the pipeline's own artifact bucket", async () => {
+    const converged: ConvergeInput[] = [];
+    const converge = async (input: ConvergeInput) => {
+      converged.push(input);
+      return { kind: "created", stackName: input.stackName, outputs: {}, events: [] } as ConvergeResult;
+    };
+    const { ctx, printed } = context(good, false);
+    expect(await pipeline({ converge }).command.run(ctx)).toBe(0);
+    expect(converged).toHaveLength(1);
+    expect(converged[0]!.bucket).toBeUndefined();
+    expect(converged[0]!.parameters).toEqual({ ConnectionArn: CONNECTION });
+    expect(JSON.stringify(converged[0]!.template).length).toBeLessThan(51_200);
+    const template = converged[0]!.template as {
+      Resources: { BuildProject: { Properties: { Environment: { EnvironmentVariables: unknown } } } };
+    };
+    const build = template.Resources.BuildProject.Properties.Environment.EnvironmentVariables;
+    expect(build).toEqual([
+      { Name: "SPARTA_S3_BUCKET", Type: "PLAINTEXT", Value: { Ref: "ArtifactBucket" } },
+    ]);
+    expect(printed[1]).toContain("SpartaCodePipeline: created");
+  });
+});
+
 describe("provisionPipeline with a GitHub token", () => {
   it("passes the token only as the NoEcho parameter's value: never in a template, file, log or printed result", async () => {
     const converged: ConvergeInput[] = [];
@@ -298,12 +322,6 @@ describe("provisionPipeline rejects bad input before building anything", () => {
   it("no environment at all", async () => {
     const { ctx, builds } = context(good, true);
     await expect(codePipeline().command.run(ctx)).rejects.toThrow(/no environment to deploy to/);
-    expect(builds()).toBe(0);
-  });
-
-  it("no --s3Bucket when deploying", async () => {
-    const { ctx, builds } = context(good, false);
-    await expect(pipeline().command.run(ctx)).rejects.toThrow(/needs --s3Bucket BUCKET/);
     expect(builds()).toBe(0);
   });
 
