@@ -1,16 +1,21 @@
 import { markOf, ref, type Template } from "./cfn.js";
 
 /**
- * Points each CodeDeploy deployment group `safeDeploy` added at the alarms `alarms` added for the same
- * function, whichever of the two decorators ran first. A group without alarms rolls back on failure only.
+ * Points each CodeDeploy deployment group `safeDeploy` added at its function's new-version alarm and at the
+ * alarms `alarms` added for that function, whichever of the two decorators ran first. A group without alarms
+ * rolls back on failure only.
  */
 export function linkDeploymentGroupAlarms(template: Template): void {
   const byFunction = new Map<string, string[]>();
+  const add = (fn: string, id: string) => byFunction.set(fn, [...(byFunction.get(fn) ?? []), id]);
+  // The new-version alarm first, then the function alarms, whichever decorator ran first.
   for (const [id, r] of Object.entries(template.Resources)) {
     const m = markOf(r);
-    if (m?.feature === "alarms" && m.function !== undefined) {
-      byFunction.set(m.function, [...(byFunction.get(m.function) ?? []), id]);
-    }
+    if (m?.kind === "newVersionAlarm" && m.function !== undefined) add(m.function, id);
+  }
+  for (const [id, r] of Object.entries(template.Resources)) {
+    const m = markOf(r);
+    if (m?.feature === "alarms" && m.function !== undefined) add(m.function, id);
   }
   for (const r of Object.values(template.Resources)) {
     const m = markOf(r);

@@ -44,6 +44,12 @@ export interface SafeDeployOptions {
   shift?: TrafficShift;
   /** Per function (logical id): `false` = leave the function alone; `{ shift: false }` = alias without CodeDeploy. */
   functions?: { [functionLogicalId: string]: { shift?: TrafficShift | false } | false };
+  /**
+   * With `shift`: an alarm on the errors of the version being rolled out (through the alias), which stops and
+   * rolls back the CodeDeploy deployment; the function-wide alarms of `alarms()` see a canary's errors diluted by
+   * the old version's traffic. Fires at `threshold` errors in a minute (default 1). `false` = none.
+   */
+  newVersionErrors?: { threshold?: number } | false;
   reporter?: OperationsReporter & { info?(message: string): void };
 }
 
@@ -83,6 +89,10 @@ export function versionLogicalId(fn: FunctionInfo | { logicalId: string; resourc
 
 export function aliasLogicalId(functionId: string): string {
   return `${functionId}Alias`;
+}
+
+export function newVersionAlarmLogicalId(functionId: string): string {
+  return `${functionId}NewVersionErrorsAlarm`;
 }
 
 export function deploymentGroupLogicalId(functionId: string): string {
@@ -125,6 +135,13 @@ export function addSafeDeploy<T extends TemplateJson>(template: T, options: Safe
       throw new UnknownFunctionError(id, known, `safeDeploy({ functions: { ${id} } })`);
   }
 
+  const newVersionErrors = options.newVersionErrors ?? {};
+  const errorThreshold = newVersionErrors === false ? 0 : (newVersionErrors.threshold ?? 1);
+  if (newVersionErrors !== false && !(Number.isInteger(errorThreshold) && errorThreshold >= 1)) {
+    throw new InvalidOptionError(
+      `safeDeploy({ newVersionErrors: { threshold: ${errorThreshold} } }): the threshold is a whole number of errors per minute, at least 1.`,
+    );
+  }
   const shifted: FunctionInfo[] = [];
   const aliasOf = new Map<string, string>();
   for (const fn of functions) {
@@ -184,6 +201,39 @@ export function addSafeDeploy<T extends TemplateJson>(template: T, options: Safe
         ),
         { feature: "safeDeploy", function: fn.logicalId, kind: "deploymentGroup" },
       );
+      if (newVersionErrors !== false) {
+        const alarmId = newVersionAlarmLogicalId(fn.logicalId);
+        putResource(
+          t,
+          alarmId,
+          withCondition(
+            {
+              Type: "AWS::CloudWatch::Alarm",
+              Properties: {
+                AlarmDescription: `${fn.logicalId}: ${errorThreshold} or more errors per minute in the version being deployed; stops and rolls back the CodeDeploy deployment`,
+                Namespace: "AWS/Lambda",
+                MetricName: "Errors",
+                // The metrics Lambda reports for invocations through the alias, per executed version.
+                Dimensions: [
+                  { Name: "Resource", Value: sub("${" + fn.logicalId + "}:" + aliasName) },
+                  { Name: "FunctionName", Value: ref(fn.logicalId) },
+                  { Name: "ExecutedVersion", Value: getAtt(versionId, "Version") },
+                ],
+                Statistic: "Sum",
+                Period: 60,
+                EvaluationPeriods: 1,
+                ComparisonOperator: "GreaterThanOrEqualToThreshold",
+                Threshold: errorThreshold,
+                TreatMissingData: "notBreaching",
+              },
+            },
+            fn.condition,
+          ),
+          { feature: "safeDeploy", function: fn.logicalId, kind: "newVersionAlarm" },
+        );
+        // The alarm must watch the new version before CodeDeploy starts shifting traffic to it.
+        alias.DependsOn = [alarmId];
+      }
       shifted.push(fn);
     }
     putResource(t, aliasId, withCondition(alias, fn.condition), {

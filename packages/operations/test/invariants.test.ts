@@ -98,6 +98,7 @@ it("the all-features template wires deployment groups to every alarm of their fu
   expect(group.AlarmConfiguration).toEqual({
     Enabled: true,
     Alarms: [
+      { Name: { Ref: "ApiFunctionNewVersionErrorsAlarm" } },
       { Name: { Ref: "ApiFunctionErrorRateAlarm" } },
       { Name: { Ref: "ApiFunctionThrottlesAlarm" } },
       { Name: { Ref: "ApiFunctionDurationAlarm" } },

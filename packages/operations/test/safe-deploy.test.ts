@@ -126,6 +126,7 @@ describe("addSafeDeploy", () => {
     const t = addSafeDeploy(service(), {
       shift: "Canary10Percent5Minutes",
       functions: { WorkerFunction: { shift: false } },
+      newVersionErrors: false,
     });
     expect(t.Resources.ApiFunctionDeploymentGroup!.Properties).toMatchObject({
       DeploymentConfigName: "CodeDeployDefault.LambdaCanary10Percent5Minutes",
@@ -145,6 +146,38 @@ describe("addSafeDeploy", () => {
     const policy = JSON.stringify(res(t, CODEDEPLOY_ROLE_ID).Properties.Policies);
     expect(policy).toContain("ApiFunction.Arn}:*");
     expect(policy).not.toContain("WorkerFunction");
+  });
+
+  it("stops a deployment on errors of the version being rolled out, watched through the alias", () => {
+    const t = addSafeDeploy(service(), {
+      shift: "Linear10PercentEvery1Minute",
+      newVersionErrors: { threshold: 3 },
+    });
+    const version = versionIds(t).find((id) => id.startsWith("ApiFunction"))!;
+    expect(res(t, "ApiFunctionNewVersionErrorsAlarm").Properties).toMatchObject({
+      MetricName: "Errors",
+      Dimensions: [
+        { Name: "Resource", Value: { "Fn::Sub": "${ApiFunction}:live" } },
+        { Name: "FunctionName", Value: { Ref: "ApiFunction" } },
+        { Name: "ExecutedVersion", Value: { "Fn::GetAtt": [version, "Version"] } },
+      ],
+      Threshold: 3,
+      Statistic: "Sum",
+    });
+    expect((t.Resources.ApiFunctionAlias as { DependsOn?: unknown }).DependsOn).toEqual([
+      "ApiFunctionNewVersionErrorsAlarm",
+    ]);
+    expect(res(t, "ApiFunctionDeploymentGroup").Properties).toMatchObject({
+      AlarmConfiguration: { Enabled: true, Alarms: [{ Name: { Ref: "ApiFunctionNewVersionErrorsAlarm" } }] },
+      AutoRollbackConfiguration: {
+        Enabled: true,
+        Events: ["DEPLOYMENT_FAILURE", "DEPLOYMENT_STOP_ON_ALARM"],
+      },
+    });
+    expect(() =>
+      addSafeDeploy(service(), { shift: "AllAtOnce", newVersionErrors: { threshold: 0.5 } }),
+    ).toThrow(/whole number of errors per minute/);
+    expect(addSafeDeploy(service()).Resources.ApiFunctionNewVersionErrorsAlarm).toBeUndefined();
   });
 
   it("leaves a function set to false alone", () => {
