@@ -34,11 +34,18 @@ export function layoutZip(entries: readonly EncodedEntry[]): Buffer[] {
       `A ZIP with ${entries.length} entries needs ZIP64, which this writer does not produce. Keep an artifact under 65535 files.`,
     );
   }
+  const names = entries.map((e) => Buffer.from(e.name, "utf8"));
+  const localBytes = names.reduce((n, name) => n + 30 + name.length, 0);
+  const centralSize = names.reduce((n, name) => n + 46 + name.length, 0);
+  // All headers in one allocation: thousands of small Buffer.alloc calls cost more than the layout itself.
+  const local = Buffer.alloc(localBytes);
+  const central = Buffer.alloc(centralSize + 22);
   const chunks: Buffer[] = [];
-  const central: Buffer[] = [];
   let offset = 0;
-  for (const e of entries) {
-    const name = Buffer.from(e.name, "utf8");
+  let l = 0;
+  let c = 0;
+  entries.forEach((e, i) => {
+    const name = names[i] as Buffer;
     const flags = /^[\x20-\x7e]*$/.test(e.name) ? 0 : FLAG_UTF8;
     const versionNeeded = e.method === 8 ? 20 : 10;
     const compressed = e.data.length;
@@ -47,50 +54,51 @@ export function layoutZip(entries: readonly EncodedEntry[]): Buffer[] {
         `ZIP entry "${e.name}" is beyond 4 GiB, which needs ZIP64; this writer does not produce it.`,
       );
     }
-    const local = Buffer.alloc(30);
-    local.writeUInt32LE(0x04034b50, 0);
-    local.writeUInt16LE(versionNeeded, 4);
-    local.writeUInt16LE(flags, 6);
-    local.writeUInt16LE(e.method, 8);
-    local.writeUInt16LE(DOS_TIME, 10);
-    local.writeUInt16LE(DOS_DATE, 12);
-    local.writeUInt32LE(e.crc32 >>> 0, 14);
-    local.writeUInt32LE(compressed, 18);
-    local.writeUInt32LE(e.size, 22);
-    local.writeUInt16LE(name.length, 26);
-    local.writeUInt16LE(0, 28);
-    chunks.push(local, name, e.data);
+    const start = l;
+    local.writeUInt32LE(0x04034b50, l);
+    local.writeUInt16LE(versionNeeded, l + 4);
+    local.writeUInt16LE(flags, l + 6);
+    local.writeUInt16LE(e.method, l + 8);
+    local.writeUInt16LE(DOS_TIME, l + 10);
+    local.writeUInt16LE(DOS_DATE, l + 12);
+    local.writeUInt32LE(e.crc32 >>> 0, l + 14);
+    local.writeUInt32LE(compressed, l + 18);
+    local.writeUInt32LE(e.size, l + 22);
+    local.writeUInt16LE(name.length, l + 26);
+    // extra field length at l + 28: zero
+    name.copy(local, l + 30);
+    l += 30 + name.length;
+    chunks.push(local.subarray(start, l), e.data);
 
-    const header = Buffer.alloc(46);
-    header.writeUInt32LE(0x02014b50, 0);
-    header.writeUInt16LE(VERSION_MADE_BY, 4);
-    header.writeUInt16LE(versionNeeded, 6);
-    header.writeUInt16LE(flags, 8);
-    header.writeUInt16LE(e.method, 10);
-    header.writeUInt16LE(DOS_TIME, 12);
-    header.writeUInt16LE(DOS_DATE, 14);
-    header.writeUInt32LE(e.crc32 >>> 0, 16);
-    header.writeUInt32LE(compressed, 20);
-    header.writeUInt32LE(e.size, 24);
-    header.writeUInt16LE(name.length, 28);
-    // extra length, comment length, disk number, internal attributes: all zero
-    header.writeUInt32LE(((S_IFREG | e.mode) << 16) >>> 0, 38);
-    header.writeUInt32LE(offset, 42);
-    central.push(header, name);
+    central.writeUInt32LE(0x02014b50, c);
+    central.writeUInt16LE(VERSION_MADE_BY, c + 4);
+    central.writeUInt16LE(versionNeeded, c + 6);
+    central.writeUInt16LE(flags, c + 8);
+    central.writeUInt16LE(e.method, c + 10);
+    central.writeUInt16LE(DOS_TIME, c + 12);
+    central.writeUInt16LE(DOS_DATE, c + 14);
+    central.writeUInt32LE(e.crc32 >>> 0, c + 16);
+    central.writeUInt32LE(compressed, c + 20);
+    central.writeUInt32LE(e.size, c + 24);
+    central.writeUInt16LE(name.length, c + 28);
+    // extra length, comment length, disk number, internal attributes (c + 30 .. c + 37): zero
+    central.writeUInt32LE(((S_IFREG | e.mode) << 16) >>> 0, c + 38);
+    central.writeUInt32LE(offset, c + 42);
+    name.copy(central, c + 46);
+    c += 46 + name.length;
 
     offset += 30 + name.length + compressed;
-  }
-  const centralSize = central.reduce((n, b) => n + b.length, 0);
+  });
   if (offset > MAX_32 || offset + centralSize > MAX_32) {
     throw new PackagerInputError(
       "The ZIP would be larger than 4 GiB, which needs ZIP64; this writer does not produce it.",
     );
   }
-  const end = Buffer.alloc(22);
-  end.writeUInt32LE(0x06054b50, 0);
-  end.writeUInt16LE(entries.length, 8);
-  end.writeUInt16LE(entries.length, 10);
-  end.writeUInt32LE(centralSize, 12);
-  end.writeUInt32LE(offset, 16);
-  return [...chunks, ...central, end];
+  central.writeUInt32LE(0x06054b50, c);
+  central.writeUInt16LE(entries.length, c + 8);
+  central.writeUInt16LE(entries.length, c + 10);
+  central.writeUInt32LE(centralSize, c + 12);
+  central.writeUInt32LE(offset, c + 16);
+  chunks.push(central);
+  return chunks;
 }

@@ -18,6 +18,14 @@ export interface EncodedData {
   mode?: number;
 }
 
+/** Tables reused from call to call (allocating them per file cost more than the checks themselves). */
+export interface Scratch {
+  counts: Uint32Array;
+  seen: Int32Array;
+}
+
+const scratchHere: Scratch = { counts: new Uint32Array(256), seen: new Int32Array(2048) };
+
 type Fs = Pick<typeof fs, "openSync" | "fstatSync" | "readSync" | "closeSync">;
 type Zlib = Pick<typeof zlib, "deflateRawSync"> & { crc32?: (data: Uint8Array) => number };
 
@@ -38,6 +46,7 @@ export function encodeSource(
   fsApi: Fs,
   zlibApi: Zlib,
   crcFallback: (data: Uint8Array) => number,
+  scratch: Scratch,
 ): EncodedData {
   let raw: Uint8Array;
   let mode: number | undefined;
@@ -67,7 +76,8 @@ export function encodeSource(
 
   if (raw.length >= 512) {
     const sampleLength = Math.min(raw.length, 1024);
-    const counts = new Uint32Array(256);
+    const counts = scratch.counts;
+    counts.fill(0);
     for (let i = 0; i < sampleLength; i++) {
       const byte = raw[i] as number;
       counts[byte] = (counts[byte] as number) + 1;
@@ -81,9 +91,10 @@ export function encodeSource(
       }
     }
     if (bits > 7.5) {
-      // Count 4-byte sequences met before, through a 4096-slot table of last positions (+1; 0 = empty).
+      // Count 4-byte sequences met before, through a 2048-slot table of last positions (+1; 0 = empty).
       const headLength = sampleLength;
-      const seen = new Int32Array(4096);
+      const seen = scratch.seen;
+      seen.fill(0);
       const word = (i: number): number =>
         ((raw[i] as number) |
           ((raw[i + 1] as number) << 8) |
@@ -93,7 +104,7 @@ export function encodeSource(
       let repeats = 0;
       for (let i = 0; i + 4 <= headLength; i++) {
         const w = word(i);
-        const slot = Math.imul(w, 0x9e3779b1) >>> 20;
+        const slot = Math.imul(w, 0x9e3779b1) >>> 21;
         const before = seen[slot] as number;
         if (before !== 0 && word(before - 1) === w) repeats++;
         seen[slot] = i + 1;
@@ -109,7 +120,7 @@ export function encodeSource(
 
 /** Encodes in this thread. */
 export function encodeHere(source: EncodeSource, level: number): EncodedData {
-  return encodeSource(source, level, fs, zlib as unknown as Zlib, crc32Reference);
+  return encodeSource(source, level, fs, zlib as unknown as Zlib, crc32Reference, scratchHere);
 }
 
 // The worker runs `encodeSource` from its own source text, so workers need no separate file on disk
@@ -118,14 +129,16 @@ const WORKER_SOURCE = `
 const { parentPort } = require("node:worker_threads");
 const fs = require("node:fs");
 const zlib = require("node:zlib");
+let table; // the table crc32Reference fills on first use (Node releases without zlib.crc32)
 const crcFallback = ${crc32Reference.toString()};
 const encodeSource = ${encodeSource.toString()};
+const scratch = { counts: new Uint32Array(256), seen: new Int32Array(2048) };
 parentPort.on("message", ({ id, sources, level }) => {
   const results = [];
   const transfer = [];
   for (const source of sources) {
     try {
-      const r = encodeSource(source, level, fs, zlib, crcFallback);
+      const r = encodeSource(source, level, fs, zlib, crcFallback, scratch);
       // A compact copy that can be transferred without copying again.
       const data = new Uint8Array(r.data.length);
       data.set(r.data);
