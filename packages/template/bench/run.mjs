@@ -2,7 +2,10 @@
 // Build, validate and serialise (to JSON, what gets uploaded) a 500-resource template; print the times and one
 // JSON line of the figures. YAML serialisation is timed too but reported apart from the target total.
 // Run after `pnpm --filter @sparta/template build`: pnpm --filter @sparta/template bench
-import { cpus, loadavg } from "node:os";
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
+import { cpus, loadavg, tmpdir } from "node:os";
+import { delimiter, join } from "node:path";
 import { performance } from "node:perf_hooks";
 
 const t0 = performance.now();
@@ -98,12 +101,27 @@ const cold = { build: buildCold, validate: validateCold, serialise: serialiseCol
 const load = Math.round(loadavg()[0] * 10) / 10;
 const total = (o) => o.build + o.validate + o.serialise;
 
+// For scale, with BENCH_CFN_LINT=1: cfn-lint (the CloudFormation linter, a Python process) on the same template.
+function cfnLintMs() {
+  const bin = [...(process.env.PATH ?? "").split(delimiter), "/root/.pyenv/shims"]
+    .map((d) => join(d, "cfn-lint"))
+    .find((p) => existsSync(p));
+  if (!bin) return undefined;
+  const file = join(mkdtempSync(join(tmpdir(), "sparta-bench-")), "template.json");
+  writeFileSync(file, json);
+  const s = performance.now();
+  const res = spawnSync(bin, [file], { encoding: "utf8" });
+  return res.status === null ? undefined : performance.now() - s;
+}
+const lintMs = process.env.BENCH_CFN_LINT === "1" ? cfnLintMs() : undefined;
+
 process.stdout.write(
   [
     `@sparta/template: 500 resources, JSON ${text[0].length} bytes, YAML ${text[1].length} bytes (load average ${load} on ${cpus().length} CPUs)`,
     `  import           ${r(importMs)} ms`,
     `  first run        build ${r(cold.build)} ms, validate ${r(cold.validate)} ms (includes loading the spec), toJson ${r(cold.serialise)} ms, total ${r(total(cold))} ms; toYaml ${r(yamlCold)} ms`,
     `  warm (median/15) build ${r(warm.build)} ms, validate ${r(warm.validate)} ms, toJson ${r(warm.serialise)} ms, total ${r(total(warm))} ms; toYaml ${r(median(runs.yaml))} ms`,
+    `  cfn-lint         ${lintMs === undefined ? "skipped (set BENCH_CFN_LINT=1; it takes tens of seconds)" : `${r(lintMs)} ms for the same template, for scale`}`,
     `  target           < 100 ms for build + validate + toJson: ${total(cold) < 100 ? "met" : "NOT met"} on the first run, ${total(warm) < 100 ? "met" : "NOT met"} warm`,
     "",
   ].join("\n"),
@@ -129,6 +147,7 @@ process.stdout.write(
       total: r(total(warm)),
       toYaml: r(median(runs.yaml)),
     },
+    cfnLintMs: lintMs === undefined ? null : r(lintMs),
     jsonBytes: text[0].length,
     yamlBytes: text[1].length,
   })}\n`,

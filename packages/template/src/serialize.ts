@@ -62,6 +62,24 @@ export function canonicalValue(value: unknown): unknown {
   return value;
 }
 
+/** A deep copy of one resource in canonical order: its attributes in RESOURCE_ORDER, everything else sorted. */
+export function canonicalResource(res: unknown): unknown {
+  if (res === null || typeof res !== "object" || Array.isArray(res)) return canonicalValue(res);
+  const rr = res as Record<string, unknown>;
+  const o: Record<string, unknown> = {};
+  for (const k of orderKeys(Object.keys(rr), RESOURCE_ORDER)) {
+    if (rr[k] !== undefined) o[k] = canonicalValue(rr[k]);
+  }
+  return o;
+}
+
+/** Keys sorted by code point (integer-like keys still enumerate first, in numeric order, as JavaScript requires). */
+export function sortedObject<V>(o: Record<string, V>): Record<string, V> {
+  const out: Record<string, V> = {};
+  for (const k of sortedKeys(o)) out[k] = o[k]!;
+  return out;
+}
+
 /**
  * A deep copy of the template in canonical key order: template sections in CloudFormation's documented order
  * (AWSTemplateFormatVersion, Description, Metadata, Transform, Parameters, Rules, Mappings, Conditions,
@@ -80,14 +98,7 @@ export function canonicalTemplate(t: TemplateLike): CfnTemplate {
       const r = v as Record<string, unknown>;
       for (const id of sortedKeys(r)) {
         const res = r[id];
-        if (res !== null && typeof res === "object" && !Array.isArray(res)) {
-          const rr = res as Record<string, unknown>;
-          const o: Record<string, unknown> = {};
-          for (const k of orderKeys(Object.keys(rr), RESOURCE_ORDER)) {
-            if (rr[k] !== undefined) o[k] = canonicalValue(rr[k]);
-          }
-          resources[id] = o;
-        } else resources[id] = canonicalValue(res);
+        resources[id] = canonicalResource(res);
       }
       out[section] = resources;
     } else out[section] = canonicalValue(v);

@@ -1,6 +1,12 @@
 import { InvalidLogicalIdError, LogicalIdConflictError } from "./errors.js";
 import { LOGICAL_ID_PATTERN } from "./logical-id.js";
-import { canonicalTemplate, canonicalValue, resolveTemplate, type TemplateLike } from "./serialize.js";
+import {
+  canonicalResource,
+  canonicalValue,
+  resolveTemplate,
+  sortedObject,
+  type TemplateLike,
+} from "./serialize.js";
 import type { CfnOutput, CfnParameter, CfnTemplate, TypedResource } from "./types.js";
 
 type Section = "Parameters" | "Mappings" | "Conditions" | "Resources" | "Outputs";
@@ -49,7 +55,8 @@ export class Template {
     if (existing !== undefined && !deepEqual(existing, value)) {
       throw new LogicalIdConflictError(section, id, existing, value);
     }
-    this.sections[section][id] = canonicalValue(value);
+    // Stored in canonical form, so toJSON only has to sort logical ids and copy.
+    this.sections[section][id] = section === "Resources" ? canonicalResource(value) : canonicalValue(value);
     return this;
   }
 
@@ -84,7 +91,7 @@ export class Template {
 
   /** Set a top-level `Metadata` key. */
   setMetadata(key: string, value: unknown): this {
-    this.metadata[key] = structuredClone(value);
+    this.metadata[key] = canonicalValue(value);
     return this;
   }
 
@@ -105,7 +112,7 @@ export class Template {
       if (k in this.metadata && !deepEqual(this.metadata[k], v)) {
         throw new LogicalIdConflictError("Metadata", k, this.metadata[k], v);
       }
-      this.metadata[k] = structuredClone(v);
+      this.metadata[k] = canonicalValue(v);
     }
     const transforms =
       f.Transform === undefined ? [] : Array.isArray(f.Transform) ? f.Transform : [f.Transform];
@@ -122,15 +129,16 @@ export class Template {
   toJSON(): CfnTemplate {
     const t: Record<string, unknown> = { AWSTemplateFormatVersion: "2010-09-09" };
     if (this.description !== undefined) t.Description = this.description;
-    if (Object.keys(this.metadata).length > 0) t.Metadata = this.metadata;
+    if (Object.keys(this.metadata).length > 0) t.Metadata = sortedObject(this.metadata);
     if (this.transforms.length === 1) t.Transform = this.transforms[0];
     else if (this.transforms.length > 1) t.Transform = [...this.transforms];
     for (const section of Object.keys(this.sections) as Section[]) {
       if (section === "Resources" || Object.keys(this.sections[section]).length > 0) {
-        t[section] = this.sections[section];
+        t[section] = sortedObject(this.sections[section]);
       }
     }
-    return canonicalTemplate(t as unknown as CfnTemplate);
+    // Everything stored is already canonical; a structured clone keeps callers from mutating the builder.
+    return structuredClone(t) as unknown as CfnTemplate;
   }
 }
 

@@ -103,6 +103,9 @@ function intrinsicName(v: unknown): string | undefined {
   return k === "Ref" || k.startsWith("Fn::") ? k : undefined;
 }
 
+/** Suggestions cost a distance computation per candidate; a template with hundreds of problems gets the first 200. */
+let suggestionBudget = 0;
+
 function distance(a: string, b: string): number {
   const al = a.toLowerCase();
   const bl = b.toLowerCase();
@@ -121,6 +124,7 @@ function distance(a: string, b: string): number {
 
 /** The closest candidate, if it is close enough to be a likely typo. */
 function closest(name: string, candidates: Iterable<string>): string | undefined {
+  if (suggestionBudget-- <= 0) return undefined;
   let best: string | undefined;
   let bestD = Number.POSITIVE_INFINITY;
   for (const c of candidates) {
@@ -464,14 +468,15 @@ class Validator {
     if (typeof runtime !== "string") return;
     const life = LAMBDA_RUNTIME_LIFECYCLE[runtime];
     if (!life) return;
+    // Reported once Lambda refuses to create functions with it, i.e. when the deployment would fail; merely
+    // deprecated runtimes still deploy, and a Problem always means "this will not deploy".
     const today = this.now.toISOString().slice(0, 10);
-    if (today < life.deprecated) return;
-    const blocked = today >= life.createBlock;
+    if (today < life.createBlock) return;
     this.add(
       "DEPRECATED_RUNTIME",
       path,
-      `Runtime "${runtime}" was deprecated on ${life.deprecated}; Lambda ${blocked ? "blocks" : "will block"} ` +
-        `creating functions with it from ${life.createBlock} and updating them from ${life.updateBlock}.`,
+      `Runtime "${runtime}" was deprecated on ${life.deprecated}; Lambda blocks creating functions with it since ` +
+        `${life.createBlock} and updating them ${today >= life.updateBlock ? "since" : "from"} ${life.updateBlock}.`,
       life.successor ? `Use "${life.successor}".` : "Use a supported runtime.",
     );
   }
@@ -929,6 +934,7 @@ export function validateTemplate(t: TemplateLike, opts: ValidateOptions = {}): P
       { code: "INVALID_TEMPLATE", path: "", message: `A template must be an object, got ${kindOf(plain)}.` },
     ];
   }
+  suggestionBudget = 200;
   return new Validator(plain, opts).run();
 }
 

@@ -229,3 +229,28 @@ describe("serialisation", () => {
     );
   });
 });
+
+describe("Lambda runtime lifecycle", () => {
+  const fn = (runtime: string) => ({
+    Resources: {
+      Fn: {
+        Type: "AWS::Lambda::Function",
+        Properties: {
+          Runtime: runtime,
+          Handler: "i.h",
+          Role: "arn:aws:iam::1:role/r",
+          Code: { ZipFile: "x" },
+        },
+      },
+    },
+  });
+  const codes = (runtime: string, now: string) =>
+    validateTemplate(fn(runtime), { now: new Date(now) }).map((p) => p.code);
+
+  it("reports a runtime only once Lambda blocks creating functions with it", () => {
+    expect(codes("nodejs20.x", "2026-05-15")).toEqual([]); // deprecated, still deployable
+    expect(codes("nodejs20.x", "2026-06-01")).toEqual(["DEPRECATED_RUNTIME"]);
+    expect(codes("nodejs22.x", "2026-11-26")).toEqual([]);
+    expect(codes("python3.13", "2026-11-26")).toEqual([]);
+  });
+});
