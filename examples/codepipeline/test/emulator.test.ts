@@ -48,6 +48,7 @@ function sparta(args: string[], cwd: string, env: Record<string, string>) {
 describe("the example's pipeline against the AWS emulator", () => {
   let emu: Emulator;
   let work: string;
+  let serviceDir: string;
   const clients = () => {
     const options = {
       endpoint: emu.endpoint,
@@ -61,6 +62,9 @@ describe("the example's pipeline against the AWS emulator", () => {
     emu = await startEmulator();
     expect((await fetch(`${emu.endpoint}/${BUCKET}`, { method: "PUT" })).ok).toBe(true);
     work = mkdtempSync(join(tmpdir(), "codepipeline-emulator-"));
+    // A copy of the example (symlinks made absolute), so builds here do not race the other test file's.
+    serviceDir = join(work, "service");
+    cpSync(exampleDir, serviceDir, { recursive: true, filter: (p) => !p.includes(".sparta") });
   }, 120_000);
   afterAll(async () => {
     await emu?.stop();
@@ -68,8 +72,7 @@ describe("the example's pipeline against the AWS emulator", () => {
   });
 
   it("provisionPipeline creates the pipeline stack, with the OAuth token only as a NoEcho parameter", async () => {
-    const dir = join(work, "service");
-    cpSync(exampleDir, dir, { recursive: true, filter: (p) => !p.includes(".sparta") });
+    const dir = serviceDir;
     const r = await sparta(
       [
         "provisionPipeline",
@@ -99,15 +102,15 @@ describe("the example's pipeline against the AWS emulator", () => {
   }, 300_000);
 
   it("deploys each environment's stack from the CodePipeline package, each function reading its own MESSAGE", async () => {
-    const build = await buildService({ service, serviceDir: exampleDir, reporter: silent, noop: true });
+    const build = await buildService({ service, serviceDir, reporter: silent, noop: true });
     const out = await writeBuildOutput({
-      serviceDir: work,
+      serviceDir: join(work, "package"),
       template: build.template,
       artifacts: [],
       codePipelinePackage: pipeline.packageFor("SpartaCodePipeline.zip"),
     });
-    execFileSync("unzip", ["-o", out.pipelinePackage!.path, "-d", join(work, ".sparta")]); // the buildspec's post_build
-    const read = (name: string) => JSON.parse(readFileSync(join(work, ".sparta", name), "utf8"));
+    execFileSync("unzip", ["-o", out.pipelinePackage!.path, "-d", out.dir]); // the buildspec's post_build
+    const read = (name: string) => JSON.parse(readFileSync(join(out.dir, name), "utf8"));
 
     for (const [environment, stackName, message] of [
       ["test", "Test-SpartaCodePipeline-master", "Hello from the test environment"],

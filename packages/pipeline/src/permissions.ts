@@ -24,6 +24,7 @@ function stackScoped(stackNames: readonly string[]) {
       sub(`arn:\${AWS::Partition}:logs:\${AWS::Region}:\${AWS::AccountId}:log-group:${s}-*`),
       sub(`arn:\${AWS::Partition}:logs:\${AWS::Region}:\${AWS::AccountId}:log-group:${s}-*:*`),
     ]),
+    allLogGroups: sub(`arn:\${AWS::Partition}:logs:\${AWS::Region}:\${AWS::AccountId}:log-group:*`),
     rules: stackNames.map((s) =>
       sub(`arn:\${AWS::Partition}:events:\${AWS::Region}:\${AWS::AccountId}:rule/${s}-*`),
     ),
@@ -90,6 +91,7 @@ const DEPLOY_ACTIONS: Record<string, (scope: Scope) => IamStatement[]> = {
         "iam:TagRole",
         "iam:UntagRole",
         "iam:ListRoleTags",
+        "iam:ListInstanceProfilesForRole",
       ],
       Resource: s.roles,
     },
@@ -100,15 +102,19 @@ const DEPLOY_ACTIONS: Record<string, (scope: Scope) => IamStatement[]> = {
       Action: [
         "logs:CreateLogGroup",
         "logs:DeleteLogGroup",
-        "logs:DescribeLogGroups",
         "logs:PutRetentionPolicy",
         "logs:DeleteRetentionPolicy",
         "logs:ListTagsForResource",
+        "logs:ListTagsLogGroup",
         "logs:TagResource",
         "logs:UntagResource",
+        "logs:TagLogGroup",
+        "logs:UntagLogGroup",
       ],
       Resource: s.logGroups,
     },
+    // A list call: IAM evaluates it against the account's log groups, not the one being read.
+    { Effect: "Allow", Action: ["logs:DescribeLogGroups"], Resource: [s.allLogGroups] },
   ],
   "AWS::Lambda::Permission": (s) => [
     {
