@@ -1,6 +1,15 @@
 #!/usr/bin/env node
 import { runCli } from "./cli.js";
 
+// The AWS SDK warns on every run under Node 20 that future versions need Node 22; that is not the user's
+// deployment's business. Every other process warning is still printed.
+process.removeAllListeners("warning");
+process.on("warning", (warning) => {
+  if (warning.name === "NodeVersionSupportWarning" || warning.message.startsWith("NodeVersionSupportWarning"))
+    return;
+  process.stderr.write(`${warning.name}: ${warning.message}\n`);
+});
+
 const code = await runCli(process.argv.slice(2), {
   cwd: process.cwd(),
   env: process.env,

@@ -84,12 +84,12 @@ describe("sparta flags and usage errors (exit 2, message names the flag)", () =>
   it.each(cases)("%s", async (_label, args, env, expected) => {
     const r = await runInProcess(args, hello, env);
     expect(r.stderr).toMatch(expected);
-    expect(r.code).toBe(2);
+    expect(r.code, r.stderr).toBe(2);
   });
 
   it("reports a folder with no service file", async () => {
     const r = await runInProcess(["provision", "--noop"], mkdtempSync(join(tmpdir(), "sparta-empty-")));
-    expect(r.code).toBe(2);
+    expect(r.code, r.stderr).toBe(2);
     expect(r.stderr).toMatch(/No service file in .*: create sparta\.config\.ts exporting/);
   });
 
@@ -115,7 +115,7 @@ describe("sparta flags and usage errors (exit 2, message names the flag)", () =>
     expect(invalid.stderr).toMatch(
       /functions\[f\]\.handler: must be "path\/to\/module\.ts#exportName", received nothing/,
     );
-    for (const r of [none, throws, syntax, invalid]) expect(r.code).toBe(2);
+    for (const r of [none, throws, syntax, invalid]) expect(r.code, r.stderr).toBe(2);
   });
 
   it("reads .spartarc.json, overridden by SPARTA_* variables, overridden by flags", async () => {
@@ -150,7 +150,7 @@ describe("sparta commands", () => {
 
   it("runs a service's own command with its parsed flags, the service and the options", async () => {
     const r = await runInProcess(["greet", "--who", "Ada", "--loud"], fixture);
-    expect(r.code).toBe(0);
+    expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toBe("HELLO ADA FROM CUSTOM\n");
     const json = await runInProcess(
       ["greet", "--who", "Ada", "--format", "json", "--level", "warn"],
@@ -168,7 +168,7 @@ describe("sparta commands", () => {
   it("gives a command ctx.build(), which runs the workflow hooks", async () => {
     const r = await runInProcess(["buildIt", "--format", "json"], fixture);
     expect(r.stderr).not.toMatch(/error/);
-    expect(r.code).toBe(0);
+    expect(r.code, r.stderr).toBe(0);
     const out = JSON.parse(r.stdout);
     expect(out.keys).toEqual([expect.stringMatching(/^fn-[0-9a-f]{16}\.zip$/)]);
     expect(out.calls).toEqual(["preBuild", "postMarshal:5"]);
@@ -176,7 +176,7 @@ describe("sparta commands", () => {
 
   it("an unexpected error exits 1 with one line, and the stack only at --level debug", async () => {
     const r = await runInProcess(["explode"], fixture);
-    expect(r.code).toBe(1);
+    expect(r.code, r.stderr).toBe(1);
     expect(r.stderr).toBe("internal error: boom (run with --level debug for the stack)\n");
     const debug = await runInProcess(["explode", "--level", "debug"], fixture);
     expect(debug.code).toBe(1);
@@ -186,7 +186,7 @@ describe("sparta commands", () => {
   it("describe writes a self-contained HTML report of functions, triggers, privileges and resources", async () => {
     const out = join(mkdtempSync(join(tmpdir(), "sparta-describe-")), "report.html");
     const r = await runInProcess(["describe", "--out", out, "--format", "json"], hello);
-    expect(r.code).toBe(0);
+    expect(r.code, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout)).toEqual({ report: out, stackName: "hello" });
     const html = readFileSync(out, "utf8");
     for (const s of [

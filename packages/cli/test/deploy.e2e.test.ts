@@ -44,7 +44,7 @@ describe("sparta provision against the AWS emulator", () => {
   it("creates the stack, uploading the ZIPs, and prints its outputs", async () => {
     const r = await sparta("provision", "--s3Bucket", BUCKET, "--tag", "team=core");
     expect(r.stderr).not.toMatch(/error/i);
-    expect(r.code).toBe(0);
+    expect(r.code, r.stderr).toBe(0);
     const result = JSON.parse(r.stdout);
     expect(result.kind).toBe("created");
     outputs = result.outputs;
@@ -60,7 +60,7 @@ describe("sparta provision against the AWS emulator", () => {
   it("reports unchanged on a second run: no change set, nothing uploaded", async () => {
     const before = { changeSets: await changeSets(), objects: await objects() };
     const r = await sparta("provision", "--s3Bucket", BUCKET, "--tag", "team=core");
-    expect(r.code).toBe(0);
+    expect(r.code, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout)).toMatchObject({ kind: "unchanged", outputs });
     expect(await changeSets()).toBe(before.changeSets);
     expect(before.changeSets).toBe(1);
@@ -74,7 +74,7 @@ describe("sparta provision against the AWS emulator", () => {
     writeFileSync(file, readFileSync(file, "utf8").replace('?? "Hello"', '?? "Howdy"'));
     const r = await sparta("provision", "--s3Bucket", BUCKET, "--tag", "team=core");
     expect(r.stderr).not.toMatch(/error/i);
-    expect(r.code).toBe(0);
+    expect(r.code, r.stderr).toBe(0);
     const result = JSON.parse(r.stdout);
     expect(result.kind).toBe("updated");
     expect(result.outputs.HelloCodeKey).not.toBe(outputs.HelloCodeKey);
@@ -89,7 +89,7 @@ describe("sparta provision against the AWS emulator", () => {
 
   it("status shows the stack, its outputs and each function's code version", async () => {
     const r = await sparta("status");
-    expect(r.code).toBe(0);
+    expect(r.code, r.stderr).toBe(0);
     const status = JSON.parse(r.stdout);
     expect(status.status).toMatch(/_COMPLETE$/);
     expect(status.functionVersions).toEqual({
@@ -100,14 +100,44 @@ describe("sparta provision against the AWS emulator", () => {
     expect(status.tags).toMatchObject({ team: "core", project: "sparta-hello" });
   }, 120_000);
 
+  it("a failing deployment exits 3 and prints the root cause last", async () => {
+    // The same service plus a bucket whose name is taken (the artifact bucket): CloudFormation rolls back.
+    writeFileSync(
+      join(dir, "broken.config.ts"),
+      [
+        'import { service as base } from "./sparta.config.ts";',
+        "export const service = {",
+        "  ...base,",
+        `  decorators: [() => ({ Resources: { Clash: { Type: "AWS::S3::Bucket", Properties: { BucketName: "${BUCKET}" } } } })],`,
+        "};",
+        "",
+      ].join("\n"),
+    );
+    const r = await runBinAsync(
+      ["provision", "--service", "broken.config.ts", "--stackName", "hello-broken", "--s3Bucket", BUCKET],
+      dir,
+      emu.env,
+    );
+    expect(r.code, r.stderr).toBe(3);
+    const lines = r.stderr.trim().split("\n");
+    const rootCause = lines.findIndex((l) => l === "root cause:");
+    expect(rootCause).toBeGreaterThan(0);
+    expect(lines.slice(rootCause + 1).join("\n")).toMatch(/BucketAlreadyExists/);
+    // The stack events were logged as they happened, before the root cause.
+    expect(lines.slice(0, rootCause).join("\n")).toMatch(
+      /ROLLBACK_COMPLETE\s+AWS::CloudFormation::Stack\s+hello-broken/,
+    );
+    expect(r.stderr).not.toMatch(/NodeVersionSupportWarning/);
+  }, 300_000);
+
   it("delete removes the stack; deleting again is a no-op", async () => {
     const r = await sparta("delete");
-    expect(r.code).toBe(0);
+    expect(r.code, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout)).toEqual({ kind: "deleted", stackName: "hello" });
     const status = await sparta("status");
     expect(JSON.parse(status.stdout)).toEqual({ stackName: "hello", exists: false });
     const again = await sparta("delete");
-    expect(again.code).toBe(0);
+    expect(again.code, again.stderr).toBe(0);
     expect(JSON.parse(again.stdout).kind).toBe("unchanged");
   }, 300_000);
 });

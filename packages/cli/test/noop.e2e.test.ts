@@ -24,7 +24,7 @@ describe("sparta provision --noop on examples/hello", () => {
   it("builds a valid template, ZIPs and a manifest, touching no AWS", async () => {
     const r = await runBinAsync(["provision", "--noop", "--format", "json"], exampleDir);
     expect(r.stderr).not.toMatch(/error/i);
-    expect(r.code).toBe(0);
+    expect(r.code, r.stderr).toBe(0);
     const summary = JSON.parse(r.stdout);
     expect(summary).toMatchObject({ noop: true, stackName: "hello", resources: expect.any(Number) });
     expect(summary.functions.map((f: { name: string }) => f.name)).toEqual(["hello", "uploads", "nightly"]);
@@ -51,7 +51,7 @@ describe("sparta provision --noop on examples/hello", () => {
 
   it("gives byte-identical artifacts, template and manifest on a second run", async () => {
     const r = await runBinAsync(["provision", "--noop"], exampleDir);
-    expect(r.code).toBe(0);
+    expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/^noop: would provision stack hello \(\d+ resources\); nothing was deployed/);
     expect(snapshot()).toEqual(first);
   }, 120_000);
