@@ -184,7 +184,7 @@ export function toYaml(t: TemplateLike): string {
   return mapping(canonicalForm(t) as unknown as Record<string, unknown>, 0, "");
 }
 
-const PLAIN_SAFE = /^[A-Za-z_/.$][A-Za-z0-9_ ./:$@=+,()-]*$/;
+const PLAIN_SAFE = /^[A-Za-z_/$][A-Za-z0-9_ ./:$@=+,()-]*$/;
 const RESERVED = /^(?:true|false|yes|no|on|off|y|n|null|~|\.inf|\.nan|-\.inf)$/i;
 const pads: string[] = [];
 const pad = (n: number): string => {
@@ -194,8 +194,12 @@ const pad = (n: number): string => {
 
 function scalar(value: unknown): string {
   if (value === null || value === undefined) return "null";
-  if (typeof value === "number")
-    return Number.isFinite(value) ? String(value) : JSON.stringify(String(value));
+  if (typeof value === "number") {
+    if (!Number.isFinite(value)) return JSON.stringify(String(value));
+    // YAML 1.1 reads "1e+21" as a string; its floats need a dot before the exponent.
+    const n = String(value);
+    return n.includes("e") && !n.includes(".") ? n.replace("e", ".0e") : n;
+  }
   if (typeof value === "boolean") return value ? "true" : "false";
   const s = String(value);
   if (
