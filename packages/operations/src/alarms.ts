@@ -91,6 +91,25 @@ const SUFFIX: Record<AlarmKind, string> = {
 };
 const WINDOW = { periodSeconds: 60, evaluationPeriods: 3, datapointsToAlarm: 2 };
 
+/** Alarm names are `<stack>-<Function>-<Kind>`, so a pipeline can name a stage's alarms before they exist. */
+function alarmNameTemplate(functionId: string, kind: AlarmKind): string {
+  return "${AWS::StackName}-" + functionId + "-" + SUFFIX[kind];
+}
+
+const ROLLBACK_ALARM_NAME = "${AWS::StackName}-rollback";
+
+/**
+ * The names the function alarms of `template` get in the stack `stackName` (`<stack>-<Function>-<Kind>`), e.g.
+ * for a pipeline stage's promotion gate. Alarms under a `Condition` are left out: they may not exist.
+ * @example alarmNamesFor(template, "hello-prod") // ["hello-prod-HelloFunction-ErrorRate", ...]
+ */
+export function alarmNamesFor(template: TemplateJson, stackName: string): string[] {
+  const t = asTemplate(template);
+  return alarmsIn(template)
+    .filter((a) => t.Resources[a.logicalId]?.Condition === undefined)
+    .map((a) => alarmNameTemplate(a.function, a.kind).replace("${AWS::StackName}", stackName));
+}
+
 export function alarmLogicalId(functionId: string, kind: AlarmKind): string {
   return `${functionId}${SUFFIX[kind]}Alarm`;
 }
@@ -167,6 +186,7 @@ function addRollbackAlarm(t: Template, reporter: OperationsReporter | undefined)
     {
       Type: "AWS::CloudWatch::CompositeAlarm",
       Properties: {
+        AlarmName: sub(ROLLBACK_ALARM_NAME),
         AlarmDescription: "In ALARM when any function alarm of this stack is: the stack's rollback trigger",
         ActionsEnabled: false,
         AlarmRule: sub(members.map((a) => 'ALARM("${' + a.logicalId + '.Arn}")').join(" OR ")),
@@ -267,6 +287,7 @@ function buildAlarm(
     return {
       Type: "AWS::CloudWatch::Alarm",
       Properties: {
+        AlarmName: sub(alarmNameTemplate(fn.logicalId, kind)),
         AlarmDescription: `${fn.logicalId}: error rate at or above ${pct}% of invocations`,
         ...common,
         ComparisonOperator: "GreaterThanOrEqualToThreshold",
@@ -290,6 +311,7 @@ function buildAlarm(
     return {
       Type: "AWS::CloudWatch::Alarm",
       Properties: {
+        AlarmName: sub(alarmNameTemplate(fn.logicalId, kind)),
         AlarmDescription: `${fn.logicalId}: ${n} or more throttled invocations per ${w.periodSeconds} s`,
         ...common,
         ...lambdaMetric(fn.logicalId, "Throttles"),
@@ -321,6 +343,7 @@ function buildAlarm(
   return {
     Type: "AWS::CloudWatch::Alarm",
     Properties: {
+      AlarmName: sub(alarmNameTemplate(fn.logicalId, kind)),
       AlarmDescription: `${fn.logicalId}: p99 duration above ${thresholdMs} ms${
         fn.timeoutSeconds === undefined ? "" : ` (timeout ${fn.timeoutSeconds} s)`
       }`,

@@ -12,6 +12,7 @@ export {
   ALARM_OUTPUT_PREFIX,
   addAlarms,
   alarmLogicalId,
+  alarmNamesFor,
   alarmOutputKey,
   alarmsIn,
   ROLLBACK_ALARM_ID,
@@ -38,6 +39,7 @@ export {
   CODEDEPLOY_APPLICATION_ID,
   CODEDEPLOY_ROLE_ID,
   deploymentGroupLogicalId,
+  newVersionAlarmLogicalId,
   TRAFFIC_SHIFTS,
   versionLogicalId,
 } from "./safe-deploy.js";

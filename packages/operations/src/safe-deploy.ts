@@ -210,6 +210,7 @@ export function addSafeDeploy<T extends TemplateJson>(template: T, options: Safe
             {
               Type: "AWS::CloudWatch::Alarm",
               Properties: {
+                AlarmName: sub("${AWS::StackName}-" + fn.logicalId + "-NewVersionErrors"),
                 AlarmDescription: `${fn.logicalId}: ${errorThreshold} or more errors per minute in the version being deployed; stops and rolls back the CodeDeploy deployment`,
                 Namespace: "AWS/Lambda",
                 MetricName: "Errors",

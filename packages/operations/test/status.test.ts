@@ -3,6 +3,7 @@ import {
   addAlarms,
   alarmArnsFrom,
   alarmNameFromArn,
+  alarmNamesFor,
   alarmStatuses,
   checkPromotionGate,
   describeAlarmsRequests,
@@ -13,7 +14,7 @@ import {
   rollbackTriggersFrom,
 } from "../src/index.js";
 import { FakeCloudWatch } from "./fake-cloudwatch.js";
-import { service } from "./scenarios.js";
+import { res, service } from "./scenarios.js";
 
 const arn = (name: string) => `arn:aws:cloudwatch:eu-west-1:123456789012:alarm:${name}`;
 
@@ -162,5 +163,22 @@ describe("reading alarm states through an injected CloudWatch client", () => {
       "ALARM              a (since 2026-11-26T10:00:00.000Z): Threshold Crossed",
       "OK                 b",
     ]);
+  });
+});
+
+describe("alarm names for a pipeline stage's promotion gate", () => {
+  it("are <stack>-<Function>-<Kind>, the names the template gives the alarms", () => {
+    const t = addAlarms(service(), { functions: { WorkerFunction: { throttles: false, duration: false } } });
+    expect(alarmNamesFor(t, "shop-prod")).toEqual([
+      "shop-prod-ApiFunction-ErrorRate",
+      "shop-prod-ApiFunction-Throttles",
+      "shop-prod-ApiFunction-Duration",
+      "shop-prod-WorkerFunction-ErrorRate",
+    ]);
+    expect(res(t, "ApiFunctionErrorRateAlarm").Properties.AlarmName).toEqual({
+      "Fn::Sub": "${AWS::StackName}-ApiFunction-ErrorRate",
+    });
+    t.Resources.WorkerFunctionErrorRateAlarm!.Condition = "HasWorker";
+    expect(alarmNamesFor(t, "shop-prod")).toHaveLength(3);
   });
 });
