@@ -353,6 +353,12 @@ export function pipelineTemplate(options: PipelineTemplateOptions): Json {
       ),
     },
     {
+      // The CloudFormation action validates the template first; ValidateTemplate has no resource to scope to.
+      Effect: "Allow",
+      Action: ["cloudformation:ValidateTemplate"],
+      Resource: ["*"],
+    },
+    {
       Effect: "Allow",
       Action: ["iam:PassRole"],
       Resource: [getAtt("DeployRole", "Arn")],
@@ -418,6 +424,8 @@ export function pipelineTemplate(options: PipelineTemplateOptions): Json {
     ].sort();
     resources.PromotionGateRole = role("codebuild.amazonaws.com", "promotion-gate", [
       codeBuildLogs(),
+      // CodeBuild downloads the action's input artifact with this role.
+      { Effect: "Allow", Action: ["s3:GetObject", "s3:GetObjectVersion"], Resource: [artifactObjects] },
       {
         Effect: "Allow",
         Action: ["cloudwatch:DescribeAlarms"],
@@ -522,7 +530,7 @@ export function pipelineTemplate(options: PipelineTemplateOptions): Json {
             FullRepositoryId: `${repo.owner}/${repo.name}`,
             BranchName: repo.branch,
             OutputArtifactFormat: "CODE_ZIP",
-            DetectChanges: true,
+            DetectChanges: "true",
           },
           OutputArtifacts: [{ Name: "SourceOutput" }],
           RunOrder: 1,
@@ -535,7 +543,7 @@ export function pipelineTemplate(options: PipelineTemplateOptions): Json {
             Repo: repo.name,
             Branch: repo.branch,
             OAuthToken: oauthToken,
-            PollForSourceChanges: true,
+            PollForSourceChanges: "true",
           },
           OutputArtifacts: [{ Name: "SourceOutput" }],
           RunOrder: 1,
@@ -546,9 +554,10 @@ export function pipelineTemplate(options: PipelineTemplateOptions): Json {
   const environmentStages = stages.map((stage) => {
     const changeSetName = "SpartaChangeSet";
     const deployAction = (mode: string, runOrder: number, extra: Json) => ({
+      Name: extra.Name,
       ActionTypeId: { Category: "Deploy", Owner: "AWS", Provider: "CloudFormation", Version: "1" },
-      RunOrder: runOrder,
       ...extra,
+      RunOrder: runOrder,
       Configuration: {
         ActionMode: mode,
         StackName: stage.stackName,
