@@ -180,6 +180,18 @@ function addRollbackAlarm(t: Template, reporter: OperationsReporter | undefined)
     );
   }
   if (members.length === 0) return;
+  // By name (the alarms' Ref), the shorter form: an AlarmRule holds at most 10240 characters once substituted.
+  const rule = members.map((a) => 'ALARM("${' + a.logicalId + '}")').join(" OR ");
+  const estimated = members.reduce(
+    (n, a) => n + rule.length / members.length + 40 + a.function.length + SUFFIX[a.kind].length,
+    0,
+  );
+  if (estimated > 10_240) {
+    reporter?.warn(
+      `${ROLLBACK_ALARM_ID} combines ${members.length} alarms; its rule may exceed CloudWatch's 10240 characters. ` +
+        "Turn some alarms off, e.g. alarms({ throttles: false }).",
+    );
+  }
   putResource(
     t,
     ROLLBACK_ALARM_ID,
@@ -189,7 +201,7 @@ function addRollbackAlarm(t: Template, reporter: OperationsReporter | undefined)
         AlarmName: sub(ROLLBACK_ALARM_NAME),
         AlarmDescription: "In ALARM when any function alarm of this stack is: the stack's rollback trigger",
         ActionsEnabled: false,
-        AlarmRule: sub(members.map((a) => 'ALARM("${' + a.logicalId + '.Arn}")').join(" OR ")),
+        AlarmRule: sub(rule),
       },
     },
     { feature: "alarms", kind: "rollback" },

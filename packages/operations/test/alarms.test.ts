@@ -117,7 +117,7 @@ describe("addAlarms", () => {
     const t = addAlarms(service(), { functions: { WorkerFunction: false } });
     expect(props(t, ROLLBACK_ALARM_ID).AlarmRule).toEqual({
       "Fn::Sub":
-        'ALARM("${ApiFunctionErrorRateAlarm.Arn}") OR ALARM("${ApiFunctionThrottlesAlarm.Arn}") OR ALARM("${ApiFunctionDurationAlarm.Arn}")',
+        'ALARM("${ApiFunctionErrorRateAlarm}") OR ALARM("${ApiFunctionThrottlesAlarm}") OR ALARM("${ApiFunctionDurationAlarm}")',
     });
   });
 
