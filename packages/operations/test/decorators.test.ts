@@ -106,6 +106,7 @@ describe("CloudFormation limits", () => {
     expect(Object.keys(t.Resources).length).toBeGreaterThan(500);
     expect(warnings.some((w) => /template has \d+ resources; CloudFormation allows 500/.test(w))).toBe(true);
     expect(warnings.some((w) => /outputs; CloudFormation allows 200/.test(w))).toBe(true);
+    expect(warnings.some((w) => /rule may exceed CloudWatch's 10240 characters/.test(w))).toBe(true);
   });
 });
 
