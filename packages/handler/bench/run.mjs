@@ -3,7 +3,7 @@
 // Then the cold-start part: esbuild bundles of a hello function, bytes and import time in a fresh process.
 // Ends with one JSON line. Run after `pnpm build` (it imports ../dist).
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -14,9 +14,17 @@ import httpJsonBodyParser from "@middy/http-json-body-parser";
 import { build } from "esbuild";
 import { Hono } from "hono";
 import { handle } from "hono/aws-lambda";
-import { compose, errorMapper, json, jsonBody, lambdaHandler, normalizeHeaders } from "../dist/index.js";
 
 const here = fileURLToPath(new URL(".", import.meta.url));
+if (!existsSync(join(here, "../dist/index.js"))) {
+  process.stderr.write(
+    "bench: dist/ is missing. Run `pnpm --filter @sparta/handler build` first (turbo's bench does).\n",
+  );
+  process.exit(1);
+}
+const { compose, errorMapper, json, jsonBody, lambdaHandler, normalizeHeaders } = await import(
+  "../dist/index.js"
+);
 const quick = process.argv.includes("--quick");
 
 const template = JSON.parse(readFileSync(join(here, "../test/events/apigw-v2/no-authorizer.json"), "utf8"));
@@ -96,7 +104,8 @@ const BATCH = 2000;
 async function timeOne(fn, batches) {
   let total = 0;
   let count = 0;
-  for (let b = 0; b < batches; b++) {
+  // One untimed settling batch first: it absorbs the garbage collection of the previous contender's objects.
+  for (let b = -1; b < batches; b++) {
     const events = new Array(BATCH);
     for (let i = 0; i < BATCH; i++) events[i] = JSON.parse(eventJson);
     const cpu = process.cpuUsage();
@@ -104,6 +113,7 @@ async function timeOne(fn, batches) {
     for (let i = 0; i < BATCH; i++) await fn(events[i], context);
     const end = process.hrtime.bigint();
     const used = process.cpuUsage(cpu);
+    if (b < 0) continue;
     total += wall ? Number(end - start) : (used.user + used.system) * 1000;
     count += BATCH;
   }
@@ -111,13 +121,13 @@ async function timeOne(fn, batches) {
 }
 
 const contenders = { raw, sparta, sparta_std: spartaStd, middy: middyHandler, hono: honoHandler };
-const rounds = quick ? 3 : 7;
-const batches = { raw: 10, sparta: 10, sparta_std: 5, middy: 10, hono: 2 };
-for (const fn of Object.values(contenders)) await timeOne(fn, 2); // warm-up
+// Many short rounds, contenders interleaved within each round, median per contender: drift in the
+// machine's load then hits every contender alike.
+const rounds = quick ? 6 : 20;
+for (let r = 0; r < 3; r++) for (const fn of Object.values(contenders)) await timeOne(fn, 1); // warm-up
 const samples = Object.fromEntries(Object.keys(contenders).map((k) => [k, []]));
 for (let r = 0; r < rounds; r++) {
-  // interleave contenders so drift in machine load hits all of them alike
-  for (const [name, fn] of Object.entries(contenders)) samples[name].push(await timeOne(fn, batches[name]));
+  for (const [name, fn] of Object.entries(contenders)) samples[name].push(await timeOne(fn, 1));
 }
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const ns = Object.fromEntries(Object.entries(samples).map(([k, v]) => [k, Math.round(median(v))]));

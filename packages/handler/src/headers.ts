@@ -80,12 +80,6 @@ export class LiteHeaders implements Headers {
     }
   }
 
-  /** @internal Checks (and if needed copies) an aliased record now rather than on the first miss. */
-  normalize(): this {
-    this.check();
-    return this;
-  }
-
   private check(): void {
     if (!this.checked) {
       if (isLowerCase(this.map) && !("set-cookie" in this.map)) this.checked = true;

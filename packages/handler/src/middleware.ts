@@ -1,13 +1,6 @@
 import { HttpError } from "./errors.js";
 import { LiteHeaders } from "./headers.js";
-import {
-  LambdaRequest,
-  lambdaContext,
-  logger,
-  markNormalizeHeaders,
-  pathOf,
-  setParsedJson,
-} from "./request.js";
+import { LambdaRequest, lambdaContext, logger, pathOf, setParsedJson } from "./request.js";
 import { json, LiteResponse, statusText } from "./response.js";
 import type { Middleware } from "./types.js";
 
@@ -105,15 +98,17 @@ export function jsonBody(): Middleware {
 }
 
 /**
- * Header normalisation, as Middy's `http-header-normalizer` gives an event: whatever the source sent
- * (API Gateway v1 keeps the client's casing and may carry `multiValueHeaders`), `req.headers` has lower-case
- * names, trimmed values, multi-value headers joined by ", " and cookies by "; ", checked when the headers are
- * first read (not before). Response header names reach the Lambda result in lower case.
+ * Header normalisation, what Middy's `http-header-normalizer` does to an event, for fetch-style code:
+ * the request's headers have lower-case names, trimmed values, multi-value headers joined by ", " and cookies
+ * by "; ", whatever the event source sent (API Gateway v1 keeps the client's casing and may carry
+ * `multiValueHeaders`). A `LambdaRequest` already guarantees this, lazily (names are checked only when a lookup
+ * misses or the headers are listed), so on the Lambda path this middleware costs one check. Any other request
+ * is rebuilt with a normalised copy of its headers.
  */
 export function normalizeHeaders(): Middleware {
   return (next) => (req) => {
-    if (req instanceof LambdaRequest) markNormalizeHeaders(req);
-    return next(req);
+    if (req instanceof LambdaRequest) return next(req);
+    return next(new Request(req, { headers: new Headers([...new LiteHeaders(req.headers)]) }));
   };
 }
 

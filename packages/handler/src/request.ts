@@ -85,7 +85,6 @@ export class LambdaRequest implements Request {
   private _url: string | undefined = undefined;
   private _headers: LiteHeaders | undefined = undefined;
   private _used = false;
-  /** @internal */ _normalize = false;
   private _controller: AbortController | undefined = undefined;
   private _timer: ReturnType<typeof setTimeout> | undefined = undefined;
 
@@ -114,8 +113,7 @@ export class LambdaRequest implements Request {
 
   get headers(): Headers {
     if (this._headers === undefined) {
-      const h = this[kSource].headers(this[kEvent]);
-      this._headers = this._normalize ? h.normalize() : h;
+      this._headers = this[kSource].headers(this[kEvent]);
     }
     return this._headers;
   }
@@ -310,11 +308,6 @@ export function pathOf(req: Request): string {
 /** @internal Remembers a parsed JSON body so `req.json()` does not parse twice. */
 export function setParsedJson(req: LambdaRequest, value: unknown): void {
   req[kParsed] = value;
-}
-
-/** @internal Asks for an owned, trimmed copy of the headers when they are first read. */
-export function markNormalizeHeaders(req: LambdaRequest): void {
-  req._normalize = true;
 }
 
 /** @internal The function's name for messages: the configured name, else the Lambda function name. */

@@ -19,6 +19,7 @@ export function isTextType(contentType: string | null | undefined): boolean {
   );
 }
 
+const NO_COOKIES: string[] = [];
 const FAST: unique symbol = Symbol("sparta.fastResponse");
 
 const STATUS_TEXT: Record<number, string> = {
@@ -307,6 +308,16 @@ export interface ResponseParts {
 
 function partsOfLite(res: LiteResponse): ResponseParts {
   const raw = res.rawHeaders();
+  if (raw.lower && raw.cookies === undefined && typeof res.payload === "string") {
+    return {
+      status: res.status,
+      statusText: res.statusText,
+      headers: raw.map as Record<string, string>,
+      cookies: NO_COOKIES,
+      body: res.payload,
+      base64: false,
+    };
+  }
   let headers: Record<string, string>;
   let cookies: string[] = raw.cookies ? [...raw.cookies] : [];
   if (raw.lower) {
