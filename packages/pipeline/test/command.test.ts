@@ -16,9 +16,13 @@ import {
   codePipeline,
   DeployPipelineError,
   DuplicateEnvironmentError,
+  environmentsDecorator,
   InvalidPipelineOptionsError,
   InvalidRepoUrlError,
   type PipelineCommandContext,
+  pipelineEnvironments,
+  provisionPipeline,
+  registerEnvironment,
   SourceCredentialsError,
   UnknownEnvironmentError,
 } from "../src/index.js";
@@ -334,5 +338,28 @@ describe("provisionPipeline rejects bad input before building anything", () => {
     expect(log).toContain(
       'warn Environment "production" lacks DEBUG compared with "test". Functions read an empty string for a key an environment does not set; give every environment the same keys.',
     );
+  });
+});
+
+describe("provisionPipeline() over the process-wide registry", () => {
+  it("uses the environments of registerEnvironment, in registration order", async () => {
+    registerEnvironment("global-test", { MESSAGE: "from test" });
+    registerEnvironment("global-prod", { MESSAGE: "from prod" });
+    const { ctx } = context(good, true);
+    const command = provisionPipeline({
+      stages: [{ environment: "global-test" }, { environment: "global-prod" }],
+    });
+    expect(command.name).toBe("provisionPipeline");
+    expect(await command.run(ctx)).toBe(0);
+    const template = JSON.parse(readFileSync(join(serviceDir, ".sparta", "pipeline.json"), "utf8"));
+    expect(template.Resources.Pipeline.Properties.Stages.map((s: { Name: string }) => s.Name)).toEqual([
+      "Source",
+      "Build",
+      "GlobalTest",
+      "GlobalProd",
+    ]);
+    const service = JSON.parse(fixture("hello-service.json"));
+    environmentsDecorator(pipelineEnvironments)({ template: service });
+    expect(service.Parameters.EnvMESSAGE.Default).toBe("from test");
   });
 });
