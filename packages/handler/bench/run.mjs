@@ -120,7 +120,10 @@ async function timeOne(fn, batches) {
   return total / count;
 }
 
-const contenders = { raw, sparta, sparta_std: spartaStd, middy: middyHandler, hono: honoHandler };
+const all = { raw, sparta, sparta_std: spartaStd, middy: middyHandler, hono: honoHandler };
+// BENCH_ONLY=raw,sparta times a subset (the JSON line then carries null for the others).
+const only = process.env.BENCH_ONLY?.split(",");
+const contenders = Object.fromEntries(Object.entries(all).filter(([k]) => !only || only.includes(k)));
 // Many short rounds, contenders interleaved within each round, median per contender: drift in the
 // machine's load then hits every contender alike.
 const rounds = quick ? 6 : 20;
@@ -130,8 +133,11 @@ for (let r = 0; r < rounds; r++) {
   for (const [name, fn] of Object.entries(contenders)) samples[name].push(await timeOne(fn, 1));
 }
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const ns = Object.fromEntries(Object.entries(samples).map(([k, v]) => [k, Math.round(median(v))]));
+const ns = Object.fromEntries(
+  Object.keys(all).map((k) => [k, samples[k] ? Math.round(median(samples[k])) : null]),
+);
 for (const [k, v] of Object.entries(ns)) {
+  if (v === null) continue;
   process.stdout.write(
     `${k.padEnd(11)} ${String(v).padStart(8)} ns/invocation  (${(v / ns.raw).toFixed(2)}x raw)\n`,
   );

@@ -254,6 +254,12 @@ export class LiteResponse implements Response {
   }
 
   /** @internal Header record + cookies without materialising a Headers object when untouched. */
+  /** @internal The helper-built header record when untouched since (no allocation), else undefined. */
+  fastHeaders(): Record<string, string> | undefined {
+    return this._headers === undefined && this.initLower ? this.headersInit : undefined;
+  }
+
+  /** @internal */
   rawHeaders(): {
     map: Readonly<Record<string, string>>;
     cookies: readonly string[] | undefined;
@@ -307,17 +313,18 @@ export interface ResponseParts {
 }
 
 function partsOfLite(res: LiteResponse): ResponseParts {
-  const raw = res.rawHeaders();
-  if (raw.lower && raw.cookies === undefined && typeof res.payload === "string") {
+  const fast = res.fastHeaders();
+  if (fast !== undefined && typeof res.payload === "string") {
     return {
       status: res.status,
       statusText: res.statusText,
-      headers: raw.map as Record<string, string>,
+      headers: fast,
       cookies: NO_COOKIES,
       body: res.payload,
       base64: false,
     };
   }
+  const raw = res.rawHeaders();
   let headers: Record<string, string>;
   let cookies: string[] = raw.cookies ? [...raw.cookies] : [];
   if (raw.lower) {
