@@ -6,6 +6,7 @@ import { PackagerInputError, SymlinkError } from "../errors.js";
 import { type EncodedEntry, layoutZip } from "./container.js";
 import { defaultWorkers, type EncodedData, type EncodeSource, encodeAll, encodeHere } from "./encode.js";
 import { assertSafeEntryName } from "./names.js";
+import { readZipEntries } from "./read.js";
 
 /** One file to put in a ZIP: either a file on disk (`path`) or in-memory `content`. */
 export interface ZipInput {
@@ -45,13 +46,13 @@ export interface CreateZipOptions {
   /** Deflate level 0-9. Default 6 (what `zip` uses). */
   level?: number;
   /**
-   * `sparta` (default): parallel deflate on the zlib thread pool, then a minimal deterministic container writer.
+   * `sparta` (default): files read and deflated in worker threads, then a minimal deterministic container writer.
    * `archiver`: the same normalised entries written by archiver; slower, kept as the reference writer.
    */
   engine?: "sparta" | "archiver";
   /**
-   * Worker threads that read and deflate files. Default: none under 64 entries (a function bundle is one or
-   * two files), else one per core, up to 4. The bytes written are the same either way.
+   * Worker threads that read and deflate files beside this thread. Default: none under 64 entries (a function
+   * bundle is one or two files), else one per core beyond the first, up to 3. The bytes are the same either way.
    */
   workers?: number;
 }
@@ -238,7 +239,6 @@ export async function createZip(options: CreateZipOptions): Promise<Artifact> {
   const path = resolve(options.outFile ?? join(options.outDir ?? join(tmpdir(), "sparta-artifacts"), key));
   await writeAtomically(path, chunks);
   if (options.engine === "archiver") {
-    const { readZipEntries } = await import("./read.js");
     entries = (await readZipEntries(path)).map((e) => ({
       name: e.name,
       size: e.size,
