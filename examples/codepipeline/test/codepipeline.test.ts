@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -118,5 +118,74 @@ describe("examples/codepipeline", () => {
     );
     expect(spec).toContain("base-directory: examples/codepipeline/.sparta");
     expect(stdout.join("")).toContain("Test-SpartaCodePipeline-master (manual approval)");
+  });
+
+  const badInput: [
+    string,
+    { edit?: (config: string) => string; flags?: Record<string, string>; message: RegExp },
+  ][] = [
+    [
+      "a duplicate environment",
+      {
+        edit: (c) => `${c}pipeline.registerEnvironment("test", { MESSAGE: "again" });\n`,
+        message: /Environment "test" is registered twice/,
+      },
+    ],
+    [
+      "a malformed --repo",
+      {
+        flags: { repo: "https://github.com/acme" },
+        message: /--repo "https:\/\/github.com\/acme" is not a GitHub repository URL/,
+      },
+    ],
+    [
+      "no token or connection",
+      { flags: { connection: "" }, message: /needs GitHub credentials: no --connection or --oauth/ },
+    ],
+    [
+      "an unknown environment in a stage",
+      {
+        edit: (c) =>
+          c.replace(
+            "codePipeline({",
+            'codePipeline({ stages: [{ environment: "test" }, { environment: "staging" }],',
+          ),
+        message: /deploys environment "staging", which is not registered/,
+      },
+    ],
+  ];
+
+  it.each(
+    badInput,
+  )("sparta provisionPipeline fails on %s with exit code 2, before building", async (_name, bad) => {
+    const dir = join(work, `bad-${_name.replace(/\W+/g, "-")}`);
+    cpSync(exampleDir, dir, { recursive: true, filter: (p) => !p.includes(".sparta") });
+    const config = join(dir, "sparta.config.ts");
+    if (bad.edit) {
+      const before = readFileSync(config, "utf8");
+      const after = bad.edit(before);
+      expect(after).not.toBe(before);
+      writeFileSync(config, after);
+    }
+    const flags: Record<string, string> = {
+      pipeline: "SpartaCodePipeline",
+      repo: "https://github.com/acme/x#main",
+      connection: CONNECTION,
+      ...bad.flags,
+    };
+    const stderr: string[] = [];
+    const code = await runCli(
+      ["provisionPipeline", "--noop", ...Object.entries(flags).flatMap(([k, v]) => [`--${k}`, v])],
+      {
+        cwd: dir,
+        env: {},
+        stdout: { write: () => true },
+        stderr: { write: (s: string) => stderr.push(s) },
+      },
+    );
+    expect(code).toBe(2);
+    expect(stderr.join("")).toMatch(bad.message);
+    expect(existsSync(join(dir, ".sparta", "pipeline.json"))).toBe(false);
+    expect(existsSync(join(dir, ".sparta", "manifest.json"))).toBe(false);
   });
 });
