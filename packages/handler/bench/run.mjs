@@ -100,7 +100,7 @@ for (const [name, fn] of Object.entries({ raw, sparta, spartaStd, middyHandler, 
 // Time is this process's CPU time (user + system), not wall time: the benchmark machine is shared, and CPU
 // time is what an invocation costs while other processes compete for the cores. BENCH_CLOCK=wall for wall time.
 const wall = process.env.BENCH_CLOCK === "wall";
-const BATCH = 2000;
+const BATCH = 250; // small: the pre-parsed events stay live during a batch and every scavenge copies them
 async function timeOne(fn, batches) {
   let total = 0;
   let count = 0;
@@ -126,8 +126,8 @@ const only = process.env.BENCH_ONLY?.split(",");
 const contenders = Object.fromEntries(Object.entries(all).filter(([k]) => !only || only.includes(k)));
 // Many short rounds, contenders interleaved within each round, median per contender: drift in the
 // machine's load then hits every contender alike.
-const rounds = quick ? 6 : 20;
-for (let r = 0; r < 3; r++) for (const fn of Object.values(contenders)) await timeOne(fn, 1); // warm-up
+const rounds = quick ? 40 : 120;
+for (let r = 0; r < 10; r++) for (const fn of Object.values(contenders)) await timeOne(fn, 1); // warm-up (JIT)
 const samples = Object.fromEntries(Object.keys(contenders).map((k) => [k, []]));
 for (let r = 0; r < rounds; r++) {
   for (const [name, fn] of Object.entries(contenders)) samples[name].push(await timeOne(fn, 1));
