@@ -77,8 +77,16 @@ function convergeReporter(ctx: CommandContext) {
   };
 }
 
-function checkParameters(ctx: CommandContext, params: Record<string, string>) {
-  const declared = Object.keys(ctx.service.parameters ?? {});
+function checkParameters(ctx: CommandContext, params: Record<string, string>, deploying: boolean) {
+  const defs = ctx.service.parameters ?? {};
+  const declared = Object.keys(defs);
+  if (deploying) {
+    const missing = declared.filter((k) => defs[k]?.default === undefined && !(k in params));
+    if (missing.length > 0)
+      throw new UsageError(
+        `the service's parameter${missing.length > 1 ? "s" : ""} ${missing.join(", ")} ha${missing.length > 1 ? "ve" : "s"} no default: pass ${missing.map((k) => `--param ${k}=VALUE`).join(" ")}`,
+      );
+  }
   for (const k of Object.keys(params)) {
     if (k === ARTIFACT_BUCKET_PARAMETER)
       throw new UsageError(`--param ${k}: set the code bucket with --s3Bucket instead`);
@@ -106,7 +114,7 @@ const provision: BuiltinCommand = {
   async run(ctx) {
     const parameters = parsePairs("param", ctx.flags.param as string[] | undefined);
     const tags = parsePairs("tag", ctx.flags.tag as string[] | undefined);
-    checkParameters(ctx, parameters);
+    checkParameters(ctx, parameters, !ctx.options.noop);
     const bucket = ctx.flags.s3Bucket as string | undefined;
     if (!ctx.options.noop && !bucket) {
       throw new UsageError(

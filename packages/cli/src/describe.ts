@@ -14,7 +14,7 @@ export function describeTrigger(e: EventSource): string {
     case "httpApi":
       return `HTTP API ${e.method} ${e.path}`;
     case "functionUrl":
-      return `Function URL (auth ${e.authType ?? "NONE"})`;
+      return `Function URL (auth ${e.authType ?? "AWS_IAM"})`;
     case "s3":
       return `S3 ${(e.events ?? ["s3:ObjectCreated:*"]).join(", ")} on bucket ${e.bucket}-<account>-<region>${
         e.prefix ? ` prefix ${e.prefix}` : ""

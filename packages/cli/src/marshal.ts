@@ -213,7 +213,8 @@ export async function marshalService(
           break;
         }
         case "functionUrl": {
-          const authType = e.authType ?? "NONE";
+          // Private by default: a public URL (Principal "*") only when the user writes authType: "NONE".
+          const authType = e.authType ?? "AWS_IAM";
           put(
             `${pascalId(fn.name)}Url`,
             { Type: "AWS::Lambda::Url", Properties: { TargetFunctionArn: fnArn, AuthType: authType } },

@@ -41,6 +41,7 @@ export interface HttpApiEvent {
 /** A Lambda Function URL. */
 export interface FunctionUrlEvent {
   type: "functionUrl";
+  /** Default `"AWS_IAM"`; `"NONE"` makes the URL public. */
   authType?: "NONE" | "AWS_IAM";
 }
 

@@ -118,6 +118,43 @@ describe("sparta flags and usage errors (exit 2, message names the flag)", () =>
     for (const r of [none, throws, syntax, invalid]) expect(r.code, r.stderr).toBe(2);
   });
 
+  it("checks --param against the service's parameters: declared names, and values for those without default", async () => {
+    const dir = copyExample();
+    writeFileSync(
+      join(dir, "params.config.ts"),
+      'import { service as base } from "./sparta.config.ts";\nexport const service = { ...base, parameters: { Stage: { allowedValues: ["dev", "prod"] } } };\n',
+    );
+    const missing = await runInProcess(
+      ["provision", "--service", "params.config.ts", "--s3Bucket", "my-bucket"],
+      dir,
+    );
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/the service's parameter Stage has no default: pass --param Stage=VALUE/);
+    const given = await runInProcess(
+      [
+        "provision",
+        "--noop",
+        "--service",
+        "params.config.ts",
+        "--param",
+        "Stage=prod",
+        "--tag",
+        "team=core",
+        "--format",
+        "json",
+      ],
+      dir,
+    );
+    expect(given.code, given.stderr).toBe(0);
+    const summary = JSON.parse(given.stdout);
+    expect(summary.parameters).toEqual({ Stage: "prod" });
+    expect(summary.tags).toMatchObject({
+      project: "sparta-hello",
+      team: "core",
+      "sparta:buildId": expect.any(String),
+    });
+  });
+
   it("reads .spartarc.json, overridden by SPARTA_* variables, overridden by flags", async () => {
     const dir = copyExample();
     writeFileSync(join(dir, ".spartarc.json"), JSON.stringify({ format: "json" }));

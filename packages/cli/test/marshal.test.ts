@@ -22,7 +22,7 @@ const service = (): ServiceDefinition => ({
       events: [
         { type: "httpApi", method: "POST", path: "/items/{id}" },
         { type: "httpApi", method: "GET", path: "/items" },
-        { type: "functionUrl" },
+        { type: "functionUrl", authType: "NONE" },
         { type: "s3", bucket: "my-uploads", prefix: "in/" },
         { type: "sns", topicArn: "arn:aws:sns:us-east-1:123456789012:topic" },
         { type: "sqs", queueArn: "arn:aws:sqs:us-east-1:123456789012:queue", batchSize: 5 },
