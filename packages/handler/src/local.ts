@@ -13,6 +13,9 @@ import { EnvelopeError, HandlerError } from "./errors.js";
 import type { HttpApiV2Event } from "./events.js";
 import type { LambdaContext, LambdaEntry } from "./types.js";
 
+export type { Invocation, Result } from "./envelope.js";
+export type { LambdaContext, LambdaEntry } from "./types.js";
+
 /** Options of `startInvokeServer()`. */
 export interface InvokeServerOptions {
   /** The functions to serve, by name: each is what `lambdaHandler()` returned (or any Lambda entry). */

@@ -102,7 +102,11 @@ export class LiteResponse implements Response {
     this.initLower = false;
     this._headers = undefined;
     this._used = false;
-    this.status = init?.status ?? 200;
+    const status = init?.status ?? 200;
+    if (!Number.isInteger(status) || status < 200 || status > 599) {
+      throw new RangeError(`Response status must be an integer from 200 to 599, received ${String(status)}`);
+    }
+    this.status = status;
     this.statusText = init?.statusText ?? statusText(this.status);
     this.payload = body instanceof ArrayBuffer ? new Uint8Array(body) : (body ?? null);
     const h = init?.headers;
@@ -111,6 +115,7 @@ export class LiteResponse implements Response {
     } else if (
       typeof h === "object" &&
       !Array.isArray(h) &&
+      !(Symbol.iterator in h) &&
       !(h instanceof LiteHeaders) &&
       !(typeof Headers !== "undefined" && h instanceof Headers)
     ) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { empty, json, LambdaRequest, type LiteResponse, lambdaHandler, text } from "../src/index.js";
+import { empty, json, LambdaRequest, LiteResponse, lambdaHandler, text } from "../src/index.js";
 import { loadEvent, makeContext } from "./helpers.js";
 
 describe("response helpers", () => {
@@ -85,5 +85,21 @@ describe("the request", () => {
       return empty();
     })(event, makeContext());
     expect(streamed).toBe("Hello from client!");
+  });
+});
+
+describe("LiteResponse construction", () => {
+  it("accepts headers as a record, a Headers, pairs or a Map, and validates the status", async () => {
+    for (const headers of [
+      { "X-A": "1" },
+      new Headers({ "x-a": "1" }),
+      [["x-a", "1"]] as [string, string][],
+      new Map([["x-a", "1"]]),
+    ]) {
+      const res = new LiteResponse("ok", { headers: headers as HeadersInit });
+      expect(res.headers.get("x-a")).toBe("1");
+      expect(res.headers.get("content-type")).toBe("text/plain;charset=UTF-8");
+    }
+    expect(() => new LiteResponse(null, { status: 99 })).toThrow(RangeError);
   });
 });
