@@ -10,7 +10,15 @@ process.on("warning", (warning) => {
   process.stderr.write(`${warning.name}: ${warning.message}\n`);
 });
 
+// First Ctrl-C: a deployment stops cleanly (see CliIO.signal); a second one exits at once.
+const interrupt = new AbortController();
+process.on("SIGINT", () => {
+  if (interrupt.signal.aborted) process.exit(130);
+  interrupt.abort();
+});
+
 const code = await runCli(process.argv.slice(2), {
+  signal: interrupt.signal,
   cwd: process.cwd(),
   env: process.env,
   stdout: process.stdout,

@@ -32,6 +32,8 @@ export interface CliIO {
   stderr: OutputStream;
   /** Resolves when the user asks a long-running command (explore) to stop. Default: SIGINT/SIGTERM. */
   waitForStop?: () => Promise<void>;
+  /** Aborted on Ctrl-C: a deployment stops waiting, drops a change set not yet executed and reports the stack. */
+  signal?: AbortSignal;
 }
 
 export function cliVersion(): string {
@@ -41,14 +43,18 @@ export function cliVersion(): string {
   return pkg.version;
 }
 
+type BuiltinContext = CommandContext & {
+  loaded: LoadedService;
+  waitForStop: () => Promise<void>;
+  signal: AbortSignal | undefined;
+};
+
 interface BuiltinCommand {
   name: string;
   description: string;
   flags: Record<string, CommandFlag>;
   needsService: boolean;
-  run(
-    ctx: CommandContext & { loaded: LoadedService; waitForStop: () => Promise<void> },
-  ): Promise<number | undefined>;
+  run(ctx: BuiltinContext): Promise<number | undefined>;
 }
 
 function stackNameOf(ctx: CommandContext): string {
@@ -67,7 +73,7 @@ function formatEvent(e: {
   }`;
 }
 
-function convergeReporter(ctx: CommandContext) {
+function convergeReporter(ctx: BuiltinContext) {
   return {
     event: (e: Parameters<typeof formatEvent>[0]) => ctx.reporter.event(formatEvent(e)),
     progress: (p: { done: number; total: number; stackName: string }) =>
@@ -178,7 +184,7 @@ const provision: BuiltinCommand = {
         artifacts: build.artifacts.map((a) => ({ path: a.path, key: a.key, sha256: a.sha256, size: a.size })),
         ...(ctx.flags.inplace ? { inplace: true } : {}),
       },
-      { reporter: convergeReporter(ctx) },
+      { reporter: convergeReporter(ctx), ...(ctx.signal ? { signal: ctx.signal } : {}) },
     );
     if (result.kind === "failed") {
       const causes = (result.rootCause ?? []).map(formatEvent);
@@ -236,7 +242,10 @@ const deleteCommand: BuiltinCommand = {
       return ExitCode.ok;
     }
     const { deleteStack } = await import("@sparta/converge");
-    const result = await deleteStack({ stackName }, { reporter: convergeReporter(ctx) } as never);
+    const result = await deleteStack(
+      { stackName },
+      { reporter: convergeReporter(ctx), ...(ctx.signal ? { signal: ctx.signal } : {}) },
+    );
     if (result.kind === "failed") {
       ctx.result(result);
       throw new DeploymentError(
@@ -500,7 +509,7 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
       if (options.format === "json") io.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
       else if (text !== undefined) io.stdout.write(`${text}\n`);
     };
-    const ctx: CommandContext & { loaded: LoadedService; waitForStop: () => Promise<void> } = {
+    const ctx: BuiltinContext = {
       service: loaded?.service as CommandContext["service"],
       serviceDir: loaded?.serviceDir ?? io.cwd,
       servicePath: loaded?.servicePath ?? "",
@@ -510,6 +519,7 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
       flags,
       result,
       waitForStop: io.waitForStop ?? waitForSignal,
+      signal: io.signal,
       build: (o = {}): Promise<BuildResult> =>
         buildService({
           service: loaded!.service,
