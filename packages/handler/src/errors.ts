@@ -86,3 +86,17 @@ export class EnvelopeError extends HandlerError {
     super("ENVELOPE_INVALID", message, options);
   }
 }
+
+/** An accessor such as `logger(req)` received a request that `lambdaHandler()` did not create. */
+export class NotALambdaRequestError extends HandlerError {
+  constructor(accessor: string, received: string) {
+    super(
+      "NOT_A_LAMBDA_REQUEST",
+      `${accessor}(req) needs the request lambdaHandler() passed to your handler, received a ${received}. ` +
+        "If a middleware replaced the request with a new Request, pass the original one along instead.",
+    );
+  }
+}
+
+/** The local invoke server was misconfigured (`NOT_LOOPBACK`) or received too large a body (`PAYLOAD_TOO_LARGE`). */
+export class InvokeServerError extends HandlerError {}

@@ -6,7 +6,9 @@ export {
   HandlerError,
   HttpError,
   InvalidHandlerError,
+  InvokeServerError,
   MalformedEventError,
+  NotALambdaRequestError,
 } from "./errors.js";
 export type {
   AlbEvent,

@@ -9,7 +9,7 @@ import {
   type Result,
   resultToJson,
 } from "./envelope.js";
-import { EnvelopeError, HandlerError } from "./errors.js";
+import { EnvelopeError, InvokeServerError } from "./errors.js";
 import type { HttpApiV2Event } from "./events.js";
 import type { LambdaContext, LambdaEntry } from "./types.js";
 
@@ -101,11 +101,24 @@ export async function runInvocation(
       });
     }
   }
+  // Like Lambda, stop waiting at the deadline and report a timeout (the function's work is not cancelled).
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const remaining = context.getRemainingTimeInMillis();
+  const timeout = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => {
+      const seconds = ((invocation.deadlineMs ? remaining : (timeoutMs ?? 30_000)) / 1000).toFixed(2);
+      reject(
+        Object.assign(new Error(`Task timed out after ${seconds} seconds`), { name: "Sandbox.Timedout" }),
+      );
+    }, remaining);
+  });
   try {
-    const result = await entry(event, context);
+    const result = await Promise.race([entry(event, context), timeout]);
     return done({ payload: encoder.encode(JSON.stringify(result === undefined ? null : result)) });
   } catch (error) {
     return done({ error: errorInfo(error) });
+  } finally {
+    clearTimeout(timer);
   }
 }
 
@@ -117,7 +130,10 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
       size += chunk.length;
       if (size > MAX_BODY) {
         reject(
-          new HandlerError("PAYLOAD_TOO_LARGE", `Request body is over ${MAX_BODY} bytes (Lambda's limit).`),
+          new InvokeServerError(
+            "PAYLOAD_TOO_LARGE",
+            `Request body is over ${MAX_BODY} bytes (Lambda's limit).`,
+          ),
         );
         req.destroy();
         return;
@@ -237,7 +253,7 @@ function writeHttpResult(res: ServerResponse, result: unknown): void {
 export async function startInvokeServer(options: InvokeServerOptions): Promise<InvokeServer> {
   const host = options.host ?? "127.0.0.1";
   if (!LOOPBACK.has(host)) {
-    throw new HandlerError(
+    throw new InvokeServerError(
       "NOT_LOOPBACK",
       `The invoke server only listens on loopback, received host "${host}". Use "127.0.0.1", "::1" or "localhost".`,
     );

@@ -1,4 +1,4 @@
-import { DeadlineExceededError, HandlerError, MalformedEventError } from "./errors.js";
+import { DeadlineExceededError, MalformedEventError, NotALambdaRequestError } from "./errors.js";
 import type { LiteHeaders } from "./headers.js";
 import { Logger, levelFromEnv } from "./logger.js";
 import type { LambdaContext, LogLevel, LogSink } from "./types.js";
@@ -266,11 +266,7 @@ export class LambdaRequest implements Request {
 
 function lambdaRequestOf(req: Request, accessor: string): LambdaRequest {
   if (req instanceof LambdaRequest) return req;
-  throw new HandlerError(
-    "NOT_A_LAMBDA_REQUEST",
-    `${accessor}(req) needs the request lambdaHandler() passed to your handler, received a ${Object.prototype.toString.call(req)}. ` +
-      "If a middleware replaced the request with a new Request, pass the original one along instead.",
-  );
+  throw new NotALambdaRequestError(accessor, Object.prototype.toString.call(req));
 }
 
 /** The Lambda context of the invocation that produced `req` (function name, ARN, remaining time, ...). */

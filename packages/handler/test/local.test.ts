@@ -190,3 +190,15 @@ describe("startInvokeServer", () => {
     );
   });
 });
+
+describe("runInvocation", () => {
+  it("reports a timeout at the deadline, as Lambda does", async () => {
+    const { runInvocation } = await import("../src/local.js");
+    const never = lambdaHandler(() => new Promise<Response>(() => {}));
+    const result = await runInvocation(never, { event: utf8("{}") }, 50);
+    expect(result.error).toMatchObject({
+      errorType: "Sandbox.Timedout",
+      errorMessage: "Task timed out after 0.05 seconds",
+    });
+  });
+});
