@@ -155,10 +155,23 @@ describe("deadline signal", () => {
       expect(req.signal.aborted).toBe(false);
       return json({});
     });
-    const spy = vi.spyOn(globalThis, "clearTimeout");
-    await entry(loadEvent("apigw-v2", "no-authorizer"), makeContext());
-    expect(spy).toHaveBeenCalledTimes(1);
-    spy.mockRestore();
+    const realSetTimeout = globalThis.setTimeout;
+    const timers: unknown[] = [];
+    const setSpy = vi.spyOn(globalThis, "setTimeout").mockImplementation(((fn: () => void, ms?: number) => {
+      const timer = realSetTimeout(fn, ms);
+      // the deadline timer: remaining time (30 s) minus the 500 ms margin
+      if (typeof ms === "number" && ms > 29_000 && ms <= 29_500) timers.push(timer);
+      return timer;
+    }) as typeof setTimeout);
+    const clearSpy = vi.spyOn(globalThis, "clearTimeout");
+    try {
+      await entry(loadEvent("apigw-v2", "no-authorizer"), makeContext());
+    } finally {
+      setSpy.mockRestore();
+    }
+    expect(timers).toHaveLength(1);
+    expect(clearSpy).toHaveBeenCalledWith(timers[0]);
+    clearSpy.mockRestore();
   });
 });
 
