@@ -34,6 +34,8 @@ export {
 } from "./middleware.js";
 export { LambdaRequest, lambdaContext, logger, rawEvent } from "./request.js";
 export { empty, json, LiteResponse, text } from "./response.js";
+export type { AwsLambdaGlobal, ResponseStreamLike } from "./streaming.js";
+export { streamingLambdaHandler } from "./streaming.js";
 export type {
   Handler,
   LambdaContext,

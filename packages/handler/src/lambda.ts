@@ -29,6 +29,16 @@ export interface LambdaHandlerOptions {
 // process.stdout is created lazily by Node and costs milliseconds at cold start: touch it only to log.
 const stdoutSink: LogSink = { write: (line) => process.stdout.write(line) };
 
+/** @internal */
+export function runtimeFor(options: LambdaHandlerOptions): RequestRuntime {
+  return {
+    name: options.name,
+    deadlineMarginMs: options.deadlineMarginMs ?? 500,
+    sink: options.logger ?? stdoutSink,
+    level: options.logLevel,
+  };
+}
+
 const kLegacy = Symbol.for("sparta.handler.legacy");
 
 /**
@@ -82,12 +92,7 @@ export function lambdaHandler(fn: Handler, options?: LambdaHandlerOptions): Lamb
 export function lambdaHandler(fn: LegacyHandler, options?: LambdaHandlerOptions): LambdaEntry;
 export function lambdaHandler(fn: Handler | LegacyHandler, options: LambdaHandlerOptions = {}): LambdaEntry {
   if (typeof fn !== "function") throw new InvalidHandlerError(fn);
-  const runtime: RequestRuntime = {
-    name: options.name,
-    deadlineMarginMs: options.deadlineMarginMs ?? 500,
-    sink: options.logger ?? stdoutSink,
-    level: options.logLevel,
-  };
+  const runtime = runtimeFor(options);
 
   if (isLegacy(fn)) {
     let warned = false;
