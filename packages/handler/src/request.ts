@@ -250,7 +250,7 @@ export class LambdaRequest implements Request {
     const copy = new LambdaRequest(this[kEvent], this[kContext], this[kSource], this[kRuntime]);
     copy[kParsed] = this[kParsed];
     copy[kLogger] = this[kLogger];
-    copy._headers = this._headers;
+    copy._headers = this._headers === undefined ? undefined : new LiteHeaders(this._headers);
     return copy;
   }
 

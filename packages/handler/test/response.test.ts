@@ -59,7 +59,10 @@ describe("the request", () => {
     const entry = lambdaHandler(async (req) => {
       expect(req).toBeInstanceOf(LambdaRequest);
       expect(Object.prototype.toString.call(req)).toBe("[object Request]");
+      req.headers.get("accept");
       const copy = req.clone();
+      copy.headers.set("x-only-on-copy", "1");
+      expect(req.headers.has("x-only-on-copy")).toBe(false);
       const real = (req as LambdaRequest).toRequest();
       expect(real).toBeInstanceOf(Request);
       expect(real.method).toBe("POST");
