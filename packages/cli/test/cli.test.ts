@@ -2,9 +2,9 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cliVersion } from "../src/cli.js";
-import { copyExample, runInProcess } from "./example.js";
+import { copyExample, removeCopies, runInProcess } from "./example.js";
 
 const fixture = fileURLToPath(new URL("./fixtures/basic/", import.meta.url));
 let hello: string;
@@ -12,6 +12,7 @@ let hello: string;
 beforeAll(() => {
   hello = copyExample();
 });
+afterAll(removeCopies);
 
 describe("sparta flags and usage errors (exit 2, message names the flag)", () => {
   const cases: [string, string[], Record<string, string>, RegExp][] = [

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { createCfnClient } from "@sparta/converge";
 import { type Emulator, startEmulator } from "@sparta/converge/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { copyExample, runBinAsync } from "./example.js";
+import { copyExample, removeCopies, runBinAsync } from "./example.js";
 
 const BUCKET = "sparta-hello-artifacts";
 
@@ -38,6 +38,7 @@ describe("sparta provision against the AWS emulator", () => {
 
   afterAll(async () => {
     await emu?.stop();
+    removeCopies();
   });
 
   let outputs: Record<string, string>;

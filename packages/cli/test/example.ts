@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from "node:child_process";
-import { cpSync, mkdtempSync, symlinkSync } from "node:fs";
+import { cpSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -8,12 +8,20 @@ import { runCli } from "../src/cli.js";
 export const exampleDir = fileURLToPath(new URL("../../../examples/hello/", import.meta.url));
 export const binPath = fileURLToPath(new URL("../dist/bin.js", import.meta.url));
 
+const copies: string[] = [];
+
+/** Remove the copies this test file made (the node_modules symlink is removed, not followed). */
+export function removeCopies(): void {
+  for (const dir of copies.splice(0)) rmSync(dir, { recursive: true, force: true });
+}
+
 /**
  * A private copy of examples/hello (its sources and service file) whose node_modules is a symlink to the
  * example's, so tests can build and edit it in parallel without touching the real folder.
  */
 export function copyExample(): string {
   const dir = mkdtempSync(join(tmpdir(), "sparta-hello-"));
+  copies.push(dir);
   for (const f of ["package.json", "sparta.config.ts", "src"])
     cpSync(join(exampleDir, f), join(dir, f), { recursive: true });
   symlinkSync(join(exampleDir, "node_modules"), join(dir, "node_modules"), "dir");

@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { decodeResult, encodeInvocation } from "@sparta/handler/envelope";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { binPath, childEnv, copyExample } from "./example.js";
+import { binPath, childEnv, copyExample, removeCopies } from "./example.js";
 
 // The real `sparta explore` process, on a copy of examples/hello, answering on loopback.
 describe("sparta explore", () => {
@@ -38,6 +38,7 @@ describe("sparta explore", () => {
       child.kill("SIGTERM");
       await exited;
     }
+    removeCopies();
   });
 
   it("answers a real HTTP request for an HTTP API function", async () => {
