@@ -1,5 +1,5 @@
 import { DeadlineExceededError, MalformedEventError, NotALambdaRequestError } from "./errors.js";
-import type { LiteHeaders } from "./headers.js";
+import { LiteHeaders } from "./headers.js";
 import { Logger, levelFromEnv } from "./logger.js";
 import type { LambdaContext, LogLevel, LogSink } from "./types.js";
 
