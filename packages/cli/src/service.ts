@@ -141,7 +141,7 @@ export type ServiceDecorator = (
 export interface FunctionDef {
   /** Unique within the service; letters, digits, `-` and `_`. */
   name: string;
-  /** Module path (relative to the service file) and export: `"src/hello.ts#handler"`. */
+  /** Module path (relative to the service file) and export: `"src/hello.ts#handler"` (`#handler` if omitted). */
   handler: string;
   description?: string;
   /** MB, 128..10240. Default 256. */

@@ -2,6 +2,7 @@ import { existsSync, statSync } from "node:fs";
 import { resolve } from "node:path";
 import { build } from "esbuild";
 import { type DefinitionProblem, ServiceDefinitionError } from "./errors.js";
+import { pascalId } from "./marshal.js";
 import type { ServiceDefinition } from "./service.js";
 
 const SERVICE_NAME = /^[A-Za-z][A-Za-z0-9-]{0,63}$/;
@@ -9,7 +10,8 @@ const FUNCTION_NAME = /^[A-Za-z][A-Za-z0-9_-]{0,39}$/;
 const ENV_KEY = /^[A-Za-z][A-Za-z0-9_]+$/;
 const PARAM_NAME = /^[A-Za-z0-9]{1,255}$/;
 const ACTION = /^(\*|[a-z0-9-]+:[A-Za-z0-9*]+)$/;
-const BUCKET = /^[a-z0-9][a-z0-9-]{1,34}[a-z0-9]$/;
+// With "-<account>-<region>" appended (up to 28 characters) the name stays within S3's 63.
+const BUCKET = /^[a-z0-9][a-z0-9-]{1,33}[a-z0-9]$/;
 const METHODS = ["ANY", "GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"];
 const EVENT_TYPES = [
   "httpApi",
@@ -124,6 +126,8 @@ export async function validateService(
     else
       for (const [k, v] of Object.entries(value.tags)) {
         if (typeof v !== "string") add(`service.tags.${k}`, `must be a string, received ${show(v)}`);
+        if (/^aws:/i.test(k))
+          add(`service.tags.${k}`, 'the "aws:" prefix is reserved by AWS; choose another key');
       }
   }
   if (value.parameters !== undefined) {
@@ -201,6 +205,7 @@ export async function validateService(
     );
   } else {
     const names = new Set<string>();
+    const ids = new Map<string, string>();
     const routes = new Map<string, string>();
     value.functions.forEach((fn: unknown, i: number) => {
       const label = isObject(fn) && typeof fn.name === "string" && fn.name ? fn.name : String(i);
@@ -220,7 +225,18 @@ export async function validateService(
         );
       } else if (names.has(fn.name)) {
         add(`${at}.name`, `duplicate function name "${fn.name}"; each function needs a unique name`);
-      } else names.add(fn.name);
+      } else {
+        names.add(fn.name);
+        // Logical ids drop "-" and "_": "hello-world" and "hello_world" would both be HelloWorldFunction.
+        const id = pascalId(fn.name);
+        const other = ids.get(id);
+        if (other !== undefined)
+          add(
+            `${at}.name`,
+            `"${fn.name}" and "${other}" both become the logical id ${id}Function; rename one`,
+          );
+        else ids.set(id, fn.name);
+      }
 
       if (typeof fn.handler !== "string" || fn.handler.length === 0) {
         add(`${at}.handler`, `must be "path/to/module.ts#exportName", received ${show(fn.handler)}`);
@@ -364,7 +380,7 @@ export async function validateService(
                 need(
                   "bucket",
                   typeof e.bucket === "string" && BUCKET.test(e.bucket),
-                  "a bucket name prefix of 3-36 lowercase letters, digits or '-' (account and region are appended)",
+                  "a bucket name prefix of 3-35 lowercase letters, digits or '-' (account and region are appended)",
                 );
                 need(
                   "events",

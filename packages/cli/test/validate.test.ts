@@ -90,6 +90,27 @@ describe("validateService", () => {
       /functions\[hello\]\.handler: must be "path\/to\/module\.ts#exportName"/,
     ],
     [
+      "names that collide as logical ids",
+      () => ({
+        ...ok(),
+        functions: [
+          { name: "hello-world", handler: "src/ok.ts" },
+          { name: "hello_world", handler: "src/ok.ts" },
+        ],
+      }),
+      /functions\[hello_world\]\.name: "hello_world" and "hello-world" both become the logical id HelloWorldFunction/,
+    ],
+    [
+      "reserved tag prefix",
+      () => ({ ...ok(), tags: { "aws:team": "x" } }),
+      /service\.tags\.aws:team: the "aws:" prefix is reserved/,
+    ],
+    [
+      "s3 bucket prefix too long",
+      () => withEvent({ type: "s3", bucket: "a".repeat(36) }),
+      /events\[0\]\.bucket: invalid/,
+    ],
+    [
       "handler module missing",
       () => withFn({ handler: "src/nope.ts#handler" }),
       /functions\[hello\]\.handler: module "src\/nope\.ts" not found/,
