@@ -3,7 +3,7 @@
 // `npm install` (alone, or with only the tarballs of its declared @sparta/* dependencies) and its public
 // entry imports there. Packages are discovered, so packages added later are checked too.
 import { execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
