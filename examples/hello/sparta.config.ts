@@ -28,8 +28,7 @@ export const service = defineService({
           actions: ["s3:GetObject"],
           resources: [
             {
-              "Fn::Sub":
-                "arn:${AWS::Partition}:s3:::hello-uploads-${AWS::AccountId}-${AWS::Region}/incoming/*",
+              "Fn::Sub": `arn:\${AWS::Partition}:s3:::hello-uploads-\${AWS::AccountId}-\${AWS::Region}/incoming/*`,
             },
           ],
         },

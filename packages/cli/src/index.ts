@@ -34,6 +34,7 @@ export {
   type CommandContext,
   type CommandDefinition,
   type CommandFlag,
+  type DecoratorResult,
   defineCommand,
   defineService,
   type EventPatternEvent,

@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { HookError, ServiceDefinitionError } from "./errors.js";
 import type {
+  DecoratorResult,
   FunctionDef,
   FunctionLogicalIds,
   ServiceDefinition,
@@ -97,7 +98,7 @@ export async function marshalService(
     };
     outputs.HttpApiUrl = {
       Description: "Base URL of the service's HTTP API",
-      Value: sub("https://${HttpApi}.execute-api.${AWS::Region}.${AWS::URLSuffix}"),
+      Value: sub(`https://\${HttpApi}.execute-api.\${AWS::Region}.\${AWS::URLSuffix}`),
     };
   }
   const buckets = new Map<string, { configs: unknown[]; dependsOn: string[] }>();
@@ -450,7 +451,7 @@ export async function marshalService(
 
 async function runDecorator(
   where: string,
-  run: () => TemplateFragment | void | Promise<TemplateFragment | void>,
+  run: () => DecoratorResult,
 ): Promise<TemplateFragment | undefined> {
   try {
     return (await run()) ?? undefined;

@@ -125,18 +125,18 @@ export type TemplateFragment = Partial<
   Pick<TemplateDocument, "Parameters" | "Conditions" | "Resources" | "Outputs">
 >;
 
-export type FunctionDecorator = (
-  ctx: FunctionDecoratorContext,
-) => TemplateFragment | void | Promise<TemplateFragment | void>;
+/** What a decorator may return: a fragment to merge, or nothing when it edited the template in place. */
+// biome-ignore lint/suspicious/noConfusingVoidType: decorators that only mutate the template return nothing.
+export type DecoratorResult = TemplateFragment | void | Promise<TemplateFragment | void>;
+
+export type FunctionDecorator = (ctx: FunctionDecoratorContext) => DecoratorResult;
 
 export interface ServiceDecoratorContext {
   service: ServiceDefinition;
   template: TemplateDocument;
 }
 
-export type ServiceDecorator = (
-  ctx: ServiceDecoratorContext,
-) => TemplateFragment | void | Promise<TemplateFragment | void>;
+export type ServiceDecorator = (ctx: ServiceDecoratorContext) => DecoratorResult;
 
 export interface FunctionDef {
   /** Unique within the service; letters, digits, `-` and `_`. */

@@ -121,7 +121,7 @@ describe("sparta provision against the AWS emulator", () => {
     );
     expect(r.code, r.stderr).toBe(3);
     const lines = r.stderr.trim().split("\n");
-    const rootCause = lines.findIndex((l) => l === "root cause:");
+    const rootCause = lines.indexOf("root cause:");
     expect(rootCause).toBeGreaterThan(0);
     expect(lines.slice(rootCause + 1).join("\n")).toMatch(/BucketAlreadyExists/);
     // The stack events were logged as they happened, before the root cause.

@@ -93,7 +93,7 @@ describe("marshalService", () => {
     // A given role name is used instead of generating one.
     expect(t.Resources.OtherFnRole).toBeUndefined();
     expect(t.Resources.OtherFnFunction?.Properties?.Role).toEqual({
-      "Fn::Sub": "arn:${AWS::Partition}:iam::${AWS::AccountId}:role/existing-role",
+      "Fn::Sub": `arn:\${AWS::Partition}:iam::\${AWS::AccountId}:role/existing-role`,
     });
   });
 
