@@ -32,7 +32,6 @@ const kParsed = Symbol("sparta.parsedJson");
 const kLogger = Symbol("sparta.logger");
 
 const NO_PARSE = Symbol("sparta.noParse");
-const encoder = new TextEncoder();
 
 function unusable(): TypeError {
   return new TypeError("Body is unusable: the request body has already been read");
@@ -85,6 +84,7 @@ export class LambdaRequest implements Request {
   private _url: string | undefined = undefined;
   private _headers: LiteHeaders | undefined = undefined;
   private _used = false;
+  private _real: Request | undefined = undefined;
   private _controller: AbortController | undefined = undefined;
   private _timer: ReturnType<typeof setTimeout> | undefined = undefined;
 
@@ -143,27 +143,16 @@ export class LambdaRequest implements Request {
   }
 
   get bodyUsed(): boolean {
-    return this._used;
+    return this._used || (this._real !== undefined && this._real.bodyUsed);
   }
 
+  // The stream and the binary readers are the rare paths: they delegate to a global Request built on first
+  // use (spec behaviour at no bundle cost). text() and json(), the common ones, read the event directly.
   get body(): ReadableStream<Uint8Array<ArrayBuffer>> | null {
     const raw = this[kSource].body(this[kEvent]);
     if (raw == null || raw === "") return null;
-    const bytes = this.rawBytes();
-    const self = this;
-    return new ReadableStream<Uint8Array<ArrayBuffer>>({
-      start(controller) {
-        self._used = true;
-        controller.enqueue(bytes);
-        controller.close();
-      },
-    });
-  }
-
-  private rawBytes(): Uint8Array<ArrayBuffer> {
-    const raw = this[kSource].body(this[kEvent]) ?? "";
-    if (this[kSource].base64(this[kEvent])) return new Uint8Array(Buffer.from(raw, "base64"));
-    return encoder.encode(raw) as Uint8Array<ArrayBuffer>;
+    if (this._real === undefined) this._real = this.materialise();
+    return this._real.body as ReadableStream<Uint8Array<ArrayBuffer>>;
   }
 
   /** @internal The body as text without marking it used (for middleware). */
@@ -174,7 +163,7 @@ export class LambdaRequest implements Request {
   }
 
   private consume(): void {
-    if (this._used) throw unusable();
+    if (this.bodyUsed) throw unusable();
     this._used = true;
   }
 
@@ -197,30 +186,18 @@ export class LambdaRequest implements Request {
     }
   }
 
-  arrayBuffer(): Promise<ArrayBuffer> {
-    try {
-      this.consume();
-      const bytes = this.rawBytes();
-      return Promise.resolve(
-        bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer,
-      );
-    } catch (error) {
-      return Promise.reject(error);
-    }
+  async arrayBuffer(): Promise<ArrayBuffer> {
+    this.consume();
+    return this.materialise().arrayBuffer();
   }
 
-  bytes(): Promise<Uint8Array<ArrayBuffer>> {
-    try {
-      this.consume();
-      return Promise.resolve(this.rawBytes());
-    } catch (error) {
-      return Promise.reject(error);
-    }
+  async bytes(): Promise<Uint8Array<ArrayBuffer>> {
+    return new Uint8Array(await this.arrayBuffer());
   }
 
   async blob(): Promise<Blob> {
-    const bytes = await this.bytes();
-    return new Blob([bytes], { type: this.headers.get("content-type") ?? "" });
+    this.consume();
+    return this.materialise().blob();
   }
 
   async formData(): Promise<FormData> {
@@ -235,13 +212,13 @@ export class LambdaRequest implements Request {
 
   private materialise(): Request {
     const method = this.method;
-    const hasBody = method !== "GET" && method !== "HEAD" && this[kSource].body(this[kEvent]);
+    const raw = method !== "GET" && method !== "HEAD" ? this[kSource].body(this[kEvent]) : undefined;
     const headers = new Headers();
     for (const [k, v] of this.headers) headers.append(k, v);
     return new Request(this.url, {
       method,
       headers,
-      body: hasBody ? this.rawBytes() : null,
+      body: raw ? (this[kSource].base64(this[kEvent]) ? Buffer.from(raw, "base64") : raw) : null,
     });
   }
 

@@ -1,6 +1,5 @@
 import { LiteHeaders } from "./headers.js";
 
-const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
 /** Body content types sent to API Gateway as text; everything else goes base64. */
@@ -73,7 +72,7 @@ export class LiteResponse implements Response {
   /** true when `headersInit` is known to hold lower-case names only. */
   private initLower: boolean;
   private _headers: LiteHeaders | undefined;
-  private _used: boolean;
+  private _real: Response | undefined;
 
   /** @internal Fast path for the helpers: no header scanning; `headers` must have lower-case names. */
   static of(payload: Payload, status: number, headers: Record<string, string>): LiteResponse {
@@ -96,12 +95,12 @@ export class LiteResponse implements Response {
       this.headersInit = fastHeaders;
       this.initLower = true;
       this._headers = undefined;
-      this._used = false;
+      this._real = undefined;
       return;
     }
     this.initLower = false;
     this._headers = undefined;
-    this._used = false;
+    this._real = undefined;
     const status = init?.status ?? 200;
     if (!Number.isInteger(status) || status < 200 || status > 599) {
       throw new RangeError(`Response status must be an integer from 200 to 599, received ${String(status)}`);
@@ -151,103 +150,63 @@ export class LiteResponse implements Response {
     return this.status >= 200 && this.status < 300;
   }
 
+  // The body readers are off the Lambda path (the adapter reads `payload` directly), so they delegate to a
+  // global Response built on first use: the spec's behaviour (streams, used-body errors) at no bundle cost.
   get bodyUsed(): boolean {
-    return this._used;
+    return this._real !== undefined && this._real.bodyUsed;
   }
 
   get body(): ReadableStream<Uint8Array<ArrayBuffer>> | null {
-    if (this.payload === null) return null;
-    const bytes = this.bytesNow();
-    const self = this;
-    return new ReadableStream({
-      start(controller) {
-        self._used = true;
-        controller.enqueue(bytes);
-        controller.close();
-      },
-    });
+    return this.payload === null ? null : (this.real().body as ReadableStream<Uint8Array<ArrayBuffer>>);
   }
 
-  private bytesNow(): Uint8Array<ArrayBuffer> {
-    const p = this.payload;
-    if (p === null) return new Uint8Array(0);
-    return (typeof p === "string" ? encoder.encode(p) : p) as Uint8Array<ArrayBuffer>;
-  }
-
-  private textNow(): string {
-    const p = this.payload;
-    if (p === null) return "";
-    return typeof p === "string" ? p : decoder.decode(p);
-  }
-
-  private consume(): void {
-    if (this._used) throw new TypeError("Body is unusable: the response body has already been read");
-    this._used = true;
+  private real(): Response {
+    if (this._real === undefined) this._real = this.toResponse();
+    return this._real;
   }
 
   text(): Promise<string> {
-    try {
-      this.consume();
-      return Promise.resolve(this.textNow());
-    } catch (error) {
-      return Promise.reject(error);
-    }
+    return this.real().text();
   }
 
   json(): Promise<any> {
-    try {
-      this.consume();
-      return Promise.resolve(JSON.parse(this.textNow()));
-    } catch (error) {
-      return Promise.reject(error);
-    }
+    return this.real().json();
   }
 
   arrayBuffer(): Promise<ArrayBuffer> {
-    try {
-      this.consume();
-      const b = this.bytesNow();
-      return Promise.resolve(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength));
-    } catch (error) {
-      return Promise.reject(error);
-    }
+    return this.real().arrayBuffer();
   }
 
   bytes(): Promise<Uint8Array<ArrayBuffer>> {
-    try {
-      this.consume();
-      return Promise.resolve(this.bytesNow());
-    } catch (error) {
-      return Promise.reject(error);
-    }
+    return this.real()
+      .arrayBuffer()
+      .then((b) => new Uint8Array(b));
   }
 
-  async blob(): Promise<Blob> {
-    const bytes = await this.bytes();
-    return new Blob([bytes], { type: this.headers.get("content-type") ?? "" });
+  blob(): Promise<Blob> {
+    return this.real().blob();
   }
 
-  async formData(): Promise<FormData> {
-    this.consume();
-    return this.toResponseUnchecked().formData();
+  formData(): Promise<FormData> {
+    return this.real().formData();
   }
 
   clone(): Response {
-    if (this._used) throw new TypeError("Body is unusable: the response body has already been read");
-    const headers = new LiteHeaders(this.headers);
-    return new LiteResponse(this.payload, { status: this.status, statusText: this.statusText, headers });
+    if (this.bodyUsed) throw new TypeError("Body is unusable: the response body has already been read");
+    return new LiteResponse(this.payload, {
+      status: this.status,
+      statusText: this.statusText,
+      headers: new LiteHeaders(this.headers),
+    });
   }
 
   /** A real global `Response` with the same status, headers and body. */
   toResponse(): Response {
-    return this.toResponseUnchecked();
-  }
-
-  private toResponseUnchecked(): Response {
     const headers = new Headers();
     for (const [k, v] of this.headers) headers.append(k, v);
+    const p = this.payload;
     const nullBody = this.status === 204 || this.status === 205 || this.status === 304;
-    return new Response(nullBody ? null : this.bytesNow(), {
+    return new Response(nullBody ? null : (p as BodyInit | null), {
       status: this.status,
       statusText: this.statusText,
       headers,
