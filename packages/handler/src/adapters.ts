@@ -98,86 +98,69 @@ function singleHost(e: RestApiV1Event): Record<string, string> | null | undefine
   return out;
 }
 
+/** REST API (v1) and ALB events share their request shape; they differ in the default scheme and query encoding. */
+function v1Shaped<E extends RestApiV1Event>(
+  kind: string,
+  elb: boolean,
+  result: (parts: ResponseParts, event: E) => unknown,
+): EventAdapter<E> {
+  return {
+    kind,
+    http: true,
+    test(event): event is E {
+      return (
+        isObject(event) &&
+        typeof event.httpMethod === "string" &&
+        (isObject(event.requestContext) && "elb" in event.requestContext) === elb
+      );
+    },
+    method: (e) => e.httpMethod,
+    path: (e) => e.path ?? "/",
+    url(e) {
+      const h = singleHost(e);
+      // ALB passes query parameters as the client sent them (still percent-encoded), over http by default.
+      return `${protoOf(h, elb ? "http" : "https")}://${hostOf(h, e.requestContext?.domainName as string | undefined)}${encodePath(this.path(e))}${v1Query(e, !elb)}`;
+    },
+    headers: v1Headers,
+    body: (e) => e.body,
+    base64: (e) => e.isBase64Encoded === true,
+    result,
+  };
+}
+
 /** API Gateway REST API (payload 1.0). */
-export const restApiV1: EventAdapter<RestApiV1Event> = {
-  kind: "apigw-v1",
-  http: true,
-  test(event): event is RestApiV1Event {
-    return (
-      isObject(event) &&
-      typeof event.httpMethod === "string" &&
-      !(isObject(event.requestContext) && "elb" in event.requestContext)
-    );
-  },
-  method: (e) => e.httpMethod,
-  path: (e) => e.path ?? "/",
-  url(e) {
-    const h = singleHost(e);
-    return `${protoOf(h, "https")}://${hostOf(h, e.requestContext?.domainName)}${encodePath(this.path(e))}${v1Query(e, true)}`;
-  },
-  headers: v1Headers,
-  body: (e) => e.body,
-  base64: (e) => e.isBase64Encoded === true,
-  result(parts) {
-    const out: Record<string, unknown> = {
-      statusCode: parts.status,
-      headers: parts.headers,
-      body: parts.body,
-      isBase64Encoded: parts.base64,
-    };
-    if (parts.cookies.length > 0) out.multiValueHeaders = { "set-cookie": parts.cookies };
-    return out;
-  },
-};
+export const restApiV1: EventAdapter<RestApiV1Event> = v1Shaped("apigw-v1", false, (parts) => {
+  const out: Record<string, unknown> = {
+    statusCode: parts.status,
+    headers: parts.headers,
+    body: parts.body,
+    isBase64Encoded: parts.base64,
+  };
+  if (parts.cookies.length > 0) out.multiValueHeaders = { "set-cookie": parts.cookies };
+  return out;
+});
 
 /** Application Load Balancer target, with or without multi-value headers enabled on the target group. */
-export const alb: EventAdapter<AlbEvent> = {
-  kind: "alb",
-  http: true,
-  test(event): event is AlbEvent {
-    return (
-      isObject(event) &&
-      typeof event.httpMethod === "string" &&
-      isObject(event.requestContext) &&
-      "elb" in event.requestContext
-    );
-  },
-  method: (e) => e.httpMethod,
-  path: (e) => e.path ?? "/",
-  url(e) {
-    const h = singleHost(e);
-    // ALB passes query parameters as the client sent them (still percent-encoded).
-    return `${protoOf(h, "http")}://${hostOf(h, undefined)}${encodePath(this.path(e))}${v1Query(e, false)}`;
-  },
-  headers: v1Headers,
-  body: (e) => e.body,
-  base64: (e) => e.isBase64Encoded === true,
-  result(parts, event) {
-    const statusDescription = `${parts.status} ${parts.statusText}`.trim();
-    if (event.multiValueHeaders) {
-      const multiValueHeaders: Record<string, string[]> = {};
-      for (const key in parts.headers) multiValueHeaders[key] = [parts.headers[key]!];
-      if (parts.cookies.length > 0) multiValueHeaders["set-cookie"] = parts.cookies;
-      return {
-        statusCode: parts.status,
-        statusDescription,
-        multiValueHeaders,
-        body: parts.body,
-        isBase64Encoded: parts.base64,
-      };
-    }
-    const headers: Record<string, string> = { ...parts.headers };
+export const alb: EventAdapter<AlbEvent> = v1Shaped("alb", true, (parts, event) => {
+  const statusDescription = `${parts.status} ${parts.statusText}`.trim();
+  let headers: Record<string, string | string[]>;
+  if (event.multiValueHeaders) {
+    headers = {};
+    for (const key in parts.headers) headers[key] = [parts.headers[key]!];
+    if (parts.cookies.length > 0) headers["set-cookie"] = parts.cookies;
+  } else {
+    headers = { ...parts.headers };
     // Without multi-value headers ALB accepts one value per name: keep the last cookie, as ALB would.
     if (parts.cookies.length > 0) headers["set-cookie"] = parts.cookies[parts.cookies.length - 1]!;
-    return {
-      statusCode: parts.status,
-      statusDescription,
-      headers,
-      body: parts.body,
-      isBase64Encoded: parts.base64,
-    };
-  },
-};
+  }
+  return {
+    statusCode: parts.status,
+    statusDescription,
+    [event.multiValueHeaders ? "multiValueHeaders" : "headers"]: headers,
+    body: parts.body,
+    isBase64Encoded: parts.base64,
+  };
+});
 
 /** A short name for the service that sent a non-HTTP event (used in the request URL and a header). */
 export function eventSourceOf(event: unknown): string {
