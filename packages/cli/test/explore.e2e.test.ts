@@ -30,7 +30,7 @@ describe("sparta explore", () => {
       });
       child.on("exit", (code) => reject(new Error(`explore exited ${code}: ${stderr}`)));
     });
-  }, 60_000);
+  }, 120_000);
 
   afterAll(async () => {
     if (child.exitCode === null) {
