@@ -3,17 +3,18 @@
 // Then the cold-start part: esbuild bundles of a hello function, bytes and import time in a fresh process.
 // Ends with one JSON line. Run after `pnpm build` (it imports ../dist).
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { gzipSync } from "node:zlib";
 import middy from "@middy/core";
 import httpErrorHandler from "@middy/http-error-handler";
 import httpHeaderNormalizer from "@middy/http-header-normalizer";
 import httpJsonBodyParser from "@middy/http-json-body-parser";
-import { build } from "esbuild";
 import { Hono } from "hono";
 import { handle } from "hono/aws-lambda";
+import { bundleHello, helloSources } from "./hello.mjs";
 
 const here = fileURLToPath(new URL(".", import.meta.url));
 if (!existsSync(join(here, "../dist/index.js"))) {
@@ -144,33 +145,15 @@ for (const [k, v] of Object.entries(ns)) {
 }
 
 // --- cold start: bundle a hello function each way, import it in a fresh process ----------------------------
+// Both hellos are bundled by bench/hello.mjs with the same esbuild options (HELLO_ESBUILD_OPTIONS: bundle,
+// minify, tree-shake, ESM, platform node, target node20, no source map, no legal comments).
 const work = mkdtempSync(join(tmpdir(), "sparta-handler-bench-"));
-const sources = {
-  sparta: `import { lambdaHandler, compose, errorMapper, jsonBody, normalizeHeaders, json } from ${JSON.stringify(join(here, "../dist/index.js"))};
-export const handler = lambdaHandler(compose(errorMapper(), normalizeHeaders(), jsonBody())(async () => json({ hello: "world" })));`,
-  middy: `import middy from "@middy/core";
-import httpErrorHandler from "@middy/http-error-handler";
-import httpHeaderNormalizer from "@middy/http-header-normalizer";
-import httpJsonBodyParser from "@middy/http-json-body-parser";
-export const handler = middy(async () => ({ statusCode: 200, body: JSON.stringify({ hello: "world" }) }))
-  .use(httpErrorHandler()).use(httpHeaderNormalizer()).use(httpJsonBodyParser());`,
-};
+const sources = helloSources(join(here, "../dist/index.js"));
 const cold = {};
 for (const [name, source] of Object.entries(sources)) {
-  const entry = join(work, `${name}-entry.mjs`);
   const out = join(work, `${name}.mjs`);
-  writeFileSync(entry, source);
-  await build({
-    entryPoints: [entry],
-    bundle: true,
-    minify: true,
-    format: "esm",
-    platform: "node",
-    target: "node20",
-    outfile: out,
-    nodePaths: [join(here, "../node_modules")],
-    logLevel: "silent",
-  });
+  const bundle = await bundleHello(source, here);
+  writeFileSync(out, bundle.code);
   // CPU time of the import in the fresh process (wall time on a shared machine is mostly other processes).
   const probe = `const c=process.cpuUsage(),t=process.hrtime.bigint();await import(${JSON.stringify(out)});const u=process.cpuUsage(c);process.stdout.write(String(${wall ? "Number(process.hrtime.bigint()-t)/1e6" : "(u.user+u.system)/1000"}));`;
   const times = [];
@@ -179,9 +162,14 @@ for (const [name, source] of Object.entries(sources)) {
       Number(execFileSync(process.execPath, ["--input-type=module", "-e", probe], { encoding: "utf8" })),
     );
   }
-  cold[name] = { bytes: statSync(out).size, import_ms: Math.round(median(times) * 1000) / 1000 };
+  // gzip bytes too: a function ships as a ZIP, so the compressed size is what is uploaded and unpacked.
+  cold[name] = {
+    bytes: bundle.bytes,
+    gzip_bytes: gzipSync(bundle.code, { level: 9 }).byteLength,
+    import_ms: Math.round(median(times) * 1000) / 1000,
+  };
   process.stdout.write(
-    `cold ${name.padEnd(7)} ${String(cold[name].bytes).padStart(7)} bytes  ${cold[name].import_ms} ms import\n`,
+    `cold ${name.padEnd(7)} ${String(cold[name].bytes).padStart(7)} bytes (${cold[name].gzip_bytes} gzipped)  ${cold[name].import_ms} ms import\n`,
   );
 }
 rmSync(work, { recursive: true, force: true });
@@ -194,8 +182,10 @@ process.stdout.write(
     middy_ns: ns.middy,
     hono_ns: ns.hono,
     sparta_bundle_bytes: cold.sparta.bytes,
+    sparta_bundle_gzip_bytes: cold.sparta.gzip_bytes,
     sparta_import_ms: cold.sparta.import_ms,
     middy_bundle_bytes: cold.middy.bytes,
+    middy_bundle_gzip_bytes: cold.middy.gzip_bytes,
     middy_import_ms: cold.middy.import_ms,
   }) + "\n",
 );
