@@ -6,7 +6,7 @@ import { buildService } from "./build.js";
 import { describeTrigger, renderDescribeHtml } from "./describe.js";
 import { DeploymentError, ExitCode, SpartaCliError, UsageError } from "./errors.js";
 import { type LoadedService, loadService, resolveServicePath } from "./load.js";
-import { ARTIFACT_BUCKET_PARAMETER } from "./marshal.js";
+import { ARTIFACT_BUCKET_PARAMETER, functionLogicalIds, pascalId } from "./marshal.js";
 import {
   type FlagValues,
   GLOBAL_FLAGS,
@@ -297,20 +297,26 @@ const status: BuiltinCommand = {
       return ExitCode.ok;
     }
     const outputs = (stack.outputs as Record<string, string> | undefined) ?? {};
+    // A function's version is its content-addressed code key (the <Fn>CodeKey output of the template).
     const versions = Object.fromEntries(
       ctx.service.functions.flatMap((fn) => {
-        const key = Object.entries(outputs).find(
-          ([k]) => k.toLowerCase() === `${fn.name.replace(/[^A-Za-z0-9]/g, "")}codekey`.toLowerCase(),
-        );
-        return key ? [[fn.name, key[1]]] : [];
+        const key = outputs[`${pascalId(fn.name)}CodeKey`];
+        return key ? [[fn.name, key]] : [];
       }),
     );
+    const resources = (stack.resources as { logicalId: string; physicalId?: string }[] | undefined) ?? [];
+    const physical = (fn: string) =>
+      resources.find((r) => r.logicalId === functionLogicalIds({ name: fn, handler: "" }).function)
+        ?.physicalId;
     ctx.result(
       { ...stack, stackName, functionVersions: versions },
       [
         `${stackName}: ${String(stack.status ?? "unknown")}`,
         ...Object.entries(outputs).map(([k, v]) => `  ${k} = ${v}`),
-        ...Object.entries(versions).map(([k, v]) => `  function ${k}: ${v}`),
+        ...ctx.service.functions.map(
+          (fn) =>
+            `  function ${fn.name}: ${physical(fn.name) ?? "not deployed"} (code ${versions[fn.name] ?? "unknown"})`,
+        ),
       ].join("\n"),
     );
     return ExitCode.ok;

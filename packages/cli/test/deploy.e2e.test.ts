@@ -99,6 +99,10 @@ describe("sparta provision against the AWS emulator", () => {
       nightly: outputs.NightlyCodeKey,
     });
     expect(status.tags).toMatchObject({ team: "core", project: "sparta-hello" });
+    const text = await runBinAsync(["status"], dir, emu.env);
+    expect(text.stdout).toMatch(/^hello: (CREATE|UPDATE)_COMPLETE\n/);
+    expect(text.stdout).toContain(`  function hello: `);
+    expect(text.stdout).toContain(`(code ${outputs.HelloCodeKey})`);
   }, 120_000);
 
   it("a failing deployment exits 3 and prints the root cause last", async () => {
