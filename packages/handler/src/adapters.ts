@@ -129,19 +129,23 @@ function v1Shaped<E extends RestApiV1Event>(
 }
 
 /** API Gateway REST API (payload 1.0). */
-export const restApiV1: EventAdapter<RestApiV1Event> = v1Shaped("apigw-v1", false, (parts) => {
-  const out: Record<string, unknown> = {
-    statusCode: parts.status,
-    headers: parts.headers,
-    body: parts.body,
-    isBase64Encoded: parts.base64,
-  };
-  if (parts.cookies.length > 0) out.multiValueHeaders = { "set-cookie": parts.cookies };
-  return out;
-});
+export const restApiV1: EventAdapter<RestApiV1Event> = /* @__PURE__ */ v1Shaped(
+  "apigw-v1",
+  false,
+  (parts) => {
+    const out: Record<string, unknown> = {
+      statusCode: parts.status,
+      headers: parts.headers,
+      body: parts.body,
+      isBase64Encoded: parts.base64,
+    };
+    if (parts.cookies.length > 0) out.multiValueHeaders = { "set-cookie": parts.cookies };
+    return out;
+  },
+);
 
 /** Application Load Balancer target, with or without multi-value headers enabled on the target group. */
-export const alb: EventAdapter<AlbEvent> = v1Shaped("alb", true, (parts, event) => {
+export const alb: EventAdapter<AlbEvent> = /* @__PURE__ */ v1Shaped("alb", true, (parts, event) => {
   const statusDescription = `${parts.status} ${parts.statusText}`.trim();
   let headers: Record<string, string | string[]>;
   if (event.multiValueHeaders) {

@@ -36,7 +36,7 @@ export class LiteHeaders implements Headers {
     this.owned = true;
     this.checked = true;
     if (init == null) return;
-    if (init instanceof LiteHeaders || (typeof Headers !== "undefined" && init instanceof Headers)) {
+    if (init instanceof LiteHeaders || init instanceof Headers) {
       init.forEach((value, name) => {
         if (name !== "set-cookie") this.append(name, value);
       });

@@ -53,19 +53,27 @@ function isJsonType(contentType: string): boolean {
   return mime === "application/json" || mime.endsWith("+json");
 }
 
+function notJson(type: string): HttpError {
+  return new HttpError(
+    415,
+    `Expected a JSON body (content-type: application/json), received "${type || "none"}"`,
+  );
+}
+
+function badJson(error: unknown): HttpError {
+  return new HttpError(400, `Invalid JSON body: ${(error as Error).message}`, { cause: error });
+}
+
 async function checkStandardJson(req: Request): Promise<void> {
   const type = req.headers.get("content-type") ?? "";
   if (req.body === null) return;
   if (!isJsonType(type)) {
-    throw new HttpError(
-      415,
-      `Expected a JSON body (content-type: application/json), received "${type || "none"}"`,
-    );
+    throw notJson(type);
   }
   try {
     await req.clone().json();
   } catch (error) {
-    throw new HttpError(400, `Invalid JSON body: ${(error as Error).message}`, { cause: error });
+    throw badJson(error);
   }
 }
 
@@ -81,15 +89,12 @@ export function jsonBody(): Middleware {
       if (text === "") return next(req);
       const type = req.headers.get("content-type") ?? "";
       if (!isJsonType(type)) {
-        throw new HttpError(
-          415,
-          `Expected a JSON body (content-type: application/json), received "${type || "none"}"`,
-        );
+        throw notJson(type);
       }
       try {
         setParsedJson(req, JSON.parse(text));
       } catch (error) {
-        throw new HttpError(400, `Invalid JSON body: ${(error as Error).message}`, { cause: error });
+        throw badJson(error);
       }
       return next(req);
     }

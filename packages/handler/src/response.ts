@@ -116,7 +116,7 @@ export class LiteResponse implements Response {
       !Array.isArray(h) &&
       !(Symbol.iterator in h) &&
       !(h instanceof LiteHeaders) &&
-      !(typeof Headers !== "undefined" && h instanceof Headers)
+      !(h instanceof Headers)
     ) {
       this.headersInit = h as Record<string, string>;
     } else {
