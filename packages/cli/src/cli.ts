@@ -375,18 +375,40 @@ const version: BuiltinCommand = {
 
 const BUILTINS: BuiltinCommand[] = [provision, deleteCommand, describe, explore, status, version];
 
+const flagRows = (flags: Record<string, CommandFlag>) =>
+  Object.entries(flags).map(
+    ([n, f]) =>
+      `  --${n}${f.type === "string" ? " VALUE" : ""}`.padEnd(24) +
+      (f.description ?? "") +
+      (f.required ? " (required)" : "") +
+      (f.multiple ? " (repeatable)" : ""),
+  );
+
+/** Help of one command: its description and its own flags. */
+function commandHelp(command: {
+  name: string;
+  description: string;
+  flags?: Record<string, CommandFlag>;
+}): string {
+  const own = Object.keys(command.flags ?? {}).length > 0;
+  return [
+    `usage: sparta ${command.name} [flags]`,
+    "",
+    command.description,
+    ...(own ? ["", "flags:", ...flagRows(command.flags!)] : []),
+    "",
+    "global flags: --level, --format, --noop, --no-color, --service, --stackName (sparta help)",
+  ].join("\n");
+}
+
 function helpText(extra: CommandDefinition[]): string {
   const rows = [
     ...BUILTINS.map((c) => [c.name, c.description]),
     ...extra.map((c) => [c.name, c.description]),
     ["help", "show this help"],
   ];
-  const flagRows = (flags: Record<string, CommandFlag>) =>
-    Object.entries(flags).map(
-      ([n, f]) => `  --${n}${f.type === "string" ? " VALUE" : ""}`.padEnd(24) + (f.description ?? ""),
-    );
   return [
-    "usage: sparta <command> [flags]",
+    "usage: sparta <command> [flags]      (sparta <command> --help for its flags)",
     "",
     "commands:",
     ...rows.map(([n, d]) => `  ${n!.padEnd(20)}${d}`),
@@ -490,7 +512,10 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
       } catch {
         // help works without a service
       }
-      io.stdout.write(`${helpText(extra)}\n`);
+      const named =
+        commandName === "help" ? pre.positionals[1] : commandName === undefined ? undefined : commandName;
+      const one = BUILTINS.find((c) => c.name === named) ?? extra.find((c) => c.name === named);
+      io.stdout.write(`${one ? commandHelp(one) : helpText(extra)}\n`);
       return ExitCode.ok;
     }
     const custom = loaded?.service.commands?.find((c) => c.name === commandName);

@@ -184,6 +184,11 @@ describe("sparta commands", () => {
     expect(h.stdout).toMatch(
       /exit codes: 0 success or unchanged, 1 internal error, 2 user error, 3 deployment failure/,
     );
+    const provisionHelp = await runInProcess(["provision", "--help"], hello);
+    expect(provisionHelp.stdout).toMatch(/^usage: sparta provision \[flags\]\n/);
+    expect(provisionHelp.stdout).toMatch(/--param VALUE\s+stack parameter KEY=VALUE \(repeatable\)/);
+    const greetHelp = await runInProcess(["help", "greet"], fixture);
+    expect(greetHelp.stdout).toMatch(/--who VALUE\s+\(required\)/);
   });
 
   it("runs a service's own command with its parsed flags, the service and the options", async () => {
