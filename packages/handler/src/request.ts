@@ -143,7 +143,7 @@ export class LambdaRequest implements Request {
   }
 
   get bodyUsed(): boolean {
-    return this._used || (this._real !== undefined && this._real.bodyUsed);
+    return this._used || this._real?.bodyUsed === true;
   }
 
   // The stream and the binary readers are the rare paths: they delegate to a global Request built on first

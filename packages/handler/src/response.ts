@@ -153,7 +153,7 @@ export class LiteResponse implements Response {
   // The body readers are off the Lambda path (the adapter reads `payload` directly), so they delegate to a
   // global Response built on first use: the spec's behaviour (streams, used-body errors) at no bundle cost.
   get bodyUsed(): boolean {
-    return this._real !== undefined && this._real.bodyUsed;
+    return this._real?.bodyUsed === true;
   }
 
   get body(): ReadableStream<Uint8Array<ArrayBuffer>> | null {

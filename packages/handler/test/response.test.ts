@@ -91,6 +91,42 @@ describe("the request", () => {
   });
 });
 
+describe("the rarely used body readers (delegated to a global Request/Response)", () => {
+  it("read a base64 request body as bytes, a blob and form data, once each", async () => {
+    const event = loadEvent("apigw-v2", "no-authorizer");
+    event.requestContext.http.method = "POST";
+    event.headers["content-type"] = "application/x-www-form-urlencoded";
+    event.body = Buffer.from("a=1&b=%C3%A9").toString("base64");
+    event.isBase64Encoded = true;
+    const seen: unknown[] = [];
+    await lambdaHandler(async (req) => {
+      const copy = req.clone();
+      const other = req.clone();
+      seen.push(new TextDecoder().decode(await req.bytes()));
+      expect(req.bodyUsed).toBe(true);
+      await expect(req.arrayBuffer()).rejects.toThrow(TypeError);
+      await expect(req.json()).rejects.toThrow("Body is unusable");
+      const blob = await copy.blob();
+      seen.push(blob.type, await blob.text());
+      seen.push((await other.formData()).get("b"));
+      return empty();
+    })(event, makeContext());
+    expect(seen).toEqual(["a=1&b=%C3%A9", "application/x-www-form-urlencoded", "a=1&b=%C3%A9", "é"]);
+  });
+
+  it("read a response body as bytes or a blob, and a read body stays read", async () => {
+    const res = json({ a: 1 });
+    expect(res.bodyUsed).toBe(false);
+    expect(new TextDecoder().decode(await res.clone().bytes())).toBe('{"a":1}');
+    const blob = await res.clone().blob();
+    expect(blob.type).toBe("application/json");
+    expect(await res.json()).toEqual({ a: 1 });
+    expect(res.bodyUsed).toBe(true);
+    expect(() => res.clone()).toThrow(TypeError);
+    expect(empty().body).toBeNull();
+  });
+});
+
 describe("LiteResponse construction", () => {
   it("accepts headers as a record, a Headers, pairs or a Map, and validates the status", async () => {
     for (const headers of [
