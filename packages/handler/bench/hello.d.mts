@@ -3,4 +3,4 @@ export declare function helloSources(spartaEntry: string): { sparta: string; mid
 export declare function bundleHello(
   source: string,
   resolveDir: string,
-): Promise<{ code: string; bytes: number; inputs: string[] }>;
+): Promise<{ code: string; bytes: number; inputs: string[]; modules: Record<string, number> }>;

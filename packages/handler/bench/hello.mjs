@@ -39,7 +39,7 @@ export const handler = middy(async () => ({ statusCode: 200, body: JSON.stringif
 
 /**
  * Bundles one hello source (resolving packages from `resolveDir`). Returns the code, its size in bytes and
- * the source files that contribute bytes to it (tree-shaken modules are left out).
+ * the source files that contribute bytes to it (tree-shaken modules are left out), with their minified bytes.
  */
 export async function bundleHello(source, resolveDir) {
   const result = await build({
@@ -50,11 +50,13 @@ export async function bundleHello(source, resolveDir) {
     outfile: "hello.bundle.mjs",
   });
   const output = result.outputFiles[0];
+  const contributing = Object.entries(Object.values(result.metafile.outputs)[0].inputs).filter(
+    ([, input]) => input.bytesInOutput > 0,
+  );
   return {
     code: output.text,
     bytes: output.contents.byteLength,
-    inputs: Object.entries(Object.values(result.metafile.outputs)[0].inputs)
-      .filter(([, input]) => input.bytesInOutput > 0)
-      .map(([path]) => path),
+    inputs: contributing.map(([path]) => path),
+    modules: Object.fromEntries(contributing.map(([path, input]) => [path, input.bytesInOutput])),
   };
 }
