@@ -115,7 +115,10 @@ const provision: BuiltinCommand = {
     buildId: { type: "string", description: "build identifier, recorded as the sparta:buildId stack tag" },
     param: { type: "string", multiple: true, description: "stack parameter KEY=VALUE (repeatable)" },
     tag: { type: "string", multiple: true, description: "stack tag KEY=VALUE (repeatable)" },
-    inplace: { type: "boolean", description: "code-only update in place (falls back to a change set)" },
+    inplace: {
+      type: "boolean",
+      description: "when only code changed, update the functions directly (else a change set is used)",
+    },
   },
   async run(ctx) {
     const parameters = parsePairs("param", ctx.flags.param as string[] | undefined);
@@ -170,7 +173,26 @@ const provision: BuiltinCommand = {
       return ExitCode.ok;
     }
     if (ctx.flags.inplace) {
-      ctx.reporter.warn("--inplace: @sparta/converge always deploys through a change set; using one");
+      const { provisionInplace } = await import("./inplace.js");
+      const inplace = await provisionInplace({
+        service: ctx.service,
+        build,
+        bucket: bucket!,
+        reporter: ctx.reporter,
+      });
+      if (inplace.kind !== "needs-change-set") {
+        ctx.result(
+          { kind: inplace.kind, stackName: build.stackName, functions: inplace.functions },
+          inplace.kind === "unchanged"
+            ? `${build.stackName}: unchanged (every function already runs this code)`
+            : [
+                `${build.stackName}: code updated in place`,
+                ...inplace.functions.map((f) => `  ${f.name}: ${f.key}`),
+              ].join("\n"),
+        );
+        return ExitCode.ok;
+      }
+      ctx.reporter.warn(`--inplace: ${inplace.reason}; deploying through a change set`);
     }
     const { converge } = await import("@sparta/converge");
     ctx.reporter.info(`provisioning stack ${build.stackName}`);
@@ -182,7 +204,6 @@ const provision: BuiltinCommand = {
         tags: build.tags,
         bucket: bucket!,
         artifacts: build.artifacts.map((a) => ({ path: a.path, key: a.key, sha256: a.sha256, size: a.size })),
-        ...(ctx.flags.inplace ? { inplace: true } : {}),
       },
       { reporter: convergeReporter(ctx), ...(ctx.signal ? { signal: ctx.signal } : {}) },
     );

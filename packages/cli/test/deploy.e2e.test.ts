@@ -1,5 +1,6 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { GetFunctionCommand, LambdaClient } from "@aws-sdk/client-lambda";
 import { createCfnClient } from "@sparta/converge";
 import { type Emulator, startEmulator } from "@sparta/converge/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -104,6 +105,47 @@ describe("sparta provision against the AWS emulator", () => {
     expect(text.stdout).toContain(`  function hello: `);
     expect(text.stdout).toContain(`(code ${outputs.HelloCodeKey})`);
   }, 120_000);
+
+  it("--inplace updates only the changed function's code, without a change set", async () => {
+    const file = join(dir, "src", "hello.ts");
+    writeFileSync(file, readFileSync(file, "utf8").replace('?? "Howdy"', '?? "Hiya"'));
+    const before = await changeSets();
+    const r = await sparta("provision", "--s3Bucket", BUCKET, "--tag", "team=core", "--inplace");
+    expect(r.code, r.stderr).toBe(0);
+    const result = JSON.parse(r.stdout);
+    expect(result.kind).toBe("updated-inplace");
+    expect(result.functions.map((f: { name: string }) => f.name)).toEqual(["hello"]);
+    expect(await changeSets()).toBe(before);
+    // Lambda now runs the new ZIP.
+    const manifest = JSON.parse(readFileSync(join(dir, ".sparta", "manifest.json"), "utf8")) as {
+      artifacts: { key: string; sha256: string }[];
+    };
+    const newZip = manifest.artifacts.find((a) => a.key === result.functions[0].key)!;
+    const lambda = new LambdaClient({
+      endpoint: emu.endpoint,
+      region: "us-east-1",
+      credentials: { accessKeyId: "test", secretAccessKey: "test" },
+    });
+    const fn = await lambda.send(new GetFunctionCommand({ FunctionName: result.functions[0].physicalId }));
+    expect(fn.Configuration?.CodeSha256).toBe(Buffer.from(newZip.sha256, "hex").toString("base64"));
+    // Again: nothing to do. Then a plain provision brings the stack's template up to date.
+    const again = JSON.parse(
+      (await sparta("provision", "--s3Bucket", BUCKET, "--tag", "team=core", "--inplace")).stdout,
+    );
+    expect(again).toMatchObject({ kind: "unchanged", functions: [] });
+    const plain = JSON.parse((await sparta("provision", "--s3Bucket", BUCKET, "--tag", "team=core")).stdout);
+    expect(plain.kind).toBe("updated");
+    expect(plain.outputs.HelloCodeKey).toBe(newZip.key);
+    // More than code changed: --inplace says so and deploys through a change set.
+    const config = join(dir, "sparta.config.ts");
+    writeFileSync(config, readFileSync(config, "utf8").replace("timeout: 60,", "timeout: 61,"));
+    const wider = await sparta("provision", "--s3Bucket", BUCKET, "--tag", "team=core", "--inplace");
+    expect(wider.code, wider.stderr).toBe(0);
+    expect(wider.stderr).toMatch(
+      /--inplace: more than function code changed; deploying through a change set/,
+    );
+    expect(JSON.parse(wider.stdout).kind).toBe("updated");
+  }, 300_000);
 
   it("a failing deployment exits 3 and prints the root cause last", async () => {
     // The same service plus a bucket whose name is taken (the artifact bucket): CloudFormation rolls back.
