@@ -84,7 +84,7 @@ export class LambdaRequest implements Request {
   private _url: string | undefined = undefined;
   private _headers: LiteHeaders | undefined = undefined;
   private _used = false;
-  private _real: Request | undefined = undefined;
+  private _real: Response | undefined = undefined;
   private _controller: AbortController | undefined = undefined;
   private _timer: ReturnType<typeof setTimeout> | undefined = undefined;
 
@@ -146,13 +146,22 @@ export class LambdaRequest implements Request {
     return this._used || this._real?.bodyUsed === true;
   }
 
-  // The stream and the binary readers are the rare paths: they delegate to a global Request built on first
-  // use (spec behaviour at no bundle cost). text() and json(), the common ones, read the event directly.
+  // The stream and the binary readers are the rare paths: they delegate to a global Response over the event
+  // body, built on first use (the spec's behaviour at no bundle cost, for any method, GET included).
+  // text() and json(), the common ones, read the event directly.
   get body(): ReadableStream<Uint8Array<ArrayBuffer>> | null {
     const raw = this[kSource].body(this[kEvent]);
     if (raw == null || raw === "") return null;
-    if (this._real === undefined) this._real = this.materialise();
-    return this._real.body as ReadableStream<Uint8Array<ArrayBuffer>>;
+    return this.carrier().body as ReadableStream<Uint8Array<ArrayBuffer>>;
+  }
+
+  private carrier(): Response {
+    if (this._real === undefined) {
+      const type = this.headers.get("content-type");
+      // Bytes, not a string, so a body without content-type does not become text/plain.
+      this._real = new Response(this.eventBytes(), { headers: type ? { "content-type": type } : {} });
+    }
+    return this._real;
   }
 
   /** @internal The body as text without marking it used (for middleware). */
@@ -188,7 +197,7 @@ export class LambdaRequest implements Request {
 
   async arrayBuffer(): Promise<ArrayBuffer> {
     this.consume();
-    return this.materialise().arrayBuffer();
+    return this.carrier().arrayBuffer();
   }
 
   async bytes(): Promise<Uint8Array<ArrayBuffer>> {
@@ -197,12 +206,12 @@ export class LambdaRequest implements Request {
 
   async blob(): Promise<Blob> {
     this.consume();
-    return this.materialise().blob();
+    return this.carrier().blob();
   }
 
   async formData(): Promise<FormData> {
     this.consume();
-    return this.materialise().formData();
+    return this.carrier().formData();
   }
 
   /** A real global `Request` with the same method, url, headers and body (costs what undici costs). */
@@ -212,14 +221,19 @@ export class LambdaRequest implements Request {
 
   private materialise(): Request {
     const method = this.method;
-    const raw = method !== "GET" && method !== "HEAD" ? this[kSource].body(this[kEvent]) : undefined;
     const headers = new Headers();
     for (const [k, v] of this.headers) headers.append(k, v);
-    return new Request(this.url, {
-      method,
-      headers,
-      body: raw ? (this[kSource].base64(this[kEvent]) ? Buffer.from(raw, "base64") : raw) : null,
-    });
+    // A global Request cannot carry a GET or HEAD body.
+    const body = method !== "GET" && method !== "HEAD" && this[kSource].body(this[kEvent]);
+    return new Request(this.url, { method, headers, body: body ? this.eventBytes() : null });
+  }
+
+  /** The event's body as bytes (decoded from base64 when the event says so). */
+  private eventBytes(): Uint8Array<ArrayBuffer> {
+    return Buffer.from(
+      this[kSource].body(this[kEvent]) ?? "",
+      this[kSource].base64(this[kEvent]) ? "base64" : "utf8",
+    ) as Uint8Array<ArrayBuffer>;
   }
 
   clone(): Request {

@@ -114,6 +114,21 @@ describe("the rarely used body readers (delegated to a global Request/Response)"
     expect(seen).toEqual(["a=1&b=%C3%A9", "application/x-www-form-urlencoded", "a=1&b=%C3%A9", "é"]);
   });
 
+  it("read the body of a GET request too (an ALB may forward one)", async () => {
+    const event = loadEvent("alb", "headers-only");
+    event.httpMethod = "GET";
+    event.body = "ping";
+    event.isBase64Encoded = false;
+    let got = "";
+    let streamed = "";
+    await lambdaHandler(async (req) => {
+      streamed = await new Response(req.clone().body).text();
+      got = new TextDecoder().decode(await req.bytes());
+      return empty();
+    })(event, makeContext());
+    expect([got, streamed]).toEqual(["ping", "ping"]);
+  });
+
   it("read a response body as bytes or a blob, and a read body stays read", async () => {
     const res = json({ a: 1 });
     expect(res.bodyUsed).toBe(false);
