@@ -111,13 +111,8 @@ export class LiteResponse implements Response {
     const h = init?.headers;
     if (h === undefined) {
       this.headersInit = undefined;
-    } else if (
-      typeof h === "object" &&
-      !Array.isArray(h) &&
-      !(Symbol.iterator in h) &&
-      !(h instanceof LiteHeaders) &&
-      !(h instanceof Headers)
-    ) {
+    } else if (typeof h === "object" && !(Symbol.iterator in h)) {
+      // A plain record (arrays, Headers and LiteHeaders are all iterable).
       this.headersInit = h as Record<string, string>;
     } else {
       this._headers = new LiteHeaders(h);
