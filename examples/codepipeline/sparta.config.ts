@@ -20,4 +20,5 @@ export const service = defineService({
   ],
   decorators: [pipeline.decorator],
   commands: [pipeline.command],
+  codePipelinePackage: pipeline.packageFor,
 });

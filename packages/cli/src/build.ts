@@ -9,6 +9,7 @@ import type {
   BuildResult,
   BuiltArtifact,
   CliReporter,
+  CodePipelinePackage,
   FunctionDef,
   HookContext,
   ServiceDefinition,
@@ -81,6 +82,8 @@ export interface BuildOptions {
   tags?: Record<string, string>;
   buildId?: string;
   stackName?: string;
+  /** Also write the CodePipeline package (`provision --codePipelinePackage`). */
+  codePipelinePackage?: CodePipelinePackage;
 }
 
 async function runHook<K extends keyof WorkflowHooks>(
@@ -136,7 +139,12 @@ export async function buildService(options: BuildOptions): Promise<BuildResult> 
     );
   }
   reporter.progress("writing .sparta/cloudformation.json and manifest.json");
-  const out = await writeBuildOutput({ serviceDir, template, artifacts: artifacts as never });
+  const out = await writeBuildOutput({
+    serviceDir,
+    template,
+    artifacts: artifacts as never,
+    ...(options.codePipelinePackage ? { codePipelinePackage: options.codePipelinePackage } : {}),
+  });
   const tags: Record<string, string> = { ...(service.tags ?? {}), ...(options.tags ?? {}) };
   const buildId =
     options.buildId ?? createHash("sha256").update(JSON.stringify(template)).digest("hex").slice(0, 16);

@@ -119,6 +119,11 @@ const provision: BuiltinCommand = {
       type: "boolean",
       description: "when only code changed, update the functions directly (else a change set is used)",
     },
+    codePipelinePackage: {
+      type: "string",
+      description:
+        "also write .sparta/FILE.zip: the template and one <env>.json per environment, for CodePipeline",
+    },
   },
   async run(ctx) {
     const parameters = parsePairs("param", ctx.flags.param as string[] | undefined);
@@ -135,7 +140,14 @@ const provision: BuiltinCommand = {
         `--s3Bucket ${bucket}: not a valid S3 bucket name (3-63 lowercase letters, digits, "." or "-")`,
       );
     }
+    const packageName = ctx.flags.codePipelinePackage as string | undefined;
+    if (packageName !== undefined && !ctx.service.codePipelinePackage) {
+      throw new UsageError(
+        "--codePipelinePackage needs the service's environments: add `codePipelinePackage: pipeline.packageFor` to defineService (pipeline = codePipeline() from @sparta/pipeline)",
+      );
+    }
     const build = await ctx.build({
+      ...(packageName ? { codePipelinePackage: ctx.service.codePipelinePackage!(packageName) } : {}),
       ...(bucket ? { s3Bucket: bucket } : {}),
       ...(ctx.flags.buildId ? { buildId: ctx.flags.buildId as string } : {}),
     });
@@ -579,6 +591,7 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
           reporter,
           noop: options.noop,
           ...(o.buildId ? { buildId: o.buildId } : {}),
+          ...(o.codePipelinePackage ? { codePipelinePackage: o.codePipelinePackage } : {}),
           ...(flags.stackName ? { stackName: flags.stackName as string } : {}),
         }),
     };

@@ -227,7 +227,11 @@ export interface CommandContext {
   options: GlobalOptions;
   flags: Record<string, string | boolean | string[] | undefined>;
   /** Build the service (bundles, ZIPs, validated template) into `.sparta/` without touching AWS. */
-  build(options?: { s3Bucket?: string; buildId?: string }): Promise<BuildResult>;
+  build(options?: {
+    s3Bucket?: string;
+    buildId?: string;
+    codePipelinePackage?: CodePipelinePackage;
+  }): Promise<BuildResult>;
   /** Write a result to stdout (as JSON with `--format json`). */
   result(value: unknown, text?: string): void;
 }
@@ -264,6 +268,17 @@ export interface ServiceDefinition {
   decorators?: ServiceDecorator[];
   hooks?: WorkflowHooks;
   commands?: CommandDefinition[];
+  /**
+   * What `provision --codePipelinePackage FILE.zip` writes besides the template: one template configuration per
+   * environment. `@sparta/pipeline` supplies it: `codePipelinePackage: pipeline.packageFor`.
+   */
+  codePipelinePackage?: (fileName: string) => CodePipelinePackage;
+}
+
+/** The CodePipeline package's environments (`codePipelinePackage` option of `@sparta/packager`'s `writeBuildOutput`). */
+export interface CodePipelinePackage {
+  fileName: string;
+  environments: Record<string, { Parameters: Record<string, string>; Tags?: Record<string, string> }>;
 }
 
 /**

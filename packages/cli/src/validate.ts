@@ -47,6 +47,7 @@ const SERVICE_KEYS = [
   "decorators",
   "hooks",
   "commands",
+  "codePipelinePackage",
 ];
 /** Names of the built-in commands; a service command may not reuse them. */
 export const BUILTIN_COMMANDS = ["provision", "delete", "describe", "explore", "status", "version", "help"];
