@@ -20,7 +20,14 @@ import {
   sha256Hex,
   TEMPLATE_BODY_LIMIT,
 } from "./template.js";
-import type { Change, ConvergeInput, ConvergeResult, EngineDeps, StackEvent } from "./types.js";
+import type {
+  Change,
+  ConvergeInput,
+  ConvergeResult,
+  EngineDeps,
+  RollbackTrigger,
+  StackEvent,
+} from "./types.js";
 import { putIfAbsent, uploadArtifacts } from "./upload.js";
 
 /** Change sets this engine creates are named with this prefix; stale ones with it are cleaned up. */
@@ -58,7 +65,27 @@ function validate(input: ConvergeInput): void {
       `converge(${input.stackName}): ${input.artifacts.length} artifact(s) given but no \`bucket\` to upload them to; pass bucket: "my-deploy-bucket".`,
     );
   }
+  for (const t of input.rollbackTriggers ?? []) {
+    if (!TRIGGER_TYPES.has(t?.Type) || typeof t.Arn !== "string" || !t.Arn.startsWith("arn:")) {
+      throw new InvalidInputError(
+        `converge(${input.stackName}): rollbackTriggers has ${JSON.stringify(t)}; each trigger is an alarm ARN with its type, ` +
+          'e.g. { Arn: "arn:aws:cloudwatch:eu-west-1:123456789012:alarm:shop-rollback", Type: "AWS::CloudWatch::CompositeAlarm" } ' +
+          '(or "AWS::CloudWatch::Alarm").',
+      );
+    }
+  }
+  const count = rollbackTriggersOf(input).length;
+  if (count > MAX_ROLLBACK_TRIGGERS) {
+    throw new InvalidInputError(
+      `converge(${input.stackName}): ${count} rollback triggers (rollbackAlarms + rollbackTriggers); CloudFormation accepts at most ${MAX_ROLLBACK_TRIGGERS}. ` +
+        "Combine the alarms into one composite alarm and pass it as a trigger of type AWS::CloudWatch::CompositeAlarm.",
+    );
+  }
 }
+
+const TRIGGER_TYPES = new Set<unknown>(["AWS::CloudWatch::Alarm", "AWS::CloudWatch::CompositeAlarm"]);
+/** CloudFormation's limit on rollback triggers per stack operation. */
+const MAX_ROLLBACK_TRIGGERS = 5;
 
 function toParameters(params: Record<string, string> | undefined): Parameter[] {
   return Object.entries(params ?? {}).map(([ParameterKey, ParameterValue]) => ({
@@ -84,13 +111,24 @@ function sameSettings(input: ConvergeInput, stack: Stack): boolean {
   for (const p of stack.Parameters ?? []) if (p.ParameterKey) have[p.ParameterKey] = p.ParameterValue ?? "";
   if (!sameRecord(want, have)) return false;
   if (!sameRecord(input.tags ?? {}, recordOf(stack.Tags))) return false;
-  if (input.rollbackAlarms) {
+  if (input.rollbackAlarms || input.rollbackTriggers) {
     const rc = stack.RollbackConfiguration;
-    const arns = (rc?.RollbackTriggers ?? []).map((t) => t.Arn ?? "").sort();
-    if (canonicalJson(arns) !== canonicalJson([...input.rollbackAlarms].sort())) return false;
+    const have = (rc?.RollbackTriggers ?? []).map((t) => `${t.Arn ?? ""} ${t.Type ?? ""}`).sort();
+    const want = rollbackTriggersOf(input)
+      .map((t) => `${t.Arn} ${t.Type}`)
+      .sort();
+    if (canonicalJson(have) !== canonicalJson(want)) return false;
     if ((input.monitoringTimeMinutes ?? 0) !== (rc?.MonitoringTimeInMinutes ?? 0)) return false;
   }
   return true;
+}
+
+/** `rollbackAlarms` (typed as metric alarms) and `rollbackTriggers` as one list, each ARN once. */
+function rollbackTriggersOf(input: ConvergeInput): RollbackTrigger[] {
+  const byArn = new Map<string, RollbackTrigger>();
+  for (const Arn of input.rollbackAlarms ?? []) byArn.set(Arn, { Arn, Type: "AWS::CloudWatch::Alarm" });
+  for (const t of input.rollbackTriggers ?? []) byArn.set(t.Arn, { Arn: t.Arn, Type: t.Type });
+  return [...byArn.values()];
 }
 
 interface Prepared {
@@ -380,6 +418,7 @@ async function run(engine: Engine, input: ConvergeInput, opts: RunOptions): Prom
   if (stack) await cleanupStaleChangeSets(engine, stack);
 
   const changeSetType = existing ? "UPDATE" : "CREATE";
+  const triggers = rollbackTriggersOf(input);
   let created: { Id?: string; StackId?: string };
   try {
     created = await engine.cfn.createChangeSet({
@@ -394,10 +433,10 @@ async function run(engine: Engine, input: ConvergeInput, opts: RunOptions): Prom
       Parameters: toParameters(input.parameters),
       Tags: toTags(input.tags),
       Capabilities: (input.capabilities ?? inferCapabilities(input.template)) as Capability[],
-      ...(input.rollbackAlarms?.length
+      ...(triggers.length
         ? {
             RollbackConfiguration: {
-              RollbackTriggers: input.rollbackAlarms.map((Arn) => ({ Arn, Type: "AWS::CloudWatch::Alarm" })),
+              RollbackTriggers: triggers,
               MonitoringTimeInMinutes: input.monitoringTimeMinutes ?? 0,
             },
           }

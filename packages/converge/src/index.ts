@@ -26,6 +26,7 @@ export type {
   DeleteResult,
   EngineDeps,
   Reporter,
+  RollbackTrigger,
   S3Like,
   StackDescription,
   StackEvent,

@@ -99,6 +99,12 @@ export interface Artifact {
   size: number;
 }
 
+/** A CloudFormation rollback trigger: an alarm that rolls the stack operation back while it is in ALARM. */
+export interface RollbackTrigger {
+  Arn: string;
+  Type: "AWS::CloudWatch::Alarm" | "AWS::CloudWatch::CompositeAlarm";
+}
+
 /** What a stack should look like. */
 export interface ConvergeInput {
   stackName: string;
@@ -112,8 +118,14 @@ export interface ConvergeInput {
   artifacts?: Artifact[];
   /** Else inferred from the template (IAM, NAMED_IAM, AUTO_EXPAND). */
   capabilities?: string[];
-  /** CloudWatch alarm ARNs that roll the operation back. */
+  /** CloudWatch metric alarm ARNs that roll the operation back (each a trigger of type `AWS::CloudWatch::Alarm`). */
   rollbackAlarms?: string[];
+  /**
+   * Typed rollback triggers, for composite alarms (`rollbackTriggersFrom` of @sparta/operations gives one).
+   * Combined with `rollbackAlarms`; an ARN given in both is used once, with the type given here.
+   */
+  rollbackTriggers?: RollbackTrigger[];
+  /** Minutes CloudFormation watches the triggers after the resources are deployed (0-180). */
   monitoringTimeMinutes?: number;
   clientToken?: string;
   /** Updating function code in place is not supported by this engine; a change set is always used. */

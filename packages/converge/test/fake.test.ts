@@ -153,6 +153,52 @@ describe("converge against the fake CloudFormation", () => {
     expect(input.TemplateBody).toBe(JSON.stringify(iam));
   });
 
+  it("passes typed rollback triggers (a composite alarm) with rollbackAlarms, each ARN once", async () => {
+    const { fake, deps } = setup();
+    await converge({ stackName: "app", template: bucketTemplate }, deps);
+    const composite = "arn:aws:cloudwatch:us-east-1:123456789012:alarm:app-rollback";
+    const metric = "arn:aws:cloudwatch:us-east-1:123456789012:alarm:errors";
+    const input = {
+      stackName: "app",
+      template: withTopic,
+      rollbackAlarms: [metric, composite],
+      rollbackTriggers: [{ Arn: composite, Type: "AWS::CloudWatch::CompositeAlarm" as const }],
+      monitoringTimeMinutes: 5,
+    };
+    expect((await converge(input, deps)).kind).toBe("updated");
+    const sent = fake.calls.filter((c) => c.op === "createChangeSet").at(-1)!.input as Record<
+      string,
+      unknown
+    >;
+    expect(sent.RollbackConfiguration).toEqual({
+      RollbackTriggers: [
+        { Arn: metric, Type: "AWS::CloudWatch::Alarm" },
+        { Arn: composite, Type: "AWS::CloudWatch::CompositeAlarm" },
+      ],
+      MonitoringTimeInMinutes: 5,
+    });
+    // The same template and triggers again: nothing to do, no change set.
+    const again = await converge(input, deps);
+    expect(again.kind).toBe("unchanged");
+    expect(fake.count("createChangeSet")).toBe(2);
+    // Only the triggers differ: a change set is tried (CloudFormation decides whether it changes anything).
+    await converge({ ...input, rollbackTriggers: [] }, deps);
+    expect(fake.count("createChangeSet")).toBe(3);
+  });
+
+  it("rejects a rollback trigger of another type, and more than 5 triggers", async () => {
+    const { fake, deps } = setup();
+    const bad = { Arn: "arn:aws:sns:us-east-1:123456789012:topic", Type: "AWS::SNS::Topic" };
+    await expect(
+      converge({ stackName: "app", template: bucketTemplate, rollbackTriggers: [bad as never] }, deps),
+    ).rejects.toThrow(/rollbackTriggers has .*AWS::SNS::Topic.*AWS::CloudWatch::CompositeAlarm/);
+    const six = Array.from({ length: 6 }, (_, i) => `arn:aws:cloudwatch:us-east-1:1:alarm:a${i}`);
+    await expect(
+      converge({ stackName: "app", template: bucketTemplate, rollbackAlarms: six }, deps),
+    ).rejects.toThrow(/6 rollback triggers .* at most 5/);
+    expect(fake.calls).toEqual([]);
+  });
+
   it("resumes an UPDATE_ROLLBACK_FAILED stack with continue-update-rollback, then updates it", async () => {
     const { fake, log, deps } = setup();
     fake.seedStack({ name: "app", status: "UPDATE_ROLLBACK_FAILED", template: bucketTemplate });
