@@ -103,7 +103,7 @@ function sameRecord(a: Record<string, string>, b: Record<string, string>): boole
   return ka.length === Object.keys(b).length && ka.every((k) => k in b && a[k] === b[k]);
 }
 
-/** Everything but the template itself: parameters, tags, rollback triggers. Cheap (no extra call). */
+/** Everything but the template itself: parameters and tags. Cheap (no extra call). */
 function sameSettings(input: ConvergeInput, stack: Stack): boolean {
   if (noEchoParameters(input.template).length > 0) return false;
   const want = effectiveParameters(input.template, input.parameters ?? {});
@@ -111,15 +111,8 @@ function sameSettings(input: ConvergeInput, stack: Stack): boolean {
   for (const p of stack.Parameters ?? []) if (p.ParameterKey) have[p.ParameterKey] = p.ParameterValue ?? "";
   if (!sameRecord(want, have)) return false;
   if (!sameRecord(input.tags ?? {}, recordOf(stack.Tags))) return false;
-  if (input.rollbackAlarms || input.rollbackTriggers) {
-    const rc = stack.RollbackConfiguration;
-    const have = (rc?.RollbackTriggers ?? []).map((t) => `${t.Arn ?? ""} ${t.Type ?? ""}`).sort();
-    const want = rollbackTriggersOf(input)
-      .map((t) => `${t.Arn} ${t.Type}`)
-      .sort();
-    if (canonicalJson(have) !== canonicalJson(want)) return false;
-    if ((input.monitoringTimeMinutes ?? 0) !== (rc?.MonitoringTimeInMinutes ?? 0)) return false;
-  }
+  // Rollback triggers are not compared: they guard an operation, they are not a change of the stack (a change
+  // set differing only in them has no changes), and the first deploy after a create always gains one.
   return true;
 }
 

@@ -181,9 +181,10 @@ describe("converge against the fake CloudFormation", () => {
     const again = await converge(input, deps);
     expect(again.kind).toBe("unchanged");
     expect(fake.count("createChangeSet")).toBe(2);
-    // Only the triggers differ: a change set is tried (CloudFormation decides whether it changes anything).
-    await converge({ ...input, rollbackTriggers: [] }, deps);
-    expect(fake.count("createChangeSet")).toBe(3);
+    // Only the triggers differ: still nothing to deploy (triggers guard an operation; they are not a change).
+    const fewer = await converge({ ...input, rollbackTriggers: [], rollbackAlarms: [] }, deps);
+    expect(fewer.kind).toBe("unchanged");
+    expect(fake.count("createChangeSet")).toBe(2);
   });
 
   it("rejects a rollback trigger of another type, and more than 5 triggers", async () => {
