@@ -1,4 +1,5 @@
 import { defineService } from "@sparta/cli";
+import { alarms, healthRoute } from "@sparta/operations";
 
 /** The hello service: one program describes its functions, their triggers and their privileges. */
 export const service = defineService({
@@ -42,4 +43,8 @@ export const service = defineService({
       events: [{ type: "schedule", expression: "cron(0 3 * * ? *)" }],
     },
   ],
+  // Operations built in: error-rate, throttle and duration alarms per function (combined into the composite alarm
+  // that rolls the next `sparta provision` back, shown by `sparta status`) and GET /health on the HTTP API.
+  // Add dashboard() and safeDeploy({ shift: "Canary10Percent5Minutes" }) for a dashboard and canary deploys (README).
+  decorators: [alarms(), healthRoute()],
 });

@@ -158,5 +158,14 @@ export async function buildService(options: BuildOptions): Promise<BuildResult> 
     manifestPath: out.manifestPath,
     parameters: { ...(options.parameters ?? {}) },
     tags,
+    ...(out.pipelinePackage
+      ? {
+          pipelinePackage: {
+            path: out.pipelinePackage.path,
+            sha256: out.pipelinePackage.sha256,
+            size: out.pipelinePackage.size,
+          },
+        }
+      : {}),
   };
 }

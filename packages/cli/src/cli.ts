@@ -1,7 +1,8 @@
 import { readFileSync } from "node:fs";
 import { mkdir, writeFile } from "node:fs/promises";
-import { dirname, resolve } from "node:path";
+import { dirname, relative, resolve } from "node:path";
 import { parseArgs } from "node:util";
+import type { RollbackTrigger } from "@sparta/converge";
 import { buildService } from "./build.js";
 import { describeTrigger, renderDescribeHtml } from "./describe.js";
 import { DeploymentError, ExitCode, SpartaCliError, UsageError } from "./errors.js";
@@ -103,6 +104,58 @@ function checkParameters(ctx: CommandContext, params: Record<string, string>, de
   }
 }
 
+/**
+ * `provision --noop --list`: every ZIP of the build (each function's, then the CodePipeline package) listed as
+ * `unzip -l` lists it, the archive named relative to the service folder.
+ */
+async function listArtifacts(serviceDir: string, build: BuildResult): Promise<string[]> {
+  const { listArtifact } = await import("@sparta/packager");
+  const paths = [
+    ...build.artifacts.map((a) => a.path),
+    ...(build.pipelinePackage ? [build.pipelinePackage.path] : []),
+  ];
+  return Promise.all(
+    paths.map(async (path) => {
+      const listing = await listArtifact(path);
+      return listing.replace(/^Archive: {2}.*$/m, () => `Archive:  ${relative(serviceDir, path)}`);
+    }),
+  );
+}
+
+/** Minutes CloudFormation watches the rollback alarms after a deployment before it completes. */
+export const ROLLBACK_MONITORING_MINUTES = 5;
+
+/**
+ * The rollback triggers of the next deployment: the composite alarm `alarms()` of @sparta/operations put in the
+ * DEPLOYED stack (output `SpartaRollbackAlarmArn`), when the template about to be deployed keeps it. None on a
+ * first create: the alarms do not exist yet, so they protect the deploys after the one that creates them.
+ */
+export async function rollbackSettings(
+  ctx: Pick<CommandContext, "reporter">,
+  stackName: string,
+  template: object,
+  describe?: (stackName: string) => Promise<{ outputs: Record<string, string> } | undefined>,
+): Promise<{ rollbackTriggers?: RollbackTrigger[]; monitoringTimeMinutes?: number }> {
+  const { ROLLBACK_ALARM_OUTPUT, rollbackTriggersFrom } = await import("@sparta/operations");
+  const next = template as Parameters<typeof rollbackTriggersFrom>[1] & object;
+  if (next.Outputs?.[ROLLBACK_ALARM_OUTPUT] === undefined) return {};
+  const read =
+    describe ??
+    (async (name: string) => (await import("@sparta/converge")).describeStack({ stackName: name }));
+  const current = await read(stackName);
+  const triggers = rollbackTriggersFrom(current?.outputs, next);
+  if (triggers.length === 0) {
+    ctx.reporter.info(
+      `${stackName}: no rollback trigger yet (the alarms are created by this deployment and guard the next ones)`,
+    );
+    return {};
+  }
+  ctx.reporter.info(
+    `${stackName}: rolls back if ${triggers.map((t) => t.Arn).join(", ")} goes to ALARM within ${ROLLBACK_MONITORING_MINUTES} minutes`,
+  );
+  return { rollbackTriggers: triggers, monitoringTimeMinutes: ROLLBACK_MONITORING_MINUTES };
+}
+
 const provision: BuiltinCommand = {
   name: "provision",
   description: "build the service and create or update its stack (--noop: build only, touch no AWS)",
@@ -124,6 +177,10 @@ const provision: BuiltinCommand = {
       description:
         "also write .sparta/FILE.zip: the template and one <env>.json per environment, for CodePipeline",
     },
+    list: {
+      type: "boolean",
+      description: "with --noop: list every ZIP's entries as `unzip -l` shows them",
+    },
   },
   async run(ctx) {
     const parameters = parsePairs("param", ctx.flags.param as string[] | undefined);
@@ -138,6 +195,11 @@ const provision: BuiltinCommand = {
     if (bucket !== undefined && !/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucket)) {
       throw new UsageError(
         `--s3Bucket ${bucket}: not a valid S3 bucket name (3-63 lowercase letters, digits, "." or "-")`,
+      );
+    }
+    if (ctx.flags.list && !ctx.options.noop) {
+      throw new UsageError(
+        "--list shows what a build would deploy; use it with --noop (sparta provision --noop --list)",
       );
     }
     const packageName = ctx.flags.codePipelinePackage as string | undefined;
@@ -169,6 +231,16 @@ const provision: BuiltinCommand = {
         })),
         parameters: build.parameters,
         tags: build.tags,
+        ...(build.pipelinePackage
+          ? {
+              pipelinePackage: {
+                path: build.pipelinePackage.path,
+                sha256: build.pipelinePackage.sha256,
+                size: build.pipelinePackage.size,
+              },
+            }
+          : {}),
+        ...(ctx.flags.list ? { listings: await listArtifacts(ctx.serviceDir, build) } : {}),
       };
       ctx.result(
         summary,
@@ -180,6 +252,8 @@ const provision: BuiltinCommand = {
           ),
           `  template: ${build.templatePath}`,
           `  manifest: ${build.manifestPath}`,
+          ...(build.pipelinePackage ? [`  pipeline package: ${build.pipelinePackage.path}`] : []),
+          ...(summary.listings ? ["", summary.listings.map((l) => l.trimEnd()).join("\n\n")] : []),
         ].join("\n"),
       );
       return ExitCode.ok;
@@ -207,6 +281,7 @@ const provision: BuiltinCommand = {
       ctx.reporter.warn(`--inplace: ${inplace.reason}; deploying through a change set`);
     }
     const { converge } = await import("@sparta/converge");
+    const rollback = await rollbackSettings(ctx, build.stackName, build.template);
     ctx.reporter.info(`provisioning stack ${build.stackName}`);
     const result = await converge(
       {
@@ -216,6 +291,7 @@ const provision: BuiltinCommand = {
         tags: build.tags,
         bucket: bucket!,
         artifacts: build.artifacts.map((a) => ({ path: a.path, key: a.key, sha256: a.sha256, size: a.size })),
+        ...rollback,
       },
       { reporter: convergeReporter(ctx), ...(ctx.signal ? { signal: ctx.signal } : {}) },
     );
@@ -318,7 +394,7 @@ const describe: BuiltinCommand = {
 
 const status: BuiltinCommand = {
   name: "status",
-  description: "show the stack's status, outputs and function code versions",
+  description: "show the stack's status, outputs, function code versions and alarm states",
   needsService: true,
   flags: {},
   async run(ctx) {
@@ -341,8 +417,11 @@ const status: BuiltinCommand = {
     const physical = (fn: string) =>
       resources.find((r) => r.logicalId === functionLogicalIds({ name: fn, handler: "" }).function)
         ?.physicalId;
+    const { stackAlarmStatuses } = await import("./alarms.js");
+    const alarms = await stackAlarmStatuses(outputs, ctx.reporter);
+    const { formatAlarmStatuses } = await import("@sparta/operations");
     ctx.result(
-      { ...stack, stackName, functionVersions: versions },
+      { ...stack, stackName, functionVersions: versions, ...(alarms ? { alarms } : {}) },
       [
         `${stackName}: ${String(stack.status ?? "unknown")}`,
         ...Object.entries(outputs).map(([k, v]) => `  ${k} = ${v}`),
@@ -350,6 +429,7 @@ const status: BuiltinCommand = {
           (fn) =>
             `  function ${fn.name}: ${physical(fn.name) ?? "not deployed"} (code ${versions[fn.name] ?? "unknown"})`,
         ),
+        ...(alarms ? ["  alarms:", ...formatAlarmStatuses(alarms).map((l) => `    ${l}`)] : []),
       ].join("\n"),
     );
     return ExitCode.ok;

@@ -256,6 +256,8 @@ export interface BuildResult {
   /** Stack parameters the deployment will pass (without the artifact bucket). */
   parameters: Record<string, string>;
   tags: Record<string, string>;
+  /** The CodePipeline package ZIP, when the build wrote one (`provision --codePipelinePackage`). */
+  pipelinePackage?: { path: string; sha256: string; size: number };
 }
 
 export interface ServiceDefinition {
