@@ -1,0 +1,50 @@
+import { spawnSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { afterAll, describe, expect, it } from "vitest";
+import { binPath, childEnv, copyExample, removeCopies } from "./example.js";
+
+// Loaded with --import, this makes any resolution of an @aws-sdk/* module throw (see hooks.mjs beside it).
+const noSdk = fileURLToPath(new URL("./fixtures/no-aws-sdk/register.mjs", import.meta.url));
+const cliDir = fileURLToPath(new URL("..", import.meta.url));
+
+describe("code that only builds never loads the AWS SDK", () => {
+  afterAll(removeCopies);
+
+  it("the hook does catch an SDK import (so the checks below mean something)", () => {
+    const r = spawnSync(
+      process.execPath,
+      ["--import", noSdk, "--input-type=module", "-e", 'await import("@aws-sdk/client-cloudwatch")'],
+      { cwd: cliDir, env: childEnv(), encoding: "utf8" },
+    );
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toMatch(/AWS SDK imported: @aws-sdk\/client-cloudwatch/);
+  });
+
+  it('import "@sparta/cli" loads no SDK', () => {
+    const r = spawnSync(
+      process.execPath,
+      [
+        "--import",
+        noSdk,
+        "--input-type=module",
+        "-e",
+        'const cli = await import("@sparta/cli"); console.log(typeof cli.runCli)',
+      ],
+      { cwd: cliDir, env: childEnv(), encoding: "utf8" },
+    );
+    expect(r.stderr).toBe("");
+    expect(r.stdout).toBe("function\n");
+  });
+
+  it("sparta provision --noop --list on examples/hello (alarms and health route on) loads no SDK", () => {
+    const dir = copyExample();
+    const r = spawnSync(process.execPath, ["--import", noSdk, binPath, "provision", "--noop", "--list"], {
+      cwd: dir,
+      env: childEnv(),
+      encoding: "utf8",
+    });
+    expect(r.stderr).not.toMatch(/AWS SDK imported/);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^noop: would provision stack hello/);
+  }, 120_000);
+});
