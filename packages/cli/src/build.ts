@@ -125,7 +125,7 @@ export async function buildService(options: BuildOptions): Promise<BuildResult> 
     code[fn.name] = { key: artifacts[i]!.key, handler: "index.handler" };
   });
   reporter.progress("generating the CloudFormation template");
-  const template = await marshalService(service, code);
+  const template = await marshalService(service, code, { warn: (m) => reporter.warn(m) });
   await runHook(service.hooks, "postMarshal", { ...hookCtx, template });
 
   const problems = validateTemplate(template as never);

@@ -57,6 +57,7 @@ export interface FunctionCode {
 export async function marshalService(
   service: ServiceDefinition,
   code: Record<string, FunctionCode>,
+  reporter?: { warn(message: string): void },
 ): Promise<TemplateDocument> {
   const resources: Record<string, Resource> = {};
   const outputs: NonNullable<TemplateDocument["Outputs"]> = {};
@@ -443,7 +444,9 @@ export async function marshalService(
     mergeFragment(template, fragment, `functions[${fn.name}].decorator`);
   }
   for (const [i, decorate] of (service.decorators ?? []).entries()) {
-    const fragment = await runDecorator(`service.decorators[${i}]`, () => decorate({ service, template }));
+    const fragment = await runDecorator(`service.decorators[${i}]`, () =>
+      decorate({ service, template, ...(reporter ? { reporter } : {}) }),
+    );
     mergeFragment(template, fragment, `service.decorators[${i}]`);
   }
   return template;

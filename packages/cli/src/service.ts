@@ -134,6 +134,8 @@ export type FunctionDecorator = (ctx: FunctionDecoratorContext) => DecoratorResu
 export interface ServiceDecoratorContext {
   service: ServiceDefinition;
   template: TemplateDocument;
+  /** Warnings of the decorator (e.g. `@sparta/operations` skipping a route that is taken), shown by the CLI. */
+  reporter?: { warn(message: string): void };
 }
 
 export type ServiceDecorator = (ctx: ServiceDecoratorContext) => DecoratorResult;

@@ -213,6 +213,26 @@ describe("operations wired into sparta provision and status", () => {
     }
   }, 120_000);
 
+  it("an operations decorator's warning reaches the CLI's reporter", async () => {
+    const config = join(dir, "taken.config.ts");
+    writeFileSync(
+      config,
+      [
+        'import { service as base } from "./sparta.config.ts";',
+        "export const service = {",
+        "  ...base,",
+        "  functions: base.functions.map((f) =>",
+        '    f.name === "hello" ? { ...f, events: [...(f.events ?? []), { type: "httpApi", method: "GET", path: "/health" }] } : f,',
+        "  ),",
+        "};",
+        "",
+      ].join("\n"),
+    );
+    const r = await runInProcess(["provision", "--noop", "--service", config], dir);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/No health route added: \w+ already routes "GET \/health" on HttpApi/);
+  }, 120_000);
+
   it("provision --noop --list lists each ZIP as unzip -l does", async () => {
     const r = await runInProcess(["provision", "--noop", "--list"], dir);
     expect(r.code, r.stderr).toBe(0);
