@@ -27,6 +27,7 @@ import {
   type PipelineStage,
   type PullRequestBuilds,
   pipelineTemplate,
+  resolveAlarmGates,
   resolveStages,
 } from "./template.js";
 
@@ -204,7 +205,7 @@ export function codePipeline(options: CodePipelineOptions = {}): CodePipeline {
       const repo = parseGitHubRepo(requireFlag(ctx, "repo", "https://github.com/owner/repo#main"));
       const { source, parameters, secrets } = resolveSource(ctx.flags);
       const codeBucket = typeof ctx.flags.s3Bucket === "string" ? ctx.flags.s3Bucket : undefined;
-      const stages = resolveStages(environments(), options.stages, pipelineName, repo.branch);
+      const checked = resolveStages(environments(), options.stages, pipelineName, repo.branch);
       for (const warning of registry.warnings()) ctx.reporter.warn(warning);
 
       const root = repositoryRoot(ctx.serviceDir);
@@ -212,7 +213,7 @@ export function codePipeline(options: CodePipelineOptions = {}): CodePipeline {
       const packageFileName = `${pipelineName}.zip`;
       const spec = buildspec({
         packageFileName,
-        environments: stages.map((s) => s.environment),
+        environments: checked.map((s) => s.environment),
         packageManager: options.packageManager ?? detectPackageManager(ctx.serviceDir, root),
         serviceDir,
         ...(options.nodeVersion ? { nodeVersion: options.nodeVersion } : {}),
@@ -222,6 +223,8 @@ export function codePipeline(options: CodePipelineOptions = {}): CodePipeline {
       ctx.reporter.progress("building the service to learn its resource types");
       const build = await ctx.build(codeBucket ? { s3Bucket: codeBucket } : {});
       const resourceTypes = Object.values(build.template.Resources).map((r) => r.Type);
+      // An alarm gate watches the previous stage's alarms, named from the built template.
+      const stages = resolveAlarmGates(checked, build.template);
       const template = pipelineTemplate({
         pipelineName,
         repo,
@@ -251,10 +254,15 @@ export function codePipeline(options: CodePipelineOptions = {}): CodePipeline {
       const buildspecPath = join(dir, "buildspec.yml");
       await writeFile(templatePath, templateText);
       await writeFile(buildspecPath, redact(spec, secrets));
-      const stackLine = stages.map(
-        (s) =>
-          `${s.environment} -> ${s.stackName} (${s.approval === "manual" ? "manual approval" : "alarm gate"})`,
-      );
+      const stackLine = stages.map((s) => {
+        const how =
+          s.approval === "manual"
+            ? "manual approval"
+            : s.approval === "none"
+              ? "no approval"
+              : `alarm gate: ${s.approval.alarms.join(", ")} quiet for ${s.approval.quietMinutes} min`;
+        return `${s.environment} -> ${s.stackName} (${how})`;
+      });
 
       if (ctx.options.noop) {
         ctx.result(

@@ -61,6 +61,8 @@ export {
   type PipelineTemplateOptions,
   type PullRequestBuilds,
   pipelineTemplate,
+  type ResolvedApproval,
+  resolveAlarmGates,
   resolveStages,
   stageStackName,
 } from "./template.js";

@@ -25,6 +25,9 @@ function stackScoped(stackNames: readonly string[]) {
       sub(`arn:\${AWS::Partition}:logs:\${AWS::Region}:\${AWS::AccountId}:log-group:${s}-*:*`),
     ]),
     allLogGroups: sub(`arn:\${AWS::Partition}:logs:\${AWS::Region}:\${AWS::AccountId}:log-group:*`),
+    alarms: stackNames.map((s) =>
+      sub(`arn:\${AWS::Partition}:cloudwatch:\${AWS::Region}:\${AWS::AccountId}:alarm:${s}-*`),
+    ),
     rules: stackNames.map((s) =>
       sub(`arn:\${AWS::Partition}:events:\${AWS::Region}:\${AWS::AccountId}:rule/${s}-*`),
     ),
@@ -151,11 +154,32 @@ const DEPLOY_ACTIONS: Record<string, (scope: Scope) => IamStatement[]> = {
       Resource: s.rules,
     },
   ],
+  // `alarms()` of @sparta/operations names every alarm `<stack>-...` (and its composite `<stack>-rollback`).
+  "AWS::CloudWatch::Alarm": (s) => cloudWatchAlarms(s),
+  "AWS::CloudWatch::CompositeAlarm": (s) => cloudWatchAlarms(s),
   "AWS::ApiGatewayV2::Api": (s) => apiGateway(s),
   "AWS::ApiGatewayV2::Stage": (s) => apiGateway(s),
   "AWS::ApiGatewayV2::Integration": (s) => apiGateway(s),
   "AWS::ApiGatewayV2::Route": (s) => apiGateway(s),
 };
+
+function cloudWatchAlarms(s: Scope): IamStatement[] {
+  return [
+    {
+      Effect: "Allow",
+      Action: [
+        "cloudwatch:PutMetricAlarm",
+        "cloudwatch:PutCompositeAlarm",
+        "cloudwatch:DeleteAlarms",
+        "cloudwatch:DescribeAlarms",
+        "cloudwatch:TagResource",
+        "cloudwatch:UntagResource",
+        "cloudwatch:ListTagsForResource",
+      ],
+      Resource: s.alarms,
+    },
+  ];
+}
 
 function apiGateway(s: Scope): IamStatement[] {
   return [

@@ -1,3 +1,4 @@
+import { alarmNamesFor } from "@sparta/operations";
 import { yamlScalar } from "./buildspec.js";
 import type { PipelineEnvironment } from "./environments.js";
 import { InvalidPipelineOptionsError, UnknownEnvironmentError } from "./errors.js";
@@ -13,8 +14,19 @@ export type PipelineSource =
   | { kind: "oauthToken" }
   | { kind: "oauthSecret"; secretId: string; jsonKey?: string };
 
-/** Manual approval, or automatic promotion once `alarms` stayed out of ALARM for `quietMinutes`. */
-export type Approval = "manual" | { alarms: readonly string[]; quietMinutes: number };
+/**
+ * How a stage's change set gets executed: after a manual approval; straight away (`"none"`); once the named
+ * `alarms` stayed out of ALARM for `quietMinutes`; or, with `gate: "alarms"`, once the alarms that `alarms()` of
+ * `@sparta/operations` gives the PREVIOUS stage's stack stayed quiet (names derived from the built template).
+ */
+export type Approval =
+  | "manual"
+  | "none"
+  | { alarms: readonly string[]; quietMinutes: number }
+  | { gate: "alarms"; quietMinutes: number };
+
+/** An approval after `gate: "alarms"` was turned into the previous stage's alarm names. */
+export type ResolvedApproval = Exclude<Approval, { gate: "alarms" }>;
 
 /** One environment's stage: create a change set, approve, execute. */
 export interface PipelineStage {
@@ -45,6 +57,8 @@ export interface PipelineTemplateOptions {
   codeBucket?: string;
   /** Resource types of the service template; they decide the deploy role's actions. */
   resourceTypes?: readonly string[];
+  /** The built service template; needed when a stage has `approval: { gate: "alarms" }`. */
+  serviceTemplate?: { Resources: Record<string, unknown> };
   /** Extra deploy-role statements and the resource types they cover. */
   deploy?: { statements?: readonly IamStatement[]; allowTypes?: readonly string[] };
   pullRequests?: boolean | PullRequestBuilds;
@@ -133,17 +147,40 @@ export function resolveStages(
     }
     stackNames.add(stackName);
     const approval = stage.approval ?? "manual";
-    if (approval !== "manual") checkAlarmGate(stage.environment, approval);
+    if (approval !== "manual" && approval !== "none") checkAlarmGate(stage.environment, approval, i);
     return { environment: stage.environment, approval, stackName };
   });
 }
 
 function checkAlarmGate(
   environment: string,
-  gate: { alarms: readonly string[]; quietMinutes: number },
+  gate: Exclude<Approval, "manual" | "none">,
+  index: number,
 ): void {
-  const example = `approval: { alarms: ["hello-errors"], quietMinutes: 15 }`;
-  if (
+  if (typeof gate !== "object" || gate === null) {
+    throw new InvalidPipelineOptionsError(
+      `Stage "${environment}": approval ${JSON.stringify(gate)} is not valid; use "manual", "none", ` +
+        `{ gate: "alarms", quietMinutes: 15 } or { alarms: ["hello-errors"], quietMinutes: 15 }.`,
+    );
+  }
+  const example =
+    "gate" in gate
+      ? `approval: { gate: "alarms", quietMinutes: 15 }`
+      : `approval: { alarms: ["hello-errors"], quietMinutes: 15 }`;
+  if ("gate" in gate) {
+    if (gate.gate !== "alarms") {
+      throw new InvalidPipelineOptionsError(
+        `Stage "${environment}": approval gate ${JSON.stringify(gate.gate)} is not known; the only gate is "alarms", ` +
+          `e.g. ${example}.`,
+      );
+    }
+    if (index === 0) {
+      throw new InvalidPipelineOptionsError(
+        `Stage "${environment}" is the first stage, so it has no previous stage whose alarms could gate it. ` +
+          `Give it approval "manual" or "none", and put ${example} on a later stage (e.g. production).`,
+      );
+    }
+  } else if (
     !Array.isArray(gate.alarms) ||
     gate.alarms.length === 0 ||
     gate.alarms.some((a) => !ALARM_NAME.test(a))
@@ -238,6 +275,41 @@ function pullRequestBuildspec(commands: readonly string[]): string {
 }
 
 /**
+ * Turns every `approval: { gate: "alarms", quietMinutes }` into the names of the alarms `alarms()` of
+ * `@sparta/operations` creates in the previous stage's stack (`alarmNamesFor(serviceTemplate, stackName)`).
+ * Throws `InvalidPipelineOptionsError` if a stage is gated but the template has no such alarm.
+ * @example
+ * resolveAlarmGates(resolveStages(envs, [{ environment: "test" }, { environment: "production",
+ *   approval: { gate: "alarms", quietMinutes: 15 } }], "SpartaCodePipeline", "main"), build.template)
+ * // production: { alarms: ["Test-SpartaCodePipeline-main-HelloFunction-ErrorRate", ...], quietMinutes: 15 }
+ */
+export function resolveAlarmGates(
+  stages: readonly Required<PipelineStage>[],
+  serviceTemplate: { Resources: Record<string, unknown> } | undefined,
+): (Required<PipelineStage> & { approval: ResolvedApproval })[] {
+  return stages.map((stage, i) => {
+    const approval = stage.approval;
+    if (typeof approval !== "object" || !("gate" in approval)) return { ...stage, approval };
+    const previous = stages[i - 1]!;
+    if (!serviceTemplate) {
+      throw new InvalidPipelineOptionsError(
+        `Stage "${stage.environment}" is gated on the alarms of stage "${previous.environment}", whose names come ` +
+          `from the service template; pass it to pipelineTemplate({ serviceTemplate, ... }).`,
+      );
+    }
+    const alarms = alarmNamesFor(serviceTemplate as never, previous.stackName);
+    if (alarms.length === 0) {
+      throw new InvalidPipelineOptionsError(
+        `Stage "${stage.environment}" is promoted when the alarms of "${previous.stackName}" stay quiet, but the ` +
+          `service template has no alarms. Add alarms() of @sparta/operations to the service, e.g. ` +
+          `defineService({ ..., decorators: [alarms(), pipeline.decorator] }), or use approval "manual".`,
+      );
+    }
+    return { ...stage, approval: { alarms, quietMinutes: approval.quietMinutes } };
+  });
+}
+
+/**
  * The CloudFormation template (plain JSON) of a service's delivery pipeline: a retained, versioned, encrypted,
  * private artifact bucket; GitHub source (CodeStar connection or OAuth token); a CodeBuild build running
  * `buildspec`; then per environment a change set, an approval and its execution; optional pull-request builds.
@@ -266,14 +338,19 @@ export function pipelineTemplate(options: PipelineTemplateOptions): Json {
         `e.g. --oauth secretsmanager:github/token.`,
     );
   }
-  const stages = resolveStages(options.environments, options.stages, pipelineName, repo.branch);
+  const stages = resolveAlarmGates(
+    resolveStages(options.environments, options.stages, pipelineName, repo.branch),
+    options.serviceTemplate,
+  );
   const stackNames = stages.map((s) => s.stackName);
   const bucketVariable = options.bucketVariable ?? "SPARTA_S3_BUCKET";
   const codeBucketName: unknown = options.codeBucket ?? ref("ArtifactBucket");
   const codeObjectsArn = sub(`arn:\${AWS::Partition}:s3:::\${Bucket}/*`, { Bucket: codeBucketName });
   const artifactObjects = sub(`\${ArtifactBucket.Arn}/*`);
   const capabilities = (options.capabilities ?? ["CAPABILITY_IAM"]).join(",");
-  const gated = stages.filter((s) => s.approval !== "manual");
+  const gated = stages.flatMap((s) =>
+    typeof s.approval === "object" ? [{ ...s, approval: s.approval }] : [],
+  );
 
   const parameters: Json = {};
   let oauthToken: unknown;
@@ -419,9 +496,7 @@ export function pipelineTemplate(options: PipelineTemplateOptions): Json {
   };
 
   if (gated.length > 0) {
-    const alarms = [
-      ...new Set(gated.flatMap((s) => (s.approval === "manual" ? [] : [...s.approval.alarms]))),
-    ].sort();
+    const alarms = [...new Set(gated.flatMap((s) => s.approval.alarms))].sort();
     resources.PromotionGateRole = role("codebuild.amazonaws.com", "promotion-gate", [
       codeBuildLogs(),
       // CodeBuild downloads the action's input artifact with this role.
@@ -435,7 +510,6 @@ export function pipelineTemplate(options: PipelineTemplateOptions): Json {
       },
     ]);
     for (const stage of gated) {
-      if (stage.approval === "manual") continue;
       resources[`PromotionGate${pascal(stage.environment)}`] = {
         Type: "AWS::CodeBuild::Project",
         Properties: {
@@ -566,22 +640,24 @@ export function pipelineTemplate(options: PipelineTemplateOptions): Json {
       },
     });
     const approval =
-      stage.approval === "manual"
-        ? {
-            Name: "Approve",
-            ActionTypeId: { Category: "Approval", Owner: "AWS", Provider: "Manual", Version: "1" },
-            Configuration: {
-              CustomData: `Review change set ${changeSetName} of ${stage.stackName}, then approve to deploy it.`,
-            },
-            RunOrder: 2,
-          }
-        : {
-            Name: "PromotionGate",
-            ActionTypeId: { Category: "Build", Owner: "AWS", Provider: "CodeBuild", Version: "1" },
-            Configuration: { ProjectName: ref(`PromotionGate${pascal(stage.environment)}`) },
-            InputArtifacts: [{ Name: "BuildOutput" }],
-            RunOrder: 2,
-          };
+      stage.approval === "none"
+        ? undefined
+        : stage.approval === "manual"
+          ? {
+              Name: "Approve",
+              ActionTypeId: { Category: "Approval", Owner: "AWS", Provider: "Manual", Version: "1" },
+              Configuration: {
+                CustomData: `Review change set ${changeSetName} of ${stage.stackName}, then approve to deploy it.`,
+              },
+              RunOrder: 2,
+            }
+          : {
+              Name: "PromotionGate",
+              ActionTypeId: { Category: "Build", Owner: "AWS", Provider: "CodeBuild", Version: "1" },
+              Configuration: { ProjectName: ref(`PromotionGate${pascal(stage.environment)}`) },
+              InputArtifacts: [{ Name: "BuildOutput" }],
+              RunOrder: 2,
+            };
     return {
       Name: pascal(stage.environment),
       Actions: [
@@ -596,8 +672,8 @@ export function pipelineTemplate(options: PipelineTemplateOptions): Json {
             RoleArn: getAtt("DeployRole", "Arn"),
           },
         }),
-        approval,
-        deployAction("CHANGE_SET_EXECUTE", 3, { Name: "ExecuteChangeSet" }),
+        ...(approval ? [approval] : []),
+        deployAction("CHANGE_SET_EXECUTE", approval ? 3 : 2, { Name: "ExecuteChangeSet" }),
       ],
     };
   });

@@ -10,6 +10,7 @@ import {
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { ConvergeInput, ConvergeResult } from "@sparta/converge";
+import { addAlarms } from "@sparta/operations";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import {
   type CodePipelineOptions,
@@ -123,6 +124,42 @@ describe("provisionPipeline --noop", () => {
     expect(text).toContain('"AWS::CodePipeline::Pipeline"');
     expect(text).toContain("test -> Test-SpartaCodePipeline-master (manual approval)");
     expect(text).toContain("production -> Prod-SpartaCodePipeline-master (manual approval)");
+  });
+
+  it("promotes production when the test stack's alarms, named from the built template, stay quiet", async () => {
+    const p = pipeline({
+      stages: [
+        { environment: "test", approval: "none" },
+        { environment: "production", approval: { gate: "alarms", quietMinutes: 15 } },
+      ],
+    });
+    const { ctx, printed } = context(good, true);
+    // The service as built with alarms() of @sparta/operations among its decorators.
+    ctx.build = async () => ({ template: addAlarms(JSON.parse(fixture("hello-service.json"))) });
+    expect(await p.command.run(ctx)).toBe(0);
+    const template = JSON.parse(readFileSync(join(serviceDir, ".sparta", "pipeline.json"), "utf8"));
+    const names = ["ErrorRate", "Throttles", "Duration"].map(
+      (k) => `Test-SpartaCodePipeline-master-HelloFunction-${k}`,
+    );
+    const variables = template.Resources.PromotionGateProduction.Properties.Environment.EnvironmentVariables;
+    expect(variables[0]).toEqual({ Name: "SPARTA_ALARMS", Type: "PLAINTEXT", Value: names.join(" ") });
+    expect(JSON.stringify(template.Resources.DeployRole)).toContain("alarm:Prod-SpartaCodePipeline-master-*");
+    expect(printed[1]).toContain("test -> Test-SpartaCodePipeline-master (no approval)");
+    expect(printed[1]).toContain(
+      `production -> Prod-SpartaCodePipeline-master (alarm gate: ${names.join(", ")} quiet for 15 min)`,
+    );
+  });
+
+  it("refuses an alarm gate when the built service has no alarms, naming alarms() as the fix", async () => {
+    const p = pipeline({
+      stages: [
+        { environment: "test" },
+        { environment: "production", approval: { gate: "alarms", quietMinutes: 5 } },
+      ],
+    });
+    const { ctx } = context(good, true);
+    await expect(p.command.run(ctx)).rejects.toThrow(/has no alarms\. Add alarms\(\) of @sparta\/operations/);
+    expect(existsSync(join(serviceDir, ".sparta", "pipeline.json"))).toBe(false);
   });
 
   it("scopes the deploy role to the service's resource types", async () => {

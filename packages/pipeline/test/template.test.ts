@@ -1,3 +1,4 @@
+import { addAlarms } from "@sparta/operations";
 import { validateTemplate } from "@sparta/template";
 import { describe, expect, it } from "vitest";
 import {
@@ -11,7 +12,7 @@ import {
   pipelineTemplate,
   UnknownEnvironmentError,
 } from "../src/index.js";
-import { expectGolden } from "./golden.js";
+import { expectGolden, fixture } from "./golden.js";
 import { CFN_LINT, cfnLintErrors } from "./lint.js";
 import { canParseYaml, parseYaml } from "./yaml.js";
 
@@ -38,6 +39,15 @@ type Json = Record<string, any>;
 const resources = (t: Json) => t.Resources as Record<string, Json>;
 const stages = (t: Json) => resources(t).Pipeline!.Properties.Stages as Json[];
 
+/** The hello fixture with the alarms `alarms()` of @sparta/operations adds (the real function, not a copy). */
+function serviceWithAlarms() {
+  const service = addAlarms(JSON.parse(fixture("hello-service.json")));
+  return {
+    serviceTemplate: service,
+    resourceTypes: Object.values(service.Resources as Record<string, { Type: string }>).map((r) => r.Type),
+  };
+}
+
 const variants: [string, Partial<PipelineTemplateOptions>][] = [
   ["connection-manual", {}],
   ["oauth-token", { source: { kind: "oauthToken" }, pullRequests: true, codeBucket: "my-sparta-artifacts" }],
@@ -63,6 +73,16 @@ const variants: [string, Partial<PipelineTemplateOptions>][] = [
     },
   ],
   ["connection-pull-requests", { pullRequests: true }],
+  [
+    "connection-alarm-gate",
+    {
+      ...serviceWithAlarms(),
+      stages: [
+        { environment: "test", approval: "none" },
+        { environment: "production", approval: { gate: "alarms", quietMinutes: 15 } },
+      ],
+    },
+  ],
 ];
 
 describe("pipelineTemplate", () => {
@@ -171,6 +191,87 @@ describe("pipelineTemplate", () => {
     const deploy = JSON.stringify(resources(t).DeployRole!.Properties.Policies);
     expect(deploy).toContain("function:Test-SpartaCodePipeline-master-*");
     expect(deploy).not.toContain("function:*");
+  });
+
+  it("gates a stage on the alarms alarms() gives the previous stage's stack, derived from the template", () => {
+    const t = pipelineTemplate(options(variants[4]![1]));
+    const [test, production] = stages(t).slice(2) as Json[];
+    // "none": the test change set is executed straight away.
+    expect(test!.Actions.map((a: Json) => [a.Name, a.RunOrder])).toEqual([
+      ["CreateChangeSet", 1],
+      ["ExecuteChangeSet", 2],
+    ]);
+    expect(production!.Actions.map((a: Json) => a.Name)).toEqual([
+      "CreateChangeSet",
+      "PromotionGate",
+      "ExecuteChangeSet",
+    ]);
+    const expected = ["ErrorRate", "Throttles", "Duration"].map(
+      (kind) => `Test-SpartaCodePipeline-master-HelloFunction-${kind}`,
+    );
+    const gate = resources(t).PromotionGateProduction!.Properties;
+    const vars = Object.fromEntries(
+      gate.Environment.EnvironmentVariables.map((v: Json) => [v.Name, v.Value]),
+    );
+    expect(vars.SPARTA_ALARMS.split(" ").sort()).toEqual([...expected].sort());
+    expect(vars.SPARTA_QUIET_MINUTES).toBe("15");
+    // The gate may read exactly those alarms.
+    const gateRole = JSON.stringify(resources(t).PromotionGateRole!.Properties.Policies);
+    for (const name of expected) expect(gateRole).toContain(`alarm:${name}"`);
+    expect(gateRole).not.toContain("Prod-SpartaCodePipeline-master");
+  });
+
+  it("lets the deploy role manage the stages' alarms, scoped to each stack's alarm names", () => {
+    const t = pipelineTemplate(options(variants[4]![1]));
+    const statements = resources(t).DeployRole!.Properties.Policies[0].PolicyDocument.Statement as Json[];
+    const cw = statements.filter((s) => s.Action.some((a: string) => a.startsWith("cloudwatch:")));
+    expect(cw).toHaveLength(1);
+    expect([...cw[0]!.Action].sort()).toEqual([
+      "cloudwatch:DeleteAlarms",
+      "cloudwatch:DescribeAlarms",
+      "cloudwatch:ListTagsForResource",
+      "cloudwatch:PutCompositeAlarm",
+      "cloudwatch:PutMetricAlarm",
+      "cloudwatch:TagResource",
+      "cloudwatch:UntagResource",
+    ]);
+    expect(cw[0]!.Resource).toEqual(
+      ["Test", "Prod"].map((p) => ({
+        "Fn::Sub": `arn:\${AWS::Partition}:cloudwatch:\${AWS::Region}:\${AWS::AccountId}:alarm:${p}-SpartaCodePipeline-master-*`,
+      })),
+    );
+  });
+
+  it("rejects an alarm gate on the first stage, without a template, or over a template with no alarms", () => {
+    const gate = { gate: "alarms", quietMinutes: 10 } as const;
+    expect(() => pipelineTemplate(options({ stages: [{ environment: "test", approval: gate }] }))).toThrow(
+      /"test" is the first stage, so it has no previous stage/,
+    );
+    const twoStages = [{ environment: "test" }, { environment: "production", approval: gate }];
+    expect(() => pipelineTemplate(options({ stages: twoStages }))).toThrow(/pass it to pipelineTemplate/);
+    expect(() =>
+      pipelineTemplate(
+        options({ stages: twoStages, serviceTemplate: JSON.parse(fixture("hello-service.json")) }),
+      ),
+    ).toThrow(/"Test-SpartaCodePipeline-master" stay quiet, but the service template has no alarms/);
+    expect(() =>
+      pipelineTemplate(
+        options({
+          ...serviceWithAlarms(),
+          stages: [
+            { environment: "test" },
+            { environment: "production", approval: { ...gate, quietMinutes: 0 } },
+          ],
+        }),
+      ),
+    ).toThrow(/quietMinutes must be a whole number/);
+    expect(() =>
+      pipelineTemplate(
+        options({
+          stages: [{ environment: "test", approval: { gate: "canary", quietMinutes: 5 } as never }],
+        }),
+      ),
+    ).toThrow(/gate "canary" is not known/);
   });
 
   it("rejects a stage naming an unregistered environment", () => {
