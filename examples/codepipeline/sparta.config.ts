@@ -1,10 +1,18 @@
 import { defineService } from "@sparta/cli";
+import { alarms } from "@sparta/operations";
 import { codePipeline } from "@sparta/pipeline";
 
-// The delivery pipeline: every push to the branch is built, then deployed to `test` and, after an approval,
-// to `production`. Each environment is its own stack and gives its functions their own MESSAGE.
+// The delivery pipeline: every push to the branch is built and deployed to `test`; `production` follows on its
+// own once the test stack's alarms (from `alarms()` below) stayed quiet for 15 minutes. Each environment is its
+// own stack and gives its functions their own MESSAGE.
 // (`preBuild`: this example lives in the Sparta monorepo, whose packages are built from source.)
-export const pipeline = codePipeline({ preBuild: ["pnpm run build"] });
+export const pipeline = codePipeline({
+  preBuild: ["pnpm run build"],
+  stages: [
+    { environment: "test", approval: "none" },
+    { environment: "production", approval: { gate: "alarms", quietMinutes: 15 } },
+  ],
+});
 pipeline.registerEnvironment("test", { MESSAGE: "Hello from the test environment" });
 pipeline.registerEnvironment("production", { MESSAGE: "Hello from production" });
 
@@ -18,7 +26,7 @@ export const service = defineService({
       events: [{ type: "httpApi", method: "GET", path: "/hello" }],
     },
   ],
-  decorators: [pipeline.decorator],
+  decorators: [alarms(), pipeline.decorator],
   commands: [pipeline.command],
   codePipelinePackage: pipeline.packageFor,
 });

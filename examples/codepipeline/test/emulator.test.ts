@@ -139,7 +139,7 @@ describe("the example's pipeline against the AWS emulator", () => {
       expect(fn?.physicalId).toBeTruthy();
       const config = (await (
         await fetch(
-          `${emu.endpoint}/2015-03-31/functions/${encodeURIComponent(fn.physicalId!)}/configuration`,
+          `${emu.endpoint}/2015-03-31/functions/${encodeURIComponent(fn?.physicalId ?? "")}/configuration`,
           {
             // moto routes by the credential scope's service; it does not check the signature.
             headers: { authorization: LAMBDA_AUTH },
