@@ -1,31 +1,8 @@
+import { RESOURCE_ATTRIBUTES, TEMPLATE_SECTIONS } from "./sections.js";
 import type { CfnTemplate } from "./types.js";
 
 /** Anything that serialises to a template: the plain JSON or a builder with `toJSON()`. */
 export type TemplateLike = CfnTemplate | { toJSON(): CfnTemplate };
-
-const SECTION_ORDER = [
-  "AWSTemplateFormatVersion",
-  "Description",
-  "Metadata",
-  "Transform",
-  "Parameters",
-  "Rules",
-  "Mappings",
-  "Conditions",
-  "Resources",
-  "Outputs",
-];
-const RESOURCE_ORDER = [
-  "Type",
-  "Condition",
-  "DependsOn",
-  "Properties",
-  "Metadata",
-  "CreationPolicy",
-  "UpdatePolicy",
-  "DeletionPolicy",
-  "UpdateReplacePolicy",
-];
 
 export function resolveTemplate(t: TemplateLike): CfnTemplate {
   return typeof (t as { toJSON?: unknown }).toJSON === "function"
@@ -62,12 +39,12 @@ export function canonicalValue(value: unknown): unknown {
   return value;
 }
 
-/** A deep copy of one resource in canonical order: its attributes in RESOURCE_ORDER, everything else sorted. */
+/** A deep copy of one resource in canonical order: its attributes in RESOURCE_ATTRIBUTES, everything else sorted. */
 export function canonicalResource(res: unknown): unknown {
   if (res === null || typeof res !== "object" || Array.isArray(res)) return canonicalValue(res);
   const rr = res as Record<string, unknown>;
   const o: Record<string, unknown> = {};
-  for (const k of orderKeys(Object.keys(rr), RESOURCE_ORDER)) {
+  for (const k of orderKeys(Object.keys(rr), RESOURCE_ATTRIBUTES)) {
     if (rr[k] !== undefined) o[k] = canonicalValue(rr[k]);
   }
   return o;
@@ -90,7 +67,7 @@ export function sortedObject<V>(o: Record<string, V>): Record<string, V> {
 export function canonicalTemplate(t: TemplateLike): CfnTemplate {
   const src = resolveTemplate(t) as unknown as Record<string, unknown>;
   const out: Record<string, unknown> = {};
-  for (const section of orderKeys(Object.keys(src), SECTION_ORDER)) {
+  for (const section of orderKeys(Object.keys(src), TEMPLATE_SECTIONS)) {
     const v = src[section];
     if (v === undefined) continue;
     if (section === "Resources" && v !== null && typeof v === "object" && !Array.isArray(v)) {
@@ -144,7 +121,7 @@ function inOrder(o: object, preferred: readonly string[]): boolean {
  */
 function canonicalForm(t: TemplateLike): CfnTemplate {
   const src = resolveTemplate(t) as unknown as Record<string, unknown>;
-  if (!inOrder(src, SECTION_ORDER)) return canonicalTemplate(src as unknown as CfnTemplate);
+  if (!inOrder(src, TEMPLATE_SECTIONS)) return canonicalTemplate(src as unknown as CfnTemplate);
   for (const section in src) {
     const v = src[section];
     if (v === undefined) return canonicalTemplate(src as unknown as CfnTemplate);
@@ -155,7 +132,7 @@ function canonicalForm(t: TemplateLike): CfnTemplate {
         if (prev !== undefined && prev > id) return canonicalTemplate(src as unknown as CfnTemplate);
         prev = id;
         if (r !== null && typeof r === "object" && !Array.isArray(r)) {
-          if (!inOrder(r, RESOURCE_ORDER)) return canonicalTemplate(src as unknown as CfnTemplate);
+          if (!inOrder(r, RESOURCE_ATTRIBUTES)) return canonicalTemplate(src as unknown as CfnTemplate);
           for (const k in r) {
             const x = (r as Record<string, unknown>)[k];
             if (x === undefined || !isCanonicalValue(x))

@@ -3,6 +3,7 @@ import { PSEUDO_PARAMETERS } from "./intrinsics.js";
 import { LOGICAL_ID_PATTERN } from "./logical-id.js";
 import type { Problem } from "./problem.js";
 import { LAMBDA_RUNTIME_LIFECYCLE } from "./runtimes.js";
+import { RESOURCE_ATTRIBUTES, TEMPLATE_SECTIONS } from "./sections.js";
 import { resolveTemplate, type TemplateLike } from "./serialize.js";
 import { loadSpec, type ResourceSpec, type RuntimeSpec, type TypeEnc } from "./spec.js";
 
@@ -29,30 +30,8 @@ export const QUOTAS = Object.freeze({
   logicalIdLength: 255,
 });
 
-const SECTIONS = [
-  "AWSTemplateFormatVersion",
-  "Description",
-  "Metadata",
-  "Transform",
-  "Parameters",
-  "Rules",
-  "Mappings",
-  "Conditions",
-  "Resources",
-  "Outputs",
-  "Hooks",
-];
-const RESOURCE_KEYS = [
-  "Type",
-  "Properties",
-  "DependsOn",
-  "Condition",
-  "Metadata",
-  "DeletionPolicy",
-  "UpdateReplacePolicy",
-  "CreationPolicy",
-  "UpdatePolicy",
-];
+// Hooks are accepted but not checked, and not given a place of their own when serialising.
+const SECTIONS = [...TEMPLATE_SECTIONS, "Hooks"];
 const DELETION_POLICIES = ["Delete", "Retain", "RetainExceptOnCreate", "Snapshot"];
 const UPDATE_REPLACE_POLICIES = ["Delete", "Retain", "Snapshot"];
 const PARAMETER_TYPES = ["String", "Number", "List<Number>", "CommaDelimitedList"];
@@ -371,15 +350,15 @@ class Validator {
         continue;
       }
       for (const k of Object.keys(r)) {
-        if (!RESOURCE_KEYS.includes(k)) {
-          const guess = closest(k, RESOURCE_KEYS);
+        if (!RESOURCE_ATTRIBUTES.includes(k)) {
+          const guess = closest(k, RESOURCE_ATTRIBUTES);
           this.add(
             "UNKNOWN_RESOURCE_ATTRIBUTE",
             `${path}.${k}`,
             `Resource "${id}" has an unknown attribute "${k}".`,
             guess
               ? `Did you mean "${guess}"? Resource properties go inside "Properties".`
-              : `Valid attributes: ${RESOURCE_KEYS.join(", ")}; properties go inside "Properties".`,
+              : `Valid attributes: ${RESOURCE_ATTRIBUTES.join(", ")}; properties go inside "Properties".`,
           );
         }
       }
