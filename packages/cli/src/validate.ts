@@ -349,6 +349,12 @@ export async function validateService(
                   `${e[field] === undefined ? "missing" : `invalid (${show(e[field])})`}: ${hint}`,
                 );
             };
+            const needBatchSize = () =>
+              need(
+                "batchSize",
+                e.batchSize === undefined || (Number.isInteger(e.batchSize) && (e.batchSize as number) >= 1),
+                "a positive integer",
+              );
             switch (e.type) {
               case "httpApi": {
                 need(
@@ -397,12 +403,7 @@ export async function validateService(
                 break;
               case "sqs":
                 need("queueArn", isCfnValue(e.queueArn), "the queue ARN (string or intrinsic)");
-                need(
-                  "batchSize",
-                  e.batchSize === undefined ||
-                    (Number.isInteger(e.batchSize) && (e.batchSize as number) >= 1),
-                  "a positive integer",
-                );
+                needBatchSize();
                 break;
               case "dynamodb":
               case "kinesis":
@@ -414,12 +415,7 @@ export async function validateService(
                     e.startingPosition === "TRIM_HORIZON",
                   '"LATEST" or "TRIM_HORIZON"',
                 );
-                need(
-                  "batchSize",
-                  e.batchSize === undefined ||
-                    (Number.isInteger(e.batchSize) && (e.batchSize as number) >= 1),
-                  "a positive integer",
-                );
+                needBatchSize();
                 break;
               case "schedule":
                 need(
