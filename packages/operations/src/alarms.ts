@@ -2,6 +2,8 @@ import {
   asTemplate,
   type FunctionInfo,
   findFunctions,
+  findHttpApis,
+  findRestApis,
   getAtt,
   markOf,
   type OperationsReporter,
@@ -16,7 +18,7 @@ import {
   withCondition,
 } from "./cfn.js";
 import { refreshDashboard } from "./dashboard.js";
-import { InvalidOptionError, UnknownFunctionError } from "./errors.js";
+import { InvalidOptionError, UnknownApiError, UnknownFunctionError } from "./errors.js";
 import { linkDeploymentGroupAlarms } from "./links.js";
 
 /** How long and how often a condition must hold before the alarm fires. */
@@ -56,73 +58,109 @@ export interface FunctionAlarmOptions {
   duration?: DurationAlarmOptions | false;
 }
 
-export interface AlarmsOptions extends FunctionAlarmOptions {
+/** Server errors / requests of an API, in percent, through CloudWatch metric math. */
+export interface Api5xxAlarmOptions extends AlarmWindow {
+  /** Fires when the share of requests answered with a 5xx is at or above this percentage. Default 5. */
+  thresholdPercent?: number;
+}
+
+/** Which alarms one API (HTTP or REST) gets; `false` turns one off. */
+export interface ApiAlarmOptions {
+  api5xx?: Api5xxAlarmOptions | false;
+}
+
+export interface AlarmsOptions extends FunctionAlarmOptions, ApiAlarmOptions {
   /** Per-function overrides by function logical id, merged over the defaults above; `false` = no alarms. */
   functions?: { [functionLogicalId: string]: FunctionAlarmOptions | false };
+  /** Per-API overrides by the logical id of an HTTP or REST API, merged over `api5xx`; `false` = no alarm. */
+  apis?: { [apiLogicalId: string]: ApiAlarmOptions | false };
   /** ARNs (strings or intrinsics) of SNS topics told when an alarm fires and when it recovers. */
   notify?: unknown[];
   reporter?: OperationsReporter;
 }
 
-export type AlarmKind = "errorRate" | "throttles" | "duration";
+export type FunctionAlarmKind = "errorRate" | "throttles" | "duration";
+export type AlarmKind = FunctionAlarmKind | "api5xx";
 
 /** An alarm this package added to a template. */
-export interface AlarmInfo {
+export type AlarmInfo = FunctionAlarmInfo | ApiAlarmInfo;
+
+export interface FunctionAlarmInfo {
   logicalId: string;
   /** Logical id of the function it watches. */
   function: string;
-  kind: AlarmKind;
+  kind: FunctionAlarmKind;
+  /** The stack output that carries the alarm's ARN once deployed. */
+  outputKey: string;
+}
+
+export interface ApiAlarmInfo {
+  logicalId: string;
+  /** Logical id of the HTTP API (`AWS::ApiGatewayV2::Api`) or REST API (`AWS::ApiGateway::RestApi`) it watches. */
+  api: string;
+  kind: "api5xx";
   /** The stack output that carries the alarm's ARN once deployed. */
   outputKey: string;
 }
 
 /** Stack outputs whose key starts with this carry one alarm ARN each. */
 export const ALARM_OUTPUT_PREFIX = "SpartaAlarm";
-/** Logical id of the composite alarm that is in ALARM when any function alarm is: the stack's rollback trigger. */
+/** Logical id of the composite alarm that is in ALARM when any function or API alarm is: the stack's rollback trigger. */
 export const ROLLBACK_ALARM_ID = "SpartaRollbackAlarm";
 /** Stack output carrying the composite alarm's ARN. */
 export const ROLLBACK_ALARM_OUTPUT = "SpartaRollbackAlarmArn";
 
-const KINDS: readonly AlarmKind[] = ["errorRate", "throttles", "duration"];
+const KINDS: readonly FunctionAlarmKind[] = ["errorRate", "throttles", "duration"];
 const SUFFIX: Record<AlarmKind, string> = {
   errorRate: "ErrorRate",
   throttles: "Throttles",
   duration: "Duration",
+  api5xx: "5xx",
 };
+
+/** Logical id of the function or API an alarm watches. */
+const watched = (a: AlarmInfo) => (a.kind === "api5xx" ? a.api : a.function);
 const WINDOW = { periodSeconds: 60, evaluationPeriods: 3, datapointsToAlarm: 2 };
 
-/** Alarm names are `<stack>-<Function>-<Kind>`, so a pipeline can name a stage's alarms before they exist. */
-function alarmNameTemplate(functionId: string, kind: AlarmKind): string {
-  return "${AWS::StackName}-" + functionId + "-" + SUFFIX[kind];
+/**
+ * Alarm names are `<stack>-<Function>-<Kind>` (`<stack>-<Api>-5xx` for an API), so a pipeline can name a stage's
+ * alarms before they exist, and a deploy role scoped to `alarm:<stack>-*` may manage them.
+ */
+function alarmNameTemplate(logicalId: string, kind: AlarmKind): string {
+  return "${AWS::StackName}-" + logicalId + "-" + SUFFIX[kind];
 }
 
 const ROLLBACK_ALARM_NAME = "${AWS::StackName}-rollback";
 
 /**
- * The names the function alarms of `template` get in the stack `stackName` (`<stack>-<Function>-<Kind>`), e.g.
- * for a pipeline stage's promotion gate. Alarms under a `Condition` are left out: they may not exist.
- * @example alarmNamesFor(template, "hello-prod") // ["hello-prod-HelloFunction-ErrorRate", ...]
+ * The names the function and API alarms of `template` get in the stack `stackName` (`<stack>-<Function>-<Kind>`,
+ * `<stack>-<Api>-5xx`), e.g. for a pipeline stage's promotion gate. Alarms under a `Condition` are left out: they
+ * may not exist.
+ * @example alarmNamesFor(template, "hello-prod") // ["hello-prod-HelloFunction-ErrorRate", ..., "hello-prod-HttpApi-5xx"]
  */
 export function alarmNamesFor(template: TemplateJson, stackName: string): string[] {
   const t = asTemplate(template);
   return alarmsIn(template)
     .filter((a) => t.Resources[a.logicalId]?.Condition === undefined)
-    .map((a) => alarmNameTemplate(a.function, a.kind).replace("${AWS::StackName}", stackName));
+    .map((a) => alarmNameTemplate(watched(a), a.kind).replace("${AWS::StackName}", stackName));
 }
 
-export function alarmLogicalId(functionId: string, kind: AlarmKind): string {
-  return `${functionId}${SUFFIX[kind]}Alarm`;
+/** `ApiFunction` + `errorRate` -> `ApiFunctionErrorRateAlarm`; `HttpApi` + `api5xx` -> `HttpApi5xxAlarm`. */
+export function alarmLogicalId(logicalId: string, kind: AlarmKind): string {
+  return `${logicalId}${SUFFIX[kind]}Alarm`;
 }
 
-export function alarmOutputKey(functionId: string, kind: AlarmKind): string {
-  return `${ALARM_OUTPUT_PREFIX}${functionId}${SUFFIX[kind]}`;
+/** `ApiFunction` + `errorRate` -> `SpartaAlarmApiFunctionErrorRate`; `HttpApi` + `api5xx` -> `SpartaAlarmHttpApi5xx`. */
+export function alarmOutputKey(logicalId: string, kind: AlarmKind): string {
+  return `${ALARM_OUTPUT_PREFIX}${logicalId}${SUFFIX[kind]}`;
 }
 
 /**
- * Adds per-function CloudWatch alarms (error rate, throttles, p99 duration near the timeout) and one output
- * per alarm carrying its ARN (`SpartaAlarm<Function><Kind>`). Applying it again replaces what it added.
- * If `safeDeploy` ran first, its CodeDeploy deployment groups are pointed at these alarms.
- * @example addAlarms(template, { errorRate: { thresholdPercent: 1 }, functions: { Worker: { duration: false } } })
+ * Adds per-function CloudWatch alarms (error rate, throttles, p99 duration near the timeout), a 5xx-rate alarm per
+ * HTTP API and REST API, one composite rollback alarm over them, and one output per alarm carrying its ARN
+ * (`SpartaAlarm<Function><Kind>`, `SpartaAlarm<Api>5xx`). Applying it again replaces what it added.
+ * If `safeDeploy` ran first, its CodeDeploy deployment groups are pointed at the function alarms.
+ * @example addAlarms(template, { errorRate: { thresholdPercent: 1 }, functions: { Worker: { duration: false } }, api5xx: { thresholdPercent: 2 } })
  */
 export function addAlarms<T extends TemplateJson>(template: T, options: AlarmsOptions = {}): T {
   const t = asTemplate(template);
@@ -160,6 +198,7 @@ export function addAlarms<T extends TemplateJson>(template: T, options: AlarmsOp
       );
     }
   }
+  addApiAlarms(t, options);
   addRollbackAlarm(t, options.reporter);
   linkDeploymentGroupAlarms(t);
   refreshDashboard(t, options.reporter);
@@ -167,8 +206,94 @@ export function addAlarms<T extends TemplateJson>(template: T, options: AlarmsOp
   return template;
 }
 
+/** A 5xx-rate alarm per HTTP API (dimension `ApiId`) and REST API (`ApiName`, plus `Stage` when known). */
+function addApiAlarms(t: Template, options: AlarmsOptions): void {
+  const http = findHttpApis(t).map((a) => ({ ...a, rest: false as const }));
+  const rest = findRestApis(t).map((a) => ({ ...a, rest: true as const }));
+  const apis = [...http, ...rest];
+  const known = apis.map((a) => a.logicalId);
+  for (const id of Object.keys(options.apis ?? {})) {
+    if (!known.includes(id)) throw new UnknownApiError(id, known, `alarms({ apis: { ${id} } })`);
+  }
+  for (const api of apis) {
+    const override = options.apis?.[api.logicalId];
+    if (override === false) continue;
+    const settings = mergeKind(options.api5xx, override?.api5xx);
+    if (settings === false) continue;
+    let dimensions: { Name: string; Value: unknown }[];
+    if (!api.rest) {
+      dimensions = [{ Name: "ApiId", Value: ref(api.logicalId) }];
+    } else if (api.apiName === undefined) {
+      options.reporter?.warn(
+        `No 5xx alarm for the REST API ${api.logicalId}: its CloudWatch metrics are filtered by the API's name, ` +
+          "and it has no Name property (nor an inline Body with info.title). Give it one, e.g. " +
+          `"Name": { "Ref": "AWS::StackName" }, or turn the alarm off with alarms({ apis: { ${api.logicalId}: false } }).`,
+      );
+      continue;
+    } else {
+      dimensions = [
+        { Name: "ApiName", Value: api.apiName },
+        ...(api.stage === undefined ? [] : [{ Name: "Stage", Value: api.stage }]),
+      ];
+    }
+    const where = `alarms(${api.logicalId}).api5xx`;
+    const w = checkWindow(settings, where);
+    const pct = settings.thresholdPercent ?? 5;
+    if (!(pct > 0 && pct <= 100)) {
+      throw new InvalidOptionError(`${where}.thresholdPercent must be in (0, 100]; received ${pct}.`);
+    }
+    // HTTP APIs publish `5xx`; REST APIs `5XXError`, whose requests are counted by the SampleCount of `Count`.
+    const stat = (id: string, metricName: string, statistic: string) => ({
+      Id: id,
+      MetricStat: {
+        Metric: { Namespace: "AWS/ApiGateway", MetricName: metricName, Dimensions: dimensions },
+        Period: w.periodSeconds,
+        Stat: statistic,
+      },
+      ReturnData: false,
+    });
+    const id = alarmLogicalId(api.logicalId, "api5xx");
+    const alarm = {
+      Type: "AWS::CloudWatch::Alarm",
+      Properties: {
+        AlarmName: sub(alarmNameTemplate(api.logicalId, "api5xx")),
+        AlarmDescription: `${api.logicalId}: 5xx responses at or above ${pct}% of requests`,
+        ...alarmCommon(w, options),
+        ComparisonOperator: "GreaterThanOrEqualToThreshold",
+        Threshold: pct,
+        Metrics: [
+          api.rest ? stat("errors", "5XXError", "Sum") : stat("errors", "5xx", "Sum"),
+          api.rest ? stat("requests", "Count", "SampleCount") : stat("requests", "Count", "Sum"),
+          {
+            Id: "rate",
+            Expression: "IF(requests > 0, 100 * errors / requests, 0)",
+            Label: "5xx rate (%)",
+            ReturnData: true,
+          },
+        ],
+      },
+    };
+    putResource(t, id, withCondition(alarm, api.condition), {
+      feature: "alarms",
+      api: api.logicalId,
+      kind: "api5xx",
+    });
+    putOutput(
+      t,
+      alarmOutputKey(api.logicalId, "api5xx"),
+      withCondition(
+        {
+          Value: getAtt(id, "Arn"),
+          Description: `ARN of the 5xx alarm of ${api.logicalId} (a rollback trigger and promotion gate)`,
+        },
+        api.condition,
+      ),
+    );
+  }
+}
+
 /**
- * CloudFormation takes at most 5 rollback triggers, so one composite alarm stands for all function alarms.
+ * CloudFormation takes at most 5 rollback triggers, so one composite alarm stands for all function and API alarms.
  * Alarms under a `Condition` stay out of it (a rule cannot name an alarm that may not exist).
  */
 function addRollbackAlarm(t: Template, reporter: OperationsReporter | undefined): void {
@@ -176,14 +301,14 @@ function addRollbackAlarm(t: Template, reporter: OperationsReporter | undefined)
   const conditional = alarmsIn(t).length - members.length;
   if (conditional > 0) {
     reporter?.warn(
-      `${conditional} alarm(s) of functions with a Condition are not part of ${ROLLBACK_ALARM_ID}, so they do not roll a deployment back.`,
+      `${conditional} alarm(s) of functions or APIs with a Condition are not part of ${ROLLBACK_ALARM_ID}, so they do not roll a deployment back.`,
     );
   }
   if (members.length === 0) return;
   // By name (the alarms' Ref), the shorter form: an AlarmRule holds at most 10240 characters once substituted.
   const rule = members.map((a) => 'ALARM("${' + a.logicalId + '}")').join(" OR ");
   const estimated = members.reduce(
-    (n, a) => n + rule.length / members.length + 40 + a.function.length + SUFFIX[a.kind].length,
+    (n, a) => n + rule.length / members.length + 40 + watched(a).length + SUFFIX[a.kind].length,
     0,
   );
   if (estimated > 10_240) {
@@ -199,7 +324,8 @@ function addRollbackAlarm(t: Template, reporter: OperationsReporter | undefined)
       Type: "AWS::CloudWatch::CompositeAlarm",
       Properties: {
         AlarmName: sub(ROLLBACK_ALARM_NAME),
-        AlarmDescription: "In ALARM when any function alarm of this stack is: the stack's rollback trigger",
+        AlarmDescription:
+          "In ALARM when any function or API alarm of this stack is: the stack's rollback trigger",
         ActionsEnabled: false,
         AlarmRule: sub(rule),
       },
@@ -218,9 +344,13 @@ export function alarmsIn(template: TemplateJson): AlarmInfo[] {
   const out: AlarmInfo[] = [];
   for (const [logicalId, r] of Object.entries(t.Resources)) {
     const m = markOf(r);
-    if (m?.feature !== "alarms" || m.function === undefined) continue;
-    const kind = m.kind as AlarmKind;
-    out.push({ logicalId, function: m.function, kind, outputKey: alarmOutputKey(m.function, kind) });
+    if (m?.feature !== "alarms") continue;
+    if (m.function !== undefined) {
+      const kind = m.kind as FunctionAlarmKind;
+      out.push({ logicalId, function: m.function, kind, outputKey: alarmOutputKey(m.function, kind) });
+    } else if (m.api !== undefined && m.kind === "api5xx") {
+      out.push({ logicalId, api: m.api, kind: "api5xx", outputKey: alarmOutputKey(m.api, "api5xx") });
+    }
   }
   return out;
 }
@@ -269,15 +399,8 @@ function lambdaMetric(fn: string, metricName: string) {
   };
 }
 
-function buildAlarm(
-  fn: FunctionInfo,
-  kind: AlarmKind,
-  settings: ErrorRateAlarmOptions | ThrottlesAlarmOptions | DurationAlarmOptions,
-  options: AlarmsOptions,
-) {
-  const where = `alarms(${fn.logicalId}).${kind}`;
-  const w = checkWindow(settings, where);
-  const common = {
+function alarmCommon(w: Required<AlarmWindow>, options: AlarmsOptions) {
+  return {
     ActionsEnabled: true,
     EvaluationPeriods: w.evaluationPeriods,
     DatapointsToAlarm: w.datapointsToAlarm,
@@ -286,6 +409,17 @@ function buildAlarm(
       ? { AlarmActions: options.notify, OKActions: options.notify }
       : {}),
   };
+}
+
+function buildAlarm(
+  fn: FunctionInfo,
+  kind: FunctionAlarmKind,
+  settings: ErrorRateAlarmOptions | ThrottlesAlarmOptions | DurationAlarmOptions,
+  options: AlarmsOptions,
+) {
+  const where = `alarms(${fn.logicalId}).${kind}`;
+  const w = checkWindow(settings, where);
+  const common = alarmCommon(w, options);
   if (kind === "errorRate") {
     const pct = (settings as ErrorRateAlarmOptions).thresholdPercent ?? 5;
     if (!(pct > 0 && pct <= 100)) {

@@ -41,6 +41,8 @@ export interface Mark {
   feature: "alarms" | "dashboard" | "safeDeploy" | "healthRoute";
   /** Logical id of the function the resource belongs to, when it belongs to one. */
   function?: string;
+  /** Logical id of the API (HTTP or REST) the resource belongs to, when it belongs to one. */
+  api?: string;
   /** For alarms: `errorRate` | `throttles` | `duration`; for safe deploys: `version` | `alias` | ... */
   kind?: string;
   /** Options to re-apply with, for a feature that another one refreshes (the dashboard shows the alarms). */
@@ -125,6 +127,77 @@ export function findHttpApis(template: Template): HttpApiInfo[] {
   return Object.entries(template.Resources)
     .filter(([, r]) => r.Type === "AWS::ApiGatewayV2::Api" && r.Properties?.ProtocolType === "HTTP")
     .map(([logicalId, resource]) => ({ logicalId, resource, condition: resource.Condition }));
+}
+
+export interface RestApiInfo {
+  logicalId: string;
+  resource: Resource;
+  condition: string | undefined;
+  /**
+   * The value CloudWatch's `ApiName` dimension takes: the API's `Name` (a literal without its non-ASCII
+   * characters, as API Gateway publishes it, or the intrinsic as written), else the `info.title` of an inline
+   * OpenAPI `Body`; `undefined` when neither is known before deploy (e.g. a `BodyS3Location` definition).
+   */
+  apiName: unknown;
+  /** The stage name, when the template deploys the API to exactly one stage it names; else `undefined`. */
+  stage: unknown;
+}
+
+/** True when `value` is `{ Ref: id }` or `{ "Fn::GetAtt": [id, "RestApiId"] }`: how a REST API's id is passed. */
+function refersToRestApi(value: unknown, logicalId: string): boolean {
+  if (value === null || typeof value !== "object" || Array.isArray(value)) return false;
+  const v = value as Record<string, unknown>;
+  if (Object.keys(v).length !== 1) return false;
+  if (v.Ref === logicalId) return true;
+  const g = v["Fn::GetAtt"];
+  if (Array.isArray(g)) return g[0] === logicalId && g[1] === "RestApiId";
+  return g === `${logicalId}.RestApiId`;
+}
+
+/**
+ * API Gateway drops non-ASCII characters from the `ApiName` dimension, and uses the API id when none is left.
+ * See https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-metrics-and-dimensions.html
+ */
+function metricApiName(logicalId: string, name: unknown): unknown {
+  if (typeof name !== "string") return name;
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: the ASCII range is the point
+  const ascii = name.replace(/[^\x00-\x7F]/g, "");
+  return ascii === "" ? ref(logicalId) : ascii;
+}
+
+/**
+ * `AWS::ApiGateway::RestApi` resources (REST APIs), with what their CloudWatch metrics are filtered by: `ApiName`,
+ * and `Stage` when exactly one `AWS::ApiGateway::Stage` or `AWS::ApiGateway::Deployment` (its `StageName`) of the
+ * template deploys the API, under the API's own `Condition`.
+ */
+export function findRestApis(template: Template): RestApiInfo[] {
+  const out: RestApiInfo[] = [];
+  for (const [logicalId, resource] of Object.entries(template.Resources)) {
+    if (resource.Type !== "AWS::ApiGateway::RestApi" || markOf(resource) !== undefined) continue;
+    const p = resource.Properties ?? {};
+    const body = p.Body as { info?: { title?: unknown } } | undefined;
+    const title = typeof body?.info?.title === "string" ? body.info.title : undefined;
+    const name = p.Name ?? title;
+    const stages = new Map<string, unknown>();
+    let unresolvable = false;
+    for (const r of Object.values(template.Resources)) {
+      if (r.Type !== "AWS::ApiGateway::Stage" && r.Type !== "AWS::ApiGateway::Deployment") continue;
+      if (!refersToRestApi(r.Properties?.RestApiId, logicalId)) continue;
+      const stageName = r.Properties?.StageName;
+      if (stageName === undefined) continue;
+      // A stage that may not exist when the API does cannot be named in the API's alarm.
+      if (r.Condition !== resource.Condition) unresolvable = true;
+      stages.set(stableStringify(stageName), stageName);
+    }
+    out.push({
+      logicalId,
+      resource,
+      condition: resource.Condition,
+      apiName: name === undefined ? undefined : metricApiName(logicalId, name),
+      stage: !unresolvable && stages.size === 1 ? [...stages.values()][0] : undefined,
+    });
+  }
+  return out;
 }
 
 /** Copies the `Condition` of the resource a derived resource belongs to. */

@@ -2,6 +2,7 @@ import {
   asTemplate,
   findFunctions,
   findHttpApis,
+  findRestApis,
   markOf,
   type OperationsReporter,
   putOutput,
@@ -26,6 +27,27 @@ export const DASHBOARD_URL_OUTPUT = "SpartaDashboardUrl";
 
 type Widget = { type: string; x: number; y: number; width: number; height: number; properties: object };
 
+/**
+ * Text for a value inside the dashboard's `Fn::Sub` body: a literal (with `${` escaped), `${Id}` / `${Id.Attr}`
+ * for a Ref / GetAtt, the string of a string `Fn::Sub`, else a variable of the `Fn::Sub` variable map.
+ */
+function subText(value: unknown, vars: Record<string, unknown>, varName: string): string {
+  if (typeof value === "string") return value.replaceAll("${", "${!");
+  if (value !== null && typeof value === "object" && !Array.isArray(value)) {
+    const v = value as Record<string, unknown>;
+    if (Object.keys(v).length === 1) {
+      if (typeof v.Ref === "string") return "${" + v.Ref + "}";
+      const g = v["Fn::GetAtt"];
+      if (Array.isArray(g) && g.length === 2 && g.every((x) => typeof x === "string")) {
+        return "${" + g.join(".") + "}";
+      }
+      if (typeof v["Fn::Sub"] === "string") return v["Fn::Sub"];
+    }
+  }
+  vars[varName] = value;
+  return "${" + varName + "}";
+}
+
 /** Re-renders a dashboard added earlier (after alarms were added, so it shows them). */
 export function refreshDashboard(t: Template, reporter: OperationsReporter | undefined): void {
   const existing = Object.values(t.Resources).find((r) => markOf(r)?.feature === "dashboard");
@@ -35,9 +57,10 @@ export function refreshDashboard(t: Template, reporter: OperationsReporter | und
 
 /**
  * Adds one CloudWatch dashboard named after the stack (`${AWS::StackName}`) with, per function, invocations and
- * errors, duration p50/p99, throttles and concurrent executions; per HTTP API, latency p50/p99 and 4xx/5xx; and
- * the state of the alarms already in the template. Its console URL is the output `SpartaDashboardUrl`.
- * Functions and APIs under a `Condition` are left out (the dashboard could not refer to them when it is false).
+ * errors, duration p50/p99, throttles and concurrent executions; per HTTP API and REST API, latency p50/p99,
+ * 4xx/5xx and requests; and the state of the alarms already in the template. Its console URL is the output
+ * `SpartaDashboardUrl`. Functions and APIs under a `Condition` are left out (the dashboard could not refer to them
+ * when it is false), and so are REST APIs whose name is unknown before deploy.
  */
 export function addDashboard<T extends TemplateJson>(template: T, options: DashboardOptions = {}): T {
   const t = asTemplate(template);
@@ -72,6 +95,7 @@ export function addDashboard<T extends TemplateJson>(template: T, options: Dashb
   };
 
   const skipped: string[] = [];
+  const vars: Record<string, unknown> = {};
   for (const fn of findFunctions(t)) {
     if (fn.condition !== undefined) {
       skipped.push(fn.logicalId);
@@ -132,6 +156,46 @@ export function addDashboard<T extends TemplateJson>(template: T, options: Dashb
       },
     ]);
   }
+  const unnamed: string[] = [];
+  for (const api of findRestApis(t)) {
+    if (api.condition !== undefined) {
+      skipped.push(api.logicalId);
+      continue;
+    }
+    if (api.apiName === undefined) {
+      unnamed.push(api.logicalId);
+      continue;
+    }
+    // REST API metrics are filtered by the API's name (and stage), not its id.
+    const dims = [
+      "ApiName",
+      subText(api.apiName, vars, `SpartaApiName${api.logicalId}`),
+      ...(api.stage === undefined ? [] : ["Stage", subText(api.stage, vars, `SpartaStage${api.logicalId}`)]),
+    ];
+    const m = (name: string, stat: string, label: string) => [
+      "AWS/ApiGateway",
+      name,
+      ...dims,
+      { stat, label },
+    ];
+    header(`## REST API ${api.logicalId}`);
+    row([
+      {
+        title: `${api.logicalId} latency`,
+        properties: { metrics: [m("Latency", "p50", "p50"), m("Latency", "p99", "p99")] },
+      },
+      {
+        title: `${api.logicalId} errors`,
+        properties: {
+          metrics: [
+            m("4XXError", "Sum", "4xx"),
+            m("5XXError", "Sum", "5xx"),
+            m("Count", "SampleCount", "Requests"),
+          ],
+        },
+      },
+    ]);
+  }
   const alarms = Object.entries(t.Resources)
     .filter(([, r]) => r.Type === "AWS::CloudWatch::Alarm" && markOf(r)?.feature === "alarms" && !r.Condition)
     .map(([alarmId]) => "${" + alarmId + ".Arn}");
@@ -150,6 +214,13 @@ export function addDashboard<T extends TemplateJson>(template: T, options: Dashb
       `The dashboard leaves out ${skipped.join(", ")}: they have a Condition, and a dashboard cannot refer to a resource that may not exist.`,
     );
   }
+  if (unnamed.length > 0) {
+    options.reporter?.warn(
+      `The dashboard leaves out the REST API(s) ${unnamed.join(", ")}: their metrics are filtered by the API's name, ` +
+        'and they have no Name property (nor an inline Body with info.title). Give each one, e.g. "Name": { "Ref": "AWS::StackName" }.',
+    );
+  }
+  const body = JSON.stringify({ widgets });
 
   putResource(
     t,
@@ -158,7 +229,7 @@ export function addDashboard<T extends TemplateJson>(template: T, options: Dashb
       Type: "AWS::CloudWatch::Dashboard",
       Properties: {
         DashboardName: sub("${AWS::StackName}"),
-        DashboardBody: sub(JSON.stringify({ widgets })),
+        DashboardBody: Object.keys(vars).length === 0 ? sub(body) : { "Fn::Sub": [body, vars] },
       },
     },
     {

@@ -29,6 +29,21 @@ export class UnknownFunctionError extends OperationsError {
   }
 }
 
+/** An option names an API (by logical id) that is not an HTTP API or REST API of the template. */
+export class UnknownApiError extends OperationsError {
+  readonly apiId: string;
+  constructor(apiId: string, known: readonly string[], where: string) {
+    super(
+      "OPERATIONS_UNKNOWN_API",
+      `${where} names the API "${apiId}", but the template has no HTTP API (AWS::ApiGatewayV2::Api with ProtocolType HTTP) ` +
+        `or REST API (AWS::ApiGateway::RestApi) with that logical id.\n` +
+        `APIs in the template: ${known.length === 0 ? "(none)" : known.join(", ")}.\n` +
+        `Use one of those logical ids, e.g. { apis: { ${known[0] ?? "HttpApi"}: { api5xx: { thresholdPercent: 2 } } } }.`,
+    );
+    this.apiId = apiId;
+  }
+}
+
 /** A resource this package would add already exists in the template and was not added by it. */
 export class LogicalIdConflictError extends OperationsError {
   readonly logicalId: string;

@@ -3,8 +3,13 @@ export type {
   AlarmKind,
   AlarmsOptions,
   AlarmWindow,
+  Api5xxAlarmOptions,
+  ApiAlarmInfo,
+  ApiAlarmOptions,
   DurationAlarmOptions,
   ErrorRateAlarmOptions,
+  FunctionAlarmInfo,
+  FunctionAlarmKind,
   FunctionAlarmOptions,
   ThrottlesAlarmOptions,
 } from "./alarms.js";
@@ -28,6 +33,7 @@ export {
   LogicalIdConflictError,
   OperationsError,
   TemplateShapeError,
+  UnknownApiError,
   UnknownFunctionError,
 } from "./errors.js";
 export type { HealthRouteOptions } from "./health.js";

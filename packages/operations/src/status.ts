@@ -42,12 +42,13 @@ export function rollbackTriggersFrom(
   return arn?.startsWith("arn:") ? [{ Arn: arn, Type: "AWS::CloudWatch::CompositeAlarm" }] : [];
 }
 
-const PRIORITY = ["ErrorRate", "Throttles", "Duration"];
+// Error rates of functions, then 5xx rates of APIs (what users see), then throttles and duration.
+const PRIORITY = ["ErrorRate", "5xx", "Throttles", "Duration"];
 
 /**
  * Alarm ARNs for converge's `rollbackAlarms` (which types every trigger `AWS::CloudWatch::Alarm`): the function
- * metric alarms of the DEPLOYED stack that `next` still has, at most 5 (CloudFormation's limit), error-rate alarms
- * first, then throttles, then duration; `omitted` counts what did not fit. Prefer `rollbackTriggersFrom` (one
+ * and API metric alarms of the DEPLOYED stack that `next` still has, at most 5 (CloudFormation's limit), error-rate
+ * alarms first, then API 5xx, then throttles, then duration; `omitted` counts what did not fit. Prefer `rollbackTriggersFrom` (one
  * composite alarm covering all) once the caller can set a trigger's type.
  *
  * Empty on a first create (no deployed stack, no alarm yet): the alarms a deploy creates protect the next ones.
@@ -71,7 +72,8 @@ export function rollbackAlarmsFrom(
 }
 
 /**
- * The ARNs of every function alarm of a deployed stack (outputs `SpartaAlarm<Function><Kind>`), for
+ * The ARNs of every function and API alarm of a deployed stack (outputs `SpartaAlarm<Function><Kind>`,
+ * `SpartaAlarm<Api>5xx`), for
  * `sparta status` and the promotion gate.
  */
 export function alarmArnsFrom(outputs: StackOutputs | undefined): string[] {

@@ -21,6 +21,7 @@ describe("addAlarms", () => {
       "WorkerFunctionErrorRateAlarm",
       "WorkerFunctionThrottlesAlarm",
       "WorkerFunctionDurationAlarm",
+      "HttpApi5xxAlarm",
     ]);
     const rate = props(t, "ApiFunctionErrorRateAlarm");
     expect(rate.Threshold).toBe(5);
@@ -61,8 +62,8 @@ describe("addAlarms", () => {
   });
 
   it("skips every alarm of a function set to false", () => {
-    const t = addAlarms(service(), { functions: { WorkerFunction: false } });
-    expect(alarmsIn(t).every((a) => a.function === "ApiFunction")).toBe(true);
+    const t = addAlarms(service(), { functions: { WorkerFunction: false }, api5xx: false });
+    expect(alarmsIn(t).every((a) => a.kind !== "api5xx" && a.function === "ApiFunction")).toBe(true);
   });
 
   it("names the function and the known ones when an override names a function that does not exist", () => {
@@ -117,7 +118,7 @@ describe("addAlarms", () => {
     const t = addAlarms(service(), { functions: { WorkerFunction: false } });
     expect(props(t, ROLLBACK_ALARM_ID).AlarmRule).toEqual({
       "Fn::Sub":
-        'ALARM("${ApiFunctionErrorRateAlarm}") OR ALARM("${ApiFunctionThrottlesAlarm}") OR ALARM("${ApiFunctionDurationAlarm}")',
+        'ALARM("${ApiFunctionErrorRateAlarm}") OR ALARM("${ApiFunctionThrottlesAlarm}") OR ALARM("${ApiFunctionDurationAlarm}") OR ALARM("${HttpApi5xxAlarm}")',
     });
   });
 
@@ -131,13 +132,19 @@ describe("addAlarms", () => {
       "HasWorker",
     );
     expect(JSON.stringify(props(t, ROLLBACK_ALARM_ID).AlarmRule)).not.toContain("Worker");
-    expect(warnings[0]).toMatch(/3 alarm\(s\) of functions with a Condition/);
+    expect(warnings[0]).toMatch(/3 alarm\(s\) of functions or APIs with a Condition/);
   });
 
   it("is idempotent: applying it again with other options replaces what it added", () => {
     const t = addAlarms(service());
     addAlarms(t, { throttles: false });
-    expect(alarmsIn(t).map((a) => a.kind)).toEqual(["errorRate", "duration", "errorRate", "duration"]);
+    expect(alarmsIn(t).map((a) => a.kind)).toEqual([
+      "errorRate",
+      "duration",
+      "errorRate",
+      "duration",
+      "api5xx",
+    ]);
     expect(Object.keys(t.Outputs).filter((k) => k.includes("Throttles"))).toEqual([]);
     expect(JSON.stringify(t)).toBe(JSON.stringify(addAlarms(service(), { throttles: false })));
   });

@@ -77,7 +77,9 @@ describe("dashboard", () => {
       expect(metrics.some((m) => m.startsWith(expected))).toBe(true);
     }
     const alarmWidget = body.widgets.find((w) => w.type === "alarm");
-    expect(alarmWidget?.properties.alarms).toHaveLength(6);
+    // Three per function and the HTTP API's 5xx alarm.
+    expect(alarmWidget?.properties.alarms).toHaveLength(7);
+    expect(alarmWidget?.properties.alarms).toContain("${HttpApi5xxAlarm.Arn}");
     // Widgets never overlap: each starts where the previous row ended.
     const cells = body.widgets as unknown as { x: number; y: number; width: number; height: number }[];
     for (const a of cells) {

@@ -17,8 +17,12 @@ function references(node: unknown, out: string[] = []): string[] {
     for (const [k, v] of Object.entries(node)) {
       if (k === "Ref" && typeof v === "string" && !v.startsWith("AWS::")) out.push(v);
       else if (k === "Fn::GetAtt") out.push(Array.isArray(v) ? String(v[0]) : String(v).split(".")[0]!);
-      else if (k === "Fn::Sub") out.push(...subRefs(typeof v === "string" ? v : String((v as unknown[])[0])));
-      else if (k === "DependsOn") out.push(...(Array.isArray(v) ? v : [v]).map(String));
+      else if (k === "Fn::Sub" && typeof v === "string") out.push(...subRefs(v));
+      else if (k === "Fn::Sub") {
+        // The list form: names of its variable map are not references to the template.
+        const [text, vars] = v as [string, Record<string, unknown>];
+        out.push(...subRefs(text).filter((id) => !(id in vars)));
+      } else if (k === "DependsOn") out.push(...(Array.isArray(v) ? v : [v]).map(String));
       references(v, out);
     }
   }

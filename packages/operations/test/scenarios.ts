@@ -27,6 +27,33 @@ const hello = JSON.parse(
   readFileSync(fileURLToPath(new URL("./fixtures/hello.json", import.meta.url)), "utf8"),
 ) as Tpl;
 
+/**
+ * One function behind a REST API (`AWS::ApiGateway::RestApi`, a `{proxy+}` resource, a deployment and the stage
+ * `prod`). `@sparta/cli` emits HTTP APIs only; this is what a service decorator adding a REST API produces.
+ */
+const rest = JSON.parse(
+  readFileSync(fileURLToPath(new URL("./fixtures/rest.json", import.meta.url)), "utf8"),
+) as Tpl;
+
+export function restService(): Tpl {
+  return structuredClone(rest);
+}
+
+/**
+ * The REST service with the API named by an `Fn::Join` (not expressible as `${...}` text) and deployed by its
+ * `AWS::ApiGateway::Deployment`'s `StageName` instead of a separate `AWS::ApiGateway::Stage`.
+ */
+export function restDeploymentStageService(): Tpl {
+  const t = restService();
+  delete t.Resources.RestApiProdStage;
+  res(t, "RestApi").Properties.Name = { "Fn::Join": ["-", [{ Ref: "AWS::StackName" }, "rest"]] };
+  res(t, "RestApiDeployment").Properties.StageName = "live";
+  t.Outputs.RestApiUrl!.Value = {
+    "Fn::Sub": "https://${RestApi}.execute-api.${AWS::Region}.${AWS::URLSuffix}/live",
+  };
+  return t;
+}
+
 export function helloService(): Tpl {
   return structuredClone(hello);
 }
@@ -59,6 +86,17 @@ export const scenarios: Record<string, () => Tpl> = {
       dashboard: true,
       safeDeploy: { shift: "Canary10Percent5Minutes" },
       healthRoute: true,
+    }),
+  "rest-all": () =>
+    applyOperations(restService(), {
+      alarms: true,
+      dashboard: true,
+      safeDeploy: { shift: "Canary10Percent5Minutes" },
+    }),
+  "rest-deployment-stage": () =>
+    applyOperations(restDeploymentStageService(), {
+      alarms: { api5xx: { thresholdPercent: 1 } },
+      dashboard: true,
     }),
 };
 

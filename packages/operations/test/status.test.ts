@@ -174,11 +174,14 @@ describe("alarm names for a pipeline stage's promotion gate", () => {
       "shop-prod-ApiFunction-Throttles",
       "shop-prod-ApiFunction-Duration",
       "shop-prod-WorkerFunction-ErrorRate",
+      "shop-prod-HttpApi-5xx",
     ]);
     expect(res(t, "ApiFunctionErrorRateAlarm").Properties.AlarmName).toEqual({
       "Fn::Sub": "${AWS::StackName}-ApiFunction-ErrorRate",
     });
     t.Resources.WorkerFunctionErrorRateAlarm!.Condition = "HasWorker";
-    expect(alarmNamesFor(t, "shop-prod")).toHaveLength(3);
+    expect(alarmNamesFor(t, "shop-prod")).toHaveLength(4);
+    // Every name keeps the `<stack>-` prefix a deploy role scoped to `alarm:<stack>-*` may manage.
+    expect(alarmNamesFor(t, "shop-prod").every((n) => n.startsWith("shop-prod-"))).toBe(true);
   });
 });
