@@ -1,7 +1,7 @@
 import type { AlbEvent, HttpApiV2Event, RestApiV1Event } from "./events.js";
 import { LiteHeaders } from "./headers.js";
 import type { RequestSource } from "./request.js";
-import type { ResponseParts } from "./response.js";
+import { type ResponseParts, reasonPhrase } from "./response.js";
 
 /** An event source: a type guard, how to read a request out of the event, and how to shape the result. */
 export interface EventAdapter<E = any> extends RequestSource<E> {
@@ -11,177 +11,104 @@ export interface EventAdapter<E = any> extends RequestSource<E> {
   result(parts: ResponseParts, event: E): unknown;
 }
 
-function isObject(value: unknown): value is Record<string, any> {
+type AnyRecord = Record<string, any>;
+
+function isObject(value: unknown): value is AnyRecord {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
-function hostOf(headers: Record<string, string> | null | undefined, fallback: string | undefined): string {
-  if (headers) {
-    const h = headers.host ?? headers.Host;
-    if (h) return h;
-    for (const key in headers) if (key.toLowerCase() === "host") return headers[key]!;
+/** A header from an event's record, whatever the case of its name there (`name` is lower case). */
+function find(record: AnyRecord | null | undefined, name: string): any {
+  if (record) {
+    if (Object.hasOwn(record, name)) return record[name];
+    for (const key in record) if (key.toLowerCase() === name) return record[key];
   }
-  return fallback || "localhost";
 }
 
-function protoOf(headers: Record<string, string> | null | undefined, fallback: string): string {
-  if (!headers) return fallback;
-  const p = headers["x-forwarded-proto"] ?? headers["X-Forwarded-Proto"];
-  return p === "http" || p === "https" ? p : fallback;
-}
-
-function encodePath(path: string): string {
-  // API Gateway v1 and ALB give the path decoded; a URL needs it encoded (but keep the slashes).
-  return /^[A-Za-z0-9\-._~!$&'()*+,;=:@/%]*$/.test(path) ? path : encodeURI(path);
-}
-
-/** API Gateway HTTP API (payload 2.0) and Lambda Function URLs share this shape. */
-export const httpApiV2: EventAdapter<HttpApiV2Event> = {
-  kind: "apigw-v2",
+/**
+ * API Gateway REST API (payload 1.0), HTTP API (payload 2.0), Function URL and ALB events (with or without
+ * multi-value headers): one reader, as their fields differ little.
+ */
+export const httpEvent: EventAdapter<AnyRecord> = {
+  kind: "HTTP",
   http: true,
-  test(event): event is HttpApiV2Event {
-    return (
-      isObject(event) &&
-      event.version === "2.0" &&
-      isObject(event.requestContext) &&
-      isObject(event.requestContext.http)
-    );
+  test: (event): event is AnyRecord =>
+    isObject(event) &&
+    (typeof event.httpMethod === "string" ||
+      (event.version === "2.0" && isObject(event.requestContext?.http))),
+  method: (e: AnyRecord) => e.httpMethod ?? (e.requestContext.http.method || "GET"),
+  path: (e: AnyRecord) => e.rawPath ?? e.path ?? e.requestContext?.http?.path ?? "/",
+  url(e: AnyRecord) {
+    const elb = isObject(e.requestContext?.elb);
+    const proto = this.header(e, "x-forwarded-proto");
+    const host = this.header(e, "host") || e.requestContext?.domainName || "localhost";
+    const path = this.path(e);
+    let query: string = e.rawQueryString ?? "";
+    if (e.httpMethod) {
+      // API Gateway REST gives the path and query decoded; ALB passes the query as the client sent it.
+      const enc = elb ? (s: string) => s : encodeURIComponent;
+      const multi = e.multiValueQueryStringParameters;
+      const single = e.queryStringParameters;
+      const pairs: string[] = [];
+      for (const key in multi ?? single) {
+        for (const v of multi ? (multi[key] ?? []) : [single[key]]) pairs.push(`${enc(key)}=${enc(v)}`);
+      }
+      query = pairs.join("&");
+    }
+    // ALB speaks http to its targets unless told otherwise.
+    return `${proto === "http" || proto === "https" ? proto : elb ? "http" : "https"}://${host}${
+      /^[\w\-.~!$&'()*+,;=:@/%]*$/.test(path) ? path : encodeURI(path)
+    }${query ? `?${query}` : ""}`;
   },
-  method: (e) => e.requestContext.http.method || "GET",
-  path: (e) => e.rawPath ?? e.requestContext.http.path ?? "/",
-  url(e) {
-    const qs = e.rawQueryString;
-    return `${protoOf(e.headers, "https")}://${hostOf(e.headers, e.requestContext.domainName)}${this.path(e)}${qs ? `?${qs}` : ""}`;
+  headers(e: AnyRecord) {
+    const multi = e.multiValueHeaders;
+    if (!multi) {
+      const h = LiteHeaders.alias(e.headers ?? {});
+      if (e.cookies?.length) h.append("cookie", e.cookies.join("; "));
+      return h;
+    }
+    const h = new LiteHeaders();
+    for (const key in multi) for (const v of multi[key] ?? []) h.append(key, v);
+    return h;
   },
-  headers: (e) => LiteHeaders.fromRecord(e.headers, e.cookies),
+  header: (e: AnyRecord, name) =>
+    name === "cookie" && e.cookies?.length
+      ? e.cookies.join("; ")
+      : (find(e.headers, name) ?? find(e.multiValueHeaders, name)?.join(", ")),
   body: (e) => e.body,
   base64: (e) => e.isBase64Encoded === true,
-  result(parts) {
-    const out: Record<string, unknown> = {
-      statusCode: parts.status,
-      headers: parts.headers,
-      body: parts.body,
-      isBase64Encoded: parts.base64,
-    };
-    if (parts.cookies.length > 0) out.cookies = parts.cookies;
+  result({ status, statusText, headers, cookies, body, base64 }, e: AnyRecord) {
+    const out: AnyRecord = { statusCode: status, headers, body, isBase64Encoded: base64 };
+    const many = cookies.length > 0;
+    if (isObject(e.requestContext?.elb)) {
+      // ALB wants a status line, and one value per name unless the target group sent multi-value headers
+      // (then only the last cookie survives, as ALB itself would keep it).
+      const multi = !!e.multiValueHeaders;
+      const shaped: AnyRecord = {};
+      for (const key in headers) shaped[key] = multi ? [headers[key]] : headers[key];
+      if (many) shaped["set-cookie"] = multi ? cookies : cookies[cookies.length - 1];
+      out.statusDescription = `${status} ${statusText || reasonPhrase(status)}`.trim();
+      delete out.headers;
+      out[multi ? "multiValueHeaders" : "headers"] = shaped;
+    } else if (many) {
+      if (e.httpMethod) out.multiValueHeaders = { "set-cookie": cookies };
+      else out.cookies = cookies;
+    }
     return out;
   },
 };
 
-function v1Query(e: RestApiV1Event, encode: boolean): string {
-  const enc = encode ? encodeURIComponent : (s: string) => s;
-  const multi = e.multiValueQueryStringParameters;
-  const parts: string[] = [];
-  if (multi) {
-    for (const key in multi) for (const v of multi[key] ?? []) parts.push(`${enc(key)}=${enc(v)}`);
-  } else if (e.queryStringParameters) {
-    const single = e.queryStringParameters;
-    for (const key in single) parts.push(`${enc(key)}=${enc(single[key]!)}`);
-  }
-  return parts.length > 0 ? `?${parts.join("&")}` : "";
-}
-
-function v1Headers(e: RestApiV1Event): LiteHeaders {
-  return e.multiValueHeaders
-    ? LiteHeaders.fromMultiValue(e.multiValueHeaders)
-    : LiteHeaders.fromRecord(e.headers);
-}
-
-function singleHost(e: RestApiV1Event): Record<string, string> | null | undefined {
-  if (e.headers) return e.headers;
-  if (!e.multiValueHeaders) return undefined;
-  const out: Record<string, string> = {};
-  for (const key in e.multiValueHeaders) {
-    const v = e.multiValueHeaders[key];
-    if (v && v.length > 0) out[key] = v[0]!;
-  }
-  return out;
-}
-
-/** REST API (v1) and ALB events share their request shape; they differ in the default scheme and query encoding. */
-function v1Shaped<E extends RestApiV1Event>(
-  kind: string,
-  elb: boolean,
-  result: (parts: ResponseParts, event: E) => unknown,
-): EventAdapter<E> {
-  return {
-    kind,
-    http: true,
-    test(event): event is E {
-      return (
-        isObject(event) &&
-        typeof event.httpMethod === "string" &&
-        (isObject(event.requestContext) && "elb" in event.requestContext) === elb
-      );
-    },
-    method: (e) => e.httpMethod,
-    path: (e) => e.path ?? "/",
-    url(e) {
-      const h = singleHost(e);
-      // ALB passes query parameters as the client sent them (still percent-encoded), over http by default.
-      return `${protoOf(h, elb ? "http" : "https")}://${hostOf(h, e.requestContext?.domainName as string | undefined)}${encodePath(this.path(e))}${v1Query(e, !elb)}`;
-    },
-    headers: v1Headers,
-    body: (e) => e.body,
-    base64: (e) => e.isBase64Encoded === true,
-    result,
-  };
-}
-
-/** API Gateway REST API (payload 1.0). */
-export const restApiV1: EventAdapter<RestApiV1Event> = /* @__PURE__ */ v1Shaped(
-  "apigw-v1",
-  false,
-  (parts) => {
-    const out: Record<string, unknown> = {
-      statusCode: parts.status,
-      headers: parts.headers,
-      body: parts.body,
-      isBase64Encoded: parts.base64,
-    };
-    if (parts.cookies.length > 0) out.multiValueHeaders = { "set-cookie": parts.cookies };
-    return out;
-  },
-);
-
-/** Application Load Balancer target, with or without multi-value headers enabled on the target group. */
-export const alb: EventAdapter<AlbEvent> = /* @__PURE__ */ v1Shaped("alb", true, (parts, event) => {
-  const statusDescription = `${parts.status} ${parts.statusText}`.trim();
-  let headers: Record<string, string | string[]>;
-  if (event.multiValueHeaders) {
-    headers = {};
-    for (const key in parts.headers) headers[key] = [parts.headers[key]!];
-    if (parts.cookies.length > 0) headers["set-cookie"] = parts.cookies;
-  } else {
-    headers = { ...parts.headers };
-    // Without multi-value headers ALB accepts one value per name: keep the last cookie, as ALB would.
-    if (parts.cookies.length > 0) headers["set-cookie"] = parts.cookies[parts.cookies.length - 1]!;
-  }
-  return {
-    statusCode: parts.status,
-    statusDescription,
-    [event.multiValueHeaders ? "multiValueHeaders" : "headers"]: headers,
-    body: parts.body,
-    isBase64Encoded: parts.base64,
-  };
-});
-
 /** A short name for the service that sent a non-HTTP event (used in the request URL and a header). */
 export function eventSourceOf(event: unknown): string {
   if (!isObject(event)) return "unknown";
-  const records = event.Records;
-  if (Array.isArray(records) && isObject(records[0])) {
-    const r = records[0];
-    const src = r.eventSource ?? r.EventSource;
-    if (typeof src === "string") return src.replace(/^aws:/, "").toLowerCase();
-  }
+  const record = event.Records?.[0];
+  const source = record?.eventSource ?? record?.EventSource;
+  if (typeof source === "string") return source.replace(/^aws:/, "").toLowerCase();
   if (isObject(event.awslogs)) return "logs";
   if (isObject(event["CodePipeline.job"])) return "codepipeline";
-  if (typeof event["detail-type"] === "string") {
-    return event["detail-type"] === "Scheduled Event" ? "schedule" : "eventbridge";
-  }
-  if (typeof event.triggerSource === "string") return "cognito";
-  return "unknown";
+  const detailType = event["detail-type"];
+  if (typeof detailType === "string") return detailType === "Scheduled Event" ? "schedule" : "eventbridge";
+  return typeof event.triggerSource === "string" ? "cognito" : "unknown";
 }
 
 /**
@@ -192,40 +119,32 @@ export function eventSourceOf(event: unknown): string {
 export const genericEvent: EventAdapter<unknown> = {
   kind: "event",
   http: false,
-  test(_event): _event is unknown {
-    return true;
-  },
+  test: (_event): _event is unknown => true,
   method: () => "POST",
   path: (e) => `/events/${eventSourceOf(e)}`,
   url(e) {
     return `https://lambda.invalid${this.path(e)}`;
   },
-  headers(e) {
-    const h = new LiteHeaders();
-    h.set("content-type", "application/json");
-    h.set("x-sparta-event-source", eventSourceOf(e));
-    return h;
+  headers: (e) =>
+    new LiteHeaders({ "content-type": "application/json", "x-sparta-event-source": eventSourceOf(e) }),
+  header(e, name) {
+    return this.headers(e).get(name) ?? undefined;
   },
   body: (e) => JSON.stringify(e ?? null),
   base64: () => false,
   result(parts) {
-    if (parts.body === "") return null;
     const type = parts.headers["content-type"];
-    if (!parts.base64 && (type === undefined || type.includes("json"))) {
+    if (parts.body === "") return null;
+    if (!parts.base64 && (!type || type.includes("json"))) {
       try {
         return JSON.parse(parts.body);
-      } catch {
-        return parts.body;
-      }
+      } catch {}
     }
     return parts.body;
   },
 };
 
-const ADAPTERS: readonly EventAdapter[] = [httpApiV2, restApiV1, alb];
-
 /** Picks the adapter for an event by type guard; anything unrecognised is a generic event. */
 export function adapterFor(event: unknown): EventAdapter {
-  for (const adapter of ADAPTERS) if (adapter.test(event)) return adapter;
-  return genericEvent;
+  return httpEvent.test(event) ? httpEvent : genericEvent;
 }

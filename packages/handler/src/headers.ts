@@ -1,172 +1,104 @@
 type HeaderRecord = Record<string, string>;
 
-function isLowerCase(record: HeaderRecord): boolean {
-  for (const key in record) {
-    for (let i = 0; i < key.length; i++) {
-      const c = key.charCodeAt(i);
-      if (c >= 65 && c <= 90) return false;
-    }
-  }
-  return true;
-}
-
 /**
  * A `Headers` implementation over a plain record. Building undici's `Headers` costs microseconds per
- * request; this one aliases the event's record when its names are already lower case and copies it only
- * on the first write. Names are case-insensitive, as in the WHATWG spec.
+ * request; this one aliases the event's record and copies it (lower-casing names, trimming values) only on
+ * the first write, listing, or lookup that misses. Names are case-insensitive, as in the WHATWG spec.
  */
 export class LiteHeaders implements Headers {
-  /** lower-case name -> value (several values joined by ", "); `set-cookie` lives in `cookies`. */
-  private map: HeaderRecord;
-  private owned: boolean;
-  /** false while `map` aliases an event record whose names were not yet checked to be lower case. */
-  private checked: boolean;
-  private cookies: string[] | undefined;
+  /** lower-case name -> value (several values joined by ", ", cookies by "; "); `set-cookie` lives in #cookies. */
+  #map: HeaderRecord = Object.create(null);
+  /** true while #map is an event's record, not yet copied: its names may not be lower case. */
+  #aliased = false;
+  #cookies: string[] = [];
 
-  constructor(init?: HeadersInit | null, alias?: HeaderRecord) {
-    this.cookies = undefined;
-    if (alias !== undefined) {
-      // Alias an event's record; names are checked (and the record copied if needed) on first miss.
-      this.map = alias;
-      this.owned = false;
-      this.checked = false;
-      return;
-    }
-    this.map = Object.create(null);
-    this.owned = true;
-    this.checked = true;
-    if (init == null) return;
-    if (init instanceof LiteHeaders || init instanceof Headers) {
-      init.forEach((value, name) => {
-        if (name !== "set-cookie") this.append(name, value);
-      });
-      for (const cookie of (init as Headers).getSetCookie()) this.append("set-cookie", cookie);
-      return;
-    }
-    if (Array.isArray(init) || Symbol.iterator in (init as object)) {
-      for (const pair of init as Iterable<[string, string]>) this.append(pair[0], pair[1]);
-      return;
-    }
-    const record = init as HeaderRecord;
-    for (const key in record) this.append(key, record[key]!);
+  constructor(init?: HeadersInit | null) {
+    if (!init) return;
+    // Headers, LiteHeaders, Maps and arrays of pairs are iterable (set-cookie comes out one value at a time).
+    if (Symbol.iterator in init)
+      for (const [name, value] of init as Iterable<string[]>) this.append(name!, value!);
+    else for (const name in init) this.append(name, (init as HeaderRecord)[name]!);
   }
 
-  /** Wraps an event's header record without copying it when its names are already lower case. */
-  static fromRecord(record: HeaderRecord | null | undefined, cookies?: string[] | null): LiteHeaders {
-    if (record && !(cookies && cookies.length > 0)) return new LiteHeaders(null, record);
+  /** @internal Wraps an event's header record without copying it. */
+  static alias(record: HeaderRecord): LiteHeaders {
     const h = new LiteHeaders();
-    if (record) for (const key in record) h.append(key, String(record[key]));
-    if (cookies && cookies.length > 0) h.append("cookie", cookies.join("; "));
+    h.#map = record;
+    h.#aliased = true;
     return h;
   }
 
-  /** Wraps a multi-value header record (API Gateway v1 and ALB `multiValueHeaders`). */
-  static fromMultiValue(record: Record<string, string[] | undefined>): LiteHeaders {
-    const h = new LiteHeaders();
-    for (const key in record) {
-      const values = record[key];
-      if (values) for (const v of values) h.append(key, v);
+  #own(): HeaderRecord {
+    if (this.#aliased) {
+      const source = this.#map;
+      this.#map = Object.create(null);
+      this.#aliased = false;
+      for (const name in source) this.append(name, source[name]!);
     }
-    return h;
-  }
-
-  private own(): void {
-    if (!this.owned) {
-      const source = this.map;
-      this.map = Object.create(null);
-      this.owned = true;
-      this.checked = true;
-      for (const key in source) this.append(key, String(source[key]));
-    }
-  }
-
-  private check(): void {
-    if (!this.checked) {
-      if (isLowerCase(this.map) && !("set-cookie" in this.map)) this.checked = true;
-      else this.own();
-    }
+    return this.#map;
   }
 
   append(name: string, value: string): void {
     const key = name.toLowerCase();
     const v = String(value).trim();
     if (key === "set-cookie") {
-      if (this.cookies === undefined) this.cookies = [];
-      this.cookies.push(v);
+      this.#cookies.push(v);
       return;
     }
-    this.own();
-    const prev = this.map[key];
-    this.map[key] = prev === undefined ? v : key === "cookie" ? `${prev}; ${v}` : `${prev}, ${v}`;
+    const map = this.#own();
+    const prev = map[key];
+    map[key] = prev === undefined ? v : prev + (key === "cookie" ? "; " : ", ") + v;
   }
 
   delete(name: string): void {
     const key = name.toLowerCase();
-    if (key === "set-cookie") {
-      this.cookies = undefined;
-      return;
-    }
-    this.own();
-    delete this.map[key];
+    if (key === "set-cookie") this.#cookies = [];
+    else delete this.#own()[key];
   }
 
   get(name: string): string | null {
     const key = name.toLowerCase();
-    if (key === "set-cookie") return this.cookies ? this.cookies.join(", ") : null;
-    // Values of an aliased event record are trimmed on read (trim() of a trimmed string does not copy).
-    const value = this.map[key];
-    if (typeof value === "string") return value.trim();
-    this.check();
-    const again = this.map[key];
-    return typeof again === "string" ? again.trim() : null;
+    if (key === "set-cookie") return this.#cookies.length > 0 ? this.#cookies.join(", ") : null;
+    // A hit in an aliased record costs no copy (trim() of a trimmed string does not copy either).
+    let value = this.#map[key];
+    if (typeof value !== "string") value = this.#own()[key];
+    return typeof value === "string" ? value.trim() : null;
   }
 
   getSetCookie(): string[] {
-    return this.cookies ? [...this.cookies] : [];
+    return [...this.#cookies];
   }
 
   has(name: string): boolean {
-    const key = name.toLowerCase();
-    if (key === "set-cookie") return this.cookies !== undefined && this.cookies.length > 0;
-    if (typeof this.map[key] === "string") return true;
-    this.check();
-    return typeof this.map[key] === "string";
+    return this.get(name) !== null;
   }
 
   set(name: string, value: string): void {
-    const key = name.toLowerCase();
-    if (key === "set-cookie") {
-      this.cookies = [String(value).trim()];
-      return;
-    }
-    this.own();
-    this.map[key] = String(value).trim();
+    this.delete(name);
+    this.append(name, value);
   }
 
   forEach(callbackfn: (value: string, key: string, parent: Headers) => void, thisArg?: unknown): void {
-    for (const [k, v] of this.entries()) callbackfn.call(thisArg, v, k, this);
+    for (const [name, value] of this.entries()) callbackfn.call(thisArg, value, name, this);
   }
 
+  /** Sorted by name, `set-cookie` values one by one, as the spec's iteration. */
   *entries(): HeadersIterator<[string, string]> {
-    this.check();
-    const names = Object.keys(this.map);
-    if (this.cookies) names.push("set-cookie");
-    names.sort();
-    for (const name of names) {
-      if (name === "set-cookie") {
-        for (const c of this.cookies!) yield [name, c];
-      } else {
-        yield [name, this.map[name]!.trim()];
-      }
+    const map = this.#own();
+    const names = Object.keys(map);
+    if (this.#cookies.length > 0) names.push("set-cookie");
+    for (const name of names.sort()) {
+      if (name === "set-cookie") for (const cookie of this.#cookies) yield [name, cookie];
+      else yield [name, map[name]!];
     }
   }
 
   *keys(): HeadersIterator<string> {
-    for (const [k] of this.entries()) yield k;
+    for (const [name] of this.entries()) yield name;
   }
 
   *values(): HeadersIterator<string> {
-    for (const [, v] of this.entries()) yield v;
+    for (const [, value] of this.entries()) yield value;
   }
 
   [Symbol.iterator](): HeadersIterator<[string, string]> {
@@ -177,9 +109,8 @@ export class LiteHeaders implements Headers {
     return "Headers";
   }
 
-  /** @internal The record of single-valued headers (read-only use) and the `set-cookie` values. */
-  raw(): { map: Readonly<HeaderRecord>; cookies: readonly string[] | undefined } {
-    this.check();
-    return { map: this.map, cookies: this.cookies };
+  /** @internal The single-valued headers (lower-case names, read-only use) and the `set-cookie` values. */
+  raw(): [HeaderRecord, string[]] {
+    return [this.#own(), this.#cookies];
   }
 }

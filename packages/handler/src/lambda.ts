@@ -1,4 +1,4 @@
-import { adapterFor, type EventAdapter } from "./adapters.js";
+import { adapterFor } from "./adapters.js";
 import { FunctionResultError, InvalidHandlerError } from "./errors.js";
 import { Logger, levelFromEnv } from "./logger.js";
 import { errorResponse } from "./middleware.js";
@@ -110,64 +110,27 @@ export function lambdaHandler(fn: Handler | LegacyHandler, options: LambdaHandle
   }
 
   const handler = fn as Handler;
-  return (event, context) => {
+  return async (event, context) => {
     const adapter = adapterFor(event);
     const req = new LambdaRequest(event, context ?? ({} as LambdaContext), adapter, runtime);
-    let res: Response | Promise<Response>;
+    let parts: ResponseParts | Promise<ResponseParts>;
     try {
-      res = handler(req as Request);
-      if (res instanceof Promise || typeof (res as { then?: unknown }).then === "function") {
-        return Promise.resolve(res).then(
-          (r) => finish(r, req, adapter, event),
-          (error) => failed(error, req, adapter, event),
-        );
+      try {
+        parts = responseParts(await handler(req));
+        // A LiteResponse is read synchronously: no second await on the common path.
+        if (parts instanceof Promise) parts = await parts;
+      } catch (error) {
+        // A thrown error, or something that is not a Response: for HTTP events a 500 like any handler bug;
+        // for any other event a function error, so retries and dead-letter queues work.
+        if (!adapter.http) throw error;
+        parts = await responseParts(errorResponse(error, req));
       }
-    } catch (error) {
-      return settle(() => failed(error, req, adapter, event));
+    } finally {
+      req.dispose();
     }
-    return settle(() => finish(res as Response, req, adapter, event));
+    if (!adapter.http && parts.status >= 400) {
+      throw new FunctionResultError(requestFunctionName(req), parts.status, parts.body);
+    }
+    return adapter.result(parts, event);
   };
-}
-
-/** Runs a synchronous step, always answering a promise (a throw becomes a rejection). */
-function settle(step: () => unknown): Promise<unknown> {
-  try {
-    const value = step();
-    return value instanceof Promise ? value : Promise.resolve(value);
-  } catch (error) {
-    return Promise.reject(error);
-  }
-}
-
-/** The handler's response -> the event source's result (or a function error for non-HTTP events). */
-function finish(res: Response, req: LambdaRequest, adapter: EventAdapter, event: unknown): unknown {
-  let parts: ResponseParts | Promise<ResponseParts>;
-  try {
-    parts = responseParts(res);
-  } catch (error) {
-    // Not a Response at all: for HTTP events that is a 500 like any other handler bug.
-    if (!adapter.http) throw error;
-    parts = responseParts(errorResponse(error, req));
-  }
-  if (parts instanceof Promise) {
-    return parts.then(
-      (p) => shape(p, req, adapter, event),
-      (error) => failed(error, req, adapter, event),
-    );
-  }
-  return shape(parts, req, adapter, event);
-}
-
-function shape(parts: ResponseParts, req: LambdaRequest, adapter: EventAdapter, event: unknown): unknown {
-  req.dispose();
-  if (!adapter.http && parts.status >= 400) {
-    throw new FunctionResultError(requestFunctionName(req), parts.status, parts.body);
-  }
-  return adapter.result(parts, event);
-}
-
-function failed(error: unknown, req: LambdaRequest, adapter: EventAdapter, event: unknown): unknown {
-  req.dispose();
-  if (!adapter.http) throw error;
-  return finish(errorResponse(error, req), req, adapter, event);
 }

@@ -2,14 +2,11 @@ import type { LogLevel, LogSink } from "./types.js";
 
 const RANK: Record<LogLevel, number> = { DEBUG: 10, INFO: 20, WARN: 30, ERROR: 40 };
 
+/** An error as JSON (undefined fields drop out of the line). */
 function serialise(value: unknown): unknown {
-  if (value instanceof Error) {
-    const out: Record<string, unknown> = { name: value.name, message: value.message, stack: value.stack };
-    if ((value as { code?: unknown }).code !== undefined) out.code = (value as { code?: unknown }).code;
-    if (value.cause !== undefined) out.cause = serialise(value.cause);
-    return out;
-  }
-  return value;
+  if (!(value instanceof Error)) return value;
+  const { name, message, stack, cause, code } = value as Error & { code?: unknown };
+  return { name, message, stack, code, cause: cause === undefined ? undefined : serialise(cause) };
 }
 
 /** Reads the threshold from `AWS_LAMBDA_LOG_LEVEL` (set by Lambda's advanced logging) or `LOG_LEVEL`. */
@@ -28,49 +25,55 @@ export function levelFromEnv(env: Record<string, string | undefined> = process.e
  * // {"timestamp":"2026-11-26T17:00:00.000Z","level":"INFO","requestId":"c6af9ac6-...","function":"orders","message":"order stored","orderId":"42"}
  */
 export class Logger {
-  constructor(
-    private readonly sink: LogSink,
-    private readonly threshold: LogLevel,
-    private readonly fields: Readonly<Record<string, unknown>>,
-  ) {}
+  // debug(), info(), warn() and error() are made in the static block below.
+  declare debug: (message: string, fields?: Record<string, unknown>) => void;
+  declare info: (message: string, fields?: Record<string, unknown>) => void;
+  declare warn: (message: string, fields?: Record<string, unknown>) => void;
+  declare error: (message: string, fields?: Record<string, unknown>) => void;
+  #sink: LogSink;
+  #threshold: number;
+  #fields: Readonly<Record<string, unknown>>;
+
+  constructor(sink: LogSink, threshold: LogLevel, fields: Readonly<Record<string, unknown>>) {
+    this.#sink = sink;
+    this.#threshold = RANK[threshold];
+    this.#fields = fields;
+  }
 
   /** A logger that adds `fields` to every line. */
   child(fields: Record<string, unknown>): Logger {
-    return new Logger(this.sink, this.threshold, { ...this.fields, ...fields });
+    const child = new Logger(this.#sink, "DEBUG", { ...this.#fields, ...fields });
+    child.#threshold = this.#threshold;
+    return child;
   }
 
   isEnabled(level: LogLevel): boolean {
-    return RANK[level] >= RANK[this.threshold];
+    return RANK[level] >= this.#threshold;
   }
 
   log(level: LogLevel, message: string, fields?: Record<string, unknown>): void {
-    if (RANK[level] < RANK[this.threshold]) return;
-    const record: Record<string, unknown> = {
-      timestamp: new Date().toISOString(),
-      level,
-      ...this.fields,
-      message,
-    };
-    if (fields) for (const key in fields) record[key] = serialise(fields[key]);
+    if (!this.isEnabled(level)) return;
+    const head = { timestamp: new Date().toISOString(), level, ...this.#fields, message };
+    const record: Record<string, unknown> = { ...head };
+    for (const key in fields) record[key] = serialise(fields[key]);
     let line: string;
     try {
       line = JSON.stringify(record);
     } catch {
-      line = JSON.stringify({ timestamp: record.timestamp, level, ...this.fields, message });
+      line = JSON.stringify(head);
     }
-    this.sink.write(line + "\n");
+    this.#sink.write(`${line}\n`);
   }
 
-  debug(message: string, fields?: Record<string, unknown>): void {
-    this.log("DEBUG", message, fields);
-  }
-  info(message: string, fields?: Record<string, unknown>): void {
-    this.log("INFO", message, fields);
-  }
-  warn(message: string, fields?: Record<string, unknown>): void {
-    this.log("WARN", message, fields);
-  }
-  error(message: string, fields?: Record<string, unknown>): void {
-    this.log("ERROR", message, fields);
+  static {
+    for (const level of ["DEBUG", "INFO", "WARN", "ERROR"] as const) {
+      Logger.prototype[level.toLowerCase() as Lowercase<LogLevel>] = function (
+        this: Logger,
+        message,
+        fields,
+      ) {
+        this.log(level, message, fields);
+      };
+    }
   }
 }

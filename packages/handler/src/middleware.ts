@@ -1,28 +1,25 @@
 import { HttpError } from "./errors.js";
 import { LiteHeaders } from "./headers.js";
 import { LambdaRequest, lambdaContext, logger, pathOf, setParsedJson } from "./request.js";
-import { json, LiteResponse, statusText } from "./response.js";
+import { json, LiteResponse, reasonPhrase } from "./response.js";
 import type { Middleware } from "./types.js";
-
-function requestIdOf(req: Request): string | undefined {
-  return req instanceof LambdaRequest ? lambdaContext(req).awsRequestId : undefined;
-}
 
 /**
  * The response for a thrown error: an `HttpError` keeps its status (and its message when `expose`), anything
  * else is a 500. The body carries the request id, never a stack trace; 5xx errors are logged with their stack.
  */
 export function errorResponse(error: unknown, req: Request): Response {
-  const requestId = requestIdOf(req);
+  const lambda = req instanceof LambdaRequest;
   const http = error instanceof HttpError ? error : undefined;
-  const status = http ? http.status : 500;
-  if (status >= 500 && req instanceof LambdaRequest) {
-    logger(req).error(http ? http.message : "Unhandled error in handler", { error });
-  }
-  const message = http?.expose ? http.message : statusText(status) || "Error";
+  const status = http?.status ?? 500;
+  if (status >= 500 && lambda) logger(req).error(http?.message ?? "Unhandled error in handler", { error });
   return json(
-    { error: message, status, requestId },
-    http?.headers ? { status, headers: http.headers } : { status },
+    {
+      error: http?.expose ? http.message : reasonPhrase(status) || "Error",
+      status,
+      requestId: lambda ? lambdaContext(req).awsRequestId : undefined,
+    },
+    { status, headers: http?.headers },
   );
 }
 
@@ -45,12 +42,11 @@ export function errorMapper(): Middleware {
   };
 }
 
+/** application/json or any +json type, with or without parameters. */
 function isJsonType(contentType: string): boolean {
-  if (contentType === "application/json") return true;
-  const t = contentType.toLowerCase();
-  const semi = t.indexOf(";");
-  const mime = (semi === -1 ? t : t.slice(0, semi)).trim();
-  return mime === "application/json" || mime.endsWith("+json");
+  return (
+    contentType === "application/json" || /^\s*(application\/json|[^;]*\+json)\s*(;|$)/i.test(contentType)
+  );
 }
 
 function notJson(type: string): HttpError {
@@ -87,10 +83,8 @@ export function jsonBody(): Middleware {
     if (req instanceof LambdaRequest) {
       const text = req.peekText();
       if (text === "") return next(req);
-      const type = req.headers.get("content-type") ?? "";
-      if (!isJsonType(type)) {
-        throw notJson(type);
-      }
+      const type = req.header("content-type") ?? "";
+      if (!isJsonType(type)) throw notJson(type);
       try {
         setParsedJson(req, JSON.parse(text));
       } catch (error) {

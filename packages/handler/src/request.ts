@@ -11,6 +11,8 @@ export interface RequestSource<E = any> {
   path(event: E): string;
   url(event: E): string;
   headers(event: E): LiteHeaders;
+  /** One header's value straight from the event (lower-case name), without building `headers`. */
+  header(event: E, name: string): string | undefined;
   /** The body as carried by the event, and whether it is base64. */
   body(event: E): string | null | undefined;
   base64(event: E): boolean;
@@ -24,69 +26,48 @@ export interface RequestRuntime {
   readonly level: LogLevel | undefined;
 }
 
-const kEvent = Symbol("sparta.event");
-const kContext = Symbol("sparta.context");
-const kSource = Symbol("sparta.source");
-const kRuntime = Symbol("sparta.runtime");
-const kParsed = Symbol("sparta.parsedJson");
-const kLogger = Symbol("sparta.logger");
-
-const NO_PARSE = Symbol("sparta.noParse");
-
-function unusable(): TypeError {
-  return new TypeError("Body is unusable: the request body has already been read");
-}
+const kEvent = Symbol();
+const kContext = Symbol();
+const kSource = Symbol();
+const kRuntime = Symbol();
+const kParsed = Symbol();
+const kLogger = Symbol();
+const NO_PARSE = Symbol();
 
 /**
  * The request a handler receives. It implements the standard `Request` interface, but its url, headers and
  * body are only built from the Lambda event when first touched, so a handler pays for what it uses.
- * `toRequest()` gives a real global `Request` when a library insists on one.
+ * The rarely used parts (`body` as a stream, `arrayBuffer()`, `blob()`, `formData()`) delegate to a global
+ * `Response` over the event body built on first use; `toRequest()` gives a real global `Request`.
  */
 export class LambdaRequest implements Request {
-  get cache(): RequestCache {
-    return "default";
-  }
-  get credentials(): RequestCredentials {
-    return "same-origin";
-  }
-  get destination(): RequestDestination {
-    return "";
-  }
-  get integrity(): string {
-    return "";
-  }
-  get keepalive(): boolean {
-    return false;
-  }
-  get mode(): RequestMode {
-    return "cors";
-  }
-  get redirect(): RequestRedirect {
-    return "follow";
-  }
-  get referrer(): string {
-    return "about:client";
-  }
-  get referrerPolicy(): ReferrerPolicy {
-    return "";
-  }
-  get duplex(): "half" {
-    return "half";
-  }
-
+  // The fixed parts of a server-side Request and the delegated body readers live on the prototype (below).
+  declare readonly cache: RequestCache;
+  declare readonly credentials: RequestCredentials;
+  declare readonly destination: RequestDestination;
+  declare readonly integrity: string;
+  declare readonly keepalive: boolean;
+  declare readonly mode: RequestMode;
+  declare readonly redirect: RequestRedirect;
+  declare readonly referrer: string;
+  declare readonly referrerPolicy: ReferrerPolicy;
+  declare readonly duplex: "half";
+  declare arrayBuffer: () => Promise<ArrayBuffer>;
+  declare blob: () => Promise<Blob>;
+  declare formData: () => Promise<FormData>;
   /** @internal */ [kEvent]: any;
   /** @internal */ [kContext]: LambdaContext;
   /** @internal */ [kSource]: RequestSource;
   /** @internal */ [kRuntime]: RequestRuntime;
   /** @internal */ [kParsed]: unknown = NO_PARSE;
-  /** @internal */ [kLogger]: Logger | undefined = undefined;
-  private _method: string | undefined = undefined;
-  private _url: string | undefined = undefined;
-  private _headers: LiteHeaders | undefined = undefined;
-  private _used = false;
-  private _real: Response | undefined = undefined;
-  private _controller: AbortController | undefined = undefined;
-  private _timer: ReturnType<typeof setTimeout> | undefined = undefined;
+  /** @internal */ [kLogger]: Logger | undefined;
+  #method: string | undefined;
+  #url: string | undefined;
+  #headers: LiteHeaders | undefined;
+  #used = false;
+  #carrier: Response | undefined;
+  #controller: AbortController | undefined;
+  #timer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(event: unknown, context: LambdaContext, source: RequestSource, runtime: RequestRuntime) {
     this[kEvent] = event;
@@ -96,152 +77,131 @@ export class LambdaRequest implements Request {
   }
 
   get method(): string {
-    if (this._method === undefined) this._method = this[kSource].method(this[kEvent]).toUpperCase();
-    return this._method;
+    this.#method ??= this[kSource].method(this[kEvent]).toUpperCase();
+    return this.#method;
   }
 
   get url(): string {
-    if (this._url === undefined) {
+    if (this.#url === undefined) {
       const url = this[kSource].url(this[kEvent]);
       if (!URL.canParse(url)) {
         throw new MalformedEventError(`The ${this[kSource].kind} event gives an invalid URL: ${url}`);
       }
-      this._url = url;
+      this.#url = url;
     }
-    return this._url;
+    return this.#url;
   }
 
   get headers(): Headers {
-    if (this._headers === undefined) {
-      this._headers = this[kSource].headers(this[kEvent]);
-    }
-    return this._headers;
+    this.#headers ??= this[kSource].headers(this[kEvent]);
+    return this.#headers;
+  }
+
+  /** @internal One request header, from the event unless `headers` was built (and maybe changed). */
+  header(name: string): string | null {
+    return this.#headers
+      ? this.#headers.get(name)
+      : (this[kSource].header(this[kEvent], name)?.trim() ?? null);
   }
 
   /** The deadline signal: aborts `deadlineMarginMs` before the Lambda timeout with a `DeadlineExceededError`. */
   get signal(): AbortSignal {
-    if (this._controller === undefined) {
+    if (this.#controller === undefined) {
       const controller = new AbortController();
-      const runtime = this[kRuntime];
+      this.#controller = controller;
+      const { name, deadlineMarginMs } = this[kRuntime];
       const context = this[kContext];
-      const remaining =
-        typeof context.getRemainingTimeInMillis === "function" ? context.getRemainingTimeInMillis() : 0;
+      const remaining = context.getRemainingTimeInMillis?.() ?? 0;
       if (remaining > 0) {
-        const timer = setTimeout(
-          () =>
-            controller.abort(
-              new DeadlineExceededError(runtime.name ?? context.functionName, runtime.deadlineMarginMs),
-            ),
-          Math.max(0, remaining - runtime.deadlineMarginMs),
+        this.#timer = setTimeout(
+          () => controller.abort(new DeadlineExceededError(name ?? context.functionName, deadlineMarginMs)),
+          Math.max(0, remaining - deadlineMarginMs),
         );
-        timer.unref?.();
-        this._timer = timer;
+        this.#timer.unref?.();
       }
-      this._controller = controller;
     }
-    return this._controller.signal;
+    return this.#controller.signal;
   }
 
   get bodyUsed(): boolean {
-    return this._used || this._real?.bodyUsed === true;
+    return this.#used || this.#carrier?.bodyUsed === true;
   }
 
-  // The stream and the binary readers are the rare paths: they delegate to a global Response over the event
-  // body, built on first use (the spec's behaviour at no bundle cost, for any method, GET included).
-  // text() and json(), the common ones, read the event directly.
   get body(): ReadableStream<Uint8Array<ArrayBuffer>> | null {
-    const raw = this[kSource].body(this[kEvent]);
-    if (raw == null || raw === "") return null;
-    return this.carrier().body as ReadableStream<Uint8Array<ArrayBuffer>>;
+    return this[kSource].body(this[kEvent])
+      ? (this.#body().body as ReadableStream<Uint8Array<ArrayBuffer>>)
+      : null;
   }
 
-  private carrier(): Response {
-    if (this._real === undefined) {
-      const type = this.headers.get("content-type");
+  /** A global Response over the event body (any method, GET included), built on first use. */
+  #body(): Response {
+    if (this.#carrier === undefined) {
+      const type = this.header("content-type");
       // Bytes, not a string, so a body without content-type does not become text/plain.
-      this._real = new Response(this.eventBytes(), { headers: type ? { "content-type": type } : {} });
+      this.#carrier = new Response(this.#bytes(), { headers: type ? { "content-type": type } : {} });
     }
-    return this._real;
+    return this.#carrier;
+  }
+
+  /** The event's body as bytes (decoded from base64 when the event says so). */
+  #bytes(): Uint8Array<ArrayBuffer> {
+    const e = this[kEvent];
+    return Buffer.from(this[kSource].body(e) ?? "", this[kSource].base64(e) ? "base64" : "utf8") as never;
   }
 
   /** @internal The body as text without marking it used (for middleware). */
   peekText(): string {
-    const raw = this[kSource].body(this[kEvent]);
-    if (raw == null) return "";
-    return this[kSource].base64(this[kEvent]) ? Buffer.from(raw, "base64").toString("utf8") : raw;
+    const e = this[kEvent];
+    const raw = this[kSource].body(e) ?? "";
+    return this[kSource].base64(e) ? Buffer.from(raw, "base64").toString() : raw;
   }
 
-  private consume(): void {
-    if (this.bodyUsed) throw unusable();
-    this._used = true;
+  #consume(): void {
+    this.#unused(this.bodyUsed);
+    this.#used = true;
   }
 
-  text(): Promise<string> {
-    try {
-      this.consume();
-      return Promise.resolve(this.peekText());
-    } catch (error) {
-      return Promise.reject(error);
+  #unused(used: boolean): void {
+    if (used) throw new TypeError("Body is unusable: the request body has already been read");
+  }
+
+  async text(): Promise<string> {
+    this.#consume();
+    return this.peekText();
+  }
+
+  async json(): Promise<any> {
+    this.#consume();
+    return this[kParsed] !== NO_PARSE ? this[kParsed] : JSON.parse(this.peekText());
+  }
+
+  static {
+    for (const reader of ["arrayBuffer", "blob", "formData"] as const) {
+      LambdaRequest.prototype[reader] = async function (this: LambdaRequest) {
+        this.#consume();
+        return this.#body()[reader]();
+      } as never;
     }
-  }
-
-  json(): Promise<any> {
-    try {
-      this.consume();
-      const parsed = this[kParsed];
-      return Promise.resolve(parsed !== NO_PARSE ? parsed : JSON.parse(this.peekText()));
-    } catch (error) {
-      return Promise.reject(error);
-    }
-  }
-
-  async arrayBuffer(): Promise<ArrayBuffer> {
-    this.consume();
-    return this.carrier().arrayBuffer();
   }
 
   async bytes(): Promise<Uint8Array<ArrayBuffer>> {
     return new Uint8Array(await this.arrayBuffer());
   }
 
-  async blob(): Promise<Blob> {
-    this.consume();
-    return this.carrier().blob();
-  }
-
-  async formData(): Promise<FormData> {
-    this.consume();
-    return this.carrier().formData();
-  }
-
   /** A real global `Request` with the same method, url, headers and body (costs what undici costs). */
   toRequest(): Request {
-    return this.materialise();
-  }
-
-  private materialise(): Request {
     const method = this.method;
-    const headers = new Headers();
-    for (const [k, v] of this.headers) headers.append(k, v);
     // A global Request cannot carry a GET or HEAD body.
     const body = method !== "GET" && method !== "HEAD" && this[kSource].body(this[kEvent]);
-    return new Request(this.url, { method, headers, body: body ? this.eventBytes() : null });
-  }
-
-  /** The event's body as bytes (decoded from base64 when the event says so). */
-  private eventBytes(): Uint8Array<ArrayBuffer> {
-    return Buffer.from(
-      this[kSource].body(this[kEvent]) ?? "",
-      this[kSource].base64(this[kEvent]) ? "base64" : "utf8",
-    ) as Uint8Array<ArrayBuffer>;
+    return new Request(this.url, { method, headers: [...this.headers], body: body ? this.#bytes() : null });
   }
 
   clone(): Request {
-    if (this._used) throw unusable();
+    this.#unused(this.#used);
     const copy = new LambdaRequest(this[kEvent], this[kContext], this[kSource], this[kRuntime]);
     copy[kParsed] = this[kParsed];
     copy[kLogger] = this[kLogger];
-    copy._headers = this._headers === undefined ? undefined : new LiteHeaders(this._headers);
+    copy.#headers = this.#headers && new LiteHeaders(this.#headers);
     return copy;
   }
 
@@ -251,8 +211,23 @@ export class LambdaRequest implements Request {
 
   /** @internal Stops the deadline timer once the invocation is over. */
   dispose(): void {
-    if (this._timer !== undefined) clearTimeout(this._timer);
+    clearTimeout(this.#timer);
   }
+}
+
+for (const [name, value] of Object.entries({
+  cache: "default",
+  credentials: "same-origin",
+  destination: "",
+  integrity: "",
+  keepalive: false,
+  mode: "cors",
+  redirect: "follow",
+  referrer: "about:client",
+  referrerPolicy: "",
+  duplex: "half",
+})) {
+  Object.defineProperty(LambdaRequest.prototype, name, { value });
 }
 
 function lambdaRequestOf(req: Request, accessor: string): LambdaRequest {
@@ -267,29 +242,24 @@ export function lambdaContext(req: Request): LambdaContext {
 
 /** The event exactly as Lambda delivered it. */
 export function rawEvent<E = unknown>(req: Request): E {
-  return lambdaRequestOf(req, "rawEvent")[kEvent] as E;
+  return lambdaRequestOf(req, "rawEvent")[kEvent];
 }
 
 /** The structured JSON logger of the invocation, already carrying the request id and function name. */
 export function logger(req: Request): Logger {
   const r = lambdaRequestOf(req, "logger");
-  let log = r[kLogger];
-  if (log === undefined) {
-    const runtime = r[kRuntime];
-    const context = r[kContext];
-    log = new Logger(runtime.sink, runtime.level ?? levelFromEnv(), {
-      requestId: context.awsRequestId,
-      function: runtime.name ?? context.functionName,
-    });
-    r[kLogger] = log;
-  }
-  return log;
+  const { name, sink, level } = r[kRuntime];
+  const context = r[kContext];
+  r[kLogger] ??= new Logger(sink, level ?? levelFromEnv(), {
+    requestId: context.awsRequestId,
+    function: name ?? context.functionName,
+  });
+  return r[kLogger];
 }
 
 /** @internal The request path without building the URL (for routing middleware). */
 export function pathOf(req: Request): string {
-  if (req instanceof LambdaRequest) return req[kSource].path(req[kEvent]);
-  return new URL(req.url).pathname;
+  return req instanceof LambdaRequest ? req[kSource].path(req[kEvent]) : new URL(req.url).pathname;
 }
 
 /** @internal Remembers a parsed JSON body so `req.json()` does not parse twice. */

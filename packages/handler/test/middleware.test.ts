@@ -80,6 +80,29 @@ describe("jsonBody", () => {
     const result = (await lambdaHandler(echo)(event, makeContext())) as Result;
     expect(JSON.parse(result.body)).toEqual({ got: { a: 1 } });
   });
+  it("finds the content type in any casing or only in multiValueHeaders, and sees a middleware's change", async () => {
+    const alb = loadEvent("alb", "multi-value-headers");
+    alb.httpMethod = "POST";
+    alb.multiValueHeaders["Content-Type"] = ["application/json"];
+    alb.body = '{"from":"alb"}';
+    const fromAlb = (await lambdaHandler(echo)(alb, makeContext())) as any;
+    expect(JSON.parse(fromAlb.body)).toEqual({ got: { from: "alb" } });
+
+    // A middleware that rewrites the request's headers is what jsonBody() then checks.
+    const retype = compose(
+      errorMapper(),
+      (next) => (req) => {
+        req.headers.set("content-type", "text/plain");
+        return next(req);
+      },
+      jsonBody(),
+    )(async (req) => json({ got: await req.json() }));
+    const refused = (await lambdaHandler(retype, { logger: captureSink() })(
+      postV2("{}", "application/json"),
+      makeContext(),
+    )) as Result;
+    expect(refused.statusCode).toBe(415);
+  });
 });
 
 describe("errorMapper", () => {

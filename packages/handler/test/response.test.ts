@@ -7,7 +7,9 @@ describe("response helpers", () => {
     const res = json({ id: 42 }, { status: 201, headers: { "x-trace": "t" } });
     expect(res.status).toBe(201);
     expect(res.ok).toBe(true);
-    expect(res.statusText).toBe("Created");
+    // As the spec's Response: statusText is what init gave, "" by default (ALB results get the reason phrase).
+    expect(res.statusText).toBe(new Response(null, { status: 201 }).statusText);
+    expect(json(null, { status: 201, statusText: "Made" }).statusText).toBe("Made");
     expect(res.headers.get("Content-Type")).toBe("application/json");
     expect(res.headers.get("x-trace")).toBe("t");
     expect(await res.clone().json()).toEqual({ id: 42 });
