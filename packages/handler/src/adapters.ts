@@ -25,6 +25,28 @@ function find(record: AnyRecord | null | undefined, name: string): any {
   }
 }
 
+type Check = [expected: string, ok: (value: unknown) => boolean];
+const isString = (v: unknown): v is string => typeof v === "string";
+const strings = (v: unknown) => Array.isArray(v) && v.every(isString);
+const eachValue = (ok: (v: unknown) => boolean) => (v: unknown) => isObject(v) && Object.values(v).every(ok);
+const STRING: Check = ["a string", isString];
+const STRING_RECORD: Check = ["an object of strings", eachValue(isString)];
+const LIST_RECORD: Check = ["an object of string lists", eachValue((v) => v == null || strings(v))];
+/** The fields of an HTTP event the reader uses, and what each must be when present. */
+const HTTP_FIELDS: Record<string, Check> = {
+  rawPath: STRING,
+  path: STRING,
+  rawQueryString: STRING,
+  body: STRING,
+  isBase64Encoded: ["true or false", (v) => typeof v === "boolean"],
+  headers: STRING_RECORD,
+  queryStringParameters: STRING_RECORD,
+  multiValueHeaders: LIST_RECORD,
+  multiValueQueryStringParameters: LIST_RECORD,
+  cookies: ["a list of strings", strings],
+  method: STRING, // httpMethod or requestContext.http.method
+};
+
 /**
  * API Gateway REST API (payload 1.0), HTTP API (payload 2.0), Function URL and ALB events (with or without
  * multi-value headers): one reader, as their fields differ little.
@@ -77,6 +99,16 @@ export const httpEvent: EventAdapter<AnyRecord> = {
       : (find(e.headers, name) ?? find(e.multiValueHeaders, name)?.join(", ")),
   body: (e) => e.body,
   base64: (e) => e.isBase64Encoded === true,
+  problem(e: AnyRecord) {
+    const fields: AnyRecord = { ...e, method: e.httpMethod ?? e.requestContext.http.method };
+    for (const name in HTTP_FIELDS) {
+      const [expected, ok] = HTTP_FIELDS[name]!;
+      const value = fields[name];
+      if (value != null && !ok(value)) {
+        return `The "${name}" field of the HTTP event must be ${expected}, received ${Array.isArray(value) ? "a list" : typeof value}: check what invokes this function`;
+      }
+    }
+  },
   result({ status, statusText, headers, cookies, body, base64 }, e: AnyRecord) {
     const out: AnyRecord = { statusCode: status, headers, body, isBase64Encoded: base64 };
     const many = cookies.length > 0;

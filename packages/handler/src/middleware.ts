@@ -1,6 +1,6 @@
-import { HttpError } from "./errors.js";
+import { HttpError, MalformedEventError } from "./errors.js";
 import { LiteHeaders } from "./headers.js";
-import { LambdaRequest, lambdaContext, logger, pathOf, setParsedJson } from "./request.js";
+import { eventProblem, LambdaRequest, lambdaContext, logger, pathOf, setParsedJson } from "./request.js";
 import { json, LiteResponse, reasonPhrase } from "./response.js";
 import type { Middleware } from "./types.js";
 
@@ -10,6 +10,9 @@ import type { Middleware } from "./types.js";
  */
 export function errorResponse(error: unknown, req: Request): Response {
   const lambda = req instanceof LambdaRequest;
+  // A handler that tripped over a malformed event gets a 400 naming the field, not a 500.
+  const malformed = lambda && !(error instanceof HttpError) && eventProblem(req);
+  if (malformed) error = new MalformedEventError(malformed, { cause: error });
   const http = error instanceof HttpError ? error : undefined;
   const status = http?.status ?? 500;
   if (status >= 500 && lambda) logger(req).error(http?.message ?? "Unhandled error in handler", { error });

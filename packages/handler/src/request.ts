@@ -16,6 +16,8 @@ export interface RequestSource<E = any> {
   /** The body as carried by the event, and whether it is base64. */
   body(event: E): string | null | undefined;
   base64(event: E): boolean;
+  /** What is wrong with the event's shape, if anything (asked only after a handler failed on it). */
+  problem?(event: E): string | undefined;
 }
 
 /** Per-function settings shared by every request of one `lambdaHandler()`. */
@@ -153,6 +155,8 @@ export class LambdaRequest implements Request {
   peekText(): string {
     const e = this[kEvent];
     const raw = this[kSource].body(e) ?? "";
+    // A body of another type is a malformed event: errorResponse() answers 400 naming the field.
+    if (typeof raw !== "string") throw new TypeError("The event body is not a string");
     return this[kSource].base64(e) ? Buffer.from(raw, "base64").toString() : raw;
   }
 
@@ -260,6 +264,11 @@ export function logger(req: Request): Logger {
 /** @internal The request path without building the URL (for routing middleware). */
 export function pathOf(req: Request): string {
   return req instanceof LambdaRequest ? req[kSource].path(req[kEvent]) : new URL(req.url).pathname;
+}
+
+/** @internal What is wrong with the shape of the request's event, if anything. */
+export function eventProblem(req: LambdaRequest): string | undefined {
+  return req[kSource].problem?.(req[kEvent]);
 }
 
 /** @internal Remembers a parsed JSON body so `req.json()` does not parse twice. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { json, lambdaContext, lambdaHandler, rawEvent, text } from "../src/index.js";
+import { json, jsonBody, lambdaContext, lambdaHandler, rawEvent, text } from "../src/index.js";
 import { captureSink, loadEvent, makeContext } from "./helpers.js";
 
 type Seen = {
@@ -220,5 +220,47 @@ describe("HTTP errors", () => {
     const result = (await entry(event, makeContext())) as any;
     expect(result.statusCode).toBe(400);
     expect(JSON.parse(result.body).error).toContain("invalid URL: https://<url-id>.lambda-url");
+  });
+
+  // Fields of the wrong type that the reader can coerce (a number header value, a string for a boolean) are
+  // read leniently; the ones a handler trips over get a 400 naming the field instead of a 500.
+  it.each([
+    [
+      "apigw-v2",
+      (e: any) => Object.assign(e, { body: "{}", headers: { "content-type": 5 } }),
+      '"headers" field',
+      "an object of strings",
+    ],
+    ["apigw-v2", (e: any) => (e.cookies = "a=1"), '"cookies" field', "a list of strings"],
+    ["apigw-v2", (e: any) => (e.requestContext.http.method = 7), '"method" field', "a string"],
+    [
+      "apigw-v1",
+      (e: any) => (e.multiValueHeaders = { Accept: 1 }),
+      '"multiValueHeaders" field',
+      "an object of string lists",
+    ],
+    ["apigw-v1", (e: any) => (e.body = { a: 1 }), '"body" field', "a string"],
+    [
+      "alb",
+      (e: any) => (e.multiValueQueryStringParameters = { key: 5 }),
+      '"multiValueQueryStringParameters" field',
+      "an object of string lists",
+    ],
+  ])("answers 400 naming the field when a %s event is malformed (case %#)", async (source, spoil, field, expected) => {
+    const event = loadEvent(
+      source,
+      { "apigw-v2": "no-authorizer", "apigw-v1": "proxy", alb: "headers-only" }[source]!,
+    );
+    spoil(event);
+    const entry = lambdaHandler(
+      jsonBody()(async (req) =>
+        json({ method: req.method, url: req.url, headers: [...req.headers], body: await req.text() }),
+      ),
+      { logger: captureSink() },
+    );
+    const result = (await entry(event, makeContext())) as any;
+    expect(result.statusCode).toBe(400);
+    const { error } = JSON.parse(result.body);
+    expect(error).toContain(`${field} of the HTTP event must be ${expected}`);
   });
 });
