@@ -135,7 +135,10 @@ describe("examples/codepipeline", () => {
     const build = await buildService({ service, serviceDir: exampleDir, reporter: silent, noop: true });
     const testAlarms = alarmNamesFor(build.template, "Test-SpartaCodePipeline-master");
     expect(testAlarms.sort()).toEqual(
-      ["Duration", "ErrorRate", "Throttles"].map((k) => `Test-SpartaCodePipeline-master-HelloFunction-${k}`),
+      ["Duration", "ErrorRate", "Throttles"]
+        .map((k) => `Test-SpartaCodePipeline-master-HelloFunction-${k}`)
+        .concat("Test-SpartaCodePipeline-master-HttpApi-5xx")
+        .sort(),
     );
     const gate = template.Resources.PromotionGateProduction.Properties;
     expect(gate.Environment.EnvironmentVariables).toContainEqual({

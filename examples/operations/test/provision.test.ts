@@ -116,9 +116,11 @@ describe("examples/operations: sparta provision --noop with every operations fea
     );
   });
 
-  it("adds three alarms per function and the composite rollback alarm over all six", () => {
+  it("adds three alarms per function, a 5xx alarm for the HTTP API and the composite rollback alarm over them", () => {
     const alarms = byType(template, "AWS::CloudWatch::Alarm");
-    const functionAlarms = FUNCTIONS.flatMap((f) => KINDS.map((k) => `${f}${k}Alarm`)).sort();
+    const functionAlarms = FUNCTIONS.flatMap((f) => KINDS.map((k) => `${f}${k}Alarm`))
+      .concat("HttpApi5xxAlarm")
+      .sort();
     // safeDeploy adds one more per function: errors of the new version alone, watched during the canary.
     expect(alarms).toEqual([...functionAlarms, ...FUNCTIONS.map((f) => `${f}NewVersionErrorsAlarm`)].sort());
     expect(byType(template, "AWS::CloudWatch::CompositeAlarm")).toEqual(["SpartaRollbackAlarm"]);

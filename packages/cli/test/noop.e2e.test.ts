@@ -57,10 +57,11 @@ describe("sparta provision --noop on examples/hello", () => {
     const alarms = Object.keys(template.Resources).filter(
       (id) => template.Resources[id]!.Type === "AWS::CloudWatch::Alarm",
     );
-    // Three per function: error rate, throttles, duration.
+    // Three per function (error rate, throttles, duration) and a 5xx-rate alarm for the HTTP API.
     expect(alarms.sort()).toEqual(
       ["Hello", "Uploads", "Nightly"]
         .flatMap((f) => ["ErrorRate", "Throttles", "Duration"].map((k) => `${f}Function${k}Alarm`))
+        .concat("HttpApi5xxAlarm")
         .sort(),
     );
     const rollback = template.Resources.SpartaRollbackAlarm!;
