@@ -231,18 +231,43 @@ describe("HTTP errors", () => {
       '"headers" field',
       "an object of strings",
     ],
-    ["apigw-v2", (e: any) => (e.cookies = "a=1"), '"cookies" field', "a list of strings"],
-    ["apigw-v2", (e: any) => (e.requestContext.http.method = 7), '"method" field', "a string"],
+    [
+      "apigw-v2",
+      (e: any) => {
+        e.cookies = "a=1";
+      },
+      '"cookies" field',
+      "a list of strings",
+    ],
+    [
+      "apigw-v2",
+      (e: any) => {
+        e.requestContext.http.method = 7;
+      },
+      '"method" field',
+      "a string",
+    ],
     [
       "apigw-v1",
-      (e: any) => (e.multiValueHeaders = { Accept: 1 }),
+      (e: any) => {
+        e.multiValueHeaders = { Accept: 1 };
+      },
       '"multiValueHeaders" field',
       "an object of string lists",
     ],
-    ["apigw-v1", (e: any) => (e.body = { a: 1 }), '"body" field', "a string"],
+    [
+      "apigw-v1",
+      (e: any) => {
+        e.body = { a: 1 };
+      },
+      '"body" field',
+      "a string",
+    ],
     [
       "alb",
-      (e: any) => (e.multiValueQueryStringParameters = { key: 5 }),
+      (e: any) => {
+        e.multiValueQueryStringParameters = { key: 5 };
+      },
       '"multiValueQueryStringParameters" field',
       "an object of string lists",
     ],
