@@ -11,6 +11,7 @@ import {
   GetTemplateCommand,
   ListChangeSetsCommand,
   ListStackResourcesCommand,
+  UpdateStackCommand,
 } from "@aws-sdk/client-cloudformation";
 import { HeadObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import type { CfnClient, S3Like } from "./types.js";
@@ -63,6 +64,7 @@ export function createCfnClient(options: ClientOptions = {}): CfnClient {
     listStackResources: (input) => client.send(new ListStackResourcesCommand(input)),
     deleteStack: (input) => client.send(new DeleteStackCommand(input)),
     continueUpdateRollback: (input) => client.send(new ContinueUpdateRollbackCommand(input)),
+    updateStack: (input) => client.send(new UpdateStackCommand(input)),
   };
 }
 

@@ -480,6 +480,9 @@ async function run(engine: Engine, input: ConvergeInput, opts: RunOptions): Prom
   }
   if (outcome.kind === "empty") {
     await discardChangeSet();
+    if (opts.execute && existing && !sameRecord(input.tags ?? {}, recordOf(existing.Tags))) {
+      return retag(engine, input, existing, runToken, priorEvents);
+    }
     return {
       ...base,
       kind: "unchanged",
@@ -558,6 +561,81 @@ async function run(engine: Engine, input: ConvergeInput, opts: RunOptions): Prom
     changes,
     rootCause,
     message: `Stack ${name} ${changeSetType === "CREATE" ? "create" : "update"} failed and ended in ${waited.status}.${next}\n${describeCause(rootCause)}`,
+  };
+}
+
+/**
+ * Only the stack's tags differ, and CloudFormation refused the change set for having no changes (it does so
+ * when none of the resources takes the tags; the emulator always does): apply them with UpdateStack on the
+ * previous template and parameter values, which CloudFormation accepts for a tags-only update. Without this the
+ * stack would keep its old tags and every converge would try again.
+ */
+async function retag(
+  engine: Engine,
+  input: ConvergeInput,
+  stack: Stack,
+  runToken: string,
+  priorEvents: StackEvent[],
+): Promise<ConvergeResult> {
+  const name = input.stackName;
+  const base = { stackName: name, stackId: stack.StackId! };
+  if (!engine.cfn.updateStack) {
+    return {
+      ...base,
+      kind: "failed",
+      outputs: outputsOf(stack),
+      events: priorEvents,
+      message: `Only the tags of stack ${name} changed and the CloudFormation client given to converge cannot UpdateStack; the tags were not applied.`,
+    };
+  }
+  engine.reporter.info?.(`Updating the tags of stack ${name} (no resource changes)`);
+  const follower = new EventFollower(engine.cfn, stack.StackId!, name, engine.reporter);
+  await follower.baseline();
+  try {
+    await engine.cfn.updateStack({
+      StackName: stack.StackId!,
+      UsePreviousTemplate: true,
+      Parameters: (stack.Parameters ?? []).map((p) => ({
+        ParameterKey: p.ParameterKey,
+        UsePreviousValue: true,
+      })),
+      Tags: toTags(input.tags),
+      Capabilities: (input.capabilities ?? inferCapabilities(input.template)) as Capability[],
+      ClientRequestToken: `${runToken}-tags`,
+    });
+  } catch (e) {
+    if (NO_CHANGES.test((e as Error).message ?? "")) {
+      const kept = Object.entries(recordOf(stack.Tags)).map(([k, v]) => `${k}=${v}`);
+      const message =
+        `Only the tags of stack ${name} differ, and CloudFormation applied them neither through a change set nor ` +
+        `through UpdateStack ("${(e as Error).message}"). The stack keeps its tags (${kept.join(", ") || "none"}); ` +
+        "change a resource or a parameter along with the tags to apply them.";
+      engine.reporter.warn?.(message);
+      return {
+        ...base,
+        kind: "unchanged",
+        outputs: outputsOf(stack),
+        events: priorEvents,
+        changes: [],
+        message,
+      };
+    }
+    throw e;
+  }
+  const waited = await waitForStack(engine, follower, stack.StackId!);
+  const events = [...priorEvents, ...follower.events];
+  if (waited.status === "UPDATE_COMPLETE") {
+    return { ...base, kind: "updated", outputs: outputsOf(waited.stack), events, changes: [] };
+  }
+  return {
+    ...base,
+    kind: "failed",
+    outputs: outputsOf(waited.stack),
+    events,
+    rootCause: await findRootCause(follower.events, engine.cfn),
+    message: waited.interrupted
+      ? interruptedMessage(name, waited.status)
+      : `The tags update of stack ${name} ended in ${waited.status}.`,
   };
 }
 

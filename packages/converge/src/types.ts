@@ -21,6 +21,8 @@ import type {
   ListChangeSetsCommandOutput,
   ListStackResourcesCommandInput,
   ListStackResourcesCommandOutput,
+  UpdateStackCommandInput,
+  UpdateStackCommandOutput,
 } from "@aws-sdk/client-cloudformation";
 import type {
   HeadObjectCommandInput,
@@ -47,6 +49,8 @@ export interface CfnClient {
   continueUpdateRollback(
     input: ContinueUpdateRollbackCommandInput,
   ): Promise<ContinueUpdateRollbackCommandOutput>;
+  /** Used only for a tags-only update CloudFormation refuses as a change set (see `converge`). */
+  updateStack?(input: UpdateStackCommandInput): Promise<UpdateStackCommandOutput>;
 }
 
 /** The two S3 operations used to upload content-addressed objects. */

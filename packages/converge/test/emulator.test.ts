@@ -129,6 +129,31 @@ describe("converge through the AWS SDK against the emulator", () => {
     expect((await deleteStack({ stackName }, deps)).kind).toBe("unchanged");
   });
 
+  it("tries a tags-only change as a change set, then UpdateStack, and says so when neither applies it", async () => {
+    const { counts, deps, reset } = world();
+    const warnings: string[] = [];
+    const stackName = unique("tags");
+    const input = { stackName, template, parameters: { Stage: "dev" }, tags: { app: "demo" } };
+    expect((await converge(input, deps)).kind).toBe("created");
+
+    // Same template and parameters, one tag changed and one added. On AWS the change set then has no resource
+    // changes and its execution updates the stack's tags (the fake covers that); this emulator refuses both the
+    // change set ("didn't contain changes") and UpdateStack ("No updates are to be performed.") for tags alone.
+    reset();
+    const retagged = await converge(
+      { ...input, tags: { app: "demo2", team: "core" } },
+      { ...deps, reporter: { warn: (m) => warnings.push(m) } },
+    );
+    expect(counts.createChangeSet).toBe(1);
+    expect(counts.deleteChangeSet).toBe(1);
+    expect(counts.updateStack).toBe(1);
+    expect(retagged.kind).toBe("unchanged");
+    expect(retagged.message).toMatch(/Only the tags of stack .* differ.*keeps its tags \(app=demo\)/);
+    expect(warnings).toEqual([retagged.message]);
+    expect((await describeStack({ stackName }, deps))?.tags).toEqual({ app: "demo" });
+    await deleteStack({ stackName }, deps);
+  });
+
   it("reports the root cause of a failed create, then deletes the ROLLBACK_COMPLETE stack and creates it again", async () => {
     const { deps, info } = world();
     const stackName = unique("failing");

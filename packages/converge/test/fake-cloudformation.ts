@@ -11,6 +11,7 @@ import type {
   ListChangeSetsCommandInput,
   ListStackResourcesCommandInput,
   StackEvent as SdkEvent,
+  UpdateStackCommandInput,
 } from "@aws-sdk/client-cloudformation";
 import type { CfnClient } from "../src/types.js";
 
@@ -76,6 +77,8 @@ export class FakeCloudFormation implements CfnClient {
   readonly changeSets = new Map<string, FakeChangeSet>();
   /** Change sets never leave CREATE_PENDING. */
   stuckChangeSets = false;
+  /** A change set that differs from the stack only in its tags FAILS with "didn't contain changes". */
+  tagsOnlyChangeSetsFail = false;
   private readonly throttles = new Map<string, number>();
   private readonly resourceFailures = new Map<
     string,
@@ -348,7 +351,7 @@ export class FakeCloudFormation implements CfnClient {
         const same =
           changes.length === 0 &&
           JSON.stringify(cs.parameters) === JSON.stringify(stack.parameters) &&
-          JSON.stringify(cs.tags) === JSON.stringify(stack.tags);
+          (this.tagsOnlyChangeSetsFail || JSON.stringify(cs.tags) === JSON.stringify(stack.tags));
         if (same && cs.type === "UPDATE") {
           cs.status = "FAILED";
           cs.reason =
@@ -512,6 +515,26 @@ export class FakeCloudFormation implements CfnClient {
       this.queue(stack, stack.name, S, "UPDATE_ROLLBACK_COMPLETE");
     }
     return { $metadata: {} };
+  }
+
+  /** Only the tags-only form converge uses: the previous template and parameter values, new tags. */
+  async updateStack(input: UpdateStackCommandInput) {
+    this.record("updateStack", input);
+    const stack = this.find(input.StackName);
+    if (!input.UsePreviousTemplate)
+      throw new AwsError("ValidationError", "the fake takes UsePreviousTemplate only");
+    const tags = Object.fromEntries((input.Tags ?? []).map((t) => [t.Key!, t.Value ?? ""]));
+    if (JSON.stringify(tags) === JSON.stringify(stack.tags)) {
+      throw new AwsError("ValidationError", "No updates are to be performed.");
+    }
+    const S = "AWS::CloudFormation::Stack";
+    stack.status = "UPDATE_IN_PROGRESS";
+    this.emit(stack, stack.name, S, "UPDATE_IN_PROGRESS", "User Initiated");
+    this.queue(stack, stack.name, S, "UPDATE_COMPLETE_CLEANUP_IN_PROGRESS");
+    this.queue(stack, stack.name, S, "UPDATE_COMPLETE", undefined, () => {
+      stack.tags = tags;
+    });
+    return { $metadata: {}, StackId: stack.id };
   }
 
   async continueUpdateRollback(input: ContinueUpdateRollbackCommandInput) {

@@ -115,6 +115,32 @@ describe("converge against the fake CloudFormation", () => {
     expect([...fake.changeSets.values()].map((c) => c.executionStatus)).toEqual(["EXECUTE_COMPLETE"]);
   });
 
+  it("applies a tags-only change: a change set with no resource changes is still executed", async () => {
+    const { fake, deps } = setup();
+    await converge({ stackName: "app", template: bucketTemplate, tags: { team: "a" } }, deps);
+    const r = await converge({ stackName: "app", template: bucketTemplate, tags: { team: "b" } }, deps);
+    expect(r.kind).toBe("updated");
+    expect(r.changes).toEqual([]);
+    expect(fake.count("executeChangeSet")).toBe(2);
+    expect(fake.live("app")!.tags).toEqual({ team: "b" });
+  });
+
+  it("applies tags with UpdateStack when CloudFormation calls a tags-only change set empty", async () => {
+    const { fake, deps } = setup();
+    await converge({ stackName: "app", template: bucketTemplate, tags: { team: "a" } }, deps);
+    fake.tagsOnlyChangeSetsFail = true;
+    const r = await converge({ stackName: "app", template: bucketTemplate, tags: { team: "b" } }, deps);
+    expect(r.kind).toBe("updated");
+    expect(fake.count("deleteChangeSet")).toBe(1);
+    const update = fake.calls.find((c) => c.op === "updateStack")!.input as Record<string, unknown>;
+    expect(update).toMatchObject({ UsePreviousTemplate: true, Tags: [{ Key: "team", Value: "b" }] });
+    expect(fake.live("app")!.tags).toEqual({ team: "b" });
+    // The next run sees the same tags: nothing to do, no change set.
+    const again = await converge({ stackName: "app", template: bucketTemplate, tags: { team: "b" } }, deps);
+    expect(again.kind).toBe("unchanged");
+    expect(fake.count("createChangeSet")).toBe(2);
+  });
+
   it("updates with the template's capabilities, rollback triggers and an idempotent client token", async () => {
     const { fake, deps } = setup();
     await converge({ stackName: "app", template: bucketTemplate }, deps);
