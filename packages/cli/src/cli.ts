@@ -645,6 +645,12 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
       throw new UsageError(`sparta ${commandName}: unexpected argument "${parsed.positionals[1]}"`);
     }
     const flags: FlagValues = resolveFlags(commandFlags, parsed.values, io.env, config);
+    const stackName = flags.stackName;
+    if (typeof stackName === "string" && !/^[A-Za-z][A-Za-z0-9-]{0,127}$/.test(stackName)) {
+      throw new UsageError(
+        `--stackName ${JSON.stringify(stackName)} is not a CloudFormation stack name: a letter, then letters, digits or "-", at most 128 characters (e.g. --stackName hello-dev)`,
+      );
+    }
     options = globalOptions(flags, io.env);
     reporter = createReporter(io.stderr, options);
 

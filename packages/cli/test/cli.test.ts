@@ -74,6 +74,12 @@ describe("sparta flags and usage errors (exit 2, message names the flag)", () =>
       /SPARTA_NOOP=maybe: expected true, false, 1 or 0/,
     ],
     ["bad explore port", ["explore", "--port", "http"], {}, /--port http: expected a port number/],
+    [
+      "invalid --stackName, even with --noop",
+      ["provision", "--noop", "--stackName", "bad name!"],
+      {},
+      /--stackName "bad name!" is not a CloudFormation stack name: a letter, then letters, digits or "-"/,
+    ],
     ["stray argument", ["provision", "now", "--noop"], {}, /sparta provision: unexpected argument "now"/],
     [
       "missing string value",
