@@ -2,12 +2,15 @@
 // Regenerates src/generated/ from the CloudFormation resource database in @aws-cdk/aws-service-spec:
 //   resource-types.d.ts  TypeScript property types for every resource type (types only, no runtime cost)
 //   spec.json            a compact runtime spec for validateTemplate (loaded lazily, one resource per line)
+//   constraints.json     enums, ranges, lengths, patterns and item counts from the CloudFormation registry schemas
+//                        that cfn-lint ships (see constraints.mjs; needs cfn-lint installed, or CFN_LINT_DIR)
 // Run: pnpm --filter @sparta/template generate      (--out <dir> writes elsewhere, used by the freshness test)
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { gunzipSync } from "node:zlib";
+import { buildConstraints, findCfnLintDir } from "./constraints.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const outArg = process.argv.indexOf("--out");
@@ -255,3 +258,18 @@ const kb = (f) => Math.round(readFileSync(join(out, f)).length / 1024);
 process.stdout.write(
   `generated ${resources.length} resource types, ${finalStructs.length} structs: spec.json ${kb("spec.json")} KiB, resource-types.d.ts ${kb("resource-types.d.ts")} KiB\n`,
 );
+
+// ---------- value constraints ----------
+const cfnLintDir = findCfnLintDir();
+if (!cfnLintDir) {
+  process.stderr.write(
+    "cfn-lint not found (pip install cfn-lint, or set CFN_LINT_DIR to its package folder): constraints.json left as it was\n",
+  );
+} else {
+  const c = buildConstraints(cfnLintDir, new Set(Object.keys(specResources)));
+  writeFileSync(join(out, "constraints.json"), c.text);
+  process.stdout.write(
+    `constraints from cfn-lint ${c.version}: ${c.stats.resources} resource types, constraints.json ${kb("constraints.json")} KiB ` +
+      `(${c.stats.skippedEnums} enums over the size limit and ${c.stats.skippedPatterns} patterns JavaScript reads differently left out)\n`,
+  );
+}

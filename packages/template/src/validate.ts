@@ -1,3 +1,4 @@
+import { type ConstraintTable, checkConstraints, loadConstraints } from "./constraints.js";
 import { TemplateValidationError } from "./errors.js";
 import { PSEUDO_PARAMETERS } from "./intrinsics.js";
 import { LOGICAL_ID_PATTERN } from "./logical-id.js";
@@ -135,6 +136,7 @@ const ENC_NAMES: Record<string, string> = {
 class Validator {
   readonly problems: Problem[] = [];
   private spec: RuntimeSpec | undefined;
+  private constraints: ConstraintTable | undefined;
   private readonly parameters: Obj;
   private readonly resources: Obj;
   private readonly conditions: Obj;
@@ -436,11 +438,30 @@ class Validator {
     }
     if (isObj(props) && intrinsicName(props) === undefined) {
       this.checkProps(props, rs.p, `${path}.Properties`, type);
+      this.checkAllowedValues(id, type, props, `${path}.Properties`);
     } else if (props === undefined) {
       this.checkProps({}, rs.p, `${path}.Properties`, type);
     }
     if (type === "AWS::Lambda::Function" && isObj(props))
       this.checkRuntime(props.Runtime, `${path}.Properties.Runtime`);
+  }
+
+  /** Allowed values, ranges, lengths, patterns and item counts from the registry schemas, for literal values only. */
+  private checkAllowedValues(id: string, type: string, props: Obj, path: string): void {
+    this.constraints ??= loadConstraints();
+    const table = this.constraints;
+    const nodes = table.resource(type);
+    if (!nodes) return;
+    // "nodejs22" is closer to "nodejs" than to "nodejs22.x" by edit distance; a value that starts a candidate wins.
+    const suggest = (v: string, candidates: string[]) =>
+      candidates.find((c) => c.toLowerCase().startsWith(v.toLowerCase())) ?? closest(v, candidates);
+    for (const name in props) {
+      const node = nodes[name];
+      if (node === undefined) continue;
+      for (const v of checkConstraints(table, node, props[name], name, suggest)) {
+        this.add(v.code, `${path}.${v.path}`, `${v.path} of "${id}" (${type}) ${v.what}.`, v.fix);
+      }
+    }
   }
 
   private checkRuntime(runtime: unknown, path: string): void {

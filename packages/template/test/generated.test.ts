@@ -4,6 +4,9 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
+// @ts-expect-error: a plain .mjs script without types
+import { cfnLintVersion, findCfnLintDir } from "../scripts/constraints.mjs";
+import { indexConstraints } from "../src/constraints.js";
 import { validateTemplate } from "../src/index.js";
 import { indexSpec } from "../src/spec.js";
 
@@ -16,7 +19,31 @@ describe("generated spec and types", () => {
     execFileSync(process.execPath, [join(pkg, "scripts", "generate.mjs"), "--out", out]);
     expect(readFileSync(join(out, "spec.json"), "utf8")).toBe(committed("spec.json"));
     expect(readFileSync(join(out, "resource-types.d.ts"), "utf8")).toBe(committed("resource-types.d.ts"));
+    // constraints.json comes from the installed cfn-lint; another cfn-lint version ships other schemas.
+    const source = indexConstraints(committed("constraints.json")).source;
+    const dir = findCfnLintDir() as string | undefined;
+    if (dir && source.startsWith(`cfn-lint@${cfnLintVersion(dir)} `))
+      expect(readFileSync(join(out, "constraints.json"), "utf8")).toBe(committed("constraints.json"));
+    else
+      console.warn(
+        `constraints.json not compared: it is from ${source}, cfn-lint here is ${dir ? cfnLintVersion(dir) : "absent"}`,
+      );
   }, 60_000);
+
+  it("the constraints index reads exactly what a full JSON.parse of constraints.json reads", () => {
+    const text = committed("constraints.json");
+    expect([...text].every((c) => c.charCodeAt(0) < 128)).toBe(true); // ASCII only: the runtime reads it as latin1
+    const full = JSON.parse(text) as { source: string; resources: Record<string, unknown>; defs: unknown[] };
+    const lazy = indexConstraints(text);
+    expect(lazy.source).toBe(full.source);
+    expect(Object.keys(full.resources).length).toBeGreaterThan(1000);
+    for (const [type, nodes] of Object.entries(full.resources)) expect(lazy.resource(type)).toEqual(nodes);
+    full.defs.forEach((d, i) => {
+      expect(lazy.def(i)).toEqual(d);
+    });
+    expect(lazy.def(full.defs.length)).toBeUndefined();
+    expect(lazy.resource("AWS::Lambda::Function")?.Timeout).toEqual({ n: 1, x: 900 });
+  });
 
   it("the lazy index reads exactly what a full JSON.parse of spec.json reads", () => {
     const text = committed("spec.json");

@@ -238,7 +238,7 @@ describe("Lambda runtime lifecycle", () => {
         Properties: {
           Runtime: runtime,
           Handler: "i.h",
-          Role: "arn:aws:iam::1:role/r",
+          Role: "arn:aws:iam::123456789012:role/r",
           Code: { ZipFile: "x" },
         },
       },
