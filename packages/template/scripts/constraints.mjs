@@ -1,6 +1,7 @@
 // Builds the value-constraints table (src/generated/constraints.json) from the CloudFormation resource provider
-// (registry) schemas that cfn-lint ships, as cfn-lint itself uses them: data/schemas/providers/us_east_1.py maps each
+// (registry) schemas that cfn-lint ships, as cfn-lint itself uses them: data/schemas/providers/<region>.py maps each
 // resource type to a hash, data/schemas/resources/<hash>.json is that type's schema with cfn-lint's patches applied.
+// The types are us-east-1's; where regions' schemas differ, only what all of them enforce is kept (see merge).
 // @aws-cdk/aws-service-spec has no enums, ranges or patterns, hence this second source.
 //
 // Node encoding (only nodes with a constraint at or below them are kept):
@@ -8,7 +9,7 @@
 //   i / I minItems / maxItems, t list item node, p { property: node }, d a definition (an index into "defs").
 // The file: { source, resources: { Type: { property: node } }, defs: [node] }, one resource or definition per line.
 import { execFileSync } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 
 /** Enums longer than this (EC2 instance types, RDS engine versions...) grow faster than the table is regenerated. */
@@ -102,6 +103,31 @@ function encodeProps(props, stats) {
   return Object.keys(o).length ? o : undefined;
 }
 
+/** The loosest node both a and b imply: a constraint only where both have one, with the wider bounds. */
+export function merge(a, b) {
+  if (!a || !b) return undefined;
+  const o = {};
+  if (a.d !== undefined && a.d === b.d) o.d = a.d;
+  if (a.e && b.e) o.e = [...a.e, ...b.e.filter((v) => !a.e.includes(v))];
+  for (const k of ["n", "l", "i"]) if (a[k] !== undefined && b[k] !== undefined) o[k] = Math.min(a[k], b[k]);
+  for (const k of ["x", "L", "I"]) if (a[k] !== undefined && b[k] !== undefined) o[k] = Math.max(a[k], b[k]);
+  if (a.r !== undefined && a.r === b.r) o.r = a.r;
+  const t = merge(a.t, b.t);
+  if (t) o.t = t;
+  const p = a.p && b.p ? mergeProps(a.p, b.p) : undefined;
+  if (p) o.p = p;
+  return Object.keys(o).length ? o : undefined;
+}
+
+function mergeProps(a, b) {
+  const o = {};
+  for (const k of Object.keys(a)) {
+    const m = merge(a[k], b[k]);
+    if (m) o[k] = m;
+  }
+  return Object.keys(o).length ? o : undefined;
+}
+
 /** Drop references to definitions that carry no constraint, and the nodes left empty by that, until nothing changes. */
 function prune(resource) {
   const d = resource.d ?? {};
@@ -171,16 +197,37 @@ function prune(resource) {
  */
 export function buildConstraints(cfnLintDir, knownTypes) {
   const schemas = join(cfnLintDir, "data", "schemas");
-  const providers = readFileSync(join(schemas, "providers", "us_east_1.py"), "utf8");
-  const hashes = new Map(
-    [...providers.matchAll(/"([A-Za-z0-9:]+)": "([0-9a-f]+)"/g)].map((m) => [m[1], m[2]]),
+  const providerFiles = readdirSync(join(schemas, "providers"))
+    .filter((f) => f.endsWith(".py") && f !== "__init__.py")
+    .sort();
+  // Every region's hash of each type: a type's schema differs between regions for a third of the types.
+  const regional = new Map();
+  for (const f of providerFiles) {
+    for (const m of readFileSync(join(schemas, "providers", f), "utf8").matchAll(
+      /"([A-Za-z0-9:]+)": "([0-9a-f]+)"/g,
+    )) {
+      if (!regional.has(m[1])) regional.set(m[1], new Set());
+      regional.get(m[1]).add(m[2]);
+    }
+  }
+  const usEast1 = new Map(
+    [
+      ...readFileSync(join(schemas, "providers", "us_east_1.py"), "utf8").matchAll(
+        /"([A-Za-z0-9:]+)": "([0-9a-f]+)"/g,
+      ),
+    ].map((m) => [m[1], m[2]]),
   );
-  const stats = { skippedEnums: 0, skippedPatterns: 0, resources: 0 };
-  const out = {};
-  for (const type of [...hashes.keys()].sort()) {
-    if (knownTypes && !knownTypes.has(type)) continue;
-    const file = join(schemas, "resources", `${hashes.get(type)}.json`);
-    if (!existsSync(file)) continue;
+  const stats = {
+    skippedEnums: 0,
+    skippedPatterns: 0,
+    resources: 0,
+    regionalTypes: 0,
+    regions: providerFiles.length,
+  };
+  const ignored = { skippedEnums: 0, skippedPatterns: 0 };
+  const encodeSchema = (hash, st) => {
+    const file = join(schemas, "resources", `${hash}.json`);
+    if (!existsSync(file)) return undefined;
     const schema = JSON.parse(readFileSync(file, "utf8"));
     const readOnly = new Set(
       (schema.readOnlyProperties ?? [])
@@ -190,15 +237,29 @@ export function buildConstraints(cfnLintDir, knownTypes) {
     const props = Object.fromEntries(
       Object.entries(schema.properties ?? {}).filter(([k]) => !readOnly.has(k)),
     );
-    const r = {};
-    const p = encodeProps(props, stats);
-    if (p) r.p = p;
     const d = {};
     for (const name of Object.keys(schema.definitions ?? {}).sort()) {
-      const n = encodeNode(schema.definitions[name], stats);
+      const n = encodeNode(schema.definitions[name], st);
       if (n) d[name] = n;
     }
-    if (Object.keys(d).length) r.d = d;
+    return { p: encodeProps(props, st) ?? {}, d };
+  };
+  const out = {};
+  for (const type of [...usEast1.keys()].sort()) {
+    if (knownTypes && !knownTypes.has(type)) continue;
+    let r = encodeSchema(usEast1.get(type), stats);
+    if (!r) continue;
+    // Where regions' schemas differ, keep only what every region enforces, loosened to the widest bounds: the
+    // template may be deployed to any of them, and a false alarm costs more than a miss.
+    const others = [...(regional.get(type) ?? [])].filter((h) => h !== usEast1.get(type));
+    if (others.length) stats.regionalTypes++;
+    for (const h of others) {
+      const o = encodeSchema(h, ignored);
+      if (!o) continue;
+      r = { p: mergeProps(r.p, o.p) ?? {}, d: mergeProps(r.d, o.d) ?? {} };
+    }
+    if (!Object.keys(r.d).length) delete r.d;
+    if (!Object.keys(r.p).length) delete r.p;
     prune(r);
     if (r.p) {
       out[type] = r;

@@ -269,7 +269,7 @@ if (!cfnLintDir) {
   const c = buildConstraints(cfnLintDir, new Set(Object.keys(specResources)));
   writeFileSync(join(out, "constraints.json"), c.text);
   process.stdout.write(
-    `constraints from cfn-lint ${c.version}: ${c.stats.resources} resource types, constraints.json ${kb("constraints.json")} KiB ` +
+    `constraints from cfn-lint ${c.version}: ${c.stats.resources} resource types (${c.stats.regionalTypes} merged across ${c.stats.regions} regions), ${c.stats.defs} definitions, constraints.json ${kb("constraints.json")} KiB ` +
       `(${c.stats.skippedEnums} enums over the size limit and ${c.stats.skippedPatterns} patterns JavaScript reads differently left out)\n`,
   );
 }

@@ -187,15 +187,20 @@ const cases: Case[] = [
     mentions: ["1025 characters", "1 to 1024 characters"],
   },
   {
-    name: "API Gateway V2 domain routing mode misspelt",
-    type: "AWS::ApiGatewayV2::DomainName",
-    good: { DomainName: "api.example.com", RoutingMode: "API_MAPPING_ONLY" },
-    bad: (p) => {
-      p.RoutingMode = "API_MAPPING";
+    name: "API Gateway V2 routing rule priority 0",
+    type: "AWS::ApiGatewayV2::RoutingRule",
+    good: {
+      DomainNameArn: "arn:aws:apigateway:us-east-1::/domainnames/api.example.com",
+      Priority: 1,
+      Conditions: [{ MatchBasePaths: { AnyOf: ["orders"] } }],
+      Actions: [{ InvokeApi: { ApiId: "a1b2c3", Stage: "prod" } }],
     },
-    code: "VALUE_NOT_ALLOWED",
-    path: "RoutingMode",
-    mentions: ['"API_MAPPING"', "API_MAPPING_ONLY"],
+    bad: (p) => {
+      p.Priority = 0;
+    },
+    code: "VALUE_OUT_OF_RANGE",
+    path: "Priority",
+    mentions: ["0", "1 to 1000000"],
   },
   {
     name: "EventBridge rule state ON",

@@ -5,7 +5,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 // @ts-expect-error: a plain .mjs script without types
-import { cfnLintVersion, findCfnLintDir } from "../scripts/constraints.mjs";
+import { cfnLintVersion, findCfnLintDir, merge } from "../scripts/constraints.mjs";
 import { indexConstraints } from "../src/constraints.js";
 import { validateTemplate } from "../src/index.js";
 import { indexSpec } from "../src/spec.js";
@@ -29,6 +29,16 @@ describe("generated spec and types", () => {
         `constraints.json not compared: it is from ${source}, cfn-lint here is ${dir ? cfnLintVersion(dir) : "absent"}`,
       );
   }, 60_000);
+
+  it("where regions' schemas differ, keeps only what all enforce, with the widest bounds", () => {
+    expect(
+      merge(
+        { n: 1, x: 900, e: ["a", "b"], r: "^x$", l: 2, p: { A: { I: 5 }, B: { L: 3 } } },
+        { n: 0, x: 1000, e: ["b", "c"], r: "^y$", p: { A: { I: 10 } } },
+      ),
+    ).toEqual({ n: 0, x: 1000, e: ["a", "b", "c"], p: { A: { I: 10 } } });
+    expect(merge({ e: ["a"] }, { n: 1 })).toBeUndefined();
+  });
 
   it("the constraints index reads exactly what a full JSON.parse of constraints.json reads", () => {
     const text = committed("constraints.json");
