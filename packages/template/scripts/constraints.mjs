@@ -7,7 +7,7 @@
 // Node encoding (only nodes with a constraint at or below them are kept):
 //   e enum (values), n / x minimum / maximum (numbers), l / L minLength / maxLength, r pattern,
 //   i / I minItems / maxItems, t list item node, p { property: node }, d a definition (an index into "defs").
-// The file: { source, resources: { Type: { property: node } }, defs: [node] }, one resource or definition per line.
+// The file: { source, resources: { Type: { property: node } }, defs: { "<index>": node } }, one entry per line.
 import { execFileSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -316,11 +316,12 @@ export function buildConstraints(cfnLintDir, knownTypes) {
     lines.push(`${JSON.stringify(name)}:${JSON.stringify(out[name].p)}${i < names.length - 1 ? "," : ""}`);
   });
   lines.push("},");
-  lines.push('"defs":[');
+  // Keyed by index rather than a JSON array, so the runtime finds a definition's line by searching for its key.
+  lines.push('"defs":{');
   defs.forEach((d, i) => {
-    lines.push(JSON.stringify(d) + (i < defs.length - 1 ? "," : ""));
+    lines.push(`"${i}":${JSON.stringify(d)}${i < defs.length - 1 ? "," : ""}`);
   });
-  lines.push("]}");
+  lines.push("}}");
   // ASCII only (non-ASCII as \u escapes), so the runtime can read the file as latin1, faster than UTF-8.
   const ascii = `${lines.join("\n")}\n`.replace(
     /[\u0080-\uffff]/g,

@@ -4,7 +4,7 @@ import { SpecLoadError } from "./errors.js";
 /**
  * One node of the constraints table written by scripts/constraints.mjs from the CloudFormation registry schemas:
  * e allowed values, n/x minimum/maximum, l/L minLength/maxLength, r pattern, i/I minItems/maxItems,
- * t the node of each list item, p nodes of an object's properties, d a shared definition (index into defs).
+ * t the node of each list item, p nodes of an object's properties, d a shared definition (key in defs).
  */
 export interface ConstraintNode {
   e?: (string | number | boolean)[];
@@ -27,71 +27,69 @@ export interface ConstraintTable {
   def(index: number): ConstraintNode | undefined;
 }
 
+const NL = 10;
+
+/**
+ * The table stays a Buffer (outside the JavaScript heap, so the garbage collector never copies it); a resource's
+ * line is found with Buffer#indexOf and only that line is decoded and parsed, on first use.
+ */
 class LazyConstraints implements ConstraintTable {
-  private readonly parsed = new Map<string, Record<string, ConstraintNode>>();
-  private readonly parsedDefs: (ConstraintNode | undefined)[] = [];
+  private readonly parsed = new Map<string, Record<string, ConstraintNode> | null>();
+  private readonly parsedDefs = new Map<number, ConstraintNode | null>();
   constructor(
     readonly source: string,
-    private readonly raw: Map<string, string>,
-    private readonly text: string,
-    /** Where each definition's line starts in text. */
-    private readonly defStarts: number[],
+    private readonly buf: Buffer,
+    private readonly resourcesAt: number,
+    private readonly defsAt: number,
   ) {}
+
+  private line(start: number): string {
+    let end = this.buf.indexOf(NL, start);
+    if (end < 0) end = this.buf.length;
+    if (this.buf[end - 1] === 44 /* , */) end--;
+    return this.buf.toString("latin1", start, end);
+  }
 
   resource(type: string): Record<string, ConstraintNode> | undefined {
     let r = this.parsed.get(type);
     if (r === undefined) {
-      const text = this.raw.get(type);
-      if (text === undefined) return undefined;
-      r = JSON.parse(text) as Record<string, ConstraintNode>;
+      const key = `\n${JSON.stringify(type)}:`;
+      const at = this.buf.indexOf(key, this.resourcesAt, "latin1");
+      r =
+        at < 0 || at > this.defsAt
+          ? null
+          : (JSON.parse(this.line(at + key.length)) as Record<string, ConstraintNode>);
       this.parsed.set(type, r);
     }
-    return r;
+    return r ?? undefined;
   }
 
   def(index: number): ConstraintNode | undefined {
-    let d = this.parsedDefs[index];
+    let d = this.parsedDefs.get(index);
     if (d === undefined) {
-      const start = this.defStarts[index];
-      if (start === undefined) return undefined;
-      let line = this.text.slice(start, this.text.indexOf("\n", start));
-      if (line.endsWith(",")) line = line.slice(0, -1);
-      d = JSON.parse(line) as ConstraintNode;
-      this.parsedDefs[index] = d;
+      const key = `\n"${index}":`;
+      const at = this.buf.indexOf(key, this.defsAt, "latin1");
+      d = at < 0 ? null : (JSON.parse(this.line(at + key.length)) as ConstraintNode);
+      this.parsedDefs.set(index, d);
     }
-    return d;
+    return d ?? undefined;
   }
 }
 
 /**
- * Index constraints.json without parsing it whole: the generator writes one resource (`"Type":{...},`) per line
- * between `"resources":{` and `"defs":[`, then one definition per line; the file stays plain JSON. Only the resource
- * lines are split here; definitions are found by offset when first used.
+ * Index constraints.json without parsing it whole. The generator writes the source line, then one resource
+ * (`"Type":{...},`) per line after `"resources":{`, then one definition (`"<index>":{...},`) per line after
+ * `"defs":{`; the file stays plain JSON, in ASCII (non-ASCII characters as \u escapes).
  */
-export function indexConstraints(text: string): ConstraintTable {
-  const raw = new Map<string, string>();
-  let source = "unknown";
-  const defsAt = text.indexOf('\n"defs":[\n');
-  if (defsAt < 0) throw new Error('no "defs" section: the file is not in the generator\'s format');
-  const strip = (l: string) => (l.endsWith(",") ? l.slice(0, -1) : l);
-  let inResources = false;
-  for (const line of text.slice(0, defsAt).split("\n")) {
-    if (line.startsWith('"source":')) source = JSON.parse(strip(line).slice('"source":'.length)) as string;
-    else if (line === '"resources":{') inResources = true;
-    else if (inResources && line.startsWith('"')) {
-      const end = line.indexOf('":');
-      raw.set(line.slice(1, end), strip(line).slice(end + 2));
-    }
-  }
-  if (raw.size === 0) throw new Error("no resource types found: the file is not in the generator's format");
-  const defStarts: number[] = [];
-  for (let i = defsAt + '\n"defs":[\n'.length; i < text.length && text[i] === "{"; ) {
-    defStarts.push(i);
-    const nl = text.indexOf("\n", i);
-    if (nl < 0) break;
-    i = nl + 1;
-  }
-  return new LazyConstraints(source, raw, text, defStarts);
+export function indexConstraints(data: string | Buffer): ConstraintTable {
+  const buf = typeof data === "string" ? Buffer.from(data, "latin1") : data;
+  const resourcesAt = buf.indexOf('\n"resources":{\n', 0, "latin1");
+  const defsAt = buf.indexOf('\n"defs":{\n', 0, "latin1");
+  if (resourcesAt < 0 || defsAt < resourcesAt)
+    throw new Error("no resources or defs section: the file is not in the generator's format");
+  const head = /"source":("(?:[^"\\]|\\.)*")/.exec(buf.toString("latin1", 0, resourcesAt));
+  const source = head ? (JSON.parse(head[1]!) as string) : "unknown";
+  return new LazyConstraints(source, buf, resourcesAt, defsAt);
 }
 
 let cached: ConstraintTable | undefined;
@@ -101,8 +99,7 @@ export function loadConstraints(): ConstraintTable {
   if (cached) return cached;
   const url = new URL("./generated/constraints.json", import.meta.url);
   try {
-    // The generator escapes every non-ASCII character, so latin1 reads it exactly, faster than UTF-8 decoding.
-    cached = indexConstraints(readFileSync(url, "latin1"));
+    cached = indexConstraints(readFileSync(url));
   } catch (cause) {
     throw new SpecLoadError(url.pathname, cause);
   }
@@ -177,10 +174,11 @@ export function checkConstraints(
     if (def) checkConstraints(table, def, value, path, suggest, out);
   }
   const scalar = typeof value === "string" || typeof value === "number" || typeof value === "boolean";
-  if (node.e && scalar) {
+  if (node.e && scalar && !node.e.includes(value)) {
     const s = String(value).toLowerCase();
-    // Case is forgiven: a few services accept any case, and a false alarm costs more than a miss.
-    if (!node.e.some((a) => a === value || String(a).toLowerCase() === s)) {
+    // Case is forgiven (a few services accept any case, and a false alarm costs more than a miss), and so is a
+    // number written as a string.
+    if (!node.e.some((a) => String(a).toLowerCase() === s)) {
       const allowed = node.e.map((a) => show(a));
       const shown =
         allowed.length > 30

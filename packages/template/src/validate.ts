@@ -17,6 +17,12 @@ export interface ValidateOptions {
   upload?: "inline" | "s3";
   /** The date runtime deprecations are judged against; defaults to now. */
   now?: Date;
+  /**
+   * Check literal property values against the allowed values, ranges, lengths, patterns and item counts of the
+   * CloudFormation registry schemas (default true). Set false if AWS accepts a value the bundled table does not
+   * know yet, e.g. a Lambda runtime newer than the table.
+   */
+  checkValues?: boolean;
 }
 
 /** CloudFormation quotas checked by `validateTemplate`. */
@@ -438,7 +444,7 @@ class Validator {
     }
     if (isObj(props) && intrinsicName(props) === undefined) {
       this.checkProps(props, rs.p, `${path}.Properties`, type);
-      this.checkAllowedValues(id, type, props, `${path}.Properties`);
+      if (this.opts.checkValues !== false) this.checkAllowedValues(id, type, props, `${path}.Properties`);
     } else if (props === undefined) {
       this.checkProps({}, rs.p, `${path}.Properties`, type);
     }

@@ -43,15 +43,21 @@ describe("generated spec and types", () => {
   it("the constraints index reads exactly what a full JSON.parse of constraints.json reads", () => {
     const text = committed("constraints.json");
     expect([...text].every((c) => c.charCodeAt(0) < 128)).toBe(true); // ASCII only: the runtime reads it as latin1
-    const full = JSON.parse(text) as { source: string; resources: Record<string, unknown>; defs: unknown[] };
+    const full = JSON.parse(text) as {
+      source: string;
+      resources: Record<string, unknown>;
+      defs: Record<string, unknown>;
+    };
     const lazy = indexConstraints(text);
     expect(lazy.source).toBe(full.source);
     expect(Object.keys(full.resources).length).toBeGreaterThan(1000);
     for (const [type, nodes] of Object.entries(full.resources)) expect(lazy.resource(type)).toEqual(nodes);
-    full.defs.forEach((d, i) => {
+    const defs = Object.values(full.defs);
+    expect(Object.keys(full.defs)).toEqual(defs.map((_, i) => String(i)));
+    defs.forEach((d, i) => {
       expect(lazy.def(i)).toEqual(d);
     });
-    expect(lazy.def(full.defs.length)).toBeUndefined();
+    expect(lazy.def(defs.length)).toBeUndefined();
     expect(lazy.resource("AWS::Lambda::Function")?.Timeout).toEqual({ n: 1, x: 900 });
   });
 
