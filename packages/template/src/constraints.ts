@@ -169,6 +169,8 @@ export function checkConstraints(
   out: Violation[] = [],
 ): Violation[] {
   if (value === undefined || isIntrinsic(value)) return out;
+  // A dynamic reference ({{resolve:ssm:...}}, {{resolve:secretsmanager:...}}) is replaced at deploy time too.
+  if (typeof value === "string" && value.includes("{{resolve:")) return out;
   if (node.d !== undefined) {
     const def = table.def(node.d);
     if (def) checkConstraints(table, def, value, path, suggest, out);

@@ -358,6 +358,33 @@ describe("only literal values are judged", () => {
     ).toEqual([]);
   });
 
+  it("skips dynamic references, which CloudFormation resolves at deploy time", () => {
+    expect(codes({ Runtime: "{{resolve:ssm:/config/runtime}}" })).toEqual([]);
+    expect(
+      codes({
+        FunctionName: "{{resolve:ssm:/config/a-parameter-whose-name-is-longer-than-sixty-four-chars}}",
+      }),
+    ).toEqual([]);
+    const db = (MasterUsername: string) =>
+      validateTemplate({
+        Resources: {
+          Db: {
+            Type: "AWS::RDS::DBInstance",
+            Properties: {
+              Engine: "postgres",
+              DBInstanceClass: "db.t4g.micro",
+              MasterUsername,
+              MasterUserPassword: "{{resolve:secretsmanager:prod/app/db:SecretString:password}}",
+            },
+          },
+        },
+      }).map((p) => p.code);
+    const secret = "arn:aws:secretsmanager:us-east-1:123456789012:secret:prod/app/db-AbCdEf";
+    // MasterUsername must match ^[a-zA-Z][a-zA-Z0-9_]{0,127}$, which the reference itself does not.
+    expect(db(`{{resolve:secretsmanager:${secret}:SecretString:username}}`)).toEqual([]);
+    expect(db("app-user")).toEqual(["PATTERN_MISMATCH"]);
+  });
+
   it("counts only the list items sure to be there against a maximum", () => {
     // The If may resolve to AWS::NoValue, leaving one item.
     expect(
