@@ -58,6 +58,10 @@ describe("generated spec and types", () => {
       expect(lazy.def(i)).toEqual(d);
     });
     expect(lazy.def(defs.length)).toBeUndefined();
+    // Found by search (the first few) and by the line index (after that) alike.
+    const fresh = indexConstraints(text);
+    expect(fresh.def(defs.length - 1)).toEqual(defs.at(-1));
+    expect(fresh.def(defs.length)).toBeUndefined();
     expect(lazy.resource("AWS::Lambda::Function")?.Timeout).toEqual({ n: 1, x: 900 });
   });
 
