@@ -460,10 +460,18 @@ class Validator {
     if (!nodes) return;
     // "nodejs22" is closer to "nodejs" than to "nodejs22.x" by edit distance; a value that starts a candidate wins.
     const suggest = (v: string, candidates: string[]) =>
-      candidates.find((c) => c.toLowerCase().startsWith(v.toLowerCase())) ?? closest(v, candidates);
+      (v ? candidates.find((c) => c.toLowerCase().startsWith(v.toLowerCase())) : undefined) ??
+      closest(v, candidates);
     for (const name in props) {
       const node = nodes[name];
       if (node === undefined) continue;
+      // The runtime table here may know a Lambda runtime newer than the schemas'.
+      if (
+        type === "AWS::Lambda::Function" &&
+        name === "Runtime" &&
+        Object.hasOwn(LAMBDA_RUNTIME_LIFECYCLE, props[name] as string)
+      )
+        continue;
       for (const v of checkConstraints(table, node, props[name], name, suggest)) {
         this.add(v.code, `${path}.${v.path}`, `${v.path} of "${id}" (${type}) ${v.what}.`, v.fix);
       }
