@@ -84,6 +84,8 @@ export interface BuildOptions {
   stackName?: string;
   /** Also write the CodePipeline package (`provision --codePipelinePackage`). */
   codePipelinePackage?: CodePipelinePackage;
+  /** Check property values against CloudFormation's allowed values and ranges (default true; `--no-checkValues`). */
+  checkValues?: boolean;
 }
 
 async function runHook<K extends keyof WorkflowHooks>(
@@ -128,13 +130,24 @@ export async function buildService(options: BuildOptions): Promise<BuildResult> 
   const template = await marshalService(service, code, { warn: (m) => reporter.warn(m) });
   await runHook(service.hooks, "postMarshal", { ...hookCtx, template });
 
-  const problems = validateTemplate(template as never);
+  const checkValues = options.checkValues !== false;
+  const problems = validateTemplate(template as never, { checkValues });
   if (problems.length > 0) {
+    const valueProblems = problems.some((p) =>
+      /^(VALUE_OUT_OF_RANGE|VALUE_NOT_ALLOWED|LENGTH_OUT_OF_RANGE|PATTERN_MISMATCH|ITEM_COUNT_OUT_OF_RANGE)$/.test(
+        p.code,
+      ),
+    );
     throw new TemplateInvalidError(
       [
         `The generated template for ${service.name} has ${problems.length} problem(s):`,
         ...problems.map((p) => `  - ${p.path}: ${p.message}${p.fix ? ` (fix: ${p.fix})` : ""}`),
         "A decorator or hook probably produced them; fix it and run again.",
+        ...(valueProblems
+          ? [
+              "If AWS accepts a value the allowed-values table does not know yet, --no-checkValues skips those checks.",
+            ]
+          : []),
       ].join("\n"),
     );
   }

@@ -510,7 +510,7 @@ function commandHelp(command: {
     command.description,
     ...(own ? ["", "flags:", ...flagRows(command.flags!)] : []),
     "",
-    "global flags: --level, --format, --noop, --no-color, --service, --stackName (sparta help)",
+    "global flags: --level, --format, --noop, --no-color, --service, --stackName, --no-checkValues (sparta help)",
   ].join("\n");
 }
 
@@ -679,6 +679,7 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
           ...(o.buildId ? { buildId: o.buildId } : {}),
           ...(o.codePipelinePackage ? { codePipelinePackage: o.codePipelinePackage } : {}),
           ...(flags.stackName ? { stackName: flags.stackName as string } : {}),
+          checkValues: flags.checkValues !== false,
         }),
     };
     let code: number | undefined;

@@ -11,6 +11,12 @@ export const GLOBAL_FLAGS: Record<string, CommandFlag> = {
   color: { type: "boolean", description: "colored output (--no-color or NO_COLOR to turn off)" },
   service: { type: "string", description: "path of the service file (default ./sparta.config.ts)" },
   stackName: { type: "string", description: "stack name (default: the service name)" },
+  checkValues: {
+    type: "boolean",
+    default: true,
+    description:
+      "check property values against CloudFormation's allowed values and ranges (--no-checkValues to skip)",
+  },
   help: { type: "boolean", short: "h", description: "show help" },
 };
 

@@ -125,6 +125,30 @@ describe("sparta flags and usage errors (exit 2, message names the flag)", () =>
     for (const r of [none, throws, syntax, invalid]) expect(r.code, r.stderr).toBe(2);
   });
 
+  it("rejects a property value CloudFormation would refuse, and --no-checkValues skips that check", async () => {
+    // A decorator gives a queue a visibility timeout above SQS's 43,200 seconds.
+    writeFileSync(
+      join(hello, "bad-value.config.ts"),
+      [
+        'import { service as base } from "./sparta.config.ts";',
+        "export const service = {",
+        "  ...base,",
+        '  decorators: [() => ({ Resources: { Jobs: { Type: "AWS::SQS::Queue", Properties: { VisibilityTimeout: 50000 } } } })],',
+        "};",
+        "",
+      ].join("\n"),
+    );
+    const refused = await runInProcess(["provision", "--noop", "--service", "bad-value.config.ts"], hello);
+    expect(refused.code, refused.stderr).toBe(2);
+    expect(refused.stderr).toMatch(/Resources\.Jobs\.Properties\.VisibilityTimeout: .*50000.*43200/);
+    expect(refused.stderr).toMatch(/--no-checkValues skips those checks/);
+    const skipped = await runInProcess(
+      ["provision", "--noop", "--no-checkValues", "--service", "bad-value.config.ts"],
+      hello,
+    );
+    expect(skipped.code, skipped.stderr).toBe(0);
+  });
+
   it("checks --param against the service's parameters: declared names, and values for those without default", async () => {
     const dir = copyExample();
     writeFileSync(
