@@ -74,9 +74,18 @@ export async function loadService(
   try {
     mod = (await import(pathToFileURL(tmp).href)) as Record<string, unknown>;
   } catch (error) {
-    throw new ServiceLoadError(`${servicePath} failed while loading: ${(error as Error).message}`, {
-      cause: error,
-    });
+    const err = error as Error & { code?: string };
+    // The message names the temporary compiled copy; name the service file and say what to install instead.
+    const missing =
+      err.code === "ERR_MODULE_NOT_FOUND"
+        ? /Cannot find package '([^']+)'/.exec(err.message)?.[1]
+        : undefined;
+    throw new ServiceLoadError(
+      missing
+        ? `${servicePath} imports "${missing}", which is not installed where the service is: run \`npm install ${missing}\` (or pnpm add) in ${serviceDir}`
+        : `${servicePath} failed while loading: ${err.message}`,
+      { cause: error },
+    );
   } finally {
     rmSync(tmp, { force: true });
   }

@@ -122,7 +122,16 @@ describe("sparta flags and usage errors (exit 2, message names the flag)", () =>
     expect(invalid.stderr).toMatch(
       /functions\[f\]\.handler: must be "path\/to\/module\.ts#exportName", received nothing/,
     );
-    for (const r of [none, throws, syntax, invalid]) expect(r.code, r.stderr).toBe(2);
+    writeFileSync(
+      join(dir, "uninstalled.ts"),
+      'import { defineService } from "@sparta/not-installed";\nexport const service = defineService({});\n',
+    );
+    const uninstalled = await runInProcess(["provision", "--noop", "--service", "uninstalled.ts"], dir);
+    expect(uninstalled.stderr).toMatch(
+      /uninstalled\.ts imports "@sparta\/not-installed", which is not installed where the service is: run `npm install @sparta\/not-installed`/,
+    );
+    expect(uninstalled.stderr).not.toMatch(/\.mjs/);
+    for (const r of [none, throws, syntax, invalid, uninstalled]) expect(r.code, r.stderr).toBe(2);
   });
 
   it("rejects a property value CloudFormation would refuse, and --no-checkValues skips that check", async () => {
