@@ -83,7 +83,7 @@ export async function loadService(
     throw new ServiceLoadError(
       missing
         ? `${servicePath} imports "${missing}", which is not installed where the service is: run \`npm install ${missing}\` (or pnpm add) in ${serviceDir}`
-        : `${servicePath} failed while loading: ${err.message}`,
+        : `${servicePath} failed while loading: ${err.message.replaceAll(pathToFileURL(tmp).href, servicePath).replaceAll(tmp, servicePath)}`,
       { cause: error },
     );
   } finally {

@@ -131,7 +131,13 @@ describe("sparta flags and usage errors (exit 2, message names the flag)", () =>
       /uninstalled\.ts imports "@sparta\/not-installed", which is not installed where the service is: run `npm install @sparta\/not-installed`/,
     );
     expect(uninstalled.stderr).not.toMatch(/\.mjs/);
-    for (const r of [none, throws, syntax, invalid, uninstalled]) expect(r.code, r.stderr).toBe(2);
+    writeFileSync(join(dir, "relative.ts"), 'import "./src/gone.ts";\nexport const service = {};\n');
+    const relative = await runInProcess(["provision", "--noop", "--service", "relative.ts"], dir);
+    expect(relative.stderr).toMatch(
+      /relative\.ts failed while loading: Cannot find module .*gone\.ts' imported from .*relative\.ts/,
+    );
+    expect(relative.stderr).not.toMatch(/\.mjs/);
+    for (const r of [none, throws, syntax, invalid, uninstalled, relative]) expect(r.code, r.stderr).toBe(2);
   });
 
   it("rejects a property value CloudFormation would refuse, and --no-checkValues skips that check", async () => {
