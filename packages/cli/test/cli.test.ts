@@ -134,7 +134,7 @@ describe("sparta flags and usage errors (exit 2, message names the flag)", () =>
     writeFileSync(join(dir, "relative.ts"), 'import "./src/gone.ts";\nexport const service = {};\n');
     const relative = await runInProcess(["provision", "--noop", "--service", "relative.ts"], dir);
     expect(relative.stderr).toMatch(
-      /relative\.ts failed while loading: Cannot find module .*gone\.ts' imported from .*relative\.ts/,
+      /relative\.ts does not compile:[\s\S]*Could not resolve "\.\/src\/gone\.ts"/,
     );
     expect(relative.stderr).not.toMatch(/\.mjs/);
     for (const r of [none, throws, syntax, invalid, uninstalled, relative]) expect(r.code, r.stderr).toBe(2);
