@@ -81,3 +81,23 @@ export class DeploymentError extends SpartaCliError {
     this.rootCause = options.rootCause;
   }
 }
+
+/** A command that reads a deployed stack found none: the service was never provisioned under that stack name. */
+export class StackNotDeployedError extends SpartaCliError {
+  readonly stackName: string;
+  constructor(stackName: string) {
+    super(
+      "STACK_NOT_DEPLOYED",
+      `stack ${stackName} does not exist; run sparta provision first (or pass the deployed stack's --stackName)`,
+      { exitCode: ExitCode.user },
+    );
+    this.stackName = stackName;
+  }
+}
+
+/** CloudWatch Logs refused or failed a read (permissions, throttling, network). */
+export class LogsReadError extends SpartaCliError {
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super("LOGS_READ_FAILED", message, { ...options, exitCode: ExitCode.user });
+  }
+}

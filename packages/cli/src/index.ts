@@ -7,14 +7,28 @@ export {
   ExitCode,
   type ExitCodeValue,
   HookError,
+  LogsReadError,
   ServiceDefinitionError,
   ServiceLoadError,
   SpartaCliError,
+  StackNotDeployedError,
   TemplateInvalidError,
   UsageError,
 } from "./errors.js";
 export { type ExploreOptions, type ExploreServer, startExplore } from "./explore.js";
 export { type LoadedService, loadService, resolveServicePath, SERVICE_FILES } from "./load.js";
+export {
+  createLogsClient,
+  followLogs,
+  formatLogLine,
+  formatLogMessage,
+  type LogEvent,
+  type LogsClient,
+  type LogTarget,
+  logTargets,
+  parseSince,
+  readLogs,
+} from "./logs.js";
 export {
   ARTIFACT_BUCKET_PARAMETER,
   type FunctionCode,

@@ -50,7 +50,16 @@ const SERVICE_KEYS = [
   "codePipelinePackage",
 ];
 /** Names of the built-in commands; a service command may not reuse them. */
-export const BUILTIN_COMMANDS = ["provision", "delete", "describe", "explore", "status", "version", "help"];
+export const BUILTIN_COMMANDS = [
+  "provision",
+  "delete",
+  "describe",
+  "explore",
+  "status",
+  "logs",
+  "version",
+  "help",
+];
 
 const isObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === "object" && v !== null && !Array.isArray(v);

@@ -47,4 +47,25 @@ describe("code that only builds never loads the AWS SDK", () => {
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/^noop: would provision stack hello/);
   }, 120_000);
+
+  it("sparta logs --noop names the log groups it would read from the built template, loading no SDK", () => {
+    const dir = copyExample();
+    const r = spawnSync(process.execPath, ["--import", noSdk, binPath, "logs", "--noop", "--since", "1h"], {
+      cwd: dir,
+      env: childEnv(),
+      encoding: "utf8",
+    });
+    expect(r.stderr).not.toMatch(/AWS SDK imported/);
+    expect(r.status, r.stderr).toBe(0);
+    const lines = r.stdout.trim().split("\n");
+    expect(lines[0]).toMatch(
+      /^noop: would read the logs of stack hello since \d{4}-\d\d-\d\dT[\d:.]+Z; nothing was read$/,
+    );
+    // examples/hello gives each function its own AWS::Logs::LogGroup (LoggingConfig.LogGroup: {Ref}).
+    expect(lines.slice(1)).toEqual([
+      "  hello: the stack's log group HelloLogGroup (its name is given when the stack is deployed)",
+      "  uploads: the stack's log group UploadsLogGroup (its name is given when the stack is deployed)",
+      "  nightly: the stack's log group NightlyLogGroup (its name is given when the stack is deployed)",
+    ]);
+  }, 120_000);
 });
