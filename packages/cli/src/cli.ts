@@ -564,7 +564,9 @@ const logs: BuiltinCommand = {
       ...(filterPattern ? { filterPattern } : {}),
     });
     for (const fn of read.missing)
-      ctx.reporter.info(`no logs yet for ${fn} (its log group does not exist until it runs)`);
+      ctx.reporter.info(
+        `no logs yet for ${fn} (log group ${groups.find((g) => g.function === fn)?.logGroup} does not exist: it has not run)`,
+      );
     for (const event of read.events) print(event);
     if (read.truncated)
       ctx.reporter.warn(

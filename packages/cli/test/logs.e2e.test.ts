@@ -95,7 +95,9 @@ describe("sparta logs against the AWS emulator", () => {
     const r = await sparta();
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toBe(`${helloJson}\n${helloReport}\n${uploadsStart}\n`);
-    expect(r.stderr).toContain("no logs yet for nightly");
+    expect(r.stderr).toContain(
+      `no logs yet for nightly (log group ${groups.nightly} does not exist: it has not run)`,
+    );
   });
 
   it("--function reads one function's log group", async () => {
@@ -172,6 +174,26 @@ describe("sparta logs against the AWS emulator", () => {
     const r = await sparta("--stackName", "hello-missing");
     expect(r.code).toBe(2);
     expect(r.stderr).toContain("stack hello-missing does not exist; run sparta provision first");
+  });
+
+  it("honours the service-specific endpoint setting AWS_ENDPOINT_URL_CLOUDWATCH_LOGS", async () => {
+    const dead = "http://127.0.0.1:9";
+    const env = {
+      ...emu.env,
+      AWS_ENDPOINT_URL: dead,
+      AWS_ENDPOINT_URL_CLOUDFORMATION: emu.endpoint,
+      AWS_ENDPOINT_URL_CLOUDWATCH_LOGS: emu.endpoint,
+    };
+    const r = await runBinAsync(["logs", "--function", "uploads"], dir, env);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toBe(`${hms(at.upload)} uploads START RequestId: 42 Version: $LATEST\n`);
+    // And a CloudWatch Logs that cannot be reached is an error naming the function and its log group.
+    const down = await runBinAsync(["logs", "--function", "uploads"], dir, {
+      ...env,
+      AWS_ENDPOINT_URL_CLOUDWATCH_LOGS: dead,
+    });
+    expect(down.code).toBe(2);
+    expect(down.stderr).toContain(`error: reading the logs of uploads (log group ${groups.uploads}) failed:`);
   });
 
   it("--follow prints events put after it started, and stops on Ctrl-C", async () => {
