@@ -455,11 +455,17 @@ const status: BuiltinCommand = {
 const explore: BuiltinCommand = {
   name: "explore",
   description:
-    "serve every function on loopback: POST /invoke/<fn> (JSON or protobuf), ANY /http/<fn>/<path>",
+    "serve every function on loopback, reloading on change: POST /invoke/<fn> (JSON or protobuf), ANY /http/<fn>/<path>",
   needsService: true,
   flags: {
     port: { type: "string", description: "port (default 9999; 0 picks a free one)" },
     host: { type: "string", description: "host (default 127.0.0.1)" },
+    watch: {
+      type: "boolean",
+      default: true,
+      description:
+        "recompile a function when its sources change (--no-watch to serve the start-up code only)",
+    },
   },
   async run(ctx) {
     const portText = (ctx.flags.port as string | undefined) ?? "9999";
@@ -474,6 +480,7 @@ const explore: BuiltinCommand = {
       reporter: ctx.reporter,
       port,
       ...(ctx.flags.host ? { host: ctx.flags.host as string } : {}),
+      watch: ctx.flags.watch !== false,
     });
     ctx.result(
       { url: server.url, port: server.port, functions: server.functions },

@@ -3,7 +3,7 @@ import { readFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { startInvokeServer as StartInvokeServer } from "@sparta/handler/local";
-import { build } from "esbuild";
+import { type BuildContext, type BuildOptions, context } from "esbuild";
 import { writeWrappers } from "./build.js";
 import { SpartaCliError } from "./errors.js";
 import type { CliReporter, ServiceDefinition } from "./service.js";
@@ -16,6 +16,8 @@ export interface ExploreOptions {
   reporter: CliReporter;
   host?: string;
   port?: number;
+  /** Recompile a function when its sources change and serve the new code (default true). */
+  watch?: boolean;
 }
 
 export interface ExploreServer {
@@ -28,42 +30,99 @@ export interface ExploreServer {
 const REQUIRE_SHIM =
   'import { createRequire as __spartaCreateRequire } from "node:module";\nconst require = __spartaCreateRequire(import.meta.url);';
 
+async function hashOf(file: string): Promise<string> {
+  return createHash("sha256")
+    .update(await readFile(file))
+    .digest("hex")
+    .slice(0, 12);
+}
+
+/** Imports a compiled entry under its content hash, so a changed bundle is a new module. */
+async function importHandler(name: string, outfile: string, hash: string): Promise<LambdaEntry> {
+  const mod = (await import(`${pathToFileURL(outfile).href}?v=${hash}`)) as { handler?: unknown };
+  if (typeof mod.handler !== "function") {
+    throw new SpartaCliError(
+      "EXPLORE_LOAD_FAILED",
+      `functions[${name}]: its compiled entry exports no handler`,
+    );
+  }
+  return mod.handler as LambdaEntry;
+}
+
 /**
  * Run the service locally: bundle each function's entry (the same wrapper the packager ZIPs), import it, and
- * serve them all with the handler package's invoke server on loopback.
+ * serve them all with the handler package's invoke server on loopback. With `watch` (the default) each
+ * function is recompiled when one of its sources changes and the next request runs the new code; a change
+ * that does not compile is reported and the last good code keeps serving.
  */
 export async function startExplore(options: ExploreOptions): Promise<ExploreServer> {
   const { service, serviceDir, reporter } = options;
+  const watch = options.watch !== false;
   const entries = await writeWrappers(serviceDir, service);
   const outDir = resolve(serviceDir, ".sparta", "explore");
+  // The server calls through `current`, so a rebuilt function replaces the old one without a restart.
+  const current: Record<string, LambdaEntry> = {};
   const functions: Record<string, LambdaEntry> = {};
-  for (const fn of service.functions) {
-    reporter.progress(`compiling ${fn.name} for explore`);
-    const outfile = join(outDir, `${fn.name}.mjs`);
-    await build({
-      entryPoints: [resolve(serviceDir, entries[fn.name]!)],
-      outfile,
-      bundle: true,
-      platform: "node",
-      format: "esm",
-      target: "node20",
-      external: ["@aws-sdk/*"],
-      banner: { js: REQUIRE_SHIM },
-      sourcemap: "inline",
-      logLevel: "silent",
-    });
-    const hash = createHash("sha256")
-      .update(await readFile(outfile))
-      .digest("hex")
-      .slice(0, 12);
-    const mod = (await import(`${pathToFileURL(outfile).href}?v=${hash}`)) as { handler?: unknown };
-    if (typeof mod.handler !== "function") {
-      throw new SpartaCliError(
-        "EXPLORE_LOAD_FAILED",
-        `functions[${fn.name}]: its compiled entry exports no handler`,
-      );
+  const contexts: BuildContext[] = [];
+  try {
+    for (const fn of service.functions) {
+      reporter.progress(`compiling ${fn.name} for explore`);
+      const outfile = join(outDir, `${fn.name}.mjs`);
+      let served = ""; // hash of the bundle being served; "" until the first build is loaded
+      const config: BuildOptions = {
+        entryPoints: [resolve(serviceDir, entries[fn.name]!)],
+        outfile,
+        bundle: true,
+        platform: "node",
+        format: "esm",
+        target: "node20",
+        external: ["@aws-sdk/*"],
+        banner: { js: REQUIRE_SHIM },
+        sourcemap: "inline",
+        logLevel: "silent",
+        plugins: [
+          {
+            name: "sparta-explore-reload",
+            setup(b) {
+              b.onEnd(async (result) => {
+                if (served === "") return; // the first build is loaded below, where its errors stop explore
+                if (result.errors.length > 0) {
+                  const first = result.errors[0]!;
+                  const at = first.location ? ` (${first.location.file}:${first.location.line})` : "";
+                  reporter.warn(
+                    `${fn.name}: the change does not compile, still serving the last good code: ${first.text}${at}`,
+                  );
+                  return;
+                }
+                try {
+                  const hash = await hashOf(outfile);
+                  if (hash === served) return; // rebuilt to the same bytes (e.g. watch's first build)
+                  current[fn.name] = await importHandler(fn.name, outfile, hash);
+                  served = hash;
+                  reporter.info(`${fn.name}: recompiled, serving the new code`);
+                } catch (error) {
+                  reporter.warn(
+                    `${fn.name}: the new code failed to load, still serving the last good code: ${(error as Error).message}`,
+                  );
+                }
+              });
+            },
+          },
+        ],
+      };
+      const ctx = await context(config);
+      contexts.push(ctx);
+      await ctx.rebuild();
+      const hash = await hashOf(outfile);
+      current[fn.name] = await importHandler(fn.name, outfile, hash);
+      functions[fn.name] = (event, lambdaContext) => current[fn.name]!(event, lambdaContext);
+      served = hash;
+      if (watch) await ctx.watch();
+      else await ctx.dispose();
     }
-    functions[fn.name] = mod.handler as LambdaEntry;
+  } catch (error) {
+    await Promise.all(contexts.map((c) => c.dispose()));
+    throw error;
   }
   // Loaded only when exploring, so the other commands do not pay for the local server.
   const { startInvokeServer } = await import("@sparta/handler/local");
@@ -77,6 +136,7 @@ export async function startExplore(options: ExploreOptions): Promise<ExploreServ
     port: server.port,
     functions: Object.keys(functions),
     close: async () => {
+      await Promise.all(contexts.map((c) => c.dispose()));
       await server.close();
     },
   };

@@ -1,4 +1,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { decodeResult, encodeInvocation } from "@sparta/handler/envelope";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { binPath, childEnv, copyExample, removeCopies } from "./example.js";
@@ -7,15 +9,16 @@ import { binPath, childEnv, copyExample, removeCopies } from "./example.js";
 describe("sparta explore", () => {
   let child: ChildProcess;
   let url: string;
+  let dir: string;
+  let stderr = "";
 
   beforeAll(async () => {
-    const dir = copyExample();
+    dir = copyExample();
     child = spawn(process.execPath, [binPath, "explore", "--port", "0", "--format", "json"], {
       cwd: dir,
       env: childEnv(),
     });
     let stdout = "";
-    let stderr = "";
     child.stderr!.on("data", (d) => {
       stderr += d;
     });
@@ -94,4 +97,35 @@ describe("sparta explore", () => {
       objects: [{ bucket: "hello-uploads", key: "incoming/a b.txt", size: 12 }],
     });
   });
+
+  it("serves a function's new code after its source changes, and keeps the last good code on a broken change", async () => {
+    const source = join(dir, "src/hello.ts");
+    const original = readFileSync(source, "utf8");
+    const greet = async () =>
+      ((await (await fetch(`${url}/http/hello/hello?name=Ada`)).json()) as { message: string }).message;
+    // Polls: esbuild's watcher notices a change within a second or two.
+    const until = async (ok: () => Promise<boolean>, what: string) => {
+      for (let i = 0; i < 100; i++) {
+        if (await ok()) return;
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      throw new Error(`timed out waiting for ${what}; explore said:\n${stderr}`);
+    };
+    writeFileSync(
+      source,
+      original.replace('`${process.env.GREETING ?? "Hello"}, ${name}!`', "`Howdy, ${name}!`"),
+    );
+    await until(async () => (await greet()) === "Howdy, Ada!", "the new code");
+    expect(stderr).toMatch(/hello: recompiled, serving the new code/);
+
+    writeFileSync(source, `${original}\nexport const broken = ;\n`);
+    await until(
+      async () => /hello: the change does not compile, still serving the last good code/.test(stderr),
+      "the compile error",
+    );
+    expect(await greet()).toBe("Howdy, Ada!");
+
+    writeFileSync(source, original);
+    await until(async () => (await greet()) === "Hello, Ada!", "the original code again");
+  }, 60_000);
 });
