@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { createInterface } from "node:readline";
 import { runCli } from "./cli.js";
 
 // The AWS SDK warns on every run under Node 20 that future versions need Node 22; that is not the user's
@@ -23,5 +24,20 @@ const code = await runCli(process.argv.slice(2), {
   env: process.env,
   stdout: process.stdout,
   stderr: process.stderr,
+  // One line from stdin (a terminal or a pipe); "" when stdin closes first, which declines.
+  ask: (question) =>
+    new Promise((resolveAnswer) => {
+      process.stderr.write(question);
+      const lines = createInterface({ input: process.stdin });
+      let answered = false;
+      lines.once("line", (line) => {
+        answered = true;
+        lines.close();
+        resolveAnswer(line);
+      });
+      lines.once("close", () => {
+        if (!answered) resolveAnswer("");
+      });
+    }),
 });
 process.exitCode = code;

@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { mkdir, writeFile } from "node:fs/promises";
 import { dirname, relative, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import type { RollbackTrigger } from "@sparta/converge";
+import type { Change, RollbackTrigger } from "@sparta/converge";
 import { buildService } from "./build.js";
 import { describeTrigger, renderDescribeHtml } from "./describe.js";
 import { DeploymentError, ExitCode, SpartaCliError, StackNotDeployedError, UsageError } from "./errors.js";
@@ -49,6 +49,8 @@ export interface CliIO {
   waitForStop?: () => Promise<void>;
   /** Aborted on Ctrl-C: a deployment stops waiting, drops a change set not yet executed and reports the stack. */
   signal?: AbortSignal;
+  /** Asks the user one question and resolves with the line they typed ("" when there is no one to ask). */
+  ask?: (question: string) => Promise<string>;
 }
 
 export function cliVersion(): string {
@@ -62,6 +64,7 @@ type BuiltinContext = CommandContext & {
   loaded: LoadedService;
   waitForStop: () => Promise<void>;
   signal: AbortSignal | undefined;
+  ask: (question: string) => Promise<string>;
   /** Write a chunk of a streamed result (logs) to stdout, after any progress line. */
   write: (text: string) => void;
 };
@@ -172,6 +175,17 @@ export async function rollbackSettings(
   return { rollbackTriggers: triggers, monitoringTimeMinutes: ROLLBACK_MONITORING_MINUTES };
 }
 
+/** One line per change set entry: action, logical id, type, and whether the resource is replaced. */
+function formatChanges(changes: Change[]): string[] {
+  if (changes.length === 0) return ["  (no resource changes)"];
+  return changes.map(
+    (c) =>
+      `  ${c.action.padEnd(7)} ${c.logicalId.padEnd(32)} ${c.resourceType}${
+        c.replacement && c.replacement !== "False" ? `  (replacement: ${c.replacement})` : ""
+      }`,
+  );
+}
+
 const provision: BuiltinCommand = {
   name: "provision",
   description: "build the service and create or update its stack (--noop: build only, touch no AWS)",
@@ -197,6 +211,14 @@ const provision: BuiltinCommand = {
       type: "boolean",
       description: "with --noop: list every ZIP's entries as `unzip -l` shows them",
     },
+    plan: {
+      type: "boolean",
+      description: "show the changes CloudFormation would make (a change set, then deleted); execute nothing",
+    },
+    confirm: {
+      type: "boolean",
+      description: "show the changes and ask before executing them",
+    },
   },
   async run(ctx) {
     const parameters = parsePairs("param", ctx.flags.param as string[] | undefined);
@@ -213,6 +235,20 @@ const provision: BuiltinCommand = {
         `--s3Bucket ${bucket}: not a valid S3 bucket name (3-63 lowercase letters, digits, "." or "-")`,
       );
     }
+    const plan = ctx.flags.plan === true;
+    const confirm = ctx.flags.confirm === true;
+    for (const [flag, on] of [
+      ["plan", plan],
+      ["confirm", confirm],
+    ] as const) {
+      if (on && (ctx.options.noop || ctx.flags.inplace)) {
+        throw new UsageError(
+          `--${flag} shows CloudFormation's change set, which --noop and --inplace do not make; drop one of them`,
+        );
+      }
+    }
+    if (plan && confirm)
+      throw new UsageError("--plan executes nothing; --confirm asks before executing: pick one");
     if (ctx.flags.list && !ctx.options.noop) {
       throw new UsageError(
         "--list shows what a build would deploy; use it with --noop (sparta provision --noop --list)",
@@ -309,8 +345,33 @@ const provision: BuiltinCommand = {
         artifacts: build.artifacts.map((a) => ({ path: a.path, key: a.key, sha256: a.sha256, size: a.size })),
         ...rollback,
       },
-      { reporter: convergeReporter(ctx), ...(ctx.signal ? { signal: ctx.signal } : {}) },
+      {
+        reporter: convergeReporter(ctx),
+        ...(ctx.signal ? { signal: ctx.signal } : {}),
+        ...(plan || confirm
+          ? {
+              confirm: async (changes: Change[], stackName: string) => {
+                for (const line of formatChanges(changes)) ctx.reporter.info(line);
+                if (plan) return false;
+                const answer = await ctx.ask(
+                  `Execute these ${changes.length} change(s) to stack ${stackName}? [y/N] `,
+                );
+                return /^\s*y(es)?\s*$/i.test(answer);
+              },
+            }
+          : {}),
+      },
     );
+    if (plan && result.kind === "unchanged") {
+      const changes = result.changes ?? [];
+      ctx.result(
+        { kind: "planned", stackName: result.stackName, changes },
+        changes.length
+          ? `plan: ${changes.length} change(s) to stack ${result.stackName}; nothing was executed`
+          : `plan: stack ${result.stackName} is up to date; nothing to change`,
+      );
+      return ExitCode.ok;
+    }
     if (result.kind === "failed") {
       const causes = (result.rootCause ?? []).map(formatEvent);
       try {
@@ -797,6 +858,7 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
       flags,
       result,
       waitForStop: io.waitForStop ?? waitForSignal,
+      ask: io.ask ?? (async () => ""),
       signal: io.signal,
       write: (text: string) => {
         reporter.done();

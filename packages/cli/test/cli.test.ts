@@ -75,6 +75,18 @@ describe("sparta flags and usage errors (exit 2, message names the flag)", () =>
     ],
     ["bad explore port", ["explore", "--port", "http"], {}, /--port http: expected a port number/],
     [
+      "--plan with --noop",
+      ["provision", "--noop", "--plan"],
+      {},
+      /--plan shows CloudFormation's change set, which --noop and --inplace do not make/,
+    ],
+    [
+      "--plan with --confirm",
+      ["provision", "--s3Bucket", "b-u-c", "--plan", "--confirm"],
+      {},
+      /--plan executes nothing; --confirm asks before executing: pick one/,
+    ],
+    [
       "invalid --stackName, even with --noop",
       ["provision", "--noop", "--stackName", "bad name!"],
       {},

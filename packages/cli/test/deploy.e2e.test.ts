@@ -150,6 +150,45 @@ describe("sparta provision against the AWS emulator", () => {
     expect(JSON.parse(wider.stdout).kind).toBe("updated");
   }, 300_000);
 
+  it("--plan shows the change set and executes nothing; --confirm asks, and runs it only on yes", async () => {
+    const file = join(dir, "src", "hello.ts");
+    writeFileSync(file, readFileSync(file, "utf8").replace('?? "Hiya"', '?? "Hey"'));
+    const sets = await changeSets();
+    const planned = await sparta("provision", "--s3Bucket", BUCKET, "--tag", "team=core", "--plan");
+    expect(planned.code, planned.stderr).toBe(0);
+    expect(JSON.parse(planned.stdout)).toEqual({
+      kind: "planned",
+      stackName: "hello",
+      changes: [{ action: "Modify", logicalId: "HelloFunction", resourceType: "AWS::Lambda::Function" }],
+    });
+    expect(planned.stderr).toMatch(/Modify\s+HelloFunction\s+AWS::Lambda::Function/);
+    const deployedKey = async () => JSON.parse((await sparta("status")).stdout).functionVersions.hello;
+    const before = await deployedKey();
+
+    const declined = await runBinAsync(
+      ["provision", "--s3Bucket", BUCKET, "--tag", "team=core", "--confirm", "--format", "json"],
+      dir,
+      emu.env,
+      "n\n",
+    );
+    expect(declined.code, declined.stderr).toBe(0);
+    expect(declined.stderr).toMatch(/Execute these 1 change\(s\) to stack hello\? \[y\/N\]/);
+    expect(JSON.parse(declined.stdout).kind).toBe("unchanged");
+    expect(await deployedKey()).toBe(before);
+
+    const accepted = await runBinAsync(
+      ["provision", "--s3Bucket", BUCKET, "--tag", "team=core", "--confirm", "--format", "json"],
+      dir,
+      emu.env,
+      "y\n",
+    );
+    expect(accepted.code, accepted.stderr).toBe(0);
+    expect(JSON.parse(accepted.stdout).kind).toBe("updated");
+    expect(await deployedKey()).not.toBe(before);
+    // A change set each run; the planned and the declined one were deleted, the accepted one stays, executed.
+    expect(await changeSets()).toBe(sets + 1);
+  }, 300_000);
+
   it("a failing deployment exits 3 and prints the root cause last", async () => {
     // The same service plus a bucket whose name is taken (the artifact bucket): CloudFormation rolls back.
     writeFileSync(

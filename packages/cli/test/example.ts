@@ -47,9 +47,11 @@ export function runBinAsync(
   args: string[],
   cwd: string,
   env: Record<string, string> = {},
+  input = "",
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolveRun) => {
     const child = spawn(process.execPath, [binPath, ...args], { cwd, env: childEnv(env) });
+    child.stdin.end(input); // what the user types at a prompt (--confirm); nothing by default
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d) => {
