@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { mkdir, readdir, rm, writeFile } from "node:fs/promises";
 import { basename, join, relative, resolve } from "node:path";
 import { packageFunctions, writeBuildOutput } from "@sparta/packager";
-import { validateTemplate } from "@sparta/template";
+import { VALUE_PROBLEM_CODES, validateTemplate } from "@sparta/template";
 import { HookError, TemplateInvalidError } from "./errors.js";
 import { type FunctionCode, marshalService } from "./marshal.js";
 import type {
@@ -133,11 +133,7 @@ export async function buildService(options: BuildOptions): Promise<BuildResult> 
   const checkValues = options.checkValues !== false;
   const problems = validateTemplate(template as never, { checkValues });
   if (problems.length > 0) {
-    const valueProblems = problems.some((p) =>
-      /^(VALUE_OUT_OF_RANGE|VALUE_NOT_ALLOWED|LENGTH_OUT_OF_RANGE|PATTERN_MISMATCH|ITEM_COUNT_OUT_OF_RANGE)$/.test(
-        p.code,
-      ),
-    );
+    const valueProblems = problems.some((p) => (VALUE_PROBLEM_CODES as readonly string[]).includes(p.code));
     throw new TemplateInvalidError(
       [
         `The generated template for ${service.name} has ${problems.length} problem(s):`,

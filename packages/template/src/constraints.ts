@@ -125,9 +125,18 @@ export function loadConstraints(): ConstraintTable {
   return cached;
 }
 
+/** The problem codes of the value checks, the ones `validateTemplate(t, { checkValues: false })` turns off. */
+export const VALUE_PROBLEM_CODES = [
+  "VALUE_OUT_OF_RANGE",
+  "VALUE_NOT_ALLOWED",
+  "LENGTH_OUT_OF_RANGE",
+  "PATTERN_MISMATCH",
+  "ITEM_COUNT_OUT_OF_RANGE",
+] as const;
+
 /** A value that breaks a constraint: what kind, and the words for the problem. */
 export interface Violation {
-  code: string;
+  code: (typeof VALUE_PROBLEM_CODES)[number];
   /** Path below the resource's Properties, e.g. `VpcConfig.SubnetIds[0]`. */
   path: string;
   /** "is 1000; it must be from 1 to 900" (completed with the culprit by the validator). */

@@ -1,3 +1,4 @@
+export { VALUE_PROBLEM_CODES } from "./constraints.js";
 export {
   InvalidLogicalIdError,
   LogicalIdConflictError,
