@@ -103,6 +103,15 @@ function sameRecord(a: Record<string, string>, b: Record<string, string>): boole
   return ka.length === Object.keys(b).length && ka.every((k) => k in b && a[k] === b[k]);
 }
 
+function sameTags(input: ConvergeInput, stack: Stack): boolean {
+  return sameRecord(input.tags ?? {}, recordOf(stack.Tags));
+}
+
+/** The capabilities given, else those the template needs. */
+function capabilitiesOf(input: ConvergeInput): Capability[] {
+  return (input.capabilities ?? inferCapabilities(input.template)) as Capability[];
+}
+
 /** Everything but the template itself: parameters and tags. Cheap (no extra call). */
 function sameSettings(input: ConvergeInput, stack: Stack): boolean {
   if (noEchoParameters(input.template).length > 0) return false;
@@ -110,7 +119,7 @@ function sameSettings(input: ConvergeInput, stack: Stack): boolean {
   const have: Record<string, string> = {};
   for (const p of stack.Parameters ?? []) if (p.ParameterKey) have[p.ParameterKey] = p.ParameterValue ?? "";
   if (!sameRecord(want, have)) return false;
-  if (!sameRecord(input.tags ?? {}, recordOf(stack.Tags))) return false;
+  if (!sameTags(input, stack)) return false;
   // Rollback triggers are not compared: they guard an operation, they are not a change of the stack (a change
   // set differing only in them has no changes), and the first deploy after a create always gains one.
   return true;
@@ -425,7 +434,7 @@ async function run(engine: Engine, input: ConvergeInput, opts: RunOptions): Prom
         : { TemplateBody: prepared.templateBody }),
       Parameters: toParameters(input.parameters),
       Tags: toTags(input.tags),
-      Capabilities: (input.capabilities ?? inferCapabilities(input.template)) as Capability[],
+      Capabilities: capabilitiesOf(input),
       ...(triggers.length
         ? {
             RollbackConfiguration: {
@@ -480,7 +489,7 @@ async function run(engine: Engine, input: ConvergeInput, opts: RunOptions): Prom
   }
   if (outcome.kind === "empty") {
     await discardChangeSet();
-    if (opts.execute && existing && !sameRecord(input.tags ?? {}, recordOf(existing.Tags))) {
+    if (opts.execute && existing && !sameTags(input, existing)) {
       return retag(engine, input, existing, runToken, priorEvents);
     }
     return {
@@ -600,7 +609,7 @@ async function retag(
         UsePreviousValue: true,
       })),
       Tags: toTags(input.tags),
-      Capabilities: (input.capabilities ?? inferCapabilities(input.template)) as Capability[],
+      Capabilities: capabilitiesOf(input),
       ClientRequestToken: `${runToken}-tags`,
     });
   } catch (e) {
