@@ -6,6 +6,7 @@ import type { Change, RollbackTrigger } from "@sparta/converge";
 import { buildService } from "./build.js";
 import { describeTrigger, renderDescribeHtml } from "./describe.js";
 import { DeploymentError, ExitCode, SpartaCliError, StackNotDeployedError, UsageError } from "./errors.js";
+import { initService } from "./init.js";
 import { type LoadedService, loadService, resolveServicePath } from "./load.js";
 import {
   createLogsClient,
@@ -67,6 +68,8 @@ type BuiltinContext = CommandContext & {
   ask: (question: string) => Promise<string>;
   /** Write a chunk of a streamed result (logs) to stdout, after any progress line. */
   write: (text: string) => void;
+  /** Positional arguments after the command name (only for a command that declares `args`). */
+  args: string[];
 };
 
 interface BuiltinCommand {
@@ -74,6 +77,8 @@ interface BuiltinCommand {
   description: string;
   flags: Record<string, CommandFlag>;
   needsService: boolean;
+  /** Usage of the positional arguments it takes, e.g. "[DIR]" (one at most); none when absent. */
+  args?: string;
   run(ctx: BuiltinContext): Promise<number | undefined>;
 }
 
@@ -675,7 +680,53 @@ const version: BuiltinCommand = {
   },
 };
 
-const BUILTINS: BuiltinCommand[] = [provision, deleteCommand, describe, explore, status, logs, version];
+const init: BuiltinCommand = {
+  name: "init",
+  description:
+    "write a new service into DIR (default .): sparta.config.ts, src/hello.ts behind GET /hello, package.json, ...",
+  needsService: false,
+  args: "[DIR]",
+  flags: {
+    name: { type: "string", description: "service and stack name (default: DIR's folder name)" },
+    force: { type: "boolean", description: "overwrite the files the new service has that DIR already has" },
+  },
+  async run(ctx) {
+    const result = await initService({
+      dir: resolve(ctx.serviceDir, ctx.args[0] ?? "."),
+      version: cliVersion(),
+      noop: ctx.options.noop,
+      force: ctx.flags.force === true,
+      ...(typeof ctx.flags.name === "string" ? { name: ctx.flags.name } : {}),
+    });
+    const where = relative(ctx.serviceDir, result.dir);
+    const mark = (f: string) =>
+      result.overwritten.includes(f) ? (ctx.options.noop ? " (would overwrite)" : " (overwritten)") : "";
+    ctx.result(
+      {
+        dir: result.dir,
+        name: result.name,
+        files: result.files,
+        ...(ctx.options.noop ? { noop: true } : {}),
+      },
+      [
+        ctx.options.noop
+          ? `noop: would create service ${result.name} in ${result.dir}; nothing was written`
+          : `created service ${result.name} in ${result.dir}`,
+        ...result.files.map((f) => `  ${f}${mark(f)}`),
+        "",
+        "next steps:",
+        ...(where ? [`  cd ${/^[\w./-]+$/.test(where) ? where : JSON.stringify(where)}`] : []),
+        "  npm install",
+        "  npx sparta provision --noop     # build the template and the ZIP into .sparta/, touch no AWS",
+        "  npx sparta explore              # serve it locally: curl 'http://127.0.0.1:9999/http/hello/hello?name=Ada'",
+        "  npx sparta provision --s3Bucket YOUR-BUCKET   # deploy (a bucket you own holds the code ZIPs)",
+      ].join("\n"),
+    );
+    return ExitCode.ok;
+  },
+};
+
+const BUILTINS: BuiltinCommand[] = [init, provision, deleteCommand, describe, explore, status, logs, version];
 
 const flagRows = (flags: Record<string, CommandFlag>) =>
   Object.entries(flags).map(
@@ -689,12 +740,13 @@ const flagRows = (flags: Record<string, CommandFlag>) =>
 /** Help of one command: its description and its own flags. */
 function commandHelp(command: {
   name: string;
+  args?: string;
   description: string;
   flags?: Record<string, CommandFlag>;
 }): string {
   const own = Object.keys(command.flags ?? {}).length > 0;
   return [
-    `usage: sparta ${command.name} [flags]`,
+    `usage: sparta ${command.name}${command.args ? ` ${command.args}` : ""} [flags]`,
     "",
     command.description,
     ...(own ? ["", "flags:", ...flagRows(command.flags!)] : []),
@@ -830,8 +882,9 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
       ...(builtin?.flags ?? custom?.flags ?? {}),
     };
     const parsed = parseCommandLine(argv, commandFlags, commandName!);
-    if (parsed.positionals.length > 1) {
-      throw new UsageError(`sparta ${commandName}: unexpected argument "${parsed.positionals[1]}"`);
+    const allowed = builtin?.args ? 2 : 1;
+    if (parsed.positionals.length > allowed) {
+      throw new UsageError(`sparta ${commandName}: unexpected argument "${parsed.positionals[allowed]}"`);
     }
     const flags: FlagValues = resolveFlags(commandFlags, parsed.values, io.env, config);
     const stackName = flags.stackName;
@@ -864,6 +917,7 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
         reporter.done();
         io.stdout.write(text);
       },
+      args: parsed.positionals.slice(1),
       build: (o = {}): Promise<BuildResult> =>
         buildService({
           service: loaded!.service,

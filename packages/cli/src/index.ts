@@ -16,6 +16,14 @@ export {
   UsageError,
 } from "./errors.js";
 export { type ExploreOptions, type ExploreServer, startExplore } from "./explore.js";
+export {
+  type InitOptions,
+  type InitResult,
+  initService,
+  type ScaffoldFile,
+  scaffoldFiles,
+  suggestServiceName,
+} from "./init.js";
 export { type LoadedService, loadService, resolveServicePath, SERVICE_FILES } from "./load.js";
 export {
   createLogsClient,

@@ -1,4 +1,7 @@
 import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 import { binPath, childEnv, copyExample, removeCopies } from "./example.js";
@@ -47,6 +50,23 @@ describe("code that only builds never loads the AWS SDK", () => {
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/^noop: would provision stack hello/);
   }, 120_000);
+
+  it("sparta init writes a new service in a folder with no service file, loading no SDK", () => {
+    const dir = mkdtempSync(join(tmpdir(), "sparta-init-no-sdk-"));
+    try {
+      const r = spawnSync(process.execPath, ["--import", noSdk, binPath, "init", "fresh"], {
+        cwd: dir,
+        env: childEnv(),
+        encoding: "utf8",
+      });
+      expect(r.stderr).not.toMatch(/AWS SDK imported/);
+      expect(r.status, r.stderr).toBe(0);
+      expect(r.stdout).toMatch(/^created service fresh in /);
+      expect(existsSync(join(dir, "fresh", "sparta.config.ts"))).toBe(true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 
   it("sparta logs --noop names the log groups it would read from the built template, loading no SDK", () => {
     const dir = copyExample();
