@@ -233,6 +233,7 @@ export function codePipeline(options: CodePipelineOptions = {}): CodePipeline {
         stages,
         buildspec: spec,
         resourceTypes,
+        serviceTemplate: build.template,
         ...(codeBucket ? { codeBucket } : {}),
         ...(options.pullRequests ? { pullRequests: options.pullRequests } : {}),
         ...(options.deploy ? { deploy: options.deploy } : {}),

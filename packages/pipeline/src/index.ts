@@ -38,6 +38,7 @@ export {
 export {
   collectIamActions,
   deployStatements,
+  functionSettingStatements,
   type IamStatement,
   SUPPORTED_RESOURCE_TYPES,
 } from "./permissions.js";

@@ -236,6 +236,40 @@ export function deployStatements(
   return statements;
 }
 
+/**
+ * What the deploy role needs beyond a function type's own actions, for the settings the service's functions use
+ * (read from the built service template): Lambda checks a VPC's subnets and security groups with the caller's
+ * `ec2:DescribeSecurityGroups`, `ec2:DescribeSubnets` and `ec2:DescribeVpcs` (Lambda developer guide, "Giving
+ * Lambda functions access to resources in an Amazon VPC": user permissions; Describe actions take no resource ARN),
+ * and reads each layer version with `lambda:GetLayerVersion` (on the layers named in the template, or on any layer
+ * when one is given by an intrinsic the pipeline cannot resolve).
+ */
+export function functionSettingStatements(template: { Resources?: Record<string, unknown> }): IamStatement[] {
+  const statements: IamStatement[] = [];
+  const functions = Object.values(template.Resources ?? {})
+    .map((r) => r as { Type?: string; Properties?: Record<string, unknown> })
+    .filter((r) => r.Type === "AWS::Lambda::Function");
+  if (functions.some((f) => f.Properties?.VpcConfig !== undefined))
+    statements.push({
+      Effect: "Allow",
+      Action: ["ec2:DescribeSecurityGroups", "ec2:DescribeSubnets", "ec2:DescribeVpcs"],
+      Resource: ["*"],
+    });
+  const layers = functions.flatMap((f) => {
+    const l = f.Properties?.Layers;
+    return Array.isArray(l) ? l : l === undefined ? [] : [l];
+  });
+  if (layers.length > 0)
+    statements.push({
+      Effect: "Allow",
+      Action: ["lambda:GetLayerVersion"],
+      Resource: layers.every((l) => typeof l === "string")
+        ? [...new Set(layers as string[])].sort()
+        : [sub("arn:${AWS::Partition}:lambda:*:*:layer:*:*")],
+    });
+  return statements;
+}
+
 /** Every IAM statement's actions in a template (roles' inline policies and managed policies). */
 export function collectIamActions(template: { Resources?: Record<string, unknown> }): string[] {
   const actions: string[] = [];

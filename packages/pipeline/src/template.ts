@@ -2,7 +2,7 @@ import { alarmNamesFor } from "@sparta/operations";
 import { yamlScalar } from "./buildspec.js";
 import type { PipelineEnvironment } from "./environments.js";
 import { InvalidPipelineOptionsError, UnknownEnvironmentError } from "./errors.js";
-import { deployStatements, type IamStatement } from "./permissions.js";
+import { deployStatements, functionSettingStatements, type IamStatement } from "./permissions.js";
 import type { GitHubRepo } from "./repo.js";
 
 /**
@@ -57,7 +57,10 @@ export interface PipelineTemplateOptions {
   codeBucket?: string;
   /** Resource types of the service template; they decide the deploy role's actions. */
   resourceTypes?: readonly string[];
-  /** The built service template; needed when a stage has `approval: { gate: "alarms" }`. */
+  /**
+   * The built service template: needed when a stage has `approval: { gate: "alarms" }`, and what adds the deploy
+   * actions its functions' VPC and layer settings need.
+   */
   serviceTemplate?: { Resources: Record<string, unknown> };
   /** Extra deploy-role statements and the resource types they cover. */
   deploy?: { statements?: readonly IamStatement[]; allowTypes?: readonly string[] };
@@ -467,6 +470,7 @@ export function pipelineTemplate(options: PipelineTemplateOptions): Json {
     ...(options.deploy?.statements ? { extra: options.deploy.statements } : {}),
     ...(options.deploy?.allowTypes ? { allowTypes: options.deploy.allowTypes } : {}),
   });
+  if (options.serviceTemplate) deploy.push(...functionSettingStatements(options.serviceTemplate));
   deploy.push({
     Effect: "Allow",
     Action: ["s3:GetObject", "s3:GetObjectVersion"],

@@ -221,6 +221,40 @@ describe("pipelineTemplate", () => {
     expect(gateRole).not.toContain("Prod-SpartaCodePipeline-master");
   });
 
+  it("gives the deploy role what the functions' VPC and layer settings need, and nothing without them", () => {
+    const service = (properties: Json) => ({
+      Resources: {
+        Fn: { Type: "AWS::Lambda::Function", Properties: { Handler: "index.handler", ...properties } },
+        Other: { Type: "AWS::Lambda::Function", Properties: { Handler: "index.handler" } },
+      },
+    });
+    const deployStatements = (serviceTemplate: Json) =>
+      resources(pipelineTemplate(options({ serviceTemplate: serviceTemplate as never }))).DeployRole!
+        .Properties.Policies[0].PolicyDocument.Statement as Json[];
+    const layer = "arn:aws:lambda:us-east-1:123456789012:layer:sharp:4";
+    const tuned = deployStatements(
+      service({
+        VpcConfig: { SubnetIds: ["subnet-1"], SecurityGroupIds: ["sg-1"] },
+        Layers: [layer, layer],
+      }),
+    );
+    expect(tuned).toContainEqual({
+      Effect: "Allow",
+      Action: ["ec2:DescribeSecurityGroups", "ec2:DescribeSubnets", "ec2:DescribeVpcs"],
+      Resource: ["*"],
+    });
+    expect(tuned).toContainEqual({ Effect: "Allow", Action: ["lambda:GetLayerVersion"], Resource: [layer] });
+    // A layer given by an intrinsic of the service stack cannot be resolved here: any layer version.
+    expect(deployStatements(service({ Layers: [{ Ref: "SharedLayer" }] }))).toContainEqual({
+      Effect: "Allow",
+      Action: ["lambda:GetLayerVersion"],
+      Resource: [{ "Fn::Sub": "arn:${AWS::Partition}:lambda:*:*:layer:*:*" }],
+    });
+    const plain = JSON.stringify(deployStatements(service({})));
+    expect(plain).not.toContain("ec2:");
+    expect(plain).not.toContain("lambda:GetLayerVersion");
+  });
+
   it("lets the deploy role manage the stages' alarms, scoped to each stack's alarm names", () => {
     const t = pipelineTemplate(options(variants[4]![1]));
     const statements = resources(t).DeployRole!.Properties.Policies[0].PolicyDocument.Statement as Json[];
