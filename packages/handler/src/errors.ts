@@ -98,5 +98,8 @@ export class NotALambdaRequestError extends HandlerError {
   }
 }
 
-/** The local invoke server was misconfigured (`NOT_LOOPBACK`) or received too large a body (`PAYLOAD_TOO_LARGE`). */
+/**
+ * The local invoke server was misconfigured (`NOT_LOOPBACK`; `UNKNOWN_ROUTE_FUNCTION`: a route names a function it
+ * does not serve) or received too large a body (`PAYLOAD_TOO_LARGE`).
+ */
 export class InvokeServerError extends HandlerError {}

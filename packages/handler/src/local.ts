@@ -26,6 +26,98 @@ export interface InvokeServerOptions {
   port?: number;
   /** Timeout given to each invocation when the envelope has no deadline. Default 30 000 ms. */
   timeoutMs?: number;
+  /**
+   * HTTP API routes served at their own paths, as API Gateway would: `GET /items/{id}` answers
+   * `curl <url>/items/42` with the event's `routeKey` and `pathParameters` filled in.
+   */
+  routes?: readonly LocalRoute[];
+}
+
+/** An HTTP API route of a served function. */
+export interface LocalRoute {
+  /** `GET`, `POST`, ... or `ANY`. */
+  method: string;
+  /** `/items`, `/items/{id}`, `/files/{proxy+}` (a greedy variable, last segment only). */
+  path: string;
+  /** The name of the function in `functions`. */
+  function: string;
+}
+
+/** A route that matched a request: its key (`GET /items/{id}`), function and decoded path variables. */
+export interface RouteMatch {
+  routeKey: string;
+  function: string;
+  pathParameters: Record<string, string>;
+}
+
+type Segment = { literal: string } | { variable: string; greedy: boolean };
+
+function segmentsOf(path: string): Segment[] {
+  return path
+    .split("/")
+    .slice(1)
+    .map((part) => {
+      const m = /^\{([^{}+]+)(\+?)\}$/.exec(part);
+      return m ? { variable: m[1]!, greedy: m[2] === "+" } : { literal: part };
+    });
+}
+
+/**
+ * Picks the route for a request as HTTP API does: the most specific path wins (segment by segment, a literal
+ * beats a variable, which beats a greedy `{name+}`), then a route with the request's method beats `ANY`.
+ * Returns undefined when no route matches (API Gateway answers 404 `{"message":"Not Found"}`).
+ */
+export function matchRoute(
+  routes: readonly LocalRoute[],
+  method: string,
+  path: string,
+): RouteMatch | undefined {
+  const parts = path.split("/").slice(1);
+  let best: { route: LocalRoute; rank: number[]; params: Record<string, string> } | undefined;
+  for (const route of routes) {
+    const m = route.method.toUpperCase();
+    if (m !== "ANY" && m !== method.toUpperCase()) continue;
+    const segments = segmentsOf(route.path);
+    const params: Record<string, string> = {};
+    const rank: number[] = [];
+    let ok = true;
+    for (let i = 0; i < segments.length && ok; i++) {
+      const seg = segments[i]!;
+      const part = parts[i];
+      if ("literal" in seg) {
+        ok = part === seg.literal;
+        rank.push(3);
+      } else if (seg.greedy) {
+        ok = i === segments.length - 1 && part !== undefined && part !== "";
+        if (ok) params[seg.variable] = decodeURIComponent(parts.slice(i).join("/"));
+        rank.push(1);
+        break;
+      } else {
+        ok = part !== undefined && part !== "";
+        if (ok) params[seg.variable] = decodeURIComponent(part!);
+        rank.push(2);
+      }
+    }
+    const greedy = segments.at(-1);
+    if (!ok || (!(greedy && "variable" in greedy && greedy.greedy) && segments.length !== parts.length))
+      continue;
+    rank.push(m === "ANY" ? 0 : 1);
+    if (!best || compareRank(rank, best.rank) > 0) best = { route, rank, params };
+  }
+  if (!best) return undefined;
+  return {
+    routeKey: `${best.route.method.toUpperCase()} ${best.route.path}`,
+    function: best.route.function,
+    pathParameters: best.params,
+  };
+}
+
+function compareRank(a: number[], b: number[]): number {
+  for (let i = 0; i < Math.max(a.length, b.length); i++) {
+    const d = (a[i] ?? -1) - (b[i] ?? -1);
+    if (d !== 0) return d;
+  }
+  return 0;
 }
 
 /** A running invoke server. */
@@ -156,8 +248,17 @@ function problem(res: ServerResponse, status: number, message: string): void {
 
 const TEXT_TYPES = /^(text\/|application\/(json|xml|javascript|x-www-form-urlencoded)|[^;]*\+(json|xml))/i;
 
-/** Turns a plain HTTP request into the HTTP API (payload 2.0) event API Gateway would send. */
-export function httpApiEvent(req: IncomingMessage, path: string, body: Buffer): HttpApiV2Event {
+/**
+ * Turns a plain HTTP request into the HTTP API (payload 2.0) event API Gateway would send; with a matched
+ * `route`, the event carries its `routeKey` and `pathParameters` (otherwise the `$default` route's).
+ */
+export function httpApiEvent(
+  req: IncomingMessage,
+  path: string,
+  body: Buffer,
+  route?: Pick<RouteMatch, "routeKey" | "pathParameters">,
+): HttpApiV2Event {
+  const routeKey = route?.routeKey ?? "$default";
   const url = new URL(req.url ?? "/", "http://localhost");
   const headers: Record<string, string> = {};
   let cookies: string[] | undefined;
@@ -175,7 +276,7 @@ export function httpApiEvent(req: IncomingMessage, path: string, body: Buffer): 
   const requestId = randomUUID();
   const event: HttpApiV2Event & Record<string, unknown> = {
     version: "2.0",
-    routeKey: "$default",
+    routeKey,
     rawPath: path,
     rawQueryString: url.search.slice(1),
     headers,
@@ -192,7 +293,7 @@ export function httpApiEvent(req: IncomingMessage, path: string, body: Buffer): 
         userAgent: headers["user-agent"] ?? "",
       },
       requestId,
-      routeKey: "$default",
+      routeKey,
       stage: "$default",
       time: now.toUTCString(),
       timeEpoch: now.getTime(),
@@ -200,6 +301,7 @@ export function httpApiEvent(req: IncomingMessage, path: string, body: Buffer): 
     isBase64Encoded: !isText,
   };
   if (cookies) event.cookies = cookies;
+  if (route && Object.keys(route.pathParameters).length > 0) event.pathParameters = route.pathParameters;
   if (url.search.length > 1) {
     const query: Record<string, string> = {};
     for (const [k, v] of url.searchParams) query[k] = query[k] === undefined ? v : `${query[k]},${v}`;
@@ -268,11 +370,78 @@ export async function startInvokeServer(options: InvokeServerOptions): Promise<I
     });
   });
 
+  const routes = options.routes ?? [];
+  for (const r of routes) {
+    if (!functions.has(r.function)) {
+      throw new InvokeServerError(
+        "UNKNOWN_ROUTE_FUNCTION",
+        `Route ${r.method} ${r.path} names function "${r.function}", which is not served. Known functions: ${known()}.`,
+      );
+    }
+  }
+
+  /** Runs an HTTP request through an HTTP API v2 event and writes the result back, as API Gateway would. */
+  async function serveHttp(
+    req: IncomingMessage,
+    res: ServerResponse,
+    name: string,
+    entry: LambdaEntry,
+    path: string,
+    match: RouteMatch | undefined,
+    read?: Buffer,
+  ): Promise<void> {
+    let body = read;
+    if (body === undefined) {
+      try {
+        body = await readBody(req);
+      } catch (error) {
+        problem(res, 413, (error as Error).message);
+        return;
+      }
+    }
+    const event = httpApiEvent(req, path, body, match);
+    const result = await runInvocation(
+      entry,
+      { functionName: name, event: encoder.encode(JSON.stringify(event)) },
+      options.timeoutMs,
+    );
+    if (result.error) {
+      // What API Gateway answers when the function fails.
+      send(
+        res,
+        502,
+        "application/json",
+        JSON.stringify({ message: "Internal Server Error", error: result.error }),
+      );
+      return;
+    }
+    writeHttpResult(res, JSON.parse(decoder.decode(result.payload ?? new Uint8Array(0)) || "null"));
+  }
+
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? "/", "http://localhost");
     const [, route, rawName, ...rest] = url.pathname.split("/");
     const name = decodeURIComponent(rawName ?? "");
     if (route !== "invoke" && route !== "http") {
+      const match = routes.length > 0 ? matchRoute(routes, req.method ?? "GET", url.pathname) : undefined;
+      const routed = match && functions.get(match.function);
+      if (match && routed) {
+        await serveHttp(req, res, match.function, routed, url.pathname, match);
+        return;
+      }
+      if (routes.length > 0) {
+        // What API Gateway answers, plus what the server does serve.
+        send(
+          res,
+          404,
+          "application/json",
+          JSON.stringify({
+            message: "Not Found",
+            error: `No route matches ${req.method} ${url.pathname}. Routes: ${routes.map((r) => `${r.method} ${r.path}`).join(", ")}; or POST /invoke/<name>, ANY /http/<name>/<path>.`,
+          }),
+        );
+        return;
+      }
       problem(res, 404, `Unknown route ${url.pathname}. Use POST /invoke/<name> or ANY /http/<name>/<path>.`);
       return;
     }
@@ -290,23 +459,7 @@ export async function startInvokeServer(options: InvokeServerOptions): Promise<I
     }
 
     if (route === "http") {
-      const event = httpApiEvent(req, `/${rest.join("/")}`, body);
-      const result = await runInvocation(
-        entry,
-        { functionName: name, event: encoder.encode(JSON.stringify(event)) },
-        options.timeoutMs,
-      );
-      if (result.error) {
-        // What API Gateway answers when the function fails.
-        send(
-          res,
-          502,
-          "application/json",
-          JSON.stringify({ message: "Internal Server Error", error: result.error }),
-        );
-        return;
-      }
-      writeHttpResult(res, JSON.parse(decoder.decode(result.payload ?? new Uint8Array(0)) || "null"));
+      await serveHttp(req, res, name, entry, `/${rest.join("/")}`, undefined, body);
       return;
     }
 

@@ -3,8 +3,17 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { decodeResult, encodeInvocation, invocationToJson, resultFromJson } from "../src/envelope.js";
-import { compose, errorMapper, HttpError, json, jsonBody, lambdaHandler, logger } from "../src/index.js";
-import { type InvokeServer, startInvokeServer } from "../src/local.js";
+import {
+  compose,
+  errorMapper,
+  HttpError,
+  json,
+  jsonBody,
+  lambdaHandler,
+  logger,
+  rawEvent,
+} from "../src/index.js";
+import { type InvokeServer, type LocalRoute, matchRoute, startInvokeServer } from "../src/local.js";
 import { captureSink, loadEvent } from "./helpers.js";
 
 const sink = captureSink();
@@ -199,6 +208,98 @@ describe("runInvocation", () => {
     expect(result.error).toMatchObject({
       errorType: "Sandbox.Timedout",
       errorMessage: "Task timed out after 0.05 seconds",
+    });
+  });
+});
+
+describe("HTTP API routes served at their own paths", () => {
+  // What the handler saw: route key, path parameters, path and method, from the event itself.
+  const echo = (tag: string) =>
+    lambdaHandler(async (req) => {
+      const event = rawEvent<Record<string, unknown>>(req);
+      return json({
+        tag,
+        routeKey: event.routeKey,
+        pathParameters: event.pathParameters ?? null,
+        path: new URL(req.url).pathname,
+        method: req.method,
+      });
+    });
+  const routes: LocalRoute[] = [
+    { method: "GET", path: "/items", function: "list" },
+    { method: "GET", path: "/items/{id}", function: "get" },
+    { method: "ANY", path: "/items/{id}", function: "any" },
+    { method: "GET", path: "/items/special", function: "special" },
+    { method: "ANY", path: "/files/{proxy+}", function: "files" },
+  ];
+  let routed: InvokeServer;
+  beforeAll(async () => {
+    routed = await startInvokeServer({
+      functions: Object.fromEntries(routes.map((r) => [r.function, echo(r.function)])),
+      routes,
+    });
+  });
+  afterAll(async () => {
+    await routed.close();
+  });
+  const call = async (method: string, path: string) => {
+    const res = await fetch(`${routed.url}${path}`, { method });
+    return { status: res.status, body: await res.json() };
+  };
+
+  it("fills routeKey and pathParameters the way API Gateway does", async () => {
+    expect((await call("GET", "/items")).body).toEqual({
+      tag: "list",
+      routeKey: "GET /items",
+      pathParameters: null,
+      path: "/items",
+      method: "GET",
+    });
+    expect((await call("GET", "/items/a%20b")).body).toMatchObject({
+      tag: "get",
+      routeKey: "GET /items/{id}",
+      pathParameters: { id: "a b" },
+    });
+    expect((await call("GET", "/files/2026/11/report.pdf")).body).toMatchObject({
+      tag: "files",
+      routeKey: "ANY /files/{proxy+}",
+      pathParameters: { proxy: "2026/11/report.pdf" },
+    });
+  });
+
+  it("prefers the most specific path, then the request's method over ANY", async () => {
+    expect((await call("GET", "/items/special")).body.tag).toBe("special");
+    expect((await call("GET", "/items/42")).body.tag).toBe("get");
+    expect((await call("DELETE", "/items/42")).body).toMatchObject({ tag: "any", method: "DELETE" });
+    expect(matchRoute(routes, "POST", "/items/special")?.routeKey).toBe("ANY /items/{id}");
+  });
+
+  it("answers 404 Not Found for a path no route matches, naming the routes", async () => {
+    for (const [method, path] of [
+      ["POST", "/items"],
+      ["GET", "/items/1/2"],
+      ["GET", "/files"],
+      ["GET", "/"],
+    ] as const) {
+      const r = await call(method, path);
+      expect(r.status).toBe(404);
+      expect(r.body.message).toBe("Not Found");
+      expect(r.body.error).toContain(
+        `No route matches ${method} ${path}. Routes: GET /items, GET /items/{id}`,
+      );
+    }
+  });
+
+  it("keeps /invoke/<name> and /http/<name>/<path> working beside the routes", async () => {
+    expect((await call("GET", "/http/get/items/7")).body).toMatchObject({ tag: "get", routeKey: "$default" });
+  });
+
+  it("refuses a route naming a function it does not serve", async () => {
+    await expect(
+      startInvokeServer({ functions: {}, routes: [{ method: "GET", path: "/x", function: "ghost" }] }),
+    ).rejects.toMatchObject({
+      code: "UNKNOWN_ROUTE_FUNCTION",
+      message: 'Route GET /x names function "ghost", which is not served. Known functions: (none).',
     });
   });
 });
