@@ -1,5 +1,11 @@
 import { createHash } from "node:crypto";
 import { HookError, ServiceDefinitionError } from "./errors.js";
+import {
+  bucketArn,
+  type ExistingBucketTrigger,
+  existingBucketResources,
+  s3EventProblems,
+} from "./s3-notifications.js";
 import type {
   DecoratorResult,
   FunctionDef,
@@ -103,6 +109,7 @@ export async function marshalService(
     };
   }
   const buckets = new Map<string, { configs: unknown[]; dependsOn: string[] }>();
+  const existing: ExistingBucketTrigger[] = [];
 
   for (const fn of service.functions) {
     const ids = functionLogicalIds(fn);
@@ -244,6 +251,23 @@ export async function marshalService(
           break;
         }
         case "s3": {
+          const problems = s3EventProblems(e as unknown as Record<string, unknown>, `${at}.events[${j}]`);
+          if (problems.length > 0) throw new ServiceDefinitionError(problems);
+          if (e.existingBucket !== undefined) {
+            permission(`${eid}Permission`, "s3.amazonaws.com", bucketArn(e.existingBucket), {
+              SourceAccount: ref("AWS::AccountId"),
+            });
+            existing.push({
+              id: `${eid}Notification`,
+              bucket: e.existingBucket,
+              functionArn: fnArn,
+              events: e.events ?? ["s3:ObjectCreated:*"],
+              ...(e.prefix ? { prefix: e.prefix } : {}),
+              ...(e.suffix ? { suffix: e.suffix } : {}),
+              permission: `${eid}Permission`,
+            });
+            break;
+          }
           const bucketName = `${e.bucket}-\${AWS::AccountId}-\${AWS::Region}`;
           permission(
             `${eid}Permission`,
@@ -427,6 +451,9 @@ export async function marshalService(
     );
     outputs[`${id}Name`] = { Description: `Bucket ${bucket}`, Value: ref(id) };
   }
+
+  for (const [id, r] of Object.entries(existingBucketResources(existing)))
+    put(id, r, "s3 existingBucket triggers");
 
   const template: TemplateDocument = {
     AWSTemplateFormatVersion: "2010-09-09",

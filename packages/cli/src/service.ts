@@ -45,16 +45,36 @@ export interface FunctionUrlEvent {
   authType?: "NONE" | "AWS_IAM";
 }
 
-/** Object notifications from a bucket this service creates. */
-export interface S3Event {
+/**
+ * Object notifications from an S3 bucket: set exactly one of `bucket` (a bucket this service creates) or
+ * `existingBucket` (a bucket that already exists: another stack's, or made by hand).
+ * @example
+ * { type: "s3", bucket: "uploads", prefix: "in/" }                // creates uploads-<account>-<region>
+ * { type: "s3", existingBucket: "my-data-bucket", suffix: ".csv" } // adds a notification to an existing bucket
+ * { type: "s3", existingBucket: { Ref: "DataBucket" } }            // the bucket named by a stack parameter
+ */
+export type S3Event = {
   type: "s3";
-  /** Bucket name prefix; the bucket is created as `<bucket>-<account>-<region>`. Lowercase letters, digits, `-`. */
-  bucket: string;
   /** Default `["s3:ObjectCreated:*"]`. */
   events?: string[];
   prefix?: string;
   suffix?: string;
-}
+} & (
+  | {
+      /** Bucket name prefix; the bucket is created as `<bucket>-<account>-<region>`. Lowercase letters, digits, `-`. */
+      bucket: string;
+      existingBucket?: never;
+    }
+  | {
+      /**
+       * Name of a bucket that already exists, in the stack's account and region (a literal or an intrinsic such as
+       * `{ Ref: "DataBucket" }`). CloudFormation cannot change a bucket it does not own, so the notification is
+       * added (and removed on delete) by a custom resource; every other notification of the bucket is kept.
+       */
+      existingBucket: CfnValue;
+      bucket?: never;
+    }
+);
 
 export interface SnsEvent {
   type: "sns";
