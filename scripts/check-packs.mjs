@@ -71,6 +71,47 @@ for (const [name, pkg] of packages) {
     process.stdout.write(`FAIL ${name}: ${error.message}\n`);
   }
 }
+// A newcomer's path: the CLI installed from its tarball writes a new service (`sparta init`), which installs with
+// plain npm (its ^version @sparta dependencies from the tarballs, the rest from the registry), builds with
+// `sparta provision --noop` and type-checks.
+{
+  const cliTarballs = [
+    packages.get("@sparta/cli").tarball,
+    ...[...spartaDeps("@sparta/cli")].map((d) => packages.get(d).tarball),
+  ];
+  const npmInstall = (cwd) =>
+    execFileSync("npm", ["install", "--no-audit", "--no-fund", "--loglevel=error", ...cliTarballs], {
+      cwd,
+      stdio: ["ignore", "ignore", "inherit"],
+    });
+  try {
+    const scratch = join(work, "init-cli");
+    const app = join(work, "init-app");
+    mkdirSync(scratch);
+    writeFileSync(join(scratch, "package.json"), JSON.stringify({ name: "scratch", private: true }));
+    npmInstall(scratch);
+    execFileSync("node", [join(scratch, "node_modules/@sparta/cli/dist/bin.js"), "init", app], {
+      stdio: ["ignore", "ignore", "inherit"],
+    });
+    npmInstall(app);
+    const out = execFileSync("npx", ["--no-install", "sparta", "provision", "--noop"], {
+      cwd: app,
+      encoding: "utf8",
+    });
+    if (!out.startsWith("noop: would provision stack init-app")) throw new Error(`unexpected output: ${out}`);
+    execFileSync("npx", ["--no-install", "tsc", "--noEmit"], {
+      cwd: app,
+      stdio: ["ignore", "inherit", "inherit"],
+    });
+    process.stdout.write(
+      "ok sparta init: the scaffold installs from the tarballs, provision --noop builds, tsc passes\n",
+    );
+  } catch (error) {
+    failures++;
+    process.stdout.write(`FAIL sparta init scaffold: ${error.message}\n`);
+  }
+}
+
 rmSync(work, { recursive: true, force: true });
 if (failures > 0) {
   process.stdout.write(`${failures} package(s) failed the piecemeal-adoption check\n`);
