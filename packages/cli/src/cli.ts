@@ -70,6 +70,10 @@ type BuiltinContext = CommandContext & {
   write: (text: string) => void;
   /** Positional arguments after the command name (only for a command that declares `args`). */
   args: string[];
+  /** The folder sparta runs in (relative paths of flags are read from it). */
+  cwd: string;
+  /** Write raw text to stderr, after any progress line (a function's own output in invoke). */
+  writeErr: (text: string) => void;
 };
 
 interface BuiltinCommand {
@@ -666,6 +670,25 @@ const logs: BuiltinCommand = {
   },
 };
 
+const invoke: BuiltinCommand = {
+  name: "invoke",
+  description:
+    "run one function once with an event, locally as Lambda would (or the deployed one with --remote); prints its result",
+  needsService: true,
+  args: "<function>",
+  flags: {
+    event: { type: "string", description: "the event JSON file, or - for stdin (default {})" },
+    remote: {
+      type: "boolean",
+      description: "invoke the deployed function of the stack (Lambda Invoke) and print its log tail",
+    },
+  },
+  async run(ctx) {
+    const { runInvoke } = await import("./invoke.js");
+    return runInvoke({ ...ctx, stackName: stackNameOf(ctx) });
+  },
+};
+
 const version: BuiltinCommand = {
   name: "version",
   description: "print the sparta version",
@@ -726,7 +749,17 @@ const init: BuiltinCommand = {
   },
 };
 
-const BUILTINS: BuiltinCommand[] = [init, provision, deleteCommand, describe, explore, status, logs, version];
+const BUILTINS: BuiltinCommand[] = [
+  init,
+  provision,
+  deleteCommand,
+  describe,
+  explore,
+  invoke,
+  status,
+  logs,
+  version,
+];
 
 const flagRows = (flags: Record<string, CommandFlag>) =>
   Object.entries(flags).map(
@@ -770,7 +803,7 @@ function helpText(extra: CommandDefinition[]): string {
     "global flags (also SPARTA_<FLAG> environment variables and .spartarc.json; flags win):",
     ...flagRows(GLOBAL_FLAGS),
     "",
-    "exit codes: 0 success or unchanged, 1 internal error, 2 user error, 3 deployment failure",
+    "exit codes: 0 success or unchanged, 1 internal error, 2 user error, 3 deployment failure (invoke: function error)",
   ].join("\n");
 }
 
@@ -918,6 +951,11 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
         io.stdout.write(text);
       },
       args: parsed.positionals.slice(1),
+      cwd: io.cwd,
+      writeErr: (text: string) => {
+        reporter.done();
+        io.stderr.write(text);
+      },
       build: (o = {}): Promise<BuildResult> =>
         buildService({
           service: loaded!.service,

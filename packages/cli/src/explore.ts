@@ -30,6 +30,25 @@ export interface ExploreServer {
 const REQUIRE_SHIM =
   'import { createRequire as __spartaCreateRequire } from "node:module";\nconst require = __spartaCreateRequire(import.meta.url);';
 
+/**
+ * esbuild options of a function's local bundle (`sparta explore`, `sparta invoke`): the entry wrapper the packager
+ * ZIPs, as one ESM file for Node with an inline source map; the AWS SDK stays external as in the Lambda runtime.
+ */
+export function localBundleOptions(entry: string, outfile: string): BuildOptions {
+  return {
+    entryPoints: [entry],
+    outfile,
+    bundle: true,
+    platform: "node",
+    format: "esm",
+    target: "node20",
+    external: ["@aws-sdk/*"],
+    banner: { js: REQUIRE_SHIM },
+    sourcemap: "inline",
+    logLevel: "silent",
+  };
+}
+
 async function hashOf(file: string): Promise<string> {
   return createHash("sha256")
     .update(await readFile(file))
@@ -70,16 +89,7 @@ export async function startExplore(options: ExploreOptions): Promise<ExploreServ
       const outfile = join(outDir, `${fn.name}.mjs`);
       let served = ""; // hash of the bundle being served; "" until the first build is loaded
       const config: BuildOptions = {
-        entryPoints: [resolve(serviceDir, entries[fn.name]!)],
-        outfile,
-        bundle: true,
-        platform: "node",
-        format: "esm",
-        target: "node20",
-        external: ["@aws-sdk/*"],
-        banner: { js: REQUIRE_SHIM },
-        sourcemap: "inline",
-        logLevel: "silent",
+        ...localBundleOptions(resolve(serviceDir, entries[fn.name]!), outfile),
         plugins: [
           {
             name: "sparta-explore-reload",

@@ -24,6 +24,20 @@ export {
   scaffoldFiles,
   suggestServiceName,
 } from "./init.js";
+export {
+  buildForInvoke,
+  createLambdaInvokeClient,
+  type FunctionErrorShape,
+  type InvokeConfig,
+  InvokeError,
+  type InvokeLocalOptions,
+  type InvokeOutcome,
+  invokeConfig,
+  invokeLocal,
+  invokeRemote,
+  type LambdaInvokeClient,
+  readEvent,
+} from "./invoke.js";
 export { type LoadedService, loadService, resolveServicePath, SERVICE_FILES } from "./load.js";
 export {
   createLogsClient,

@@ -20,7 +20,7 @@ describe("sparta flags and usage errors (exit 2, message names the flag)", () =>
       "unknown command",
       ["deploy"],
       {},
-      /unknown command "deploy"; commands: init, provision, delete, describe, explore, status, logs, version/,
+      /unknown command "deploy"; commands: init, provision, delete, describe, explore, invoke, status, logs, version/,
     ],
     [
       "unknown flag",
