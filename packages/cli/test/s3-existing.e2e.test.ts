@@ -325,6 +325,75 @@ describe("the existing-bucket notification custom resource (its inline code on t
     }
   });
 
+  // S3 refusals moto does not produce (it enforces no IAM, has one region, checks no overlaps), from a stand-in that
+  // answers as S3 does: the status and the <Error><Code/><Message/></Error> body of S3's REST API.
+  it.each([
+    [
+      "another account's bucket",
+      { get: [403, "AccessDenied", "Access Denied"] },
+      /^bucket my-data-bucket denies access \(another account's bucket, or its policy denies s3:Get\/PutBucketNotification\) \(AccessDenied: Access Denied\)/,
+    ],
+    [
+      "a bucket in another region",
+      {
+        get: [
+          301,
+          "PermanentRedirect",
+          "The bucket you are attempting to access must be addressed using the specified endpoint.",
+        ],
+      },
+      /^bucket my-data-bucket is in another region than the stack \(PermanentRedirect: /,
+    ],
+    [
+      "an overlapping configuration",
+      {
+        put: [
+          400,
+          "InvalidArgument",
+          "Configurations overlap. Configurations on the same bucket cannot share a common event type.",
+        ],
+      },
+      /^bucket my-data-bucket refused the notification configuration \(InvalidArgument: Configurations overlap\./,
+    ],
+  ] as const)("%s: FAILED with the bucket and S3's error", async (_label, refuse, reason) => {
+    const seen: string[] = [];
+    const fake = createServer((req, res) => {
+      seen.push(`${req.method} ${req.url}`);
+      req.resume().on("end", () => {
+        const error =
+          req.method === "GET"
+            ? (refuse as { get?: readonly [number, string, string] }).get
+            : (refuse as { put?: readonly [number, string, string] }).put;
+        if (error) {
+          res.writeHead(error[0], { "content-type": "application/xml" });
+          res.end(
+            `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${error[1]}</Code><Message>${error[2]}</Message><RequestId>R1</RequestId></Error>`,
+          );
+        } else if (req.method === "GET") {
+          res.writeHead(200, { "content-type": "application/xml" });
+          res.end(
+            '<?xml version="1.0" encoding="UTF-8"?>\n<NotificationConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/"/>',
+          );
+        } else res.writeHead(200).end();
+      });
+    });
+    await new Promise<void>((r) => fake.listen(0, "127.0.0.1", r));
+    const address = fake.address();
+    const endpoint = process.env.AWS_ENDPOINT_URL;
+    process.env.AWS_ENDPOINT_URL = `http://127.0.0.1:${typeof address === "object" && address ? address.port : 0}`;
+    try {
+      const answer = await invoke(fixture("create"));
+      expect(answer.Status).toBe("FAILED");
+      expect(answer.Reason).toMatch(reason);
+      expect(seen[0]).toBe("GET /my-data-bucket/?notification=");
+      // Only the overlap gets as far as the write.
+      expect(seen.slice(1)).toEqual("put" in refuse ? ["PUT /my-data-bucket/?notification="] : []);
+    } finally {
+      process.env.AWS_ENDPOINT_URL = endpoint;
+      await new Promise((r) => fake.close(r));
+    }
+  });
+
   it("merge keeps EventBridge and every other entry, and replaces only the entries it owns", () => {
     const current = {
       $metadata: { httpStatusCode: 200 },
