@@ -154,7 +154,7 @@ describe("sparta invoke (local)", () => {
     }
   });
 
-  it("sets the function's environment and a Lambda context from its configuration", async () => {
+  it("sets the function's environment and a Lambda context from its configuration (its physical name too)", async () => {
     const r = await runBinAsync(
       ["invoke", "env", "--event", "-"],
       fixture,
@@ -168,12 +168,12 @@ describe("sparta invoke (local)", () => {
       tableAtInit: "orders",
       table: "orders",
       greeting: "Hej",
-      lambdaName: "env",
+      lambdaName: "invoked-env",
       context: {
-        functionName: "env",
+        functionName: "invoked-env",
         memoryLimitInMB: "512",
         awsRequestId: expect.stringMatching(/^[0-9a-f-]{36}$/),
-        invokedFunctionArn: "arn:aws:lambda:us-east-1:123456789012:function:env",
+        invokedFunctionArn: "arn:aws:lambda:us-east-1:123456789012:function:invoked-env",
         remaining: expect.any(Number),
       },
     });
@@ -182,7 +182,7 @@ describe("sparta invoke (local)", () => {
     expect(out.context.remaining).toBeGreaterThan(5000);
     expect(r.stderr).toContain(`START RequestId: ${out.context.awsRequestId}`);
     // Its console output goes to stderr, stdout holds only the result.
-    expect(r.stderr).toMatch(/^env called for env$/m);
+    expect(r.stderr).toMatch(/^env called for invoked-env$/m);
     expect(r.stderr).toMatch(/^a line on stderr$/m);
   });
 
