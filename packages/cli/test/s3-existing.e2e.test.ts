@@ -394,6 +394,43 @@ describe("the existing-bucket notification custom resource (its inline code on t
     }
   });
 
+  it("a bucket sending to EventBridge keeps it (S3's XML read and written through the SDK; moto's GET omits it)", async () => {
+    const puts: string[] = [];
+    // As S3 returns it: Lambda entries are <CloudFunctionConfiguration>, EventBridge an empty element.
+    const current =
+      '<?xml version="1.0" encoding="UTF-8"?>\n<NotificationConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/">' +
+      "<QueueConfiguration><Id>user-queue</Id><Queue>arn:aws:sqs:us-east-1:123456789012:uploads</Queue><Event>s3:ObjectCreated:*</Event></QueueConfiguration>" +
+      "<EventBridgeConfiguration></EventBridgeConfiguration></NotificationConfiguration>";
+    const fake = createServer((req, res) => {
+      let body = "";
+      req.on("data", (c) => {
+        body += c;
+      });
+      req.on("end", () => {
+        if (req.method === "PUT") puts.push(body);
+        res.writeHead(200, { "content-type": "application/xml" });
+        res.end(req.method === "GET" ? current : "");
+      });
+    });
+    await new Promise<void>((r) => fake.listen(0, "127.0.0.1", r));
+    const address = fake.address();
+    const endpoint = process.env.AWS_ENDPOINT_URL;
+    process.env.AWS_ENDPOINT_URL = `http://127.0.0.1:${typeof address === "object" && address ? address.port : 0}`;
+    try {
+      expect((await invoke(fixture("create"))).Status).toBe("SUCCESS");
+      expect(puts).toHaveLength(1);
+      expect(puts[0]).toContain("<EventBridgeConfiguration/>");
+      expect(puts[0]).toContain(
+        "<QueueConfiguration><Queue>arn:aws:sqs:us-east-1:123456789012:uploads</Queue><Event>s3:ObjectCreated:*</Event><Id>user-queue</Id></QueueConfiguration>",
+      );
+      expect(puts[0]).toContain(`<CloudFunction>${FN}</CloudFunction>`);
+      expect(puts[0]).toContain(`<Id>${OURS_ID}</Id>`);
+    } finally {
+      process.env.AWS_ENDPOINT_URL = endpoint;
+      await new Promise((r) => fake.close(r));
+    }
+  });
+
   it("merge keeps EventBridge and every other entry, and replaces only the entries it owns", () => {
     const current = {
       $metadata: { httpStatusCode: 200 },
