@@ -296,6 +296,20 @@ describe("the existing-bucket notification custom resource (its inline code on t
     expect((await invoke(rollback)).Status).toBe("SUCCESS");
   });
 
+  it("a long stack name and logical id give a physical id (and entry ids) of at most 100 characters, the same every time", async () => {
+    await createBucket("my-data-bucket");
+    const create = fixture("create");
+    create.StackId = `arn:aws:cloudformation:us-east-1:123456789012:stack/${"s".repeat(128)}/5b918d10-cd98-11ea-90d5-0a9cd3354c10`;
+    create.LogicalResourceId = `${"L".repeat(200)}Notification`;
+    const first = await invoke(create);
+    expect(first.Status).toBe("SUCCESS");
+    expect(first.PhysicalResourceId).toMatch(/^s{83}-[0-9a-f]{16}$/);
+    expect((await invoke(structuredClone(create))).PhysicalResourceId).toBe(first.PhysicalResourceId);
+    expect((await config("my-data-bucket")).LambdaFunctionConfigurations?.map((c) => c.Id)).toEqual([
+      `${first.PhysicalResourceId}-0`,
+    ]);
+  });
+
   it("a Delete on a bucket holding nothing of ours leaves its configuration untouched", async () => {
     await createBucket("my-data-bucket", USER_CONFIG);
     expect((await invoke(fixture("delete"))).Status).toBe("SUCCESS");
