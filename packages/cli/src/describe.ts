@@ -16,7 +16,11 @@ export function describeTrigger(e: EventSource): string {
     case "functionUrl":
       return `Function URL (auth ${e.authType ?? "AWS_IAM"})`;
     case "s3":
-      return `S3 ${(e.events ?? ["s3:ObjectCreated:*"]).join(", ")} on bucket ${e.bucket}-<account>-<region>${
+      return `S3 ${(e.events ?? ["s3:ObjectCreated:*"]).join(", ")} on ${
+        e.existingBucket !== undefined
+          ? `existing bucket ${typeof e.existingBucket === "string" ? e.existingBucket : JSON.stringify(e.existingBucket)}`
+          : `bucket ${e.bucket}-<account>-<region>`
+      }${
         e.prefix ? ` prefix ${e.prefix}` : ""
       }${e.suffix ? ` suffix ${e.suffix}` : ""}`;
     case "sns":

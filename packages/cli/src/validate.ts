@@ -3,6 +3,7 @@ import { resolve } from "node:path";
 import { build } from "esbuild";
 import { type DefinitionProblem, ServiceDefinitionError } from "./errors.js";
 import { pascalId } from "./marshal.js";
+import { s3EventProblems } from "./s3-notifications.js";
 import type { ServiceDefinition } from "./service.js";
 
 const SERVICE_NAME = /^[A-Za-z][A-Za-z0-9-]{0,63}$/;
@@ -10,8 +11,6 @@ const FUNCTION_NAME = /^[A-Za-z][A-Za-z0-9_-]{0,39}$/;
 const ENV_KEY = /^[A-Za-z][A-Za-z0-9_]+$/;
 const PARAM_NAME = /^[A-Za-z0-9]{1,255}$/;
 const ACTION = /^(\*|[a-z0-9-]+:[A-Za-z0-9*]+)$/;
-// With "-<account>-<region>" appended (up to 28 characters) the name stays within S3's 63.
-const BUCKET = /^[a-z0-9][a-z0-9-]{1,33}[a-z0-9]$/;
 const METHODS = ["ANY", "GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"];
 const EVENT_TYPES = [
   "httpApi",
@@ -393,19 +392,8 @@ export async function validateService(
                 );
                 break;
               case "s3":
-                need(
-                  "bucket",
-                  typeof e.bucket === "string" && BUCKET.test(e.bucket),
-                  "a bucket name prefix of 3-35 lowercase letters, digits or '-' (account and region are appended)",
-                );
-                need(
-                  "events",
-                  e.events === undefined ||
-                    (Array.isArray(e.events) &&
-                      e.events.length > 0 &&
-                      e.events.every((x) => typeof x === "string" && x.startsWith("s3:"))),
-                  'S3 event names such as ["s3:ObjectCreated:*"]',
-                );
+                // exactly one of bucket / existingBucket, each well formed; events, prefix, suffix
+                problems.push(...s3EventProblems(e, eat));
                 break;
               case "sns":
                 need("topicArn", isCfnValue(e.topicArn), "the topic ARN (string or intrinsic)");

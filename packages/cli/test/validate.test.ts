@@ -199,7 +199,7 @@ describe("validateService", () => {
     [
       "s3 without bucket",
       () => withEvent({ type: "s3" }),
-      /functions\[hello\]\.events\[0\]\.bucket: missing: a bucket name prefix/,
+      /functions\[hello\]\.events\[0\]: sets neither of "bucket" and "existingBucket"; set exactly one/,
     ],
     [
       "s3 bad bucket",
