@@ -1,5 +1,11 @@
 import { functionLogicalIds } from "./marshal.js";
-import type { BuildResult, EventSource, ServiceDefinition, TemplateDocument } from "./service.js";
+import type {
+  BuildResult,
+  EventSource,
+  FunctionDef,
+  ServiceDefinition,
+  TemplateDocument,
+} from "./service.js";
 
 const esc = (s: unknown): string =>
   String(s).replace(
@@ -9,6 +15,19 @@ const esc = (s: unknown): string =>
 const code = (v: unknown) => `<code>${esc(typeof v === "string" ? v : JSON.stringify(v))}</code>`;
 
 /** One line describing an event source, for the report and the CLI's text output. */
+/** One line for a function's runtime settings: only those set, after the architecture. */
+function runtimeSummary(fn: FunctionDef): string {
+  const parts: string[] = [fn.architecture ?? "x86_64"];
+  if (fn.reservedConcurrency !== undefined)
+    parts.push(`${fn.reservedConcurrency} reserved concurrent executions`);
+  if (fn.ephemeralStorage !== undefined) parts.push(`${fn.ephemeralStorage} MB /tmp`);
+  if (fn.tracing) parts.push(`X-Ray ${fn.tracing}`);
+  if (fn.layers) parts.push(`${fn.layers.length} layer(s)`);
+  if (fn.vpc) parts.push("in a VPC");
+  if (fn.deadLetter) parts.push(`failed async events to ${"queueArn" in fn.deadLetter ? "SQS" : "SNS"}`);
+  return parts.join(", ");
+}
+
 export function describeTrigger(e: EventSource): string {
   switch (e.type) {
     case "httpApi":
@@ -64,6 +83,7 @@ export function renderDescribeHtml(service: ServiceDefinition, build: BuildResul
 <tr><th>handler</th><td>${code(fn.handler)}</td></tr>
 <tr><th>logical id</th><td>${code(ids.function)}</td></tr>
 <tr><th>memory / timeout</th><td>${esc(fn.memorySize ?? 256)} MB / ${esc(fn.timeout ?? 10)} s</td></tr>
+<tr><th>runtime</th><td>${esc(runtimeSummary(fn))}</td></tr>
 <tr><th>environment</th><td>${
         Object.keys(fn.environment ?? {})
           .map(code)

@@ -80,6 +80,7 @@ export {
   type FunctionDef,
   type FunctionLogicalIds,
   type FunctionUrlEvent,
+  type FunctionVpc,
   type GlobalOptions,
   type HookContext,
   type HttpApiEvent,

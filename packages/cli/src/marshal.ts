@@ -30,6 +30,59 @@ const getAtt = (id: string, attr: string) => ({ "Fn::GetAtt": [id, attr] });
 const sub = (s: string) => ({ "Fn::Sub": s });
 const shortHash = (s: string) => createHash("sha256").update(s).digest("hex").slice(0, 8).toUpperCase();
 
+/** The function's optional runtime settings as `AWS::Lambda::Function` properties. */
+function runtimeProperties(fn: FunctionDef): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  if (fn.architecture) out.Architectures = [fn.architecture];
+  if (fn.reservedConcurrency !== undefined) out.ReservedConcurrentExecutions = fn.reservedConcurrency;
+  if (fn.ephemeralStorage !== undefined) out.EphemeralStorage = { Size: fn.ephemeralStorage };
+  if (fn.tracing) out.TracingConfig = { Mode: fn.tracing };
+  if (fn.layers) out.Layers = fn.layers;
+  if (fn.vpc)
+    // Lists, or intrinsics giving lists (e.g. a Ref to a List<AWS::EC2::Subnet::Id> parameter).
+    out.VpcConfig = { SubnetIds: fn.vpc.subnetIds, SecurityGroupIds: fn.vpc.securityGroupIds };
+  if (fn.deadLetter)
+    out.DeadLetterConfig = {
+      TargetArn: "queueArn" in fn.deadLetter ? fn.deadLetter.queueArn : fn.deadLetter.topicArn,
+    };
+  return out;
+}
+
+/**
+ * What the generated role needs for those settings. Only X-Ray's two write actions and the VPC network-interface
+ * actions are granted on `*`: neither service supports resource-level permissions for them (the AWS managed
+ * policies AWSXRayDaemonWriteAccess and AWSLambdaVPCAccessExecutionRole grant the same on `*`).
+ */
+function runtimeStatements(fn: FunctionDef): Statement[] {
+  const statements: Statement[] = [];
+  if (fn.tracing === "Active")
+    statements.push({
+      Effect: "Allow",
+      Action: ["xray:PutTraceSegments", "xray:PutTelemetryRecords"],
+      Resource: ["*"],
+    });
+  if (fn.vpc)
+    statements.push({
+      Effect: "Allow",
+      Action: [
+        "ec2:CreateNetworkInterface",
+        "ec2:DescribeNetworkInterfaces",
+        "ec2:DescribeSubnets",
+        "ec2:DeleteNetworkInterface",
+        "ec2:AssignPrivateIpAddresses",
+        "ec2:UnassignPrivateIpAddresses",
+      ],
+      Resource: ["*"],
+    });
+  if (fn.deadLetter)
+    statements.push(
+      "queueArn" in fn.deadLetter
+        ? { Effect: "Allow", Action: ["sqs:SendMessage"], Resource: [fn.deadLetter.queueArn] }
+        : { Effect: "Allow", Action: ["sns:Publish"], Resource: [fn.deadLetter.topicArn] },
+    );
+  return statements;
+}
+
 /** A CloudFormation logical id from free-form parts: `hello-world` -> `HelloWorld`. */
 export function pascalId(...parts: string[]): string {
   return parts
@@ -129,6 +182,7 @@ export async function marshalService(
     ];
     for (const p of fn.privileges ?? [])
       statements.push({ Effect: "Allow", Action: p.actions, Resource: p.resources });
+    statements.push(...runtimeStatements(fn));
 
     put(ids.logGroup, { Type: "AWS::Logs::LogGroup", Properties: { RetentionInDays: 14 } }, at);
     const environment = fn.environment && Object.keys(fn.environment).length > 0 ? fn.environment : undefined;
@@ -148,6 +202,7 @@ export async function marshalService(
             : sub(`arn:\${AWS::Partition}:iam::\${AWS::AccountId}:role/${fn.roleName}`),
           LoggingConfig: { LogGroup: ref(ids.logGroup) },
           ...(environment ? { Environment: { Variables: environment } } : {}),
+          ...runtimeProperties(fn),
           Tags: [{ Key: "sparta:function", Value: fn.name }],
         },
       },

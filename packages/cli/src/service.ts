@@ -174,8 +174,37 @@ export interface FunctionDef {
   privileges?: Privilege[];
   /** Use this existing IAM role instead of generating one (then `privileges` must be empty). */
   roleName?: string;
+  /** Instruction set: `"x86_64"` (Lambda's default) or `"arm64"` (Graviton, cheaper per GB-second). */
+  architecture?: "x86_64" | "arm64";
+  /** Concurrent executions reserved for (and limiting) this function; 0 stops it from running. */
+  reservedConcurrency?: number;
+  /** Size of `/tmp` in MB, 512..10240. Default 512. */
+  ephemeralStorage?: number;
+  /**
+   * X-Ray tracing. `"Active"` samples and records requests; the generated role gets `xray:PutTraceSegments`
+   * and `xray:PutTelemetryRecords` (X-Ray has no resource-level permissions: those two are granted on `*`).
+   */
+  tracing?: "Active" | "PassThrough";
+  /** Layer version ARNs (strings or intrinsics), at most 5, applied in order. */
+  layers?: CfnValue[];
+  /**
+   * Run the function in a VPC. The generated role gets the network-interface actions Lambda needs
+   * (those of the AWS managed policy AWSLambdaVPCAccessExecutionRole, on `*` as EC2 requires for them).
+   */
+  vpc?: FunctionVpc;
+  /**
+   * Where Lambda sends an asynchronous invocation's event after its retries fail: an SQS queue or an SNS
+   * topic. The generated role may `sqs:SendMessage` / `sns:Publish` to exactly that target.
+   */
+  deadLetter?: { queueArn: CfnValue } | { topicArn: CfnValue };
   events?: EventSource[];
   decorator?: FunctionDecorator;
+}
+
+/** Subnets and security groups of a function in a VPC: lists, or intrinsics giving lists. */
+export interface FunctionVpc {
+  subnetIds: CfnValue[] | CfnValue;
+  securityGroupIds: CfnValue[] | CfnValue;
 }
 
 export interface ParameterDef {

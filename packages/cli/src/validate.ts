@@ -34,6 +34,13 @@ const FUNCTION_KEYS = [
   "environment",
   "privileges",
   "roleName",
+  "architecture",
+  "reservedConcurrency",
+  "ephemeralStorage",
+  "tracing",
+  "layers",
+  "vpc",
+  "deadLetter",
   "events",
   "decorator",
 ];
@@ -69,6 +76,68 @@ const show = (v: unknown): string => {
   const s = JSON.stringify(v);
   return s === undefined ? String(v) : s.length > 60 ? `${s.slice(0, 57)}...` : s;
 };
+
+const isCfnList = (v: unknown): boolean =>
+  (Array.isArray(v) && v.length > 0 && v.every(isCfnValue)) || isObject(v);
+
+/** The function's runtime settings beyond memory and timeout: each checked with the range Lambda accepts. */
+function checkRuntimeSettings(
+  fn: Record<string, unknown>,
+  at: string,
+  add: (path: string, message: string) => void,
+): void {
+  const oneOf = (field: string, allowed: string[]) => {
+    const v = fn[field];
+    if (v !== undefined && !allowed.includes(v as string))
+      add(`${at}.${field}`, `must be ${allowed.map((a) => `"${a}"`).join(" or ")}, received ${show(v)}`);
+  };
+  const integer = (field: string, min: number, max: number, unit: string) => {
+    const v = fn[field];
+    if (v !== undefined && (!Number.isInteger(v) || (v as number) < min || (v as number) > max))
+      add(`${at}.${field}`, `must be an integer ${unit} from ${min} to ${max}, received ${show(v)}`);
+  };
+  oneOf("architecture", ["x86_64", "arm64"]);
+  oneOf("tracing", ["Active", "PassThrough"]);
+  // Lambda's own ceiling is the account's concurrency limit (1,000 by default, raised on request).
+  integer("reservedConcurrency", 0, 1_000_000, "number of concurrent executions");
+  integer("ephemeralStorage", 512, 10240, "number of MB");
+  const layers = fn.layers;
+  if (
+    layers !== undefined &&
+    (!Array.isArray(layers) || layers.length === 0 || layers.length > 5 || !layers.every(isCfnValue))
+  )
+    add(
+      `${at}.layers`,
+      `must list 1 to 5 layer version ARNs (strings or intrinsics), received ${show(layers)}`,
+    );
+  const vpc = fn.vpc;
+  if (vpc !== undefined) {
+    if (!isObject(vpc))
+      add(`${at}.vpc`, `must be { subnetIds: [...], securityGroupIds: [...] }, received ${show(vpc)}`);
+    else
+      for (const field of ["subnetIds", "securityGroupIds"])
+        if (!isCfnList(vpc[field]))
+          add(
+            `${at}.vpc.${field}`,
+            `must be a non-empty list of ids (strings or intrinsics) or an intrinsic giving one, received ${show(vpc[field])}`,
+          );
+  }
+  const dlq = fn.deadLetter;
+  if (dlq !== undefined) {
+    const keys = isObject(dlq) ? Object.keys(dlq) : [];
+    const key = keys[0];
+    if (
+      !isObject(dlq) ||
+      keys.length !== 1 ||
+      (key !== "queueArn" && key !== "topicArn") ||
+      !isCfnValue(dlq[key])
+    )
+      add(
+        `${at}.deadLetter`,
+        `must be { queueArn: <SQS queue ARN> } or { topicArn: <SNS topic ARN> } (one of them), received ${show(dlq)}`,
+      );
+  }
+}
 
 /** Split `"src/hello.ts#handler"` into module and export (`handler` when no `#`). */
 export function parseHandlerRef(handler: string): { module: string; exportName: string } {
@@ -298,6 +367,7 @@ export async function validateService(
         (typeof fn.roleName !== "string" || !/^[\w+=,.@-]{1,64}$/.test(fn.roleName))
       )
         add(`${at}.roleName`, `must be an IAM role name, received ${show(fn.roleName)}`);
+      checkRuntimeSettings(fn, at, add);
       if (fn.privileges !== undefined) {
         if (!Array.isArray(fn.privileges))
           add(`${at}.privileges`, `must be an array, received ${show(fn.privileges)}`);
