@@ -14,11 +14,12 @@ import {
   sub,
   type Template,
   type TemplateJson,
+  unknownFunction,
   warnOverLimits,
   withCondition,
 } from "./cfn.js";
 import { refreshDashboard } from "./dashboard.js";
-import { InvalidOptionError, UnknownApiError, UnknownFunctionError } from "./errors.js";
+import { InvalidOptionError, UnknownApiError } from "./errors.js";
 import { linkDeploymentGroupAlarms } from "./links.js";
 
 /** How long and how often a condition must hold before the alarm fires. */
@@ -169,7 +170,7 @@ export function addAlarms<T extends TemplateJson>(template: T, options: AlarmsOp
   const functions = findFunctions(t);
   const known = functions.map((f) => f.logicalId);
   for (const id of Object.keys(options.functions ?? {})) {
-    if (!known.includes(id)) throw new UnknownFunctionError(id, known, `alarms({ functions: { ${id} } })`);
+    if (!known.includes(id)) throw unknownFunction(t, id, known, `alarms({ functions: { ${id} } })`);
   }
   for (const fn of functions) {
     const override = options.functions?.[fn.logicalId];

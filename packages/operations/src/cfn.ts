@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { LogicalIdConflictError } from "./errors.js";
+import { LogicalIdConflictError, UnknownFunctionError } from "./errors.js";
 
 /**
  * The least a template must look like for the decorators: plain CloudFormation JSON with `Resources`.
@@ -101,10 +101,16 @@ export interface FunctionInfo {
   condition: string | undefined;
 }
 
+/**
+ * The service's own functions: every `AWS::Lambda::Function` except those this package added and those a custom
+ * resource of the template calls (see `customResourceProviders`).
+ */
 export function findFunctions(template: Template): FunctionInfo[] {
   const out: FunctionInfo[] = [];
+  const providers = customResourceProviders(template);
   for (const [logicalId, resource] of Object.entries(template.Resources)) {
     if (resource.Type !== "AWS::Lambda::Function" || markOf(resource) !== undefined) continue;
+    if (providers.has(logicalId)) continue;
     const t = resource.Properties?.Timeout;
     out.push({
       logicalId,
@@ -114,6 +120,54 @@ export function findFunctions(template: Template): FunctionInfo[] {
     });
   }
   return out;
+}
+
+const isCustomResource = (type: string) =>
+  type.startsWith("Custom::") || type === "AWS::CloudFormation::CustomResource";
+
+/**
+ * Functions that are the `ServiceToken` of a custom resource in the template, mapped to the first such resource:
+ * CloudFormation plumbing (e.g. `@sparta/cli`'s `SpartaS3NotificationFunction` behind
+ * `Custom::SpartaS3Notification`), called once per stack operation with CloudFormation's request, never by the
+ * service's traffic. They get no version or alias (the `ServiceToken` keeps naming the function), no CodeDeploy,
+ * no alarms and no dashboard widgets. Decided by the template's shape rather than by a tag, so functions other
+ * decorators add without the CLI's `sparta:function` tag stay the service's.
+ */
+export function customResourceProviders(template: Template): Map<string, string> {
+  const tokens: [string, unknown][] = [];
+  for (const [id, r] of Object.entries(template.Resources))
+    if (isCustomResource(r.Type)) tokens.push([id, r.Properties?.ServiceToken]);
+  const out = new Map<string, string>();
+  if (tokens.length === 0) return out;
+  for (const [logicalId, r] of Object.entries(template.Resources)) {
+    if (r.Type !== "AWS::Lambda::Function") continue;
+    const by = tokens.find(([, token]) => refersTo(token, logicalId) || isArnSub(token, logicalId));
+    if (by !== undefined) out.set(logicalId, by[0]);
+  }
+  return out;
+}
+
+/** True when `value` is `{ "Fn::Sub": "${id.Arn}" }`, another way to write the function's ARN. */
+function isArnSub(value: unknown, logicalId: string): boolean {
+  if (value === null || typeof value !== "object" || Array.isArray(value)) return false;
+  const s = (value as Record<string, unknown>)["Fn::Sub"];
+  return s === "${" + logicalId + ".Arn}";
+}
+
+/** The error for an option naming a function that is not one of the service's (absent, or a custom resource's). */
+export function unknownFunction(
+  template: Template,
+  functionId: string,
+  known: readonly string[],
+  where: string,
+): UnknownFunctionError {
+  const provider = customResourceProviders(template).get(functionId);
+  return new UnknownFunctionError(
+    functionId,
+    known,
+    where,
+    provider === undefined ? {} : { customResource: provider },
+  );
 }
 
 export interface HttpApiInfo {

@@ -15,13 +15,25 @@ export class InvalidOptionError extends OperationsError {
   }
 }
 
-/** An option names a function (by logical id) that the template does not contain. */
+/**
+ * An option names a function (by logical id) that is not one of the service's: the template does not contain it,
+ * or it is the function behind a custom resource (`customResource`), which the decorators leave alone.
+ */
 export class UnknownFunctionError extends OperationsError {
   readonly functionId: string;
-  constructor(functionId: string, known: readonly string[], where: string) {
+  constructor(
+    functionId: string,
+    known: readonly string[],
+    where: string,
+    options: { customResource?: string } = {},
+  ) {
     super(
       "OPERATIONS_UNKNOWN_FUNCTION",
-      `${where} names the function "${functionId}", but the template has no AWS::Lambda::Function with that logical id.\n` +
+      (options.customResource === undefined
+        ? `${where} names the function "${functionId}", but the template has no AWS::Lambda::Function with that logical id.\n`
+        : `${where} names the function "${functionId}", which is the ServiceToken of the custom resource ` +
+          `${options.customResource}: CloudFormation plumbing, not a function of the service, so it gets no alias, ` +
+          `alarms or dashboard widgets. Remove it from the options.\n`) +
         `Functions in the template: ${known.length === 0 ? "(none)" : known.join(", ")}.\n` +
         `Use one of those logical ids, e.g. { functions: { ${known[0] ?? "HelloFunction"}: { ... } } }.`,
     );

@@ -13,10 +13,11 @@ import {
   sub,
   type Template,
   type TemplateJson,
+  unknownFunction,
   warnOverLimits,
   withCondition,
 } from "./cfn.js";
-import { InvalidOptionError, TemplateShapeError, UnknownFunctionError } from "./errors.js";
+import { InvalidOptionError, TemplateShapeError } from "./errors.js";
 
 export interface HealthRouteOptions {
   /** Path of the route. Default `/health`. */
@@ -69,7 +70,7 @@ export function addHealthRoute<T extends TemplateJson>(template: T, options: Hea
 
   let fnId = options.function;
   if (fnId !== undefined && !functions.includes(fnId)) {
-    throw new UnknownFunctionError(fnId, functions, `healthRoute({ function: "${fnId}" })`);
+    throw unknownFunction(t, fnId, functions, `healthRoute({ function: "${fnId}" })`);
   }
   if (fnId === undefined) {
     const candidates = [...new Set(integrations.map((i) => i.fn))];

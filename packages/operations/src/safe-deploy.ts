@@ -13,10 +13,11 @@ import {
   sub,
   type Template,
   type TemplateJson,
+  unknownFunction,
   warnOverLimits,
   withCondition,
 } from "./cfn.js";
-import { InvalidOptionError, UnknownFunctionError } from "./errors.js";
+import { InvalidOptionError } from "./errors.js";
 import { linkDeploymentGroupAlarms } from "./links.js";
 
 /** CodeDeploy's predefined Lambda deployment configurations (`CodeDeployDefault.Lambda<shift>`). */
@@ -70,6 +71,13 @@ const CONSUMERS: { type: string; path: string[]; note: string }[] = [
     path: ["NotificationConfiguration", "LambdaConfigurations", "*", "Function"],
     note: "S3 notification",
   },
+  {
+    // `@sparta/cli`'s S3 notification on a bucket the stack does not create: S3 must be told to call the alias
+    // its invoke permission is for, or it refuses the destination and the deploy fails.
+    type: "Custom::SpartaS3Notification",
+    path: ["NotificationConfigurations", "*", "LambdaFunctionArn"],
+    note: "S3 notification on an existing bucket",
+  },
   { type: "AWS::Logs::SubscriptionFilter", path: ["DestinationArn"], note: "log subscription filter" },
 ];
 
@@ -103,7 +111,8 @@ export function deploymentGroupLogicalId(functionId: string): string {
  * Publishes a version of every function (its logical id carries a hash of the function's properties, so any
  * change to code or configuration publishes a new one; old versions are retained for rollback) and adds a `live`
  * alias to it. Triggers (event source mappings, permissions, HTTP/REST API integrations, EventBridge rules and
- * schedules, SNS subscriptions, S3 notifications, log subscriptions, function URLs) are pointed at the alias.
+ * schedules, SNS subscriptions, S3 notifications, also on existing buckets, log subscriptions, function URLs) are
+ * pointed at the alias. Functions behind custom resources are left alone (see `customResourceProviders`).
  * With `shift`, a CodeDeploy application, a deployment group per function (rolling back on the function's
  * alarms, see `addAlarms`) and a least-privilege service role move traffic gradually.
  * @example addSafeDeploy(template, { shift: "Canary10Percent5Minutes" })
@@ -131,8 +140,7 @@ export function addSafeDeploy<T extends TemplateJson>(template: T, options: Safe
   const functions = findFunctions(t);
   const known = functions.map((f) => f.logicalId);
   for (const id of Object.keys(options.functions ?? {})) {
-    if (!known.includes(id))
-      throw new UnknownFunctionError(id, known, `safeDeploy({ functions: { ${id} } })`);
+    if (!known.includes(id)) throw unknownFunction(t, id, known, `safeDeploy({ functions: { ${id} } })`);
   }
 
   const newVersionErrors = options.newVersionErrors ?? {};

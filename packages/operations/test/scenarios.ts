@@ -35,6 +35,20 @@ const rest = JSON.parse(
   readFileSync(fileURLToPath(new URL("./fixtures/rest.json", import.meta.url)), "utf8"),
 ) as Tpl;
 
+/**
+ * `@sparta/cli`'s golden `packages/cli/test/golden/s3-existing.template.json` (commit b6373cb), the same JSON
+ * (biome formats it here): two functions with S3 triggers on existing buckets (`existingBucket`), so one shared custom-resource
+ * function `SpartaS3NotificationFunction` behind three `Custom::SpartaS3Notification` resources, plus one bucket the
+ * stack creates. Copy it again when the CLI's golden changes.
+ */
+const s3Existing = JSON.parse(
+  readFileSync(fileURLToPath(new URL("./fixtures/s3-existing.json", import.meta.url)), "utf8"),
+) as Tpl;
+
+export function s3ExistingService(): Tpl {
+  return structuredClone(s3Existing);
+}
+
 export function restService(): Tpl {
   return structuredClone(rest);
 }
@@ -89,6 +103,12 @@ export const scenarios: Record<string, () => Tpl> = {
     }),
   "rest-all": () =>
     applyOperations(restService(), {
+      alarms: true,
+      dashboard: true,
+      safeDeploy: { shift: "Canary10Percent5Minutes" },
+    }),
+  "s3-existing-all": () =>
+    applyOperations(s3ExistingService(), {
       alarms: true,
       dashboard: true,
       safeDeploy: { shift: "Canary10Percent5Minutes" },
