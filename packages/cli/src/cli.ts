@@ -525,7 +525,7 @@ const status: BuiltinCommand = {
 const explore: BuiltinCommand = {
   name: "explore",
   description:
-    "serve every function on loopback, reloading on change: POST /invoke/<fn> (JSON or protobuf), ANY /http/<fn>/<path>",
+    "serve every function on loopback, reloading on change: the HTTP API routes at their paths, POST /invoke/<fn>, ANY /http/<fn>/<path>",
   needsService: true,
   flags: {
     port: { type: "string", description: "port (default 9999; 0 picks a free one)" },
@@ -553,9 +553,12 @@ const explore: BuiltinCommand = {
       watch: ctx.flags.watch !== false,
     });
     ctx.result(
-      { url: server.url, port: server.port, functions: server.functions },
+      { url: server.url, port: server.port, functions: server.functions, routes: server.routes },
       [
         `explore: listening on ${server.url} (Ctrl-C to stop)`,
+        ...server.routes.map(
+          (r) => `  ${r.route.padEnd(24)} ${server.url}${r.route.split(" ")[1]} -> ${r.function}`,
+        ),
         ...server.functions.map((f) => `  POST ${server.url}/invoke/${f}    ANY ${server.url}/http/${f}/...`),
       ].join("\n"),
     );
@@ -741,7 +744,7 @@ const init: BuiltinCommand = {
         ...(where ? [`  cd ${/^[\w./-]+$/.test(where) ? where : JSON.stringify(where)}`] : []),
         "  npm install",
         "  npx sparta provision --noop     # build the template and the ZIP into .sparta/, touch no AWS",
-        "  npx sparta explore              # serve it locally: curl 'http://127.0.0.1:9999/http/hello/hello?name=Ada'",
+        "  npx sparta explore              # serve it locally: curl 'http://127.0.0.1:9999/hello?name=Ada'",
         "  npx sparta provision --s3Bucket YOUR-BUCKET   # deploy (a bucket you own holds the code ZIPs)",
       ].join("\n"),
     );

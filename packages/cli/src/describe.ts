@@ -39,9 +39,7 @@ export function describeTrigger(e: EventSource): string {
         e.existingBucket !== undefined
           ? `existing bucket ${typeof e.existingBucket === "string" ? e.existingBucket : JSON.stringify(e.existingBucket)}`
           : `bucket ${e.bucket}-<account>-<region>`
-      }${
-        e.prefix ? ` prefix ${e.prefix}` : ""
-      }${e.suffix ? ` suffix ${e.suffix}` : ""}`;
+      }${e.prefix ? ` prefix ${e.prefix}` : ""}${e.suffix ? ` suffix ${e.suffix}` : ""}`;
     case "sns":
       return `SNS topic ${JSON.stringify(e.topicArn)}`;
     case "sqs":

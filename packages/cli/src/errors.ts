@@ -101,3 +101,10 @@ export class LogsReadError extends SpartaCliError {
     super("LOGS_READ_FAILED", message, { ...options, exitCode: ExitCode.user });
   }
 }
+
+/** The invocation could not be carried out (Lambda refused or was unreachable); not the function's own error. */
+export class InvokeError extends SpartaCliError {
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super("INVOKE_FAILED", message, { ...options, exitCode: ExitCode.user });
+  }
+}

@@ -24,6 +24,8 @@ export interface ExploreServer {
   url: string;
   port: number;
   functions: string[];
+  /** The HTTP API routes served at their own paths (`GET /hello`), with the function of each. */
+  routes: { route: string; function: string }[];
   close(): Promise<void>;
 }
 
@@ -136,8 +138,15 @@ export async function startExplore(options: ExploreOptions): Promise<ExploreServ
   }
   // Loaded only when exploring, so the other commands do not pay for the local server.
   const { startInvokeServer } = await import("@sparta/handler/local");
+  // The service's HTTP API routes are served at their own paths, as API Gateway would (GET /hello -> hello).
+  const routes = service.functions.flatMap((fn) =>
+    (fn.events ?? []).flatMap((e) =>
+      e.type === "httpApi" ? [{ method: e.method, path: e.path, function: fn.name }] : [],
+    ),
+  );
   const server = await startInvokeServer({
     functions,
+    routes,
     host: options.host ?? "127.0.0.1",
     ...(options.port === undefined ? {} : { port: options.port }),
   });
@@ -145,6 +154,7 @@ export async function startExplore(options: ExploreOptions): Promise<ExploreServ
     url: server.url,
     port: server.port,
     functions: Object.keys(functions),
+    routes: routes.map((r) => ({ route: `${r.method} ${r.path}`, function: r.function })),
     close: async () => {
       await Promise.all(contexts.map((c) => c.dispose()));
       await server.close();

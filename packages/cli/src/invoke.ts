@@ -5,7 +5,7 @@ import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { build } from "esbuild";
 import { writeWrappers } from "./build.js";
-import { ExitCode, SpartaCliError, StackNotDeployedError, UsageError } from "./errors.js";
+import { ExitCode, InvokeError, SpartaCliError, StackNotDeployedError, UsageError } from "./errors.js";
 import { localBundleOptions } from "./explore.js";
 import {
   DEFAULT_MEMORY,
@@ -22,13 +22,6 @@ export const LOCAL_ACCOUNT_ID = "123456789012";
 export const INIT_TIMEOUT_MS = 10_000;
 /** After the configured timeout, how long a function that blocks its event loop gets before it is killed. */
 const KILL_GRACE_MS = 1000;
-
-/** The invocation could not be carried out (Lambda refused or was unreachable); not the function's own error. */
-export class InvokeError extends SpartaCliError {
-  constructor(message: string, options: { cause?: unknown } = {}) {
-    super("INVOKE_FAILED", message, { ...options, exitCode: ExitCode.user });
-  }
-}
 
 /** The configuration a local invocation runs with, as the deployed function would have it. */
 export interface InvokeConfig {

@@ -36,7 +36,7 @@ export function resolveServicePath(cwd: string, given?: string): string {
     if (existsSync(p)) return p;
   }
   throw new ServiceLoadError(
-    `No service file in ${cwd}: create sparta.config.ts exporting \`service = defineService({ ... })\`, or pass --service PATH`,
+    `No service file in ${cwd}: run \`sparta init\` to start a new service here, create sparta.config.ts exporting \`service = defineService({ ... })\`, or pass --service PATH`,
   );
 }
 

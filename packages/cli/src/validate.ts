@@ -63,6 +63,8 @@ export const BUILTIN_COMMANDS = [
   "explore",
   "status",
   "logs",
+  "invoke",
+  "init",
   "version",
   "help",
 ];

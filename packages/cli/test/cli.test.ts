@@ -109,7 +109,9 @@ describe("sparta flags and usage errors (exit 2, message names the flag)", () =>
   it("reports a folder with no service file", async () => {
     const r = await runInProcess(["provision", "--noop"], mkdtempSync(join(tmpdir(), "sparta-empty-")));
     expect(r.code, r.stderr).toBe(2);
-    expect(r.stderr).toMatch(/No service file in .*: create sparta\.config\.ts exporting/);
+    expect(r.stderr).toMatch(
+      /No service file in .*: run `sparta init` to start a new service here, create sparta\.config\.ts exporting/,
+    );
   });
 
   it("reports a service file that exports nothing, or throws while loading", async () => {

@@ -12,6 +12,8 @@ describe("sparta explore", () => {
   let dir: string;
   let stderr = "";
 
+  let routes: unknown;
+
   beforeAll(async () => {
     dir = copyExample();
     child = spawn(process.execPath, [binPath, "explore", "--port", "0", "--format", "json"], {
@@ -26,7 +28,9 @@ describe("sparta explore", () => {
       child.stdout!.on("data", (d) => {
         stdout += d;
         try {
-          resolveUrl(JSON.parse(stdout).url);
+          const started = JSON.parse(stdout);
+          routes = started.routes;
+          resolveUrl(started.url);
         } catch {
           // not all of it yet
         }
@@ -53,6 +57,25 @@ describe("sparta explore", () => {
       body: JSON.stringify({ name: "Lin" }),
     });
     expect(await post.json()).toEqual({ message: "Hello, Lin!" });
+  });
+
+  it("serves the service's HTTP API routes at their own paths, as API Gateway would", async () => {
+    expect(routes).toEqual([
+      { route: "GET /hello", function: "hello" },
+      { route: "POST /hello", function: "hello" },
+    ]);
+    const res = await fetch(`${url}/hello?name=Ada`);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ message: "Hello, Ada!" });
+    const post = await fetch(`${url}/hello`, { method: "POST", body: JSON.stringify({ name: "Lin" }) });
+    expect(await post.json()).toEqual({ message: "Hello, Lin!" });
+    // No route: API Gateway's answer, with what is served.
+    const missing = await fetch(`${url}/hello`, { method: "DELETE" });
+    expect(missing.status).toBe(404);
+    expect(await missing.json()).toMatchObject({
+      message: "Not Found",
+      error: expect.stringContaining("No route matches DELETE /hello. Routes: GET /hello, POST /hello"),
+    });
   });
 
   it("answers a protobuf invocation envelope for the scheduled function", async () => {

@@ -94,7 +94,7 @@ describe("sparta init writes a service that builds, type-checks and answers", ()
         "  cd hello-api",
         "  npm install",
         "  npx sparta provision --noop     # build the template and the ZIP into .sparta/, touch no AWS",
-        "  npx sparta explore              # serve it locally: curl 'http://127.0.0.1:9999/http/hello/hello?name=Ada'",
+        "  npx sparta explore              # serve it locally: curl 'http://127.0.0.1:9999/hello?name=Ada'",
         "  npx sparta provision --s3Bucket YOUR-BUCKET   # deploy (a bucket you own holds the code ZIPs)",
         "",
       ].join("\n"),
