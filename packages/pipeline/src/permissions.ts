@@ -154,6 +154,12 @@ const DEPLOY_ACTIONS: Record<string, (scope: Scope) => IamStatement[]> = {
       Resource: s.rules,
     },
   ],
+  // `@sparta/cli`'s S3 triggers on existing buckets: with a service role, CloudFormation invokes the custom
+  // resource's ServiceToken (the stack's `<stack>-SpartaS3NotificationFunction-<suffix>`) with the role's
+  // permissions; the function itself, its role and log group are covered by their own types.
+  "Custom::SpartaS3Notification": (s) => [
+    { Effect: "Allow", Action: ["lambda:InvokeFunction"], Resource: s.functions },
+  ],
   // `alarms()` of @sparta/operations names every alarm `<stack>-...` (and its composite `<stack>-rollback`).
   "AWS::CloudWatch::Alarm": (s) => cloudWatchAlarms(s),
   "AWS::CloudWatch::CompositeAlarm": (s) => cloudWatchAlarms(s),

@@ -48,6 +48,27 @@ function serviceWithAlarms() {
   };
 }
 
+/**
+ * `@sparta/cli`'s golden `packages/cli/test/golden/s3-existing.template.json` (commit b6373cb), the same JSON: S3
+ * triggers on existing buckets, i.e. `Custom::SpartaS3Notification` resources served by the stack's
+ * `SpartaS3NotificationFunction`, plus one bucket the stack creates.
+ */
+const s3ExistingService = () => JSON.parse(fixture("s3-existing-service.json")) as Json;
+const typesOf = (service: Json) =>
+  Object.values(service.Resources as Record<string, Json>).map((r) => r.Type);
+/** `AWS::S3::Bucket` has no built-in deploy actions: the service passes its own, as the README shows. */
+const uploadsBucketDeploy = {
+  allowTypes: ["AWS::S3::Bucket"],
+  statements: [
+    {
+      Effect: "Allow" as const,
+      Action: ["s3:CreateBucket", "s3:DeleteBucket", "s3:GetBucketNotification", "s3:PutBucketNotification"],
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: Fn::Sub's syntax, not a JavaScript template
+      Resource: [{ "Fn::Sub": "arn:${AWS::Partition}:s3:::uploads-${AWS::AccountId}-${AWS::Region}" }],
+    },
+  ],
+};
+
 const variants: [string, Partial<PipelineTemplateOptions>][] = [
   ["connection-manual", {}],
   ["oauth-token", { source: { kind: "oauthToken" }, pullRequests: true, codeBucket: "my-sparta-artifacts" }],
@@ -81,6 +102,14 @@ const variants: [string, Partial<PipelineTemplateOptions>][] = [
         { environment: "test", approval: "none" },
         { environment: "production", approval: { gate: "alarms", quietMinutes: 15 } },
       ],
+    },
+  ],
+  [
+    "s3-existing",
+    {
+      serviceTemplate: s3ExistingService() as never,
+      resourceTypes: typesOf(s3ExistingService()),
+      deploy: uploadsBucketDeploy,
     },
   ],
 ];
@@ -253,6 +282,36 @@ describe("pipelineTemplate", () => {
     const plain = JSON.stringify(deployStatements(service({})));
     expect(plain).not.toContain("ec2:");
     expect(plain).not.toContain("lambda:GetLayerVersion");
+  });
+
+  it("lets CloudFormation invoke the existing-bucket S3 custom resource's function, and nothing more", () => {
+    const service = s3ExistingService();
+    const types = typesOf(service);
+    expect(types).toContain("Custom::SpartaS3Notification");
+    const deployStatements = (resourceTypes: string[]) =>
+      resources(
+        pipelineTemplate(
+          options({ serviceTemplate: service as never, resourceTypes, deploy: uploadsBucketDeploy }),
+        ),
+      ).DeployRole!.Properties.Policies[0].PolicyDocument.Statement as Json[];
+    const withCustom = deployStatements(types);
+    const without = deployStatements(types.filter((t) => t !== "Custom::SpartaS3Notification"));
+    const added = withCustom.filter((s) => !without.some((w) => JSON.stringify(w) === JSON.stringify(s)));
+    expect(added).toEqual([
+      {
+        Effect: "Allow",
+        Action: ["lambda:InvokeFunction"],
+        // Each stage stack's own functions: <stack>-SpartaS3NotificationFunction-<suffix> among them.
+        Resource: ["Test", "Prod"].map((p) => ({
+          "Fn::Sub": `arn:\${AWS::Partition}:lambda:\${AWS::Region}:\${AWS::AccountId}:function:${p}-SpartaCodePipeline-master-*`,
+        })),
+      },
+    ]);
+    expect(withCustom).toHaveLength(without.length + 1);
+    // The custom resource type no longer stops the pipeline; the bucket the stack creates still needs its actions.
+    expect(() =>
+      pipelineTemplate(options({ serviceTemplate: service as never, resourceTypes: types })),
+    ).toThrow(/holds AWS::S3::Bucket, for which/);
   });
 
   it("lets the deploy role manage the stages' alarms, scoped to each stack's alarm names", () => {
