@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import { HookError, ServiceDefinitionError } from "./errors.js";
+import { lambdaRole, RUNTIME } from "./lambda-resources.js";
 import {
   bucketArn,
   type ExistingBucketTrigger,
@@ -15,8 +16,7 @@ import type {
   TemplateFragment,
 } from "./service.js";
 
-/** Lambda runtime of every generated function (cfn-lint rejects creating nodejs20.x). */
-export const RUNTIME = "nodejs22.x";
+export { RUNTIME } from "./lambda-resources.js";
 /** Name of the template parameter carrying the S3 bucket that holds the code ZIPs. */
 export const ARTIFACT_BUCKET_PARAMETER = "ArtifactBucket";
 export const DEFAULT_MEMORY = 256;
@@ -464,27 +464,7 @@ export async function marshalService(
     });
 
     if (ids.role) {
-      put(
-        ids.role,
-        {
-          Type: "AWS::IAM::Role",
-          Properties: {
-            AssumeRolePolicyDocument: {
-              Version: "2012-10-17",
-              Statement: [
-                { Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" },
-              ],
-            },
-            Policies: [
-              {
-                PolicyName: `${fn.name}-privileges`,
-                PolicyDocument: { Version: "2012-10-17", Statement: statements },
-              },
-            ],
-          },
-        },
-        at,
-      );
+      put(ids.role, lambdaRole(`${fn.name}-privileges`, statements), at);
       // Pull-based sources validate the role's permissions when the mapping is created.
       for (const id of pullers) resources[id]!.DependsOn = [ids.role];
     }

@@ -1,4 +1,5 @@
 import type { DefinitionProblem } from "./errors.js";
+import { lambdaRole, RUNTIME } from "./lambda-resources.js";
 import type { CfnValue, TemplateDocument } from "./service.js";
 
 /**
@@ -212,44 +213,25 @@ export function existingBucketResources(
   for (const t of triggers) arns.set(JSON.stringify(t.bucket), bucketArn(t.bucket));
   const resources: Record<string, Resource> = {
     [ids.logGroup]: { Type: "AWS::Logs::LogGroup", Properties: { RetentionInDays: 14 } },
-    [ids.role]: {
-      Type: "AWS::IAM::Role",
-      Properties: {
-        AssumeRolePolicyDocument: {
-          Version: "2012-10-17",
-          Statement: [
-            { Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" },
-          ],
-        },
-        Policies: [
-          {
-            PolicyName: "sparta-s3-notifications",
-            PolicyDocument: {
-              Version: "2012-10-17",
-              Statement: [
-                {
-                  Effect: "Allow",
-                  Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
-                  Resource: [{ "Fn::GetAtt": [ids.logGroup, "Arn"] }],
-                },
-                {
-                  Effect: "Allow",
-                  Action: ["s3:GetBucketNotification", "s3:PutBucketNotification"],
-                  Resource: [...arns.values()],
-                },
-              ],
-            },
-          },
-        ],
+    [ids.role]: lambdaRole("sparta-s3-notifications", [
+      {
+        Effect: "Allow",
+        Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
+        Resource: [{ "Fn::GetAtt": [ids.logGroup, "Arn"] }],
       },
-    },
+      {
+        Effect: "Allow",
+        Action: ["s3:GetBucketNotification", "s3:PutBucketNotification"],
+        Resource: [...arns.values()],
+      },
+    ]),
     [ids.function]: {
       Type: "AWS::Lambda::Function",
       Properties: {
         Description: "Sparta: adds and removes this stack's S3 notifications on existing buckets",
         Code: { ZipFile: S3_NOTIFICATION_HANDLER },
         Handler: "index.handler",
-        Runtime: "nodejs22.x",
+        Runtime: RUNTIME,
         MemorySize: 128,
         Timeout: S3_NOTIFICATION_TIMEOUT,
         Role: { "Fn::GetAtt": [ids.role, "Arn"] },
