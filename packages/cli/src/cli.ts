@@ -579,6 +579,11 @@ const logs: BuiltinCommand = {
       type: "string",
       description: `from how long ago (30s, 10m, 2h, 1d) or an ISO-8601 time (default ${DEFAULT_SINCE})`,
     },
+    until: {
+      type: "string",
+      description:
+        "up to how long ago (30s, 10m, 2h, 1d) or an ISO-8601 time (default now; not with --follow)",
+    },
     filter: {
       type: "string",
       description: "CloudWatch Logs filter pattern, e.g. ERROR or '\"order stored\"'",
@@ -594,18 +599,38 @@ const logs: BuiltinCommand = {
         `--function ${only}: the service has no function "${only}"; functions: ${names.join(", ")}`,
       );
     }
-    const startTime = parseSince((ctx.flags.since as string | undefined) ?? DEFAULT_SINCE, Date.now());
+    const now = Date.now();
+    const startTime = parseSince((ctx.flags.since as string | undefined) ?? DEFAULT_SINCE, now);
+    const untilText = ctx.flags.until as string | undefined;
+    const endTime = untilText === undefined ? undefined : parseSince(untilText, now, "--until");
+    if (endTime !== undefined && ctx.flags.follow)
+      throw new UsageError(
+        `--until ${untilText} cannot be combined with --follow, which reads events as they come`,
+      );
+    if (endTime !== undefined && endTime <= startTime)
+      throw new UsageError(
+        `--until ${untilText} (${new Date(endTime).toISOString()}) is not after --since (${new Date(startTime).toISOString()}): give an earlier --since or a later --until`,
+      );
     const limit = parseLimit(ctx.flags.limit as string | undefined);
     const filterPattern = ctx.flags.filter as string | undefined;
     const functions = ctx.service.functions.filter((f) => only === undefined || f.name === only);
     const since = new Date(startTime).toISOString();
+    const until = endTime === undefined ? undefined : new Date(endTime).toISOString();
     if (ctx.options.noop) {
       const build = await ctx.build();
       const targets = logTargets(functions, build.template);
       ctx.result(
-        { noop: true, stackName: build.stackName, since, filter: filterPattern ?? null, limit, targets },
+        {
+          noop: true,
+          stackName: build.stackName,
+          since,
+          until: until ?? null,
+          filter: filterPattern ?? null,
+          limit,
+          targets,
+        },
         [
-          `noop: would read the logs of stack ${build.stackName} since ${since}${filterPattern ? ` matching ${JSON.stringify(filterPattern)}` : ""}; nothing was read`,
+          `noop: would read the logs of stack ${build.stackName} since ${since}${until ? ` until ${until}` : ""}${filterPattern ? ` matching ${JSON.stringify(filterPattern)}` : ""}; nothing was read`,
           ...targets.map((t) => `  ${t.function}: ${t.kind === "group" ? t.logGroup : t.reason}`),
         ].join("\n"),
       );
@@ -640,6 +665,7 @@ const logs: BuiltinCommand = {
       client,
       targets: groups,
       startTime,
+      ...(endTime === undefined ? {} : { endTime }),
       limit,
       ...(filterPattern ? { filterPattern } : {}),
     });

@@ -12,12 +12,13 @@ export const FOLLOW_INTERVAL_MS = 2000;
 const UNIT_MS = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
 
 /**
- * The start time of `--since`: a duration back from `now` (`30s`, `10m`, `2h`, `1d`) or an ISO-8601 time.
+ * The time of `--since` (or `--until`, named by `flag`): a duration back from `now` (`30s`, `10m`, `2h`, `1d`) or an
+ * ISO-8601 time.
  *
  * @example
  * parseSince("2h", Date.parse("2026-11-26T12:00:00Z")) // Date.parse("2026-11-26T10:00:00Z")
  */
-export function parseSince(text: string, now: number): number {
+export function parseSince(text: string, now: number, flag = "--since"): number {
   const duration = /^(\d+)([smhd])$/.exec(text.trim());
   if (duration) return now - Number(duration[1]) * UNIT_MS[duration[2] as keyof typeof UNIT_MS];
   if (/^\d{4}-\d{2}-\d{2}/.test(text)) {
@@ -25,7 +26,7 @@ export function parseSince(text: string, now: number): number {
     if (!Number.isNaN(time)) return time;
   }
   throw new UsageError(
-    `--since ${JSON.stringify(text)}: expected a duration back from now (a number and s, m, h or d: 30s, 10m, 2h, 1d) or an ISO-8601 time (2026-11-26T17:00:00Z)`,
+    `${flag} ${JSON.stringify(text)}: expected a duration back from now (a number and s, m, h or d: 30s, 10m, 2h, 1d) or an ISO-8601 time (2026-11-26T17:00:00Z)`,
   );
 }
 
@@ -106,6 +107,7 @@ export interface LogsClient {
   filterLogEvents(input: {
     logGroupName: string;
     startTime?: number;
+    endTime?: number;
     filterPattern?: string;
     nextToken?: string;
     limit?: number;
@@ -138,7 +140,7 @@ type Group = Extract<LogTarget, { kind: "group" }>;
 async function readGroup(
   client: LogsClient,
   target: Group,
-  options: { startTime: number; filterPattern?: string; limit: number },
+  options: { startTime: number; endTime?: number; filterPattern?: string; limit: number },
 ): Promise<{ events: LogEvent[]; more: boolean } | undefined> {
   const events: LogEvent[] = [];
   let nextToken: string | undefined;
@@ -148,6 +150,7 @@ async function readGroup(
       page = await client.filterLogEvents({
         logGroupName: target.logGroup,
         startTime: options.startTime,
+        ...(options.endTime === undefined ? {} : { endTime: options.endTime }),
         ...(options.filterPattern ? { filterPattern: options.filterPattern } : {}),
         ...(nextToken ? { nextToken } : {}),
         limit: Math.min(10_000, options.limit - events.length),
@@ -178,6 +181,8 @@ export interface ReadLogsOptions {
   client: LogsClient;
   targets: readonly Group[];
   startTime: number;
+  /** Milliseconds since the epoch: no event after it (`--until`). */
+  endTime?: number;
   filterPattern?: string;
   limit: number;
 }
@@ -195,6 +200,7 @@ export async function readLogs(
       read: await readGroup(options.client, target, {
         startTime: options.startTime,
         limit: options.limit,
+        ...(options.endTime === undefined ? {} : { endTime: options.endTime }),
         ...(options.filterPattern ? { filterPattern: options.filterPattern } : {}),
       }),
     })),

@@ -116,6 +116,36 @@ describe("sparta logs against the AWS emulator", () => {
     expect(iso.stdout).toBe(`${hms(at.report)} hello ${reportLine.trimEnd()}\n`);
   });
 
+  it("--until ends the window: a duration back from now or an ISO-8601 time", async () => {
+    const window = await sparta(
+      "--function",
+      "hello",
+      "--since",
+      "4h",
+      "--until",
+      new Date(at.report - 1000).toISOString(),
+    );
+    expect(window.code, window.stderr).toBe(0);
+    expect(window.stdout).toBe(`${hms(at.old)} hello an old line\n${helloJson.replace("hello   ", "hello ")}\n`);
+    const hourAgo = await sparta("--since", "4h", "--until", "1h");
+    expect(hourAgo.stdout).toBe(`${hms(at.old)} hello   an old line\n`);
+    const json = await sparta("--until", "1h", "--since", "4h", "--noop", "--format", "json");
+    expect(JSON.parse(json.stdout).until).toMatch(/^\d{4}-\d{2}-\d{2}T/);
+  });
+
+  it("--until before --since, or with --follow, is a usage error saying why", async () => {
+    const backwards = await sparta("--since", "1h", "--until", "2h");
+    expect(backwards.code).toBe(2);
+    expect(backwards.stderr).toMatch(
+      /--until 2h \(.*\) is not after --since \(.*\): give an earlier --since/,
+    );
+    const follow = await sparta("--until", "1h", "--follow");
+    expect(follow.code).toBe(2);
+    expect(follow.stderr).toContain("--until 1h cannot be combined with --follow");
+    const bad = await sparta("--until", "soon");
+    expect(bad.stderr).toMatch(/--until "soon": expected a duration/);
+  });
+
   it("--filter passes a CloudWatch filter pattern (a term, a quoted phrase)", async () => {
     const term = await sparta("--filter", "REPORT");
     expect(term.code, term.stderr).toBe(0);

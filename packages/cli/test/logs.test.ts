@@ -28,6 +28,9 @@ describe("parseSince", () => {
       expect(() => parseSince(bad, NOW)).toThrow(UsageError);
       expect(() => parseSince(bad, NOW)).toThrow(/^--since .*30s, 10m, 2h, 1d.*ISO-8601/);
     }
+    expect(() => parseSince("soon", NOW, "--until")).toThrow(
+      /^--until "soon": expected a duration back from now/,
+    );
   });
 });
 
