@@ -40,6 +40,7 @@ export {
   deployStatements,
   functionSettingStatements,
   type IamStatement,
+  type ServiceTemplate,
   SUPPORTED_RESOURCE_TYPES,
 } from "./permissions.js";
 export { type GitHubRepo, parseGitHubRepo } from "./repo.js";

@@ -10,24 +10,46 @@ export interface IamStatement {
 
 const sub = (s: string) => ({ "Fn::Sub": s });
 
+/** The built service template, as far as the deploy role reads it. */
+export type ServiceTemplate = { Resources?: Record<string, unknown> };
+
 /**
  * ARNs of what CloudFormation creates for a stack when names are generated (`<stack>-<LogicalId>-<suffix>`),
- * which is how `@sparta/cli` names functions, roles and log groups.
+ * which is how `@sparta/cli` names functions, roles and log groups, and `@sparta/operations` its CodeDeploy
+ * application and deployment groups; plus the names the service template gives (S3 trigger buckets, SNS topics,
+ * subscribed log groups), when the template is known.
  */
-function stackScoped(stackNames: readonly string[]) {
+function stackScoped(stackNames: readonly string[], template: ServiceTemplate | undefined) {
+  const functions = stackNames.map((s) =>
+    sub(`arn:\${AWS::Partition}:lambda:\${AWS::Region}:\${AWS::AccountId}:function:${s}-*`),
+  );
+  const logGroups = stackNames.flatMap((s) => [
+    sub(`arn:\${AWS::Partition}:logs:\${AWS::Region}:\${AWS::AccountId}:log-group:${s}-*`),
+    sub(`arn:\${AWS::Partition}:logs:\${AWS::Region}:\${AWS::AccountId}:log-group:${s}-*:*`),
+  ]);
+  const allLogGroups = sub(`arn:\${AWS::Partition}:logs:\${AWS::Region}:\${AWS::AccountId}:log-group:*`);
   return {
-    functions: stackNames.map((s) =>
+    functions,
+    /** Functions with their versions and aliases (`function:<name>:<qualifier>`). */
+    qualifiedFunctions: stackNames.flatMap((s) => [
       sub(`arn:\${AWS::Partition}:lambda:\${AWS::Region}:\${AWS::AccountId}:function:${s}-*`),
-    ),
-    roles: stackNames.map((s) => sub(`arn:\${AWS::Partition}:iam::\${AWS::AccountId}:role/${s}-*`)),
-    logGroups: stackNames.flatMap((s) => [
-      sub(`arn:\${AWS::Partition}:logs:\${AWS::Region}:\${AWS::AccountId}:log-group:${s}-*`),
-      sub(`arn:\${AWS::Partition}:logs:\${AWS::Region}:\${AWS::AccountId}:log-group:${s}-*:*`),
+      sub(`arn:\${AWS::Partition}:lambda:\${AWS::Region}:\${AWS::AccountId}:function:${s}-*:*`),
     ]),
-    allLogGroups: sub(`arn:\${AWS::Partition}:logs:\${AWS::Region}:\${AWS::AccountId}:log-group:*`),
+    // A mapping's ARN ends in a UUID Lambda picks: no stack name in it; the function condition scopes it.
+    eventSourceMappings: [
+      sub("arn:${AWS::Partition}:lambda:${AWS::Region}:${AWS::AccountId}:event-source-mapping:*"),
+    ],
+    roles: stackNames.map((s) => sub(`arn:\${AWS::Partition}:iam::\${AWS::AccountId}:role/${s}-*`)),
+    logGroups,
+    allLogGroups,
     alarms: stackNames.map((s) =>
       sub(`arn:\${AWS::Partition}:cloudwatch:\${AWS::Region}:\${AWS::AccountId}:alarm:${s}-*`),
     ),
+    // `dashboard()` of @sparta/operations names the dashboard after the stack; dashboards are global (no Region).
+    dashboards: stackNames.flatMap((s) => [
+      sub(`arn:\${AWS::Partition}:cloudwatch::\${AWS::AccountId}:dashboard/${s}`),
+      sub(`arn:\${AWS::Partition}:cloudwatch::\${AWS::AccountId}:dashboard/${s}-*`),
+    ]),
     rules: stackNames.map((s) =>
       sub(`arn:\${AWS::Partition}:events:\${AWS::Region}:\${AWS::AccountId}:rule/${s}-*`),
     ),
@@ -36,7 +58,103 @@ function stackScoped(stackNames: readonly string[]) {
       sub(`arn:\${AWS::Partition}:apigateway:\${AWS::Region}::/apis/*`),
       sub(`arn:\${AWS::Partition}:apigateway:\${AWS::Region}::/tags/*`),
     ],
+    // `safeDeploy()` names neither: CloudFormation generates `<stack>-<LogicalId>-<suffix>` for both.
+    codeDeployApplications: stackNames.map((s) =>
+      sub(`arn:\${AWS::Partition}:codedeploy:\${AWS::Region}:\${AWS::AccountId}:application:${s}-*`),
+    ),
+    deploymentGroups: stackNames.map((s) =>
+      sub(
+        `arn:\${AWS::Partition}:codedeploy:\${AWS::Region}:\${AWS::AccountId}:deploymentgroup:${s}-*/${s}-*`,
+      ),
+    ),
+    // `safeDeploy({ shift })` uses the predefined `CodeDeployDefault.Lambda<shift>` configurations.
+    lambdaDeploymentConfigs: [
+      sub(
+        "arn:${AWS::Partition}:codedeploy:${AWS::Region}:${AWS::AccountId}:deploymentconfig:CodeDeployDefault.Lambda*",
+      ),
+    ],
+    buckets: namedArns(
+      template,
+      "AWS::S3::Bucket",
+      "BucketName",
+      stackNames,
+      (n) => `arn:\${AWS::Partition}:s3:::${n}`,
+    ) ?? [sub("arn:${AWS::Partition}:s3:::*")],
+    topics: namedArns(template, "AWS::SNS::Subscription", "TopicArn", stackNames, (n) => n) ?? [
+      sub("arn:${AWS::Partition}:sns:*:*:*"),
+    ],
+    subscribedLogGroups: subscribedLogGroups(template, stackNames, logGroups) ?? [allLogGroups],
   };
+}
+
+const PSEUDO_PARAMETERS = new Set(["AWS::AccountId", "AWS::Region", "AWS::Partition", "AWS::URLSuffix"]);
+
+/**
+ * How a string property of the service template reads in each stage stack, as `Fn::Sub` text the pipeline stack
+ * resolves the same way (it deploys to its own account and Region): a literal, or an `Fn::Sub` over pseudo
+ * parameters and `AWS::StackName` (replaced by each stage's stack name). `undefined` when the value names a
+ * parameter or another resource, which the pipeline cannot know.
+ */
+function stackValues(value: unknown, stackNames: readonly string[]): string[] | undefined {
+  if (typeof value === "string") return [value.replaceAll("${", "${!")];
+  const text = (value as { "Fn::Sub"?: unknown } | undefined)?.["Fn::Sub"];
+  if (typeof text !== "string") return undefined;
+  const variables = [...text.matchAll(/\$\{([^!}][^}]*)\}/g)].map((m) => m[1]!);
+  if (!variables.every((v) => PSEUDO_PARAMETERS.has(v) || v === "AWS::StackName")) return undefined;
+  return variables.includes("AWS::StackName")
+    ? stackNames.map((s) => text.replaceAll("${AWS::StackName}", s))
+    : [text];
+}
+
+const resourcesOf = (template: ServiceTemplate | undefined, type: string) =>
+  Object.values(template?.Resources ?? {})
+    .map((r) => r as { Type?: string; Properties?: Record<string, unknown> })
+    .filter((r) => r.Type === type);
+
+/** ARNs built from one property of every resource of a type; `undefined` when any value cannot be read. */
+function namedArns(
+  template: ServiceTemplate | undefined,
+  type: string,
+  property: string,
+  stackNames: readonly string[],
+  arn: (name: string) => string,
+): unknown[] | undefined {
+  if (!template) return undefined;
+  const names: string[] = [];
+  for (const r of resourcesOf(template, type)) {
+    const values = stackValues(r.Properties?.[property], stackNames);
+    if (!values) return undefined;
+    names.push(...values);
+  }
+  return [...new Set(names.map(arn))].sort().map((a) => (a.includes("${") ? sub(a) : a));
+}
+
+/** The log groups subscription filters attach to: named ones, or this stack's own (a `Ref` to one of them). */
+function subscribedLogGroups(
+  template: ServiceTemplate | undefined,
+  stackNames: readonly string[],
+  stackLogGroups: unknown[],
+): unknown[] | undefined {
+  if (!template) return undefined;
+  const arns: unknown[] = [];
+  for (const r of resourcesOf(template, "AWS::Logs::SubscriptionFilter")) {
+    const name = r.Properties?.LogGroupName as { Ref?: string } | undefined;
+    if (typeof name?.Ref === "string" && template.Resources?.[name.Ref] !== undefined) {
+      arns.push(...stackLogGroups);
+      continue;
+    }
+    const values = stackValues(name, stackNames);
+    if (!values) return undefined;
+    for (const v of values) {
+      const base = `arn:\${AWS::Partition}:logs:\${AWS::Region}:\${AWS::AccountId}:log-group:${v}`;
+      arns.push(sub(base), sub(`${base}:*`));
+    }
+  }
+  const seen = new Set<string>();
+  return arns.filter((a) => {
+    const key = JSON.stringify(a);
+    return seen.has(key) ? false : (seen.add(key), true);
+  });
 }
 
 type Scope = ReturnType<typeof stackScoped>;
@@ -167,6 +285,202 @@ const DEPLOY_ACTIONS: Record<string, (scope: Scope) => IamStatement[]> = {
   "AWS::ApiGatewayV2::Stage": (s) => apiGateway(s),
   "AWS::ApiGatewayV2::Integration": (s) => apiGateway(s),
   "AWS::ApiGatewayV2::Route": (s) => apiGateway(s),
+
+  // Sources of the lists below. "schema": the CloudFormation registry schema's `handlers.{create,read,update,delete}
+  // .permissions` (aws-cloudformation/aws-cloudformation-resource-providers-<service>, or the copy of the registry
+  // schemas in pulumi/pulumi-aws-native `aws-cloudformation-schema/`), less the actions for properties no Sparta
+  // package sets (named per entry). Resource types and condition keys: the Lambda developer guide, "Resources and
+  // conditions for Lambda actions", and each service's "Actions, resources, and condition keys" page.
+
+  // @sparta/cli's sqs, dynamodb and kinesis triggers. Schema (aws-lambda-eventsourcemapping.json) less `kms:*`,
+  // which only a `KMSKeyArn` (filter criteria encryption) needs. Lambda's table: Create takes no resource, only the
+  // `lambda:FunctionArn` condition; Update and Delete take the mapping's ARN and the condition; Get takes no
+  // resource. The condition allows qualified ARNs too: safeDeploy() points mappings at an alias.
+  "AWS::Lambda::EventSourceMapping": (s) => [
+    {
+      Effect: "Allow",
+      Action: ["lambda:CreateEventSourceMapping"],
+      Resource: ["*"],
+      Condition: { ArnLike: { "lambda:FunctionArn": s.qualifiedFunctions } },
+    },
+    {
+      Effect: "Allow",
+      Action: ["lambda:UpdateEventSourceMapping", "lambda:DeleteEventSourceMapping"],
+      Resource: s.eventSourceMappings,
+      Condition: { ArnLike: { "lambda:FunctionArn": s.qualifiedFunctions } },
+    },
+    { Effect: "Allow", Action: ["lambda:GetEventSourceMapping"], Resource: ["*"] },
+    // The schema's tagging (CloudFormation's system tags on create).
+    {
+      Effect: "Allow",
+      Action: ["lambda:ListTags", "lambda:TagResource", "lambda:UntagResource"],
+      Resource: s.eventSourceMappings,
+    },
+  ],
+  // @sparta/cli's s3 triggers with `bucket`: the stack creates `<prefix>-${AWS::AccountId}-${AWS::Region}` with a
+  // NotificationConfiguration; scoped to the names the service template gives. Schema (aws-s3-bucket.json), its
+  // bucket-level s3 actions, less S3 Metadata's Create/Update/Delete (with s3tables:*), `iam:PassRole`
+  // (replication), and s3:PutObjectAcl / s3:DeleteObject (object ARNs, never matched by a bucket's).
+  "AWS::S3::Bucket": (s) => [
+    {
+      Effect: "Allow",
+      Action: [
+        "s3:CreateBucket",
+        "s3:DeleteBucket",
+        "s3:ListBucket",
+        "s3:GetBucketAcl",
+        "s3:PutBucketAcl",
+        "s3:GetBucketTagging",
+        "s3:PutBucketTagging",
+        "s3:GetBucketNotification",
+        "s3:PutBucketNotification",
+        "s3:GetBucketPublicAccessBlock",
+        "s3:PutBucketPublicAccessBlock",
+        "s3:GetBucketOwnershipControls",
+        "s3:PutBucketOwnershipControls",
+        "s3:GetEncryptionConfiguration",
+        "s3:PutEncryptionConfiguration",
+        "s3:GetBucketVersioning",
+        "s3:PutBucketVersioning",
+        "s3:GetLifecycleConfiguration",
+        "s3:PutLifecycleConfiguration",
+        "s3:GetBucketCORS",
+        "s3:PutBucketCORS",
+        "s3:GetBucketWebsite",
+        "s3:PutBucketWebsite",
+        "s3:DeleteBucketWebsite",
+        "s3:GetBucketLogging",
+        "s3:PutBucketLogging",
+        "s3:GetAccelerateConfiguration",
+        "s3:PutAccelerateConfiguration",
+        "s3:GetAnalyticsConfiguration",
+        "s3:PutAnalyticsConfiguration",
+        "s3:GetInventoryConfiguration",
+        "s3:PutInventoryConfiguration",
+        "s3:GetMetricsConfiguration",
+        "s3:PutMetricsConfiguration",
+        "s3:GetIntelligentTieringConfiguration",
+        "s3:PutIntelligentTieringConfiguration",
+        "s3:GetReplicationConfiguration",
+        "s3:PutReplicationConfiguration",
+        "s3:GetBucketObjectLockConfiguration",
+        "s3:PutBucketObjectLockConfiguration",
+        "s3:GetBucketMetadataTableConfiguration",
+      ],
+      Resource: s.buckets,
+    },
+  ],
+  // @sparta/cli's sns triggers. Schema (aws-sns-subscription.json) less the iam:* it needs only for a
+  // `SubscriptionRoleArn` (Firehose). SNS's reference: Subscribe and GetTopicAttributes take the topic (from the
+  // template when it is literal); the subscription actions take no resource type.
+  "AWS::SNS::Subscription": (s) => [
+    { Effect: "Allow", Action: ["sns:Subscribe", "sns:GetTopicAttributes"], Resource: s.topics },
+    {
+      Effect: "Allow",
+      Action: ["sns:GetSubscriptionAttributes", "sns:SetSubscriptionAttributes", "sns:Unsubscribe"],
+      Resource: ["*"],
+    },
+  ],
+  // @sparta/cli's cloudwatchLogs triggers. Schema (aws-logs-subscriptionfilter.json) less iam:PassRole, which only
+  // a `RoleArn` (Kinesis or Firehose destination) needs; on the log groups the template names.
+  "AWS::Logs::SubscriptionFilter": (s) => [
+    {
+      Effect: "Allow",
+      Action: [
+        "logs:PutSubscriptionFilter",
+        "logs:DescribeSubscriptionFilters",
+        "logs:DeleteSubscriptionFilter",
+      ],
+      Resource: s.subscribedLogGroups,
+    },
+  ],
+  // @sparta/operations' dashboard(). Schema (aws-cloudwatch-dashboard.json), whole.
+  "AWS::CloudWatch::Dashboard": (s) => [
+    {
+      Effect: "Allow",
+      Action: ["cloudwatch:PutDashboard", "cloudwatch:GetDashboard", "cloudwatch:DeleteDashboards"],
+      Resource: s.dashboards,
+    },
+  ],
+  // @sparta/operations' safeDeploy(). Schema (aws-lambda-version.json), whole (its delete calls DeleteFunction with
+  // the version's qualifier; safeDeploy retains versions, so it is not called in practice).
+  "AWS::Lambda::Version": (s) => [
+    {
+      Effect: "Allow",
+      Action: [
+        "lambda:PublishVersion",
+        "lambda:GetFunctionConfiguration",
+        "lambda:PutProvisionedConcurrencyConfig",
+        "lambda:GetProvisionedConcurrencyConfig",
+        "lambda:PutRuntimeManagementConfig",
+        "lambda:GetRuntimeManagementConfig",
+        "lambda:DeleteFunction",
+      ],
+      Resource: s.qualifiedFunctions,
+    },
+  ],
+  // Schema (aws-lambda-alias.json), its lambda:* actions; its update's codedeploy:* actions (for an alias with
+  // CodeDeployLambdaAliasUpdate) come with AWS::CodeDeploy::DeploymentGroup, which such an alias always has.
+  "AWS::Lambda::Alias": (s) => [
+    {
+      Effect: "Allow",
+      Action: [
+        "lambda:CreateAlias",
+        "lambda:GetAlias",
+        "lambda:UpdateAlias",
+        "lambda:DeleteAlias",
+        "lambda:PutProvisionedConcurrencyConfig",
+        "lambda:GetProvisionedConcurrencyConfig",
+        "lambda:DeleteProvisionedConcurrencyConfig",
+      ],
+      Resource: s.qualifiedFunctions,
+    },
+  ],
+  // Schema (aws-codedeploy-application.json), whole.
+  "AWS::CodeDeploy::Application": (s) => [
+    {
+      Effect: "Allow",
+      Action: [
+        "codedeploy:CreateApplication",
+        "codedeploy:GetApplication",
+        "codedeploy:DeleteApplication",
+        "codedeploy:TagResource",
+        "codedeploy:UntagResource",
+        "codedeploy:ListTagsForResource",
+      ],
+      Resource: s.codeDeployApplications,
+    },
+  ],
+  // Schema not found (the stored copies of aws-codedeploy-deploymentgroup.json carry no handlers): from the API the
+  // handler calls, Create/Get/Update/DeleteDeploymentGroup, plus tagging (the type is taggable on create), and
+  // iam:PassRole of the stack's CodeDeploy role (`ServiceRoleArn`) to CodeDeploy only. Then the Alias schema's
+  // update actions for CodeDeployLambdaAliasUpdate: a deployment in the stack's groups, with Lambda's predefined
+  // configurations.
+  "AWS::CodeDeploy::DeploymentGroup": (s) => [
+    {
+      Effect: "Allow",
+      Action: [
+        "codedeploy:CreateDeploymentGroup",
+        "codedeploy:GetDeploymentGroup",
+        "codedeploy:UpdateDeploymentGroup",
+        "codedeploy:DeleteDeploymentGroup",
+        "codedeploy:TagResource",
+        "codedeploy:UntagResource",
+        "codedeploy:ListTagsForResource",
+        "codedeploy:CreateDeployment",
+        "codedeploy:GetDeployment",
+        "codedeploy:StopDeployment",
+      ],
+      Resource: s.deploymentGroups,
+    },
+    { Effect: "Allow", Action: ["codedeploy:GetDeploymentConfig"], Resource: s.lambdaDeploymentConfigs },
+    {
+      Effect: "Allow",
+      Action: ["iam:PassRole"],
+      Resource: s.roles,
+      Condition: { StringEquals: { "iam:PassedToService": "codedeploy.amazonaws.com" } },
+    },
+  ],
 };
 
 function cloudWatchAlarms(s: Scope): IamStatement[] {
@@ -207,14 +521,19 @@ function apiGateway(s: Scope): IamStatement[] {
 export const SUPPORTED_RESOURCE_TYPES: readonly string[] = Object.keys(DEPLOY_ACTIONS);
 
 /**
- * The deploy role's statements for a service whose template holds `resourceTypes`, scoped to `stackNames`.
- * Throws `MissingDeployPermissionsError` naming any type without built-in actions (pass `extra` statements and
+ * The deploy role's statements for a service whose template holds `resourceTypes`, scoped to `stackNames` (and to
+ * the bucket, topic and log group names of `serviceTemplate`; without it, to any). Throws `MissingDeployPermissionsError` naming any type without built-in actions (pass `extra` statements and
  * `allowTypes` for those).
  */
 export function deployStatements(
   resourceTypes: readonly string[],
   stackNames: readonly string[],
-  options: { extra?: readonly IamStatement[]; allowTypes?: readonly string[] } = {},
+  options: {
+    extra?: readonly IamStatement[];
+    allowTypes?: readonly string[];
+    /** The built service template: scopes buckets, topics and subscribed log groups to the names it gives. */
+    serviceTemplate?: ServiceTemplate;
+  } = {},
 ): IamStatement[] {
   const types = [...new Set(resourceTypes)].sort();
   const unknown = types.filter((t) => !DEPLOY_ACTIONS[t] && !options.allowTypes?.includes(t));
@@ -226,7 +545,7 @@ export function deployStatements(
         `Action: ["sqs:CreateQueue", ...], Resource: [...] }] } }).`,
     );
   }
-  const scope = stackScoped(stackNames);
+  const scope = stackScoped(stackNames, options.serviceTemplate);
   const statements: IamStatement[] = [];
   const seen = new Set<string>();
   for (const type of types) {
@@ -294,4 +613,48 @@ export function collectIamActions(template: { Resources?: Record<string, unknown
   };
   visit(template.Resources ?? {}, false);
   return actions;
+}
+
+/**
+ * IAM's quotas ("IAM and AWS STS quotas"), in characters, whitespace not counted: all of a role's inline policies
+ * together, one managed policy, and managed policies attached to one role (the default quota).
+ */
+export const IAM_LIMITS = {
+  inlineRolePolicies: 10_240,
+  managedPolicy: 6_144,
+  managedPoliciesPerRole: 10,
+} as const;
+
+// The longest values CloudFormation may substitute: partitions (`aws-us-gov`, `aws-iso-b`, ...), Regions
+// (`ap-southeast-2`, `us-isob-east-1`, ...), account ids; any other reference or variable: an ARN-sized string.
+const WORST_CASE: Record<string, number> = {
+  "AWS::Partition": 12,
+  "AWS::Region": 16,
+  "AWS::AccountId": 12,
+  "AWS::URLSuffix": 20,
+};
+const OTHER_VALUE = 128;
+
+/**
+ * The length of a policy document once CloudFormation resolves its intrinsics, at worst (longest partition, Region
+ * and account id; an ARN-sized string for any other reference), as IAM counts it (no whitespace).
+ */
+export function worstCasePolicyChars(document: unknown): number {
+  const resolve = (value: unknown): unknown => {
+    if (Array.isArray(value)) return value.map(resolve);
+    if (!value || typeof value !== "object") return value;
+    const entries = Object.entries(value);
+    const [key, arg] = entries[0] ?? [];
+    if (entries.length === 1 && key === "Fn::Sub") {
+      const text = Array.isArray(arg) ? arg[0] : arg;
+      if (typeof text === "string")
+        return text.replace(/\$\{([^!}][^}]*)\}/g, (_, name: string) =>
+          "x".repeat(WORST_CASE[name] ?? OTHER_VALUE),
+        );
+    }
+    if (entries.length === 1 && key !== undefined && (key === "Ref" || key.startsWith("Fn::")))
+      return "x".repeat(typeof arg === "string" && WORST_CASE[arg] ? WORST_CASE[arg] : OTHER_VALUE);
+    return Object.fromEntries(entries.map(([k, v]) => [k, resolve(v)]));
+  };
+  return JSON.stringify(resolve(document)).replace(/\s+/g, "").length;
 }

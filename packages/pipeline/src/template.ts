@@ -2,7 +2,13 @@ import { alarmNamesFor } from "@sparta/operations";
 import { yamlScalar } from "./buildspec.js";
 import type { PipelineEnvironment } from "./environments.js";
 import { InvalidPipelineOptionsError, UnknownEnvironmentError } from "./errors.js";
-import { deployStatements, functionSettingStatements, type IamStatement } from "./permissions.js";
+import {
+  deployStatements,
+  functionSettingStatements,
+  IAM_LIMITS,
+  type IamStatement,
+  worstCasePolicyChars,
+} from "./permissions.js";
 import type { GitHubRepo } from "./repo.js";
 
 /**
@@ -221,6 +227,57 @@ function role(service: string, policyName: string, statements: readonly IamState
         { PolicyName: policyName, PolicyDocument: { Version: "2012-10-17", Statement: statements } },
       ],
     },
+  };
+}
+
+const policyDocument = (statements: readonly IamStatement[]) => ({
+  Version: "2012-10-17",
+  Statement: statements,
+});
+
+/**
+ * The deploy role, with its statements inline while IAM's quota on a role's inline policies allows; past it (a
+ * service with many resource types and stages), in managed policies `DeployPolicy1..n`, each within IAM's quota on
+ * a managed policy, sized for the longest partition, Region and account id.
+ */
+function deployRole(statements: readonly IamStatement[], pipelineName: string): Json {
+  const inline = role("cloudformation.amazonaws.com", "deploy", statements);
+  if (worstCasePolicyChars(policyDocument(statements)) <= IAM_LIMITS.inlineRolePolicies)
+    return { DeployRole: inline };
+  const parts: IamStatement[][] = [[]];
+  for (const statement of statements) {
+    const part = parts[parts.length - 1]!;
+    if (
+      part.length > 0 &&
+      worstCasePolicyChars(policyDocument([...part, statement])) > IAM_LIMITS.managedPolicy
+    )
+      parts.push([statement]);
+    else part.push(statement);
+  }
+  const tooBig = parts.find((p) => worstCasePolicyChars(policyDocument(p)) > IAM_LIMITS.managedPolicy);
+  if (parts.length > IAM_LIMITS.managedPoliciesPerRole || tooBig) {
+    throw new InvalidPipelineOptionsError(
+      `Pipeline "${pipelineName}": the deploy role's statements do not fit IAM's quotas (${IAM_LIMITS.managedPoliciesPerRole} ` +
+        `managed policies of ${IAM_LIMITS.managedPolicy} characters). Deploy to fewer stages per pipeline, or split the ` +
+        `service into smaller stacks.`,
+    );
+  }
+  const ids = parts.map((_, i) => `DeployPolicy${i + 1}`);
+  const { Policies: _inline, ...properties } = inline.Properties as Json;
+  return {
+    ...Object.fromEntries(
+      parts.map((part, i) => [
+        ids[i],
+        {
+          Type: "AWS::IAM::ManagedPolicy",
+          Properties: {
+            Description: `What CloudFormation needs to deploy the pipeline's stages (part ${i + 1} of ${parts.length})`,
+            PolicyDocument: policyDocument(part),
+          },
+        },
+      ]),
+    ),
+    DeployRole: { ...inline, Properties: { ...properties, ManagedPolicyArns: ids.map(ref) } },
   };
 }
 
@@ -469,6 +526,7 @@ export function pipelineTemplate(options: PipelineTemplateOptions): Json {
   const deploy = deployStatements(options.resourceTypes ?? DEFAULT_SERVICE_RESOURCE_TYPES, stackNames, {
     ...(options.deploy?.statements ? { extra: options.deploy.statements } : {}),
     ...(options.deploy?.allowTypes ? { allowTypes: options.deploy.allowTypes } : {}),
+    ...(options.serviceTemplate ? { serviceTemplate: options.serviceTemplate } : {}),
   });
   if (options.serviceTemplate) deploy.push(...functionSettingStatements(options.serviceTemplate));
   deploy.push({
@@ -476,7 +534,7 @@ export function pipelineTemplate(options: PipelineTemplateOptions): Json {
     Action: ["s3:GetObject", "s3:GetObjectVersion"],
     Resource: [codeObjectsArn],
   });
-  resources.DeployRole = role("cloudformation.amazonaws.com", "deploy", deploy);
+  Object.assign(resources, deployRole(deploy, pipelineName));
 
   const environmentImage = {
     Type: "LINUX_CONTAINER",

@@ -1,15 +1,17 @@
-import { addAlarms } from "@sparta/operations";
+import { addAlarms, addDashboard, addSafeDeploy } from "@sparta/operations";
 import { validateTemplate } from "@sparta/template";
 import { describe, expect, it } from "vitest";
 import {
   buildspec,
   collectIamActions,
   createEnvironmentRegistry,
+  deployStatements,
   InvalidPipelineOptionsError,
   MissingDeployPermissionsError,
   type PipelineTemplateOptions,
   parseGitHubRepo,
   pipelineTemplate,
+  SUPPORTED_RESOURCE_TYPES,
   UnknownEnvironmentError,
 } from "../src/index.js";
 import { expectGolden, fixture } from "./golden.js";
@@ -56,18 +58,41 @@ function serviceWithAlarms() {
 const s3ExistingService = () => JSON.parse(fixture("s3-existing-service.json")) as Json;
 const typesOf = (service: Json) =>
   Object.values(service.Resources as Record<string, Json>).map((r) => r.Type);
-/** `AWS::S3::Bucket` has no built-in deploy actions: the service passes its own, as the README shows. */
-const uploadsBucketDeploy = {
-  allowTypes: ["AWS::S3::Bucket"],
-  statements: [
-    {
-      Effect: "Allow" as const,
-      Action: ["s3:CreateBucket", "s3:DeleteBucket", "s3:GetBucketNotification", "s3:PutBucketNotification"],
-      // biome-ignore lint/suspicious/noTemplateCurlyInString: Fn::Sub's syntax, not a JavaScript template
-      Resource: [{ "Fn::Sub": "arn:${AWS::Partition}:s3:::uploads-${AWS::AccountId}-${AWS::Region}" }],
-    },
-  ],
+/**
+ * `@sparta/cli`'s golden `packages/cli/test/golden/all-sources.template.json` (commit d25dd3b), the same JSON: one
+ * trigger of every source (http, url, s3 with a bucket the stack creates, sns, sqs, dynamodb, kinesis, schedule,
+ * eventPattern, cloudwatchLogs).
+ */
+const allSourcesService = () => JSON.parse(fixture("all-sources-service.json")) as Json;
+/** All sources, decorated by @sparta/operations' own functions: alarms, safeDeploy with CodeDeploy, a dashboard. */
+function operatedService(): Json {
+  const service = allSourcesService();
+  addAlarms(service as never);
+  addSafeDeploy(service as never, { shift: "Canary10Percent5Minutes" });
+  addDashboard(service as never);
+  return service;
+}
+/** The deploy role's statements: inline, or in the managed policies it is given past IAM's inline quota. */
+const deployRoleOf = (t: Json): Json[] => {
+  const role = resources(t).DeployRole!.Properties;
+  return [
+    ...(role.Policies ?? []).flatMap((p: Json) => p.PolicyDocument.Statement),
+    ...(role.ManagedPolicyArns ?? []).flatMap(
+      (arn: Json) => resources(t)[arn.Ref]!.Properties.PolicyDocument.Statement,
+    ),
+  ];
 };
+/** A policy document's length as IAM counts it, resolved for the longest partition, Region and account id. */
+const resolvedChars = (document: unknown) =>
+  JSON.stringify(document)
+    .replaceAll("${AWS::Partition}", "aws-us-gov")
+    .replaceAll("${AWS::Region}", "ap-southeast-2")
+    .replaceAll("${AWS::AccountId}", "123456789012")
+    .replace(/\s+/g, "").length;
+const withAction = (statements: Json[], action: string) =>
+  statements.filter((s) => s.Action.includes(action));
+const fnSub = (s: string) => ({ "Fn::Sub": s });
+const STAGE_PREFIXES = ["Test", "Prod"].map((p) => `${p}-SpartaCodePipeline-master`);
 
 const variants: [string, Partial<PipelineTemplateOptions>][] = [
   ["connection-manual", {}],
@@ -109,8 +134,11 @@ const variants: [string, Partial<PipelineTemplateOptions>][] = [
     {
       serviceTemplate: s3ExistingService() as never,
       resourceTypes: typesOf(s3ExistingService()),
-      deploy: uploadsBucketDeploy,
     },
+  ],
+  [
+    "all-sources-operations",
+    { serviceTemplate: operatedService() as never, resourceTypes: typesOf(operatedService()) },
   ],
 ];
 
@@ -289,11 +317,8 @@ describe("pipelineTemplate", () => {
     const types = typesOf(service);
     expect(types).toContain("Custom::SpartaS3Notification");
     const deployStatements = (resourceTypes: string[]) =>
-      resources(
-        pipelineTemplate(
-          options({ serviceTemplate: service as never, resourceTypes, deploy: uploadsBucketDeploy }),
-        ),
-      ).DeployRole!.Properties.Policies[0].PolicyDocument.Statement as Json[];
+      resources(pipelineTemplate(options({ serviceTemplate: service as never, resourceTypes }))).DeployRole!
+        .Properties.Policies[0].PolicyDocument.Statement as Json[];
     const withCustom = deployStatements(types);
     const without = deployStatements(types.filter((t) => t !== "Custom::SpartaS3Notification"));
     const added = withCustom.filter((s) => !without.some((w) => JSON.stringify(w) === JSON.stringify(s)));
@@ -308,10 +333,6 @@ describe("pipelineTemplate", () => {
       },
     ]);
     expect(withCustom).toHaveLength(without.length + 1);
-    // The custom resource type no longer stops the pipeline; the bucket the stack creates still needs its actions.
-    expect(() =>
-      pipelineTemplate(options({ serviceTemplate: service as never, resourceTypes: types })),
-    ).toThrow(/holds AWS::S3::Bucket, for which/);
   });
 
   it("lets the deploy role manage the stages' alarms, scoped to each stack's alarm names", () => {
@@ -397,5 +418,220 @@ describe("pipelineTemplate", () => {
     expect(() => pipelineTemplate(options({ resourceTypes: ["AWS::SQS::Queue"] }))).toThrow(
       /AWS::SQS::Queue/,
     );
+  });
+});
+
+describe("the deploy role for every resource type @sparta/cli and @sparta/operations generate", () => {
+  const NEW_TYPES = [
+    "AWS::CloudWatch::Dashboard",
+    "AWS::CodeDeploy::Application",
+    "AWS::CodeDeploy::DeploymentGroup",
+    "AWS::Lambda::Alias",
+    "AWS::Lambda::EventSourceMapping",
+    "AWS::Lambda::Version",
+    "AWS::Logs::SubscriptionFilter",
+    "AWS::S3::Bucket",
+    "AWS::SNS::Subscription",
+  ];
+  const operated = () => deployRoleOf(pipelineTemplate(options(variants[6]![1])));
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: Fn::Sub's syntax, not a JavaScript template
+  const lambdaArn = "arn:${AWS::Partition}:lambda:${AWS::Region}:${AWS::AccountId}";
+  const qualified = STAGE_PREFIXES.flatMap((s) => [
+    fnSub(`${lambdaArn}:function:${s}-*`),
+    fnSub(`${lambdaArn}:function:${s}-*:*`),
+  ]);
+
+  it("builds the pipeline for a service holding every one of them, without extra statements", () => {
+    const types = new Set(typesOf(operatedService()));
+    for (const type of NEW_TYPES) {
+      expect(types).toContain(type);
+      expect(SUPPORTED_RESOURCE_TYPES).toContain(type);
+    }
+    expect(variants[6]![0]).toBe("all-sources-operations");
+    expect(variants[6]![1].deploy).toBeUndefined();
+    expect(() => operated()).not.toThrow();
+  });
+
+  it("scopes the trigger bucket, topic and log group statements to the names the service template gives", () => {
+    const statements = operated();
+    const [bucket] = withAction(statements, "s3:CreateBucket");
+    expect(bucket!.Resource).toEqual([
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: Fn::Sub's syntax, not a JavaScript template
+      fnSub("arn:${AWS::Partition}:s3:::my-uploads-${AWS::AccountId}-${AWS::Region}"),
+    ]);
+    expect(bucket!.Action).toEqual(expect.arrayContaining(["s3:PutBucketNotification", "s3:DeleteBucket"]));
+    expect(withAction(statements, "sns:Subscribe")).toEqual([
+      {
+        Effect: "Allow",
+        Action: ["sns:Subscribe", "sns:GetTopicAttributes"],
+        Resource: ["arn:aws:sns:us-east-1:123456789012:topic"],
+      },
+    ]);
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: Fn::Sub's syntax, not a JavaScript template
+    const logGroup =
+      "arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:/aws/lambda/other";
+    expect(withAction(statements, "logs:PutSubscriptionFilter")[0]!.Resource).toEqual([
+      fnSub(logGroup),
+      fnSub(`${logGroup}:*`),
+    ]);
+  });
+
+  it("scopes event source mappings by the function they invoke, as Lambda's resource table allows", () => {
+    const statements = operated();
+    expect(withAction(statements, "lambda:CreateEventSourceMapping")).toEqual([
+      {
+        Effect: "Allow",
+        Action: ["lambda:CreateEventSourceMapping"],
+        Resource: ["*"],
+        Condition: { ArnLike: { "lambda:FunctionArn": qualified } },
+      },
+    ]);
+    expect(withAction(statements, "lambda:DeleteEventSourceMapping")).toEqual([
+      {
+        Effect: "Allow",
+        Action: ["lambda:UpdateEventSourceMapping", "lambda:DeleteEventSourceMapping"],
+        Resource: [fnSub(`${lambdaArn}:event-source-mapping:*`)],
+        Condition: { ArnLike: { "lambda:FunctionArn": qualified } },
+      },
+    ]);
+    expect(withAction(statements, "lambda:PublishVersion")[0]!.Resource).toEqual(qualified);
+    expect(withAction(statements, "lambda:UpdateAlias")[0]!.Resource).toEqual(qualified);
+  });
+
+  it("scopes the dashboard, the CodeDeploy application and groups, and passes the CodeDeploy role only to CodeDeploy", () => {
+    const statements = operated();
+    expect(withAction(statements, "cloudwatch:PutDashboard")[0]!.Resource).toEqual(
+      STAGE_PREFIXES.flatMap((s) => [
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: Fn::Sub's syntax, not a JavaScript template
+        fnSub(`arn:\${AWS::Partition}:cloudwatch::\${AWS::AccountId}:dashboard/${s}`),
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: Fn::Sub's syntax, not a JavaScript template
+        fnSub(`arn:\${AWS::Partition}:cloudwatch::\${AWS::AccountId}:dashboard/${s}-*`),
+      ]),
+    );
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: Fn::Sub's syntax, not a JavaScript template
+    const codeDeploy = "arn:${AWS::Partition}:codedeploy:${AWS::Region}:${AWS::AccountId}";
+    expect(withAction(statements, "codedeploy:CreateApplication")[0]!.Resource).toEqual(
+      STAGE_PREFIXES.map((s) => fnSub(`${codeDeploy}:application:${s}-*`)),
+    );
+    expect(withAction(statements, "codedeploy:CreateDeployment")[0]!.Resource).toEqual(
+      STAGE_PREFIXES.map((s) => fnSub(`${codeDeploy}:deploymentgroup:${s}-*/${s}-*`)),
+    );
+    const passRoles = withAction(statements, "iam:PassRole");
+    expect(passRoles.map((p) => p.Condition.StringEquals["iam:PassedToService"]).sort()).toEqual([
+      "codedeploy.amazonaws.com",
+      "lambda.amazonaws.com",
+    ]);
+    for (const passRole of passRoles) {
+      expect(passRole.Resource).toEqual(
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: Fn::Sub's syntax, not a JavaScript template
+        STAGE_PREFIXES.map((s) => fnSub(`arn:\${AWS::Partition}:iam::\${AWS::AccountId}:role/${s}-*`)),
+      );
+    }
+  });
+
+  it("falls back to any bucket, topic or log group only when the template's name cannot be read", () => {
+    const types = ["AWS::Logs::SubscriptionFilter", "AWS::S3::Bucket", "AWS::SNS::Subscription"];
+    const resourcesOf = (statements: Json[]) =>
+      Object.fromEntries(
+        ["s3:CreateBucket", "sns:Subscribe", "logs:PutSubscriptionFilter"].map((a) => [
+          a,
+          withAction(statements, a)[0]!.Resource,
+        ]),
+      );
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: Fn::Sub's syntax, not a JavaScript template
+    const any = ["arn:${AWS::Partition}:s3:::*", "arn:${AWS::Partition}:sns:*:*:*"].map(fnSub);
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: Fn::Sub's syntax, not a JavaScript template
+    const anyLogGroup = fnSub("arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:*");
+    expect(resourcesOf(deployStatements(types, ["Svc-test"]) as Json[])).toEqual({
+      "s3:CreateBucket": [any[0]],
+      "sns:Subscribe": [any[1]],
+      "logs:PutSubscriptionFilter": [anyLogGroup],
+    });
+    const service = (bucketName: unknown, topicArn: unknown, logGroupName: unknown) => ({
+      Resources: {
+        Logs: { Type: "AWS::Logs::LogGroup" },
+        Bucket: { Type: "AWS::S3::Bucket", Properties: { BucketName: bucketName } },
+        Sub: { Type: "AWS::SNS::Subscription", Properties: { TopicArn: topicArn, Protocol: "lambda" } },
+        Filter: { Type: "AWS::Logs::SubscriptionFilter", Properties: { LogGroupName: logGroupName } },
+      },
+    });
+    const unreadable = service({ Ref: "BucketParam" }, { Ref: "Topic" }, { "Fn::ImportValue": "x" });
+    expect(
+      resourcesOf(deployStatements(types, ["Svc-test"], { serviceTemplate: unreadable }) as Json[]),
+    ).toEqual({
+      "s3:CreateBucket": [any[0]],
+      "sns:Subscribe": [any[1]],
+      "logs:PutSubscriptionFilter": [anyLogGroup],
+    });
+    // The stack's name is known per stage; a log group of the stack itself has a stack-prefixed generated name.
+    const perStack = service(
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: Fn::Sub's syntax, not a JavaScript template
+      { "Fn::Sub": "${AWS::StackName}-uploads" },
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: Fn::Sub's syntax, not a JavaScript template
+      { "Fn::Sub": "arn:${AWS::Partition}:sns:${AWS::Region}:${AWS::AccountId}:orders" },
+      { Ref: "Logs" },
+    );
+    const scoped = resourcesOf(
+      deployStatements(types, ["svc-test", "svc-prod"], { serviceTemplate: perStack }) as Json[],
+    );
+    expect(scoped["s3:CreateBucket"]).toEqual([
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: Fn::Sub's syntax, not a JavaScript template
+      fnSub("arn:${AWS::Partition}:s3:::svc-prod-uploads"),
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: Fn::Sub's syntax, not a JavaScript template
+      fnSub("arn:${AWS::Partition}:s3:::svc-test-uploads"),
+    ]);
+    expect(scoped["sns:Subscribe"]).toEqual([
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: Fn::Sub's syntax, not a JavaScript template
+      fnSub("arn:${AWS::Partition}:sns:${AWS::Region}:${AWS::AccountId}:orders"),
+    ]);
+    expect(JSON.stringify(scoped["logs:PutSubscriptionFilter"])).toContain("log-group:svc-prod-*:*");
+    expect(JSON.stringify(scoped["logs:PutSubscriptionFilter"])).not.toContain("log-group:*");
+  });
+
+  it("moves the deploy role's statements into managed policies, each within IAM's quota, only when they need it", () => {
+    const t = pipelineTemplate(options(variants[6]![1]));
+    const role = resources(t).DeployRole!.Properties;
+    // Inline, this role's statements would pass IAM's 10,240-character quota on a role's inline policies.
+    const statements = deployRoleOf(t);
+    expect(resolvedChars({ Version: "2012-10-17", Statement: statements })).toBeGreaterThan(10_240);
+    expect(role.Policies).toBeUndefined();
+    expect(role.ManagedPolicyArns.length).toBeGreaterThan(1);
+    expect(role.ManagedPolicyArns.length).toBeLessThanOrEqual(10);
+    for (const { Ref: id } of role.ManagedPolicyArns) {
+      const policy = resources(t)[id]!;
+      expect(policy.Type).toBe("AWS::IAM::ManagedPolicy");
+      expect(resolvedChars(policy.Properties.PolicyDocument)).toBeLessThanOrEqual(6_144);
+    }
+    // Nothing lost or repeated: the same statements as deployStatements gives, plus the code objects.
+    const expected = deployStatements(typesOf(operatedService()), STAGE_PREFIXES, {
+      serviceTemplate: operatedService() as never,
+    });
+    expect(statements.slice(0, expected.length)).toEqual(expected);
+    expect(statements.length).toBe(expected.length + 1);
+    // Every other variant keeps one inline policy.
+    for (const [name, overrides] of variants.filter(([n]) => n !== "all-sources-operations")) {
+      const other = resources(pipelineTemplate(options(overrides))).DeployRole!.Properties;
+      expect([name, other.Policies.length, other.ManagedPolicyArns]).toEqual([name, 1, undefined]);
+    }
+  });
+
+  it("still refuses a type nobody generates, naming only it, and takes the user's statements for it", () => {
+    const service = operatedService();
+    service.Resources.Queue = { Type: "AWS::SQS::Queue", Properties: {} };
+    const base = { serviceTemplate: service as never, resourceTypes: typesOf(service) };
+    expect(() => pipelineTemplate(options(base))).toThrow(MissingDeployPermissionsError);
+    expect(() => pipelineTemplate(options(base))).toThrow(/holds AWS::SQS::Queue, for which/);
+    const queue = {
+      Effect: "Allow" as const,
+      Action: ["sqs:CreateQueue", "sqs:DeleteQueue", "sqs:GetQueueAttributes", "sqs:SetQueueAttributes"],
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: Fn::Sub's syntax, not a JavaScript template
+      Resource: [fnSub("arn:${AWS::Partition}:sqs:${AWS::Region}:${AWS::AccountId}:Test-*")],
+    };
+    const statements = deployRoleOf(
+      pipelineTemplate(
+        options({ ...base, deploy: { allowTypes: ["AWS::SQS::Queue"], statements: [queue] } }),
+      ),
+    );
+    expect(statements).toContainEqual(queue);
   });
 });
