@@ -287,8 +287,9 @@ const DEPLOY_ACTIONS: Record<string, (scope: Scope) => IamStatement[]> = {
   "AWS::ApiGatewayV2::Route": (s) => apiGateway(s),
 
   // Sources of the lists below. "schema": the CloudFormation registry schema's `handlers.{create,read,update,delete}
-  // .permissions` (aws-cloudformation/aws-cloudformation-resource-providers-<service>, or the copy of the registry
-  // schemas in pulumi/pulumi-aws-native `aws-cloudformation-schema/`), less the actions for properties no Sparta
+  // .permissions`: SNS and Logs from aws-cloudformation/aws-cloudformation-resource-providers-{sns,logs}, the others
+  // from the copy of the registry schemas in pulumi/pulumi-aws-native `aws-cloudformation-schema/` (the Lambda, S3,
+  // CloudWatch and CodeDeploy provider repositories were not stored), less the actions for properties no Sparta
   // package sets (named per entry). Resource types and condition keys: the Lambda developer guide, "Resources and
   // conditions for Lambda actions", and each service's "Actions, resources, and condition keys" page.
 
@@ -310,7 +311,8 @@ const DEPLOY_ACTIONS: Record<string, (scope: Scope) => IamStatement[]> = {
       Condition: { ArnLike: { "lambda:FunctionArn": s.qualifiedFunctions } },
     },
     { Effect: "Allow", Action: ["lambda:GetEventSourceMapping"], Resource: ["*"] },
-    // The schema's tagging (CloudFormation's system tags on create).
+    // The schema's tagging (CloudFormation's system tags on create), on the mappings' ARNs: the stored Lambda guide
+    // predates mapping tags (it lists these on `*`); the ARN scope follows today's tagging of mappings: unverified.
     {
       Effect: "Allow",
       Action: ["lambda:ListTags", "lambda:TagResource", "lambda:UntagResource"],
@@ -371,8 +373,9 @@ const DEPLOY_ACTIONS: Record<string, (scope: Scope) => IamStatement[]> = {
     },
   ],
   // @sparta/cli's sns triggers. Schema (aws-sns-subscription.json) less the iam:* it needs only for a
-  // `SubscriptionRoleArn` (Firehose). SNS's reference: Subscribe and GetTopicAttributes take the topic (from the
-  // template when it is literal); the subscription actions take no resource type.
+  // `SubscriptionRoleArn` (Firehose). Resources not found in a stored reference (SNS's actions table could not be
+  // read): Subscribe and GetTopicAttributes act on the topic (from the template when it is literal); the
+  // subscription actions are taken to have no resource type, hence `*`: unverified.
   "AWS::SNS::Subscription": (s) => [
     { Effect: "Allow", Action: ["sns:Subscribe", "sns:GetTopicAttributes"], Resource: s.topics },
     {
