@@ -5,7 +5,7 @@ import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { build } from "esbuild";
 import { writeWrappers } from "./build.js";
-import { ExitCode, InvokeError, SpartaCliError, StackNotDeployedError, UsageError } from "./errors.js";
+import { ExitCode, InvokeError, StackNotDeployedError, UsageError } from "./errors.js";
 import { localBundleOptions } from "./explore.js";
 import {
   DEFAULT_MEMORY,

@@ -126,7 +126,9 @@ describe("sparta logs against the AWS emulator", () => {
       new Date(at.report - 1000).toISOString(),
     );
     expect(window.code, window.stderr).toBe(0);
-    expect(window.stdout).toBe(`${hms(at.old)} hello an old line\n${helloJson.replace("hello   ", "hello ")}\n`);
+    expect(window.stdout).toBe(
+      `${hms(at.old)} hello an old line\n${helloJson.replace("hello   ", "hello ")}\n`,
+    );
     const hourAgo = await sparta("--since", "4h", "--until", "1h");
     expect(hourAgo.stdout).toBe(`${hms(at.old)} hello   an old line\n`);
     const json = await sparta("--until", "1h", "--since", "4h", "--noop", "--format", "json");
