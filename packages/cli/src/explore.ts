@@ -6,7 +6,8 @@ import type { startInvokeServer as StartInvokeServer } from "@sparta/handler/loc
 import { type BuildContext, type BuildOptions, context } from "esbuild";
 import { writeWrappers } from "./build.js";
 import { SpartaCliError } from "./errors.js";
-import type { CliReporter, ServiceDefinition } from "./service.js";
+import { functionLogicalIds, marshalService } from "./marshal.js";
+import type { CliReporter, ServiceDefinition, TemplateDocument } from "./service.js";
 
 type LambdaEntry = Parameters<typeof StartInvokeServer>[0]["functions"][string];
 
@@ -68,6 +69,64 @@ async function importHandler(name: string, outfile: string, hash: string): Promi
     );
   }
   return mod.handler as LambdaEntry;
+}
+
+type Route = { method: string; path: string; function: string };
+
+/** The function an integration's `IntegrationUri` invokes: `GetAtt [Fn, Arn]`, or an alias of it (safeDeploy). */
+function invokedFunction(
+  uri: unknown,
+  resources: TemplateDocument["Resources"],
+  functionOf: Map<string, string>,
+): string | undefined {
+  const target =
+    (uri as { "Fn::GetAtt"?: unknown[] })?.["Fn::GetAtt"]?.[0] ?? (uri as { Ref?: unknown })?.Ref;
+  if (typeof target !== "string") return undefined;
+  const fn = functionOf.get(target);
+  if (fn !== undefined || resources[target]?.Type !== "AWS::Lambda::Alias") return fn;
+  return invokedFunction(resources[target]?.Properties?.FunctionName, resources, functionOf);
+}
+
+/**
+ * The HTTP API routes of the template the service marshals to, decorators included (so `healthRoute()`'s
+ * `GET /health` is served too), each with the function its integration invokes. Falls back to the functions'
+ * `httpApi` events, with a warning, when the service does not marshal (e.g. a decorator throws).
+ */
+export async function routesOf(service: ServiceDefinition, reporter: CliReporter): Promise<Route[]> {
+  const declared = service.functions.flatMap((fn) =>
+    (fn.events ?? []).flatMap((e) =>
+      e.type === "httpApi" ? [{ method: e.method, path: e.path, function: fn.name }] : [],
+    ),
+  );
+  if (declared.length === 0) return [];
+  let template: TemplateDocument;
+  try {
+    // Decorators only look at the template; the code keys are placeholders (nothing is built or uploaded).
+    const code = Object.fromEntries(
+      service.functions.map((fn) => [fn.name, { key: `${fn.name}.zip`, handler: "index.handler" }]),
+    );
+    template = await marshalService(service, code, { warn: () => {} });
+  } catch (error) {
+    reporter.warn(
+      `explore: serving the functions' httpApi routes only (the service's template could not be made: ${(error as Error).message})`,
+    );
+    return declared;
+  }
+  const resources = template.Resources;
+  const functionOf = new Map(service.functions.map((fn) => [functionLogicalIds(fn).function, fn.name]));
+  const routes: Route[] = [];
+  for (const r of Object.values(resources)) {
+    if (r.Type !== "AWS::ApiGatewayV2::Route") continue;
+    const [method, path] = String(r.Properties?.RouteKey ?? "").split(" ");
+    const target = r.Properties?.Target as { "Fn::Join"?: [string, unknown[]] } | undefined;
+    const integration = (target?.["Fn::Join"]?.[1]?.[1] as { Ref?: string } | undefined)?.Ref;
+    const fn =
+      integration === undefined
+        ? undefined
+        : invokedFunction(resources[integration]?.Properties?.IntegrationUri, resources, functionOf);
+    if (method && path && fn) routes.push({ method, path, function: fn });
+  }
+  return routes;
 }
 
 /**
@@ -138,12 +197,8 @@ export async function startExplore(options: ExploreOptions): Promise<ExploreServ
   }
   // Loaded only when exploring, so the other commands do not pay for the local server.
   const { startInvokeServer } = await import("@sparta/handler/local");
-  // The service's HTTP API routes are served at their own paths, as API Gateway would (GET /hello -> hello).
-  const routes = service.functions.flatMap((fn) =>
-    (fn.events ?? []).flatMap((e) =>
-      e.type === "httpApi" ? [{ method: e.method, path: e.path, function: fn.name }] : [],
-    ),
-  );
+  // The HTTP API routes are served at their own paths, as API Gateway would (GET /hello -> hello).
+  const routes = await routesOf(service, reporter);
   const server = await startInvokeServer({
     functions,
     routes,

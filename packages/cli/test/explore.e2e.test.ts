@@ -60,10 +60,13 @@ describe("sparta explore", () => {
   });
 
   it("serves the service's HTTP API routes at their own paths, as API Gateway would", async () => {
+    // The template's routes: the functions' httpApi events and the one healthRoute() of @sparta/operations adds.
     expect(routes).toEqual([
       { route: "GET /hello", function: "hello" },
       { route: "POST /hello", function: "hello" },
+      { route: "GET /health", function: "hello" },
     ]);
+    expect(await (await fetch(`${url}/health`)).json()).toEqual({ status: "ok" });
     const res = await fetch(`${url}/hello?name=Ada`);
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({ message: "Hello, Ada!" });
@@ -74,7 +77,9 @@ describe("sparta explore", () => {
     expect(missing.status).toBe(404);
     expect(await missing.json()).toMatchObject({
       message: "Not Found",
-      error: expect.stringContaining("No route matches DELETE /hello. Routes: GET /hello, POST /hello"),
+      error: expect.stringContaining(
+        "No route matches DELETE /hello. Routes: GET /hello, POST /hello, GET /health",
+      ),
     });
   });
 
