@@ -707,6 +707,11 @@ const invoke: BuiltinCommand = {
   args: "<function>",
   flags: {
     event: { type: "string", description: "the event JSON file, or - for stdin (default {})" },
+    sample: {
+      type: "boolean",
+      description:
+        "use a sample event for the function's first trigger, filled in from it (bucket, queue, route, ...)",
+    },
     remote: {
       type: "boolean",
       description: "invoke the deployed function of the stack (Lambda Invoke) and print its log tail",

@@ -14,6 +14,7 @@ import {
   functionLogicalIds,
   marshalService,
 } from "./marshal.js";
+import { sampleEvent } from "./samples.js";
 import type { CliReporter, ServiceDefinition } from "./service.js";
 
 /** The fake account of a local invocation's ARN (the one moto and the handler's local server use too). */
@@ -587,12 +588,27 @@ export interface InvokeCommandContext {
  * `sparta invoke <function> [--event FILE | -] [--remote] [--noop]`: run one function once and print its result
  * (exit 0) or Lambda's `{errorType, errorMessage}` (exit 3).
  */
+/** `--sample`: an event for the function's first trigger, filled in from its configuration. */
+function sample(ctx: InvokeCommandContext, name: string): { text: string; source: string } {
+  if (ctx.flags.event !== undefined)
+    throw new UsageError(
+      "--sample and --event both give the event: use --sample for one made from the trigger, --event for your own",
+    );
+  const fn = ctx.service.functions.find((f) => f.name === name)!;
+  const { event, trigger } = sampleEvent(fn);
+  ctx.reporter.info(`sample event for ${name} ${trigger}`);
+  return { text: JSON.stringify(event), source: `a sample for ${trigger.split(";")[0]}` };
+}
+
 export async function runInvoke(ctx: InvokeCommandContext): Promise<number> {
   const name = ctx.args[0];
   if (name === undefined || !ctx.service.functions.some((f) => f.name === name))
     throw unknownFunction(ctx.service, name);
   const remote = ctx.flags.remote === true;
-  const event = await readEvent(ctx.flags.event as string | undefined, ctx.cwd, ctx.stdin);
+  const event =
+    ctx.flags.sample === true
+      ? sample(ctx, name)
+      : await readEvent(ctx.flags.event as string | undefined, ctx.cwd, ctx.stdin);
   const bytes = Buffer.byteLength(event.text);
   const withStack = ctx.options.level === "debug";
   const finish = (outcome: InvokeOutcome): number => {

@@ -74,6 +74,19 @@ describe("sparta invoke (local)", () => {
     expect(JSON.parse(r.stdout)).toEqual({ ran: true, scheduledAt: null, kind: "direct" });
   });
 
+  it("--sample makes the event from the function's first trigger (its bucket and prefix)", async () => {
+    const r = await runBinAsync(["invoke", "uploads", "--sample"], hello);
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toEqual({
+      received: 1,
+      objects: [{ bucket: "hello-uploads-123456789012-us-east-1", key: "incoming/example.txt", size: 1024 }],
+    });
+    expect(r.stderr).toContain("sample event for uploads events[0] (s3)");
+    const both = await runBinAsync(["invoke", "uploads", "--sample", "--event", "x.json"], hello);
+    expect(both.code).toBe(2);
+    expect(both.stderr).toContain("--sample and --event both give the event");
+  });
+
   it("an unknown function is a usage error listing the service's functions", async () => {
     const r = await runBinAsync(["invoke", "hallo"], hello);
     expect(r.code).toBe(2);
