@@ -152,6 +152,7 @@ export function scaffoldFiles(name: string, version: string): ScaffoldFile[] {
         "npx sparta provision --noop     # build the template and the ZIP into .sparta/, touch no AWS",
         "npx sparta explore              # serve it on 127.0.0.1:9999 (reloads on change), then:",
         'curl \'http://127.0.0.1:9999/hello?name=Ada\'   # {"message":"Hello, Ada!"}',
+        "npx sparta invoke hello --sample   # run it once on a sample API Gateway event, as Lambda would",
         `npx sparta provision --s3Bucket YOUR-BUCKET   # deploy: creates or updates the stack ${name}`,
         "npx sparta status               # the stack's status and outputs (the API's URL)",
         "npx sparta delete               # remove the stack",

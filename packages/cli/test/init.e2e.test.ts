@@ -117,9 +117,16 @@ describe("sparta init writes a service that builds, type-checks and answers", ()
       "npm install",
       "npx sparta provision --noop",
       "npx sparta explore",
+      "npx sparta invoke hello --sample",
       "npx sparta provision --s3Bucket",
     ])
       expect(readme).toContain(command);
+  });
+
+  it("sparta invoke hello --sample, as its README says, answers the sample GET /hello", async () => {
+    const r = await runBinAsync(["invoke", "hello", "--sample"], dir);
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ statusCode: 200, body: '{"message":"Hello, world!"}' });
   });
 
   it("provision --noop builds it: the hello function behind GET and POST /hello of an HTTP API", async () => {
