@@ -3,6 +3,7 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { dirname, relative, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import type { Change, RollbackTrigger } from "@sparta/converge";
+import { isStackName } from "@sparta/converge/names";
 import { buildService } from "./build.js";
 import { describeTrigger, renderDescribeHtml } from "./describe.js";
 import { DeploymentError, ExitCode, SpartaCliError, StackNotDeployedError, UsageError } from "./errors.js";
@@ -955,7 +956,7 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
     }
     const flags: FlagValues = resolveFlags(commandFlags, parsed.values, io.env, config);
     const stackName = flags.stackName;
-    if (typeof stackName === "string" && !/^[A-Za-z][A-Za-z0-9-]{0,127}$/.test(stackName)) {
+    if (typeof stackName === "string" && !isStackName(stackName)) {
       throw new UsageError(
         `--stackName ${JSON.stringify(stackName)} is not a CloudFormation stack name: a letter, then letters, digits or "-", at most 128 characters (e.g. --stackName hello-dev)`,
       );

@@ -11,6 +11,7 @@ import {
 } from "./engine.js";
 import { ChangeSetTimeoutError, InvalidInputError, StackBusyError, TemplateTooLargeError } from "./errors.js";
 import { describeCause, EventFollower, findRootCause } from "./events.js";
+import { isStackName } from "./names.js";
 import {
   canonicalJson,
   effectiveParameters,
@@ -33,7 +34,6 @@ import { putIfAbsent, uploadArtifacts } from "./upload.js";
 /** Change sets this engine creates are named with this prefix; stale ones with it are cleaned up. */
 export const CHANGE_SET_PREFIX = "sparta-";
 const NO_CHANGES = /didn't contain changes|No updates are to be performed|no changes/i;
-const STACK_NAME = /^[A-Za-z][A-Za-z0-9-]{0,127}$/;
 /** Stable states from which the deployed template can be compared and an UPDATE change set created. */
 const UPDATABLE = new Set([
   "CREATE_COMPLETE",
@@ -49,7 +49,7 @@ function isBusy(status: string | undefined): boolean {
 }
 
 function validate(input: ConvergeInput): void {
-  if (!input || typeof input.stackName !== "string" || !STACK_NAME.test(input.stackName)) {
+  if (!input || typeof input.stackName !== "string" || !isStackName(input.stackName)) {
     throw new InvalidInputError(
       `converge: stackName ${JSON.stringify(input?.stackName)} is not a valid CloudFormation stack name; ` +
         'use a letter followed by letters, digits and hyphens (max 128), e.g. "hello-world-dev".',

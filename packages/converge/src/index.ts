@@ -14,6 +14,7 @@ export {
   TemplateTooLargeError,
 } from "./errors.js";
 export { findRootCause } from "./events.js";
+export { isStackName, STACK_NAME_PATTERN } from "./names.js";
 export { deleteStack, describeStack } from "./stack.js";
 export { inferCapabilities } from "./template.js";
 export type {

@@ -1,3 +1,4 @@
+import { isStackName } from "@sparta/converge/names";
 import { alarmNamesFor } from "@sparta/operations";
 import { yamlScalar } from "./buildspec.js";
 import type { PipelineEnvironment } from "./environments.js";
@@ -93,7 +94,6 @@ export const DEFAULT_SERVICE_RESOURCE_TYPES: readonly string[] = [
 ];
 
 const PIPELINE_NAME = /^[A-Za-z][A-Za-z0-9-]{0,59}$/;
-const STACK_NAME = /^[A-Za-z][A-Za-z0-9-]{0,127}$/;
 const ALARM_NAME = /^[A-Za-z0-9._\-/#:()[\]]{1,255}$/;
 const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 const STACK_PREFIXES: Record<string, string> = { production: "Prod", development: "Dev" };
@@ -148,7 +148,7 @@ export function resolveStages(
     }
     seen.add(stage.environment);
     const stackName = stage.stackName ?? stageStackName(stage.environment, pipelineName, branch);
-    if (!STACK_NAME.test(stackName) || stackNames.has(stackName)) {
+    if (!isStackName(stackName) || stackNames.has(stackName)) {
       throw new InvalidPipelineOptionsError(
         `Stage "${stage.environment}": stack name "${stackName}" is ${stackNames.has(stackName) ? "used twice" : "not valid"}; ` +
           `use letters, digits and "-", starting with a letter, at most 128 characters, e.g. "Test-Hello-main".`,
