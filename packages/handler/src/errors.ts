@@ -43,7 +43,7 @@ export class DeadlineExceededError extends HttpError {
         "Raise the function's timeout or make the handler stop earlier.",
       { expose: true },
     );
-    Object.defineProperty(this, "code", { value: "DEADLINE_EXCEEDED" });
+    (this as { code: string }).code = "DEADLINE_EXCEEDED";
   }
 }
 
@@ -51,7 +51,7 @@ export class DeadlineExceededError extends HttpError {
 export class MalformedEventError extends HttpError {
   constructor(message: string, options?: { cause?: unknown }) {
     super(400, message, { expose: true, cause: options?.cause });
-    Object.defineProperty(this, "code", { value: "MALFORMED_EVENT" });
+    (this as { code: string }).code = "MALFORMED_EVENT";
   }
 }
 

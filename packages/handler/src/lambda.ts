@@ -1,8 +1,8 @@
 import { adapterFor } from "./adapters.js";
 import { FunctionResultError, InvalidHandlerError } from "./errors.js";
-import { Logger, levelFromEnv } from "./logger.js";
+import { loggerFor } from "./logger.js";
 import { errorResponse } from "./middleware.js";
-import { LambdaRequest, type RequestRuntime, requestFunctionName } from "./request.js";
+import { LambdaRequest, requestFunctionName } from "./request.js";
 import { type ResponseParts, responseParts } from "./response.js";
 import type {
   Handler,
@@ -24,19 +24,6 @@ export interface LambdaHandlerOptions {
   logger?: LogSink;
   /** Lowest level written. Default from `AWS_LAMBDA_LOG_LEVEL` / `LOG_LEVEL`, else INFO. */
   logLevel?: LogLevel;
-}
-
-// process.stdout is created lazily by Node and costs milliseconds at cold start: touch it only to log.
-const stdoutSink: LogSink = { write: (line) => process.stdout.write(line) };
-
-/** @internal */
-export function runtimeFor(options: LambdaHandlerOptions): RequestRuntime {
-  return {
-    name: options.name,
-    deadlineMarginMs: options.deadlineMarginMs ?? 500,
-    sink: options.logger ?? stdoutSink,
-    level: options.logLevel,
-  };
 }
 
 const kLegacy = Symbol.for("sparta.handler.legacy");
@@ -63,13 +50,6 @@ export function compose(...middleware: Middleware[]): Middleware {
   };
 }
 
-export function deprecationMessage(name: string): string {
-  return (
-    "DEPRECATED: (event, context) handler signature provided. Please migrate to the standard " +
-    `(request: Request) => Response handler. Name=${name}`
-  );
-}
-
 function callLegacy(fn: LegacyHandler, event: unknown, context: LambdaContext): Promise<unknown> {
   if (fn.length < 3) return Promise.resolve().then(() => fn(event, context));
   return new Promise((resolve, reject) => {
@@ -92,7 +72,8 @@ export function lambdaHandler(fn: Handler, options?: LambdaHandlerOptions): Lamb
 export function lambdaHandler(fn: LegacyHandler, options?: LambdaHandlerOptions): LambdaEntry;
 export function lambdaHandler(fn: Handler | LegacyHandler, options: LambdaHandlerOptions = {}): LambdaEntry {
   if (typeof fn !== "function") throw new InvalidHandlerError(fn);
-  const runtime = runtimeFor(options);
+  // A snapshot, so later changes to the caller's object do not reach running requests.
+  const runtime = { ...options };
 
   if (isLegacy(fn)) {
     let warned = false;
@@ -100,10 +81,10 @@ export function lambdaHandler(fn: Handler | LegacyHandler, options: LambdaHandle
       if (!warned) {
         warned = true;
         const name = options.name ?? context?.functionName ?? (fn.name || "anonymous");
-        new Logger(runtime.sink, runtime.level ?? levelFromEnv(), {
-          requestId: context?.awsRequestId,
-          function: name,
-        }).warn(deprecationMessage(name));
+        loggerFor(runtime, context?.awsRequestId, name).warn(
+          "DEPRECATED: (event, context) handler signature provided. Please migrate to the standard " +
+            `(request: Request) => Response handler. Name=${name}`,
+        );
       }
       return callLegacy(fn, event, context);
     };

@@ -1,3 +1,4 @@
+import type { LambdaHandlerOptions } from "./lambda.js";
 import type { LogLevel, LogSink } from "./types.js";
 
 const RANK: Record<LogLevel, number> = { DEBUG: 10, INFO: 20, WARN: 30, ERROR: 40 };
@@ -15,6 +16,21 @@ export function levelFromEnv(env: Record<string, string | undefined> = process.e
   if (raw === "TRACE") return "DEBUG";
   if (raw === "FATAL") return "ERROR";
   return raw in RANK ? (raw as LogLevel) : "INFO";
+}
+
+// process.stdout is created lazily by Node and costs milliseconds at cold start: touch it only to log.
+const stdoutSink: LogSink = { write: (line) => process.stdout.write(line) };
+
+/** @internal The logger of one invocation, as `lambdaHandler()`'s options configure it. */
+export function loggerFor(
+  options: Readonly<LambdaHandlerOptions>,
+  requestId: string | undefined,
+  name: string,
+): Logger {
+  return new Logger(options.logger ?? stdoutSink, options.logLevel ?? levelFromEnv(), {
+    requestId,
+    function: name,
+  });
 }
 
 /**

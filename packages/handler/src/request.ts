@@ -1,7 +1,9 @@
 import { DeadlineExceededError, MalformedEventError, NotALambdaRequestError } from "./errors.js";
 import { LiteHeaders } from "./headers.js";
-import { Logger, levelFromEnv } from "./logger.js";
-import type { LambdaContext, LogLevel, LogSink } from "./types.js";
+import type { LambdaHandlerOptions } from "./lambda.js";
+import { type Logger, loggerFor } from "./logger.js";
+import { defineMembers } from "./members.js";
+import type { LambdaContext } from "./types.js";
 
 /** How an event source turns its event into the parts of a request (module-level singletons). */
 export interface RequestSource<E = any> {
@@ -20,13 +22,8 @@ export interface RequestSource<E = any> {
   problem?(event: E): string | undefined;
 }
 
-/** Per-function settings shared by every request of one `lambdaHandler()`. */
-export interface RequestRuntime {
-  readonly name: string | undefined;
-  readonly deadlineMarginMs: number;
-  readonly sink: LogSink;
-  readonly level: LogLevel | undefined;
-}
+/** Per-function settings shared by every request of one `lambdaHandler()`: a copy of its options. */
+export type RequestRuntime = Readonly<LambdaHandlerOptions>;
 
 const kEvent = Symbol();
 const kContext = Symbol();
@@ -43,7 +40,7 @@ const NO_PARSE = Symbol();
  * `Response` over the event body built on first use; `toRequest()` gives a real global `Request`.
  */
 export class LambdaRequest implements Request {
-  // The fixed parts of a server-side Request and the delegated body readers live on the prototype (below).
+  // The fixed parts of a server-side Request and the delegated body readers live on the prototype (static block).
   declare readonly cache: RequestCache;
   declare readonly credentials: RequestCredentials;
   declare readonly destination: RequestDestination;
@@ -57,16 +54,17 @@ export class LambdaRequest implements Request {
   declare arrayBuffer: () => Promise<ArrayBuffer>;
   declare blob: () => Promise<Blob>;
   declare formData: () => Promise<FormData>;
-  /** @internal */ [kEvent]: any;
-  /** @internal */ [kContext]: LambdaContext;
-  /** @internal */ [kSource]: RequestSource;
-  /** @internal */ [kRuntime]: RequestRuntime;
-  /** @internal */ [kParsed]: unknown = NO_PARSE;
-  /** @internal */ [kLogger]: Logger | undefined;
+  // Symbol-keyed (set in the constructor, not as field initialisers, which esbuild lowers into more code).
+  /** @internal */ declare [kEvent]: any;
+  /** @internal */ declare [kContext]: LambdaContext;
+  /** @internal */ declare [kSource]: RequestSource;
+  /** @internal */ declare [kRuntime]: RequestRuntime;
+  /** @internal */ declare [kParsed]: unknown;
+  /** @internal */ declare [kLogger]: Logger | undefined;
   #method: string | undefined;
   #url: string | undefined;
   #headers: LiteHeaders | undefined;
-  #used = false;
+  #used: boolean | undefined;
   #carrier: Response | undefined;
   #controller: AbortController | undefined;
   #timer: ReturnType<typeof setTimeout> | undefined;
@@ -76,6 +74,7 @@ export class LambdaRequest implements Request {
     this[kContext] = context;
     this[kSource] = source;
     this[kRuntime] = runtime;
+    this[kParsed] = NO_PARSE;
   }
 
   get method(): string {
@@ -112,12 +111,13 @@ export class LambdaRequest implements Request {
       const controller = new AbortController();
       this.#controller = controller;
       const { name, deadlineMarginMs } = this[kRuntime];
+      const margin = deadlineMarginMs ?? 500;
       const context = this[kContext];
       const remaining = context.getRemainingTimeInMillis?.() ?? 0;
       if (remaining > 0) {
         this.#timer = setTimeout(
-          () => controller.abort(new DeadlineExceededError(name ?? context.functionName, deadlineMarginMs)),
-          Math.max(0, remaining - deadlineMarginMs),
+          () => controller.abort(new DeadlineExceededError(name ?? context.functionName, margin)),
+          Math.max(0, remaining - margin),
         );
         this.#timer.unref?.();
       }
@@ -165,7 +165,7 @@ export class LambdaRequest implements Request {
     this.#used = true;
   }
 
-  #unused(used: boolean): void {
+  #unused(used: boolean | undefined): void {
     if (used) throw new TypeError("Body is unusable: the request body has already been read");
   }
 
@@ -180,12 +180,15 @@ export class LambdaRequest implements Request {
   }
 
   static {
-    for (const reader of ["arrayBuffer", "blob", "formData"] as const) {
-      LambdaRequest.prototype[reader] = async function (this: LambdaRequest) {
-        this.#consume();
-        return this.#body()[reader]();
-      } as never;
-    }
+    defineMembers(
+      LambdaRequest,
+      "cache=default credentials=same-origin destination= integrity= keepalive mode=cors redirect=follow referrer=about:client referrerPolicy= duplex=half",
+      "arrayBuffer blob formData",
+      async (self, reader) => {
+        self.#consume();
+        return self.#body()[reader]();
+      },
+    );
   }
 
   async bytes(): Promise<Uint8Array<ArrayBuffer>> {
@@ -219,21 +222,6 @@ export class LambdaRequest implements Request {
   }
 }
 
-for (const [name, value] of Object.entries({
-  cache: "default",
-  credentials: "same-origin",
-  destination: "",
-  integrity: "",
-  keepalive: false,
-  mode: "cors",
-  redirect: "follow",
-  referrer: "about:client",
-  referrerPolicy: "",
-  duplex: "half",
-})) {
-  Object.defineProperty(LambdaRequest.prototype, name, { value });
-}
-
 function lambdaRequestOf(req: Request, accessor: string): LambdaRequest {
   if (req instanceof LambdaRequest) return req;
   throw new NotALambdaRequestError(accessor, Object.prototype.toString.call(req));
@@ -252,12 +240,8 @@ export function rawEvent<E = unknown>(req: Request): E {
 /** The structured JSON logger of the invocation, already carrying the request id and function name. */
 export function logger(req: Request): Logger {
   const r = lambdaRequestOf(req, "logger");
-  const { name, sink, level } = r[kRuntime];
   const context = r[kContext];
-  r[kLogger] ??= new Logger(sink, level ?? levelFromEnv(), {
-    requestId: context.awsRequestId,
-    function: name ?? context.functionName,
-  });
+  r[kLogger] ??= loggerFor(r[kRuntime], context.awsRequestId, r[kRuntime].name ?? context.functionName);
   return r[kLogger];
 }
 

@@ -1,4 +1,5 @@
 import { LiteHeaders } from "./headers.js";
+import { defineMembers } from "./members.js";
 
 /** Body content types sent to API Gateway as text; everything else goes base64. */
 export function isTextType(contentType: string | null | undefined): boolean {
@@ -23,7 +24,7 @@ const FAST: unique symbol = Symbol();
  * Lambda path. `toResponse()` gives that real global one.
  */
 export class LiteResponse implements Response {
-  // Constants and the delegated body readers live on the prototype (see the static block and below).
+  // Constants and the delegated body readers live on the prototype (see the static block).
   declare readonly type: ResponseType;
   declare readonly url: string;
   declare readonly redirected: boolean;
@@ -34,19 +35,14 @@ export class LiteResponse implements Response {
   declare formData: () => Promise<FormData>;
   readonly status: number;
   readonly statusText: string;
-  /** @internal */ readonly payload: Payload;
+  #payload: Payload;
   /** The header record the helpers built (lower-case names), until someone touches `headers`. */
   #record: Record<string, string> | undefined;
   #headers: LiteHeaders | undefined;
   #real: Response | undefined;
 
-  /** @internal Fast path for the helpers: `headers` must have lower-case names. */
-  static of(payload: Payload, status: number, headers: Record<string, string>): LiteResponse {
-    return new LiteResponse(payload, FAST, status, headers);
-  }
-
   constructor(body?: string | Uint8Array | ArrayBuffer | null, init?: ResponseInit);
-  /** @internal */
+  /** @internal Fast path for the helpers: `record` must have lower-case names. */
   constructor(body: Payload, init: typeof FAST, status: number, record: Record<string, string>);
   constructor(
     body?: string | Uint8Array | ArrayBuffer | null,
@@ -57,7 +53,7 @@ export class LiteResponse implements Response {
     if (init === FAST) {
       this.status = status!;
       this.statusText = "";
-      this.payload = body as Payload;
+      this.#payload = body as Payload;
       this.#record = record;
       return;
     }
@@ -67,10 +63,11 @@ export class LiteResponse implements Response {
     }
     this.status = status;
     this.statusText = init?.statusText ?? "";
-    this.payload = body instanceof ArrayBuffer ? new Uint8Array(body) : (body ?? null);
+    const payload = body instanceof ArrayBuffer ? new Uint8Array(body) : (body ?? null);
+    this.#payload = payload;
     const headers = new LiteHeaders(init?.headers);
     this.#headers = headers;
-    if (typeof this.payload === "string" && !headers.has("content-type")) {
+    if (typeof payload === "string" && !headers.has("content-type")) {
       headers.set("content-type", "text/plain;charset=UTF-8");
     }
   }
@@ -89,7 +86,7 @@ export class LiteResponse implements Response {
   }
 
   get body(): ReadableStream<Uint8Array<ArrayBuffer>> | null {
-    return this.payload === null ? null : (this.#body().body as ReadableStream<Uint8Array<ArrayBuffer>>);
+    return this.#payload === null ? null : (this.#body().body as ReadableStream<Uint8Array<ArrayBuffer>>);
   }
 
   #body(): Response {
@@ -98,12 +95,13 @@ export class LiteResponse implements Response {
   }
 
   static {
-    // The body readers: the spec's behaviour (streams, a body reads once) at no bundle cost.
-    for (const reader of ["text", "json", "arrayBuffer", "blob", "formData"] as const) {
-      LiteResponse.prototype[reader] = function (this: LiteResponse) {
-        return this.#body()[reader]();
-      } as never;
-    }
+    // The body readers: the spec's behaviour (streams, a body reads once) at little bundle cost.
+    defineMembers(
+      LiteResponse,
+      "type=default url= redirected",
+      "text json arrayBuffer blob formData",
+      (self, reader) => self.#body()[reader](),
+    );
   }
 
   async bytes(): Promise<Uint8Array<ArrayBuffer>> {
@@ -112,13 +110,13 @@ export class LiteResponse implements Response {
 
   clone(): Response {
     if (this.bodyUsed) throw new TypeError("Body is unusable: the response body has already been read");
-    return new LiteResponse(this.payload, this); // status, statusText and headers, read as a ResponseInit
+    return new LiteResponse(this.#payload, this); // status, statusText and headers, read as a ResponseInit
   }
 
   /** A real global `Response` with the same status, headers and body. */
   toResponse(): Response {
     const s = this.status;
-    return new Response(s === 204 || s === 205 || s === 304 ? null : (this.payload as BodyInit | null), {
+    return new Response(s === 204 || s === 205 || s === 304 ? null : (this.#payload as BodyInit | null), {
       status: s,
       statusText: this.statusText,
       headers: [...this.headers],
@@ -129,17 +127,15 @@ export class LiteResponse implements Response {
     return "Response";
   }
 
-  /** @internal Lower-case header record and cookies, without building `headers` when nobody touched them. */
-  rawHeaders(): [Record<string, string>, string[]] {
-    return this.#headers ? this.#headers.raw() : [this.#record ?? {}, []];
+  /**
+   * @internal Lower-case header record, cookies (without building `headers` when nobody touched them) and
+   * the body as given.
+   */
+  raw(): [Record<string, string>, string[], Payload] {
+    const headers = this.#headers;
+    return headers ? [...headers.raw(), this.#payload] : [this.#record ?? {}, [], this.#payload];
   }
 }
-
-Object.defineProperties(LiteResponse.prototype, {
-  type: { value: "default" },
-  url: { value: "" },
-  redirected: { value: false },
-});
 
 const JSON_TYPE = "application/json";
 
@@ -151,7 +147,7 @@ const JSON_TYPE = "application/json";
  */
 export function json(body: unknown, init?: ResponseInit): Response {
   if (!init?.headers && !init?.statusText) {
-    return LiteResponse.of(JSON.stringify(body), init?.status ?? 200, { "content-type": JSON_TYPE });
+    return new LiteResponse(JSON.stringify(body), FAST, init?.status ?? 200, { "content-type": JSON_TYPE });
   }
   const headers = new LiteHeaders(init.headers);
   if (!headers.has("content-type")) headers.set("content-type", JSON_TYPE);
@@ -204,8 +200,7 @@ function parts(
 /** Reads a handler's response: synchronously for a `LiteResponse`, by reading the stream otherwise. */
 export function responseParts(res: unknown): ResponseParts | Promise<ResponseParts> {
   if (res instanceof LiteResponse) {
-    const [headers, cookies] = res.rawHeaders();
-    return parts(res, headers, cookies, res.payload);
+    return parts(res, ...res.raw());
   }
   if (!res || typeof (res as Response).arrayBuffer !== "function" || !(res as Response).headers) {
     throw new TypeError(

@@ -1,6 +1,6 @@
 import { adapterFor } from "./adapters.js";
 import { InvalidHandlerError } from "./errors.js";
-import { type LambdaHandlerOptions, lambdaHandler, runtimeFor } from "./lambda.js";
+import { type LambdaHandlerOptions, lambdaHandler } from "./lambda.js";
 import { errorResponse } from "./middleware.js";
 import { LambdaRequest } from "./request.js";
 import { LiteResponse } from "./response.js";
@@ -43,7 +43,7 @@ export function streamingLambdaHandler(
   if (typeof fn !== "function") throw new InvalidHandlerError(fn);
   const aws = options.awslambda ?? (globalThis as { awslambda?: AwsLambdaGlobal }).awslambda;
   if (!aws || typeof aws.streamifyResponse !== "function") return lambdaHandler(fn, options);
-  const runtime = runtimeFor(options);
+  const runtime = { ...options };
   return aws.streamifyResponse(async (event, responseStream, context) => {
     const req = new LambdaRequest(event, context, adapterFor(event), runtime);
     try {
@@ -65,7 +65,7 @@ export function streamingLambdaHandler(
           : { statusCode: res.status, headers },
       );
       if (res instanceof LiteResponse) {
-        const payload = res.payload;
+        const payload = res.raw()[2];
         stream.end(payload === null ? undefined : payload);
         return;
       }
