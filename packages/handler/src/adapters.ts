@@ -109,7 +109,7 @@ export const httpEvent: EventAdapter<AnyRecord> = {
       }
     }
   },
-  result({ status, statusText, headers, cookies, body, base64 }, e: AnyRecord) {
+  result([status, statusText, headers, cookies, body, base64], e: AnyRecord) {
     const out: AnyRecord = { statusCode: status, headers, body, isBase64Encoded: base64 };
     const many = cookies.length > 0;
     if (isObject(e.requestContext?.elb)) {
@@ -164,15 +164,15 @@ export const genericEvent: EventAdapter<unknown> = {
   },
   body: (e) => JSON.stringify(e ?? null),
   base64: () => false,
-  result(parts) {
-    const type = parts.headers["content-type"];
-    if (parts.body === "") return null;
-    if (!parts.base64 && (!type || type.includes("json"))) {
+  result([, , headers, , body, base64]) {
+    const type = headers["content-type"];
+    if (body === "") return null;
+    if (!base64 && (!type || type.includes("json"))) {
       try {
-        return JSON.parse(parts.body);
+        return JSON.parse(body);
       } catch {}
     }
-    return parts.body;
+    return body;
   },
 };
 

@@ -43,11 +43,7 @@ function isLegacy(fn: Function): fn is LegacyHandler {
 
 /** `compose(a, b, c)(handler)` is `a(b(c(handler)))`: the first middleware listed is the outermost. */
 export function compose(...middleware: Middleware[]): Middleware {
-  return (next) => {
-    let handler = next;
-    for (let i = middleware.length - 1; i >= 0; i--) handler = middleware[i]!(handler);
-    return handler;
-  };
+  return (next) => middleware.reduceRight((handler, wrap) => wrap(handler), next);
 }
 
 function callLegacy(fn: LegacyHandler, event: unknown, context: LambdaContext): Promise<unknown> {
@@ -109,8 +105,9 @@ export function lambdaHandler(fn: Handler | LegacyHandler, options: LambdaHandle
     } finally {
       req.dispose();
     }
-    if (!adapter.http && parts.status >= 400) {
-      throw new FunctionResultError(requestFunctionName(req), parts.status, parts.body);
+    // parts: [status, statusText, headers, cookies, body, base64]
+    if (!adapter.http && parts[0] >= 400) {
+      throw new FunctionResultError(requestFunctionName(req), parts[0], parts[4]);
     }
     return adapter.result(parts, event);
   };

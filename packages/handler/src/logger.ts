@@ -82,13 +82,14 @@ export class Logger {
   }
 
   static {
-    for (const level of ["DEBUG", "INFO", "WARN", "ERROR"] as const) {
+    // One method per level, named after RANK's keys (debug, info, warn, error).
+    for (const level in RANK) {
       Logger.prototype[level.toLowerCase() as Lowercase<LogLevel>] = function (
         this: Logger,
         message,
         fields,
       ) {
-        this.log(level, message, fields);
+        this.log(level as LogLevel, message, fields);
       };
     }
   }

@@ -164,16 +164,18 @@ export function empty(status = 204, init?: Omit<ResponseInit, "status">): Respon
   return new LiteResponse(null, { ...init, status });
 }
 
-/** The parts of a response the Lambda result shapes need. */
-export interface ResponseParts {
-  status: number;
-  statusText: string;
-  /** lower-case header names -> values (several joined by ", "), without set-cookie. */
-  headers: Record<string, string>;
-  cookies: string[];
-  body: string;
-  base64: boolean;
-}
+/**
+ * The parts of a response the Lambda result shapes need (a tuple: property names would survive minification
+ * in every adapter). `headers`: lower-case names -> values (several joined by ", "), without set-cookie.
+ */
+export type ResponseParts = [
+  status: number,
+  statusText: string,
+  headers: Record<string, string>,
+  cookies: string[],
+  body: string,
+  base64: boolean,
+];
 
 function parts(
   res: Response,
@@ -182,19 +184,18 @@ function parts(
   body: Uint8Array | string | null,
 ): ResponseParts {
   const binary = typeof body !== "string" && body !== null && !isTextType(headers["content-type"]);
-  return {
-    status: res.status,
-    statusText: res.statusText,
+  return [
+    res.status,
+    res.statusText,
     headers,
     cookies,
-    body:
-      body === null
-        ? ""
-        : typeof body === "string"
-          ? body
-          : Buffer.from(body).toString(binary ? "base64" : "utf8"),
-    base64: binary,
-  };
+    body === null
+      ? ""
+      : typeof body === "string"
+        ? body
+        : Buffer.from(body).toString(binary ? "base64" : "utf8"),
+    binary,
+  ];
 }
 
 /** Reads a handler's response: synchronously for a `LiteResponse`, by reading the stream otherwise. */
