@@ -37,7 +37,7 @@ export const QUOTAS = Object.freeze({
   logicalIdLength: 255,
 });
 
-// Hooks are accepted but not checked, and not given a place of their own when serialising.
+// Hooks are accepted but not checked, and not given a place of their own when serialising. Rules are checked.
 const SECTIONS = [...TEMPLATE_SECTIONS, "Hooks"];
 const DELETION_POLICIES = ["Delete", "Retain", "RetainExceptOnCreate", "Snapshot"];
 const UPDATE_REPLACE_POLICIES = ["Delete", "Retain", "Snapshot"];
@@ -64,6 +64,21 @@ const FUNCTIONS = [
   "Fn::Transform",
   "Fn::GetStackOutput",
 ];
+
+/** What a rule's condition and assertions may call (besides Ref to parameters). */
+const RULE_FUNCTIONS = [
+  "Fn::And",
+  "Fn::Contains",
+  "Fn::EachMemberEquals",
+  "Fn::EachMemberIn",
+  "Fn::Equals",
+  "Fn::Not",
+  "Fn::Or",
+  "Fn::RefAll",
+  "Fn::ValueOf",
+  "Fn::ValueOfAll",
+];
+const RULE_KEYS = ["RuleCondition", "Assertions"];
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => v !== null && typeof v === "object" && !Array.isArray(v);
@@ -187,6 +202,7 @@ class Validator {
     this.checkParameters();
     this.checkMappings();
     this.checkConditions();
+    this.checkRules();
     this.checkResources();
     this.checkOutputs();
     this.checkCycles();
@@ -346,6 +362,122 @@ class Validator {
       this.checkId("Conditions", id);
       this.walk(c, `Conditions.${id}`, { inCondition: true });
     }
+  }
+
+  /**
+   * Rules: each an object with `Assertions` (a non-empty list of `{ Assert, AssertDescription? }`) and an optional
+   * `RuleCondition`. Rules run before any resource exists, so they may use only the rule functions and `Ref` to
+   * parameters (CloudFormation user guide, "Rules": rule-specific intrinsic functions).
+   */
+  private checkRules(): void {
+    const rules = this.t.Rules;
+    if (rules === undefined) return;
+    if (!isObj(rules)) {
+      this.add("INVALID_RULE", "Rules", `Rules must be an object of named rules, got ${kindOf(rules)}.`);
+      return;
+    }
+    for (const [id, rule] of Object.entries(rules)) {
+      const path = `Rules.${id}`;
+      this.checkId("Rules", id);
+      if (!isObj(rule)) {
+        this.add("INVALID_RULE", path, `Rule "${id}" must be an object, got ${kindOf(rule)}.`);
+        continue;
+      }
+      for (const key of Object.keys(rule)) {
+        if (key !== "RuleCondition" && key !== "Assertions") {
+          const guess = closest(key, RULE_KEYS);
+          this.add(
+            "INVALID_RULE",
+            `${path}.${key}`,
+            `Rule "${id}" has the unknown key "${key}"; a rule has only RuleCondition and Assertions.`,
+            guess ? `Did you mean "${guess}"?` : undefined,
+          );
+        }
+      }
+      if (rule.RuleCondition !== undefined) this.walkRule(rule.RuleCondition, `${path}.RuleCondition`);
+      const assertions = rule.Assertions;
+      if (!Array.isArray(assertions) || assertions.length === 0) {
+        this.add(
+          "INVALID_RULE",
+          `${path}.Assertions`,
+          assertions === undefined
+            ? `Rule "${id}" has no Assertions.`
+            : `Rule "${id}" has Assertions ${show(assertions)}; it must be a non-empty list.`,
+          'Add Assertions: [{ "Assert": { "Fn::Contains": [["a", "b"], { "Ref": "Param" }] }, "AssertDescription": "..." }].',
+        );
+        continue;
+      }
+      assertions.forEach((a, i) => {
+        const at = `${path}.Assertions[${i}]`;
+        if (!isObj(a) || a.Assert === undefined) {
+          this.add(
+            "INVALID_RULE",
+            at,
+            `Assertion ${i} of rule "${id}" must be { Assert, AssertDescription? }, got ${show(a)}.`,
+          );
+          return;
+        }
+        if (a.AssertDescription !== undefined && typeof a.AssertDescription !== "string")
+          this.add(
+            "INVALID_RULE",
+            `${at}.AssertDescription`,
+            `AssertDescription must be a string, got ${kindOf(a.AssertDescription)}.`,
+          );
+        this.walkRule(a.Assert, `${at}.Assert`);
+      });
+    }
+  }
+
+  /** A rule's condition or assertion: rule functions and Ref to parameters only. */
+  private walkRule(v: unknown, path: string): void {
+    if (Array.isArray(v)) {
+      v.forEach((item, i) => {
+        this.walkRule(item, `${path}[${i}]`);
+      });
+      return;
+    }
+    const name = intrinsicName(v);
+    if (name === undefined) {
+      if (isObj(v)) for (const [k, x] of Object.entries(v)) this.walkRule(x, `${path}.${k}`);
+      return;
+    }
+    const arg = (v as Obj)[name];
+    const p = `${path}.${name}`;
+    if (name === "Ref") {
+      if (typeof arg === "string" && arg in this.resources && !(arg in this.parameters)) {
+        this.add(
+          "REF_RESOURCE_IN_RULE",
+          p,
+          `Rules can only Ref parameters and pseudo parameters, not the resource "${arg}": rules run before any resource exists (CloudFormation: "Unresolved resource dependencies ... in the Rules block").`,
+        );
+        return;
+      }
+      this.checkRef(arg, p, { inCondition: true });
+      return;
+    }
+    if (!RULE_FUNCTIONS.includes(name)) {
+      this.add(
+        "RULE_FUNCTION_NOT_ALLOWED",
+        p,
+        `${name} cannot be used in a rule; rules take ${RULE_FUNCTIONS.join(", ")} and Ref to parameters.`,
+      );
+      return;
+    }
+    if ((name === "Fn::ValueOf" || name === "Fn::ValueOfAll") && Array.isArray(arg)) {
+      const param = arg[0];
+      if (name === "Fn::ValueOf" && typeof param === "string" && !(param in this.parameters)) {
+        const guess = closest(param, Object.keys(this.parameters));
+        this.add(
+          "UNDEFINED_REFERENCE",
+          `${p}[0]`,
+          `Fn::ValueOf names "${param}", which is not a parameter of this template.`,
+          guess ? `Did you mean "${guess}"?` : undefined,
+        );
+      }
+      for (const x of arg.slice(1)) this.walkRule(x, p);
+      return;
+    }
+    this.walkRule(arg, p);
   }
 
   private checkResources(): void {

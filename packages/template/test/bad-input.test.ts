@@ -418,6 +418,63 @@ const cases: Case[] = [
     cfnLint: "E",
   },
   {
+    name: "rule without assertions",
+    mutate: (t) => {
+      t.Parameters = { Stage: { Type: "String" } };
+      t.Rules = { ProdOnly: { RuleCondition: { "Fn::Equals": [{ Ref: "Stage" }, "prod"] } } };
+    },
+    code: "INVALID_RULE",
+    path: "Rules.ProdOnly.Assertions",
+    mentions: ["ProdOnly", "no Assertions"],
+    cfnLint: "E1700",
+  },
+  {
+    name: "rule key misspelt",
+    mutate: (t) => {
+      t.Parameters = { Stage: { Type: "String" } };
+      t.Rules = { ProdOnly: { Assertion: [{ Assert: { "Fn::Equals": [{ Ref: "Stage" }, "prod"] } }] } };
+    },
+    code: "INVALID_RULE",
+    path: "Rules.ProdOnly.Assertion",
+    mentions: ["Assertion", 'Did you mean "Assertions"?'],
+    cfnLint: "E1700",
+  },
+  {
+    name: "rule calling a function rules do not have",
+    mutate: (t) => {
+      t.Parameters = { Stage: { Type: "String" } };
+      t.Rules = { Named: { Assertions: [{ Assert: { "Fn::Sub": "${Stage}" } }] } };
+    },
+    code: "RULE_FUNCTION_NOT_ALLOWED",
+    path: "Rules.Named.Assertions[0].Assert.Fn::Sub",
+    mentions: ["Fn::Sub", "Fn::Contains", "Ref to parameters"],
+    cfnLint: "E1701",
+  },
+  {
+    name: "rule naming an undefined parameter",
+    mutate: (t) => {
+      t.Parameters = { Stage: { Type: "String" } };
+      t.Rules = {
+        Known: { Assertions: [{ Assert: { "Fn::Equals": [{ Ref: "Stag" }, "prod"] } }] },
+      };
+    },
+    code: "UNDEFINED_REFERENCE",
+    path: "Rules.Known.Assertions[0].Assert.Fn::Equals[0].Ref",
+    mentions: ["Stag", 'Did you mean "Stage"?'],
+    cfnLint: "E1020",
+  },
+  {
+    name: "rule naming a resource",
+    mutate: (t) => {
+      t.Rules = { Early: { Assertions: [{ Assert: { "Fn::Equals": [{ Ref: FN }, "x"] } }] } };
+    },
+    code: "REF_RESOURCE_IN_RULE",
+    path: `Rules.Early.Assertions[0].Assert.Fn::Equals[0].Ref`,
+    mentions: [FN, "before any resource exists"],
+    // cfn-lint 1.51 accepts it; rules are evaluated before resources are created, on parameters only.
+    cfnLint: undefined,
+  },
+  {
     name: "template without resources",
     mutate: (t) => {
       t.Resources = {};
@@ -479,6 +536,29 @@ describe("bad input: every problem is named, with its path", () => {
       }
     });
   });
+
+  it("a rule made of rule functions and parameter Refs is valid (and cfn-lint agrees)", () => {
+    const t = base();
+    t.Parameters = { Stage: { Type: "String" }, Size: { Type: "String" } };
+    t.Rules = {
+      ProdIsLarge: {
+        RuleCondition: { "Fn::Equals": [{ Ref: "Stage" }, "prod"] },
+        Assertions: [
+          {
+            Assert: { "Fn::Contains": [["large", "xlarge"], { Ref: "Size" }] },
+            AssertDescription: "production runs on a large size",
+          },
+          { Assert: { "Fn::Not": [{ "Fn::Equals": [{ Ref: "AWS::Region" }, "us-west-1"] }] } },
+        ],
+      },
+    };
+    expect(validateTemplate(t, { now: NOW })).toEqual([]);
+    if (!bin) return;
+    const file = join(dir, "good-rule.json");
+    writeFileSync(file, JSON.stringify(t, null, 2));
+    const findings = runCfnLint(bin, [file]).findings.get(file) ?? [];
+    expect(findings.filter((f) => /^[EW]/.test(f.rule) && f.rule !== "W2001")).toEqual([]);
+  }, 120_000);
 
   it("reports every problem at once, and assertValidTemplate lists them all in one message", () => {
     const t = base();
