@@ -22,3 +22,8 @@ export function defineMembers<T>(
     };
   }
 }
+
+/** Throws the spec's TypeError for a body read twice (`what`: "request" or "response"). */
+export function assertUnused(used: boolean | undefined, what: string): void {
+  if (used) throw new TypeError(`Body is unusable: the ${what} body has already been read`);
+}

@@ -2,7 +2,7 @@ import { DeadlineExceededError, MalformedEventError, NotALambdaRequestError } fr
 import { LiteHeaders } from "./headers.js";
 import type { LambdaHandlerOptions } from "./lambda.js";
 import { type Logger, loggerFor } from "./logger.js";
-import { defineMembers } from "./members.js";
+import { assertUnused, defineMembers } from "./members.js";
 import type { LambdaContext } from "./types.js";
 
 /** How an event source turns its event into the parts of a request (module-level singletons). */
@@ -161,12 +161,8 @@ export class LambdaRequest implements Request {
   }
 
   #consume(): void {
-    this.#unused(this.bodyUsed);
+    assertUnused(this.bodyUsed, "request");
     this.#used = true;
-  }
-
-  #unused(used: boolean | undefined): void {
-    if (used) throw new TypeError("Body is unusable: the request body has already been read");
   }
 
   async text(): Promise<string> {
@@ -204,7 +200,7 @@ export class LambdaRequest implements Request {
   }
 
   clone(): Request {
-    this.#unused(this.#used);
+    assertUnused(this.#used, "request");
     const copy = new LambdaRequest(this[kEvent], this[kContext], this[kSource], this[kRuntime]);
     copy[kParsed] = this[kParsed];
     copy[kLogger] = this[kLogger];

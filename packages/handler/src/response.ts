@@ -1,5 +1,5 @@
 import { LiteHeaders } from "./headers.js";
-import { defineMembers } from "./members.js";
+import { assertUnused, defineMembers } from "./members.js";
 
 /** Body content types sent to API Gateway as text; everything else goes base64. */
 export function isTextType(contentType: string | null | undefined): boolean {
@@ -109,7 +109,7 @@ export class LiteResponse implements Response {
   }
 
   clone(): Response {
-    if (this.bodyUsed) throw new TypeError("Body is unusable: the response body has already been read");
+    assertUnused(this.bodyUsed, "response");
     return new LiteResponse(this.#payload, this); // status, statusText and headers, read as a ResponseInit
   }
 
