@@ -17,6 +17,9 @@ function isObject(value: unknown): value is AnyRecord {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
+/** An ALB event: its requestContext holds `elb`. */
+const isAlb = (e: AnyRecord) => isObject(e.requestContext?.elb);
+
 /** A header from an event's record, whatever the case of its name there (`name` is lower case). */
 function find(record: AnyRecord | null | undefined, name: string): any {
   if (record) {
@@ -61,7 +64,7 @@ export const httpEvent: EventAdapter<AnyRecord> = {
   method: (e: AnyRecord) => e.httpMethod ?? (e.requestContext.http.method || "GET"),
   path: (e: AnyRecord) => e.rawPath ?? e.path ?? e.requestContext?.http?.path ?? "/",
   url(e: AnyRecord) {
-    const elb = isObject(e.requestContext?.elb);
+    const elb = isAlb(e);
     const proto = this.header(e, "x-forwarded-proto");
     const host = this.header(e, "host") || e.requestContext?.domainName || "localhost";
     const path = this.path(e);
@@ -112,7 +115,7 @@ export const httpEvent: EventAdapter<AnyRecord> = {
   result([status, statusText, headers, cookies, body, base64], e: AnyRecord) {
     const out: AnyRecord = { statusCode: status, headers, body, isBase64Encoded: base64 };
     const many = cookies.length > 0;
-    if (isObject(e.requestContext?.elb)) {
+    if (isAlb(e)) {
       // ALB wants a status line, and one value per name unless the target group sent multi-value headers
       // (then only the last cookie survives, as ALB itself would keep it).
       const multi = !!e.multiValueHeaders;
