@@ -1,3 +1,10 @@
+/** @internal Throws a RangeError naming `what` unless `status` is an integer from `min` to 599. */
+export function checkStatus(status: number, min: number, what: string): void {
+  if (!Number.isInteger(status) || status < min || status > 599) {
+    throw new RangeError(`${what} status must be an integer from ${min} to 599, received ${String(status)}`);
+  }
+}
+
 /** Base of every error `@sparta/handler` throws; `code` is stable and safe to branch on. */
 export class HandlerError extends Error {
   readonly code: string;
@@ -25,9 +32,7 @@ export class HttpError extends HandlerError {
     options: { expose?: boolean; cause?: unknown; headers?: Record<string, string> } = {},
   ) {
     super("HTTP_ERROR", message, { cause: options.cause });
-    if (!Number.isInteger(status) || status < 400 || status > 599) {
-      throw new RangeError(`HttpError status must be an integer from 400 to 599, received ${String(status)}`);
-    }
+    checkStatus(status, 400, "HttpError");
     this.status = status;
     this.expose = options.expose ?? status < 500;
     this.headers = options.headers;

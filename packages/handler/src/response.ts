@@ -1,3 +1,4 @@
+import { checkStatus } from "./errors.js";
 import { LiteHeaders } from "./headers.js";
 import { assertUnused, defineMembers } from "./members.js";
 
@@ -58,9 +59,7 @@ export class LiteResponse implements Response {
       return;
     }
     status = init?.status ?? 200;
-    if (!Number.isInteger(status) || status < 200 || status > 599) {
-      throw new RangeError(`Response status must be an integer from 200 to 599, received ${String(status)}`);
-    }
+    checkStatus(status, 200, "Response");
     this.status = status;
     this.statusText = init?.statusText ?? "";
     const payload = body instanceof ArrayBuffer ? new Uint8Array(body) : (body ?? null);
