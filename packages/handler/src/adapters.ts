@@ -1,7 +1,7 @@
 import type { AlbEvent, HttpApiV2Event, RestApiV1Event } from "./events.js";
-import { LiteHeaders } from "./headers.js";
+import { CONTENT_TYPE, LiteHeaders, SET_COOKIE } from "./headers.js";
 import type { RequestSource } from "./request.js";
-import { type ResponseParts, reasonPhrase } from "./response.js";
+import { JSON_TYPE, type ResponseParts, reasonPhrase } from "./response.js";
 
 /** An event source: a type guard, how to read a request out of the event, and how to shape the result. */
 export interface EventAdapter<E = any> extends RequestSource<E> {
@@ -121,7 +121,7 @@ export const httpEvent: EventAdapter<AnyRecord> = {
       const multi = !!e.multiValueHeaders;
       const shaped: AnyRecord = {};
       for (const key in headers) shaped[key] = multi ? [headers[key]] : headers[key];
-      if (many) shaped["set-cookie"] = multi ? cookies : cookies[cookies.length - 1];
+      if (many) shaped[SET_COOKIE] = multi ? cookies : cookies[cookies.length - 1];
       out.statusDescription = `${status} ${statusText || reasonPhrase(status)}`.trim();
       delete out.headers;
       out[multi ? "multiValueHeaders" : "headers"] = shaped;
@@ -160,15 +160,14 @@ export const genericEvent: EventAdapter<unknown> = {
   url(e) {
     return `https://lambda.invalid${this.path(e)}`;
   },
-  headers: (e) =>
-    new LiteHeaders({ "content-type": "application/json", "x-sparta-event-source": eventSourceOf(e) }),
+  headers: (e) => new LiteHeaders({ [CONTENT_TYPE]: JSON_TYPE, "x-sparta-event-source": eventSourceOf(e) }),
   header(e, name) {
     return this.headers(e).get(name) ?? undefined;
   },
   body: (e) => JSON.stringify(e ?? null),
   base64: () => false,
   result([, , headers, , body, base64]) {
-    const type = headers["content-type"];
+    const type = headers[CONTENT_TYPE];
     if (body === "") return null;
     if (!base64 && (!type || type.includes("json"))) {
       try {

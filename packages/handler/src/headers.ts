@@ -1,5 +1,9 @@
 type HeaderRecord = Record<string, string>;
 
+// Header names the package uses often, as constants: a repeated string literal costs the bundle its length.
+/** @internal */ export const CONTENT_TYPE = "content-type";
+/** @internal */ export const SET_COOKIE = "set-cookie";
+
 /**
  * A `Headers` implementation over a plain record. Building undici's `Headers` costs microseconds per
  * request; this one aliases the event's record and copies it (lower-casing names, trimming values) only on
@@ -41,7 +45,7 @@ export class LiteHeaders implements Headers {
   append(name: string, value: string): void {
     const key = name.toLowerCase();
     const v = String(value).trim();
-    if (key === "set-cookie") {
+    if (key === SET_COOKIE) {
       this.#cookies.push(v);
       return;
     }
@@ -52,13 +56,13 @@ export class LiteHeaders implements Headers {
 
   delete(name: string): void {
     const key = name.toLowerCase();
-    if (key === "set-cookie") this.#cookies = [];
+    if (key === SET_COOKIE) this.#cookies = [];
     else delete this.#own()[key];
   }
 
   get(name: string): string | null {
     const key = name.toLowerCase();
-    if (key === "set-cookie") return this.#cookies.length > 0 ? this.#cookies.join(", ") : null;
+    if (key === SET_COOKIE) return this.#cookies.length > 0 ? this.#cookies.join(", ") : null;
     // A hit in an aliased record costs no copy (trim() of a trimmed string does not copy either).
     let value = this.#map[key];
     if (typeof value !== "string") value = this.#own()[key];
@@ -86,9 +90,9 @@ export class LiteHeaders implements Headers {
   *entries(): HeadersIterator<[string, string]> {
     const map = this.#own();
     const names = Object.keys(map);
-    if (this.#cookies.length > 0) names.push("set-cookie");
+    if (this.#cookies.length > 0) names.push(SET_COOKIE);
     for (const name of names.sort()) {
-      if (name === "set-cookie") for (const cookie of this.#cookies) yield [name, cookie];
+      if (name === SET_COOKIE) for (const cookie of this.#cookies) yield [name, cookie];
       else yield [name, map[name]!];
     }
   }

@@ -1,7 +1,7 @@
 import { HttpError, MalformedEventError } from "./errors.js";
-import { LiteHeaders } from "./headers.js";
+import { CONTENT_TYPE, LiteHeaders } from "./headers.js";
 import { eventProblem, LambdaRequest, lambdaContext, logger, pathOf, setParsedJson } from "./request.js";
-import { json, LiteResponse, reasonPhrase } from "./response.js";
+import { JSON_TYPE, json, LiteResponse, reasonPhrase } from "./response.js";
 import type { Middleware } from "./types.js";
 
 /**
@@ -47,9 +47,7 @@ export function errorMapper(): Middleware {
 
 /** application/json or any +json type, with or without parameters. */
 function isJsonType(contentType: string): boolean {
-  return (
-    contentType === "application/json" || /^\s*(application\/json|[^;]*\+json)\s*(;|$)/i.test(contentType)
-  );
+  return contentType === JSON_TYPE || /^\s*(application\/json|[^;]*\+json)\s*(;|$)/i.test(contentType);
 }
 
 function notJson(type: string): HttpError {
@@ -64,7 +62,7 @@ function badJson(error: unknown): HttpError {
 }
 
 async function checkStandardJson(req: Request): Promise<void> {
-  const type = req.headers.get("content-type") ?? "";
+  const type = req.headers.get(CONTENT_TYPE) ?? "";
   if (req.body === null) return;
   if (!isJsonType(type)) {
     throw notJson(type);
@@ -86,7 +84,7 @@ export function jsonBody(): Middleware {
     if (req instanceof LambdaRequest) {
       const text = req.peekText();
       if (text === "") return next(req);
-      const type = req.header("content-type") ?? "";
+      const type = req.header(CONTENT_TYPE) ?? "";
       if (!isJsonType(type)) throw notJson(type);
       try {
         setParsedJson(req, JSON.parse(text));

@@ -1,5 +1,5 @@
 import { DeadlineExceededError, MalformedEventError, NotALambdaRequestError } from "./errors.js";
-import { LiteHeaders } from "./headers.js";
+import { CONTENT_TYPE, LiteHeaders } from "./headers.js";
 import type { LambdaHandlerOptions } from "./lambda.js";
 import { type Logger, loggerFor } from "./logger.js";
 import { assertUnused, defineMembers } from "./members.js";
@@ -138,7 +138,7 @@ export class LambdaRequest implements Request {
   /** A global Response over the event body (any method, GET included), built on first use. */
   #body(): Response {
     if (this.#carrier === undefined) {
-      const type = this.header("content-type");
+      const type = this.header(CONTENT_TYPE);
       // Bytes, not a string, so a body without content-type does not become text/plain.
       this.#carrier = new Response(this.#bytes(), { headers: type ? { "content-type": type } : {} });
     }

@@ -1,5 +1,5 @@
 import { checkStatus } from "./errors.js";
-import { LiteHeaders } from "./headers.js";
+import { CONTENT_TYPE, LiteHeaders, SET_COOKIE } from "./headers.js";
 import { assertUnused, defineMembers } from "./members.js";
 
 /** Body content types sent to API Gateway as text; everything else goes base64. */
@@ -66,9 +66,7 @@ export class LiteResponse implements Response {
     this.#payload = payload;
     const headers = new LiteHeaders(init?.headers);
     this.#headers = headers;
-    if (typeof payload === "string" && !headers.has("content-type")) {
-      headers.set("content-type", "text/plain;charset=UTF-8");
-    }
+    if (typeof payload === "string") typeDefault(headers, "text/plain;charset=UTF-8");
   }
 
   get headers(): Headers {
@@ -136,7 +134,13 @@ export class LiteResponse implements Response {
   }
 }
 
-const JSON_TYPE = "application/json";
+/** @internal */
+export const JSON_TYPE = "application/json";
+
+/** Sets `content-type` to `type` unless the headers have one. */
+function typeDefault(headers: LiteHeaders, type: string): void {
+  if (!headers.has(CONTENT_TYPE)) headers.set(CONTENT_TYPE, type);
+}
 
 /**
  * A JSON response, built without undici: the Lambda adapter reads its body synchronously.
@@ -149,7 +153,7 @@ export function json(body: unknown, init?: ResponseInit): Response {
     return new LiteResponse(JSON.stringify(body), FAST, init?.status ?? 200, { "content-type": JSON_TYPE });
   }
   const headers = new LiteHeaders(init.headers);
-  if (!headers.has("content-type")) headers.set("content-type", JSON_TYPE);
+  typeDefault(headers, JSON_TYPE);
   return new LiteResponse(JSON.stringify(body), { ...init, headers });
 }
 
@@ -182,7 +186,7 @@ function parts(
   cookies: string[],
   body: Uint8Array | string | null,
 ): ResponseParts {
-  const binary = typeof body !== "string" && body !== null && !isTextType(headers["content-type"]);
+  const binary = typeof body !== "string" && body !== null && !isTextType(headers[CONTENT_TYPE]);
   return [
     res.status,
     res.statusText,
@@ -211,7 +215,7 @@ export function responseParts(res: unknown): ResponseParts | Promise<ResponsePar
   const r = res as Response;
   const headers: Record<string, string> = {};
   r.headers.forEach((value, name) => {
-    if (name !== "set-cookie") headers[name] = value;
+    if (name !== SET_COOKIE) headers[name] = value;
   });
   const cookies = r.headers.getSetCookie?.() ?? [];
   return r.body === null
