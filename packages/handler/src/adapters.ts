@@ -1,5 +1,5 @@
 import type { AlbEvent, HttpApiV2Event, RestApiV1Event } from "./events.js";
-import { CONTENT_TYPE, LiteHeaders, SET_COOKIE } from "./headers.js";
+import { CONTENT_TYPE, isString, LiteHeaders, SET_COOKIE } from "./headers.js";
 import type { RequestSource } from "./request.js";
 import { JSON_TYPE, type ResponseParts, reasonPhrase } from "./response.js";
 
@@ -29,7 +29,6 @@ function find(record: AnyRecord | null | undefined, name: string): any {
 }
 
 type Check = [expected: string, ok: (value: unknown) => boolean];
-const isString = (v: unknown): v is string => typeof v === "string";
 const strings = (v: unknown) => Array.isArray(v) && v.every(isString);
 const eachValue = (ok: (v: unknown) => boolean) => (v: unknown) => isObject(v) && Object.values(v).every(ok);
 const STRING: Check = ["a string", isString];
@@ -59,8 +58,7 @@ export const httpEvent: EventAdapter<AnyRecord> = {
   http: true,
   test: (event): event is AnyRecord =>
     isObject(event) &&
-    (typeof event.httpMethod === "string" ||
-      (event.version === "2.0" && isObject(event.requestContext?.http))),
+    (isString(event.httpMethod) || (event.version === "2.0" && isObject(event.requestContext?.http))),
   method: (e: AnyRecord) => e.httpMethod ?? (e.requestContext.http.method || "GET"),
   path: (e: AnyRecord) => e.rawPath ?? e.path ?? e.requestContext?.http?.path ?? "/",
   url(e: AnyRecord) {
@@ -138,12 +136,12 @@ export function eventSourceOf(event: unknown): string {
   if (!isObject(event)) return "unknown";
   const record = event.Records?.[0];
   const source = record?.eventSource ?? record?.EventSource;
-  if (typeof source === "string") return source.replace(/^aws:/, "").toLowerCase();
+  if (isString(source)) return source.replace(/^aws:/, "").toLowerCase();
   if (isObject(event.awslogs)) return "logs";
   if (isObject(event["CodePipeline.job"])) return "codepipeline";
   const detailType = event["detail-type"];
-  if (typeof detailType === "string") return detailType === "Scheduled Event" ? "schedule" : "eventbridge";
-  return typeof event.triggerSource === "string" ? "cognito" : "unknown";
+  if (isString(detailType)) return detailType === "Scheduled Event" ? "schedule" : "eventbridge";
+  return isString(event.triggerSource) ? "cognito" : "unknown";
 }
 
 /**

@@ -4,6 +4,9 @@ type HeaderRecord = Record<string, string>;
 /** @internal */ export const CONTENT_TYPE = "content-type";
 /** @internal */ export const SET_COOKIE = "set-cookie";
 
+/** @internal */
+export const isString = (value: unknown): value is string => typeof value === "string";
+
 /**
  * A `Headers` implementation over a plain record. Building undici's `Headers` costs microseconds per
  * request; this one aliases the event's record and copies it (lower-casing names, trimming values) only on
@@ -65,8 +68,8 @@ export class LiteHeaders implements Headers {
     if (key === SET_COOKIE) return this.#cookies.length > 0 ? this.#cookies.join(", ") : null;
     // A hit in an aliased record costs no copy (trim() of a trimmed string does not copy either).
     let value = this.#map[key];
-    if (typeof value !== "string") value = this.#own()[key];
-    return typeof value === "string" ? value.trim() : null;
+    if (!isString(value)) value = this.#own()[key];
+    return isString(value) ? value.trim() : null;
   }
 
   getSetCookie(): string[] {

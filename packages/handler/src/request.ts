@@ -1,5 +1,5 @@
 import { DeadlineExceededError, MalformedEventError, NotALambdaRequestError } from "./errors.js";
-import { CONTENT_TYPE, LiteHeaders } from "./headers.js";
+import { CONTENT_TYPE, isString, LiteHeaders } from "./headers.js";
 import type { LambdaHandlerOptions } from "./lambda.js";
 import { type Logger, loggerFor } from "./logger.js";
 import { assertUnused, defineMembers } from "./members.js";
@@ -156,7 +156,7 @@ export class LambdaRequest implements Request {
     const e = this[kEvent];
     const raw = this[kSource].body(e) ?? "";
     // A body of another type is a malformed event: errorResponse() answers 400 naming the field.
-    if (typeof raw !== "string") throw new TypeError("The event body is not a string");
+    if (!isString(raw)) throw new TypeError("The event body is not a string");
     return this[kSource].base64(e) ? Buffer.from(raw, "base64").toString() : raw;
   }
 

@@ -1,5 +1,5 @@
 import { checkStatus } from "./errors.js";
-import { CONTENT_TYPE, LiteHeaders, SET_COOKIE } from "./headers.js";
+import { CONTENT_TYPE, isString, LiteHeaders, SET_COOKIE } from "./headers.js";
 import { assertUnused, defineMembers } from "./members.js";
 
 /** Body content types sent to API Gateway as text; everything else goes base64. */
@@ -66,7 +66,7 @@ export class LiteResponse implements Response {
     this.#payload = payload;
     const headers = new LiteHeaders(init?.headers);
     this.#headers = headers;
-    if (typeof payload === "string") typeDefault(headers, "text/plain;charset=UTF-8");
+    if (isString(payload)) typeDefault(headers, "text/plain;charset=UTF-8");
   }
 
   get headers(): Headers {
@@ -186,17 +186,13 @@ function parts(
   cookies: string[],
   body: Uint8Array | string | null,
 ): ResponseParts {
-  const binary = typeof body !== "string" && body !== null && !isTextType(headers[CONTENT_TYPE]);
+  const binary = !isString(body) && body !== null && !isTextType(headers[CONTENT_TYPE]);
   return [
     res.status,
     res.statusText,
     headers,
     cookies,
-    body === null
-      ? ""
-      : typeof body === "string"
-        ? body
-        : Buffer.from(body).toString(binary ? "base64" : "utf8"),
+    body === null ? "" : isString(body) ? body : Buffer.from(body).toString(binary ? "base64" : "utf8"),
     binary,
   ];
 }
