@@ -73,7 +73,7 @@ for (const [name, pkg] of packages) {
 }
 // A newcomer's path: the CLI installed from its tarball writes a new service (`sparta init`), which installs with
 // plain npm (its ^version @sparta dependencies from the tarballs, the rest from the registry), builds with
-// `sparta provision --noop` and type-checks.
+// `sparta provision --noop`, type-checks, and its own test passes (`npm test`).
 {
   const cliTarballs = [
     packages.get("@sparta/cli").tarball,
@@ -103,8 +103,14 @@ for (const [name, pkg] of packages) {
       cwd: app,
       stdio: ["ignore", "inherit", "inherit"],
     });
+    const tested = execFileSync("npm", ["test", "--silent"], {
+      cwd: app,
+      encoding: "utf8",
+      env: { ...process.env, CI: "true", NO_COLOR: "1" },
+    });
+    if (!/Tests\s+2 passed/.test(tested)) throw new Error(`npm test in the scaffold: ${tested}`);
     process.stdout.write(
-      "ok sparta init: the scaffold installs from the tarballs, provision --noop builds, tsc passes\n",
+      "ok sparta init: the scaffold installs from the tarballs, provision --noop builds, tsc and npm test pass\n",
     );
   } catch (error) {
     failures++;

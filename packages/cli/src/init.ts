@@ -41,12 +41,14 @@ export interface InitResult {
 const TYPESCRIPT_RANGE = "~5.9.3";
 /** Node types of the oldest Node the cli supports. */
 const NODE_TYPES_RANGE = "^20.19.0";
+/** The test runner of the scaffold's own test (the one this repository uses). */
+const VITEST_RANGE = "^4.1.12";
 
 const lines = (...text: string[]) => `${text.join("\n")}\n`;
 
 /**
  * The files of a new service named `name` whose @sparta dependencies are `^version`: one function `hello`
- * behind `GET /hello` and `POST /hello` of an HTTP API, its handler, package.json, tsconfig.json, .gitignore
+ * behind `GET /hello` and `POST /hello` of an HTTP API, its handler and its test, package.json, tsconfig.json, .gitignore
  * and a README with the next commands.
  */
 export function scaffoldFiles(name: string, version: string): ScaffoldFile[] {
@@ -60,6 +62,7 @@ export function scaffoldFiles(name: string, version: string): ScaffoldFile[] {
       noop: "sparta provision --noop",
       provision: "sparta provision",
       explore: "sparta explore",
+      test: "vitest run",
       typecheck: "tsc",
     },
     dependencies: { "@sparta/handler": `^${version}` },
@@ -67,6 +70,7 @@ export function scaffoldFiles(name: string, version: string): ScaffoldFile[] {
       "@sparta/cli": `^${version}`,
       "@types/node": NODE_TYPES_RANGE,
       typescript: TYPESCRIPT_RANGE,
+      vitest: VITEST_RANGE,
     },
   };
   const tsconfig = {
@@ -82,7 +86,7 @@ export function scaffoldFiles(name: string, version: string): ScaffoldFile[] {
       isolatedModules: true,
       verbatimModuleSyntax: true,
     },
-    include: ["src", "sparta.config.ts"],
+    include: ["src", "test", "sparta.config.ts"],
   };
   return [
     { path: "package.json", content: `${JSON.stringify(packageJson, null, 2)}\n` },
@@ -121,20 +125,53 @@ export function scaffoldFiles(name: string, version: string): ScaffoldFile[] {
         "",
         "/**",
         ' * GET /hello?name=Ada -> {"message":"Hello, Ada!"}; POST /hello with {"name":"Ada"} does the same.',
+        " * A standard (request: Request) => Response handler: test/hello.test.ts calls it with a plain Request.",
         " */",
-        "export const handler = lambdaHandler(",
-        "  withDefaults(async (req) => {",
-        '    let name = new URL(req.url).searchParams.get("name") ?? "world";',
-        '    if (req.method === "POST") {',
-        "      // Parsed once by jsonBody(): a body that is not JSON already got a 400.",
-        "      const body = (await req.json()) as { name?: unknown };",
-        '      if (typeof body.name !== "string") throw new HttpError(422, "name must be a string");',
-        "      name = body.name;",
-        "    }",
+        "export const app = withDefaults(async (req) => {",
+        '  let name = new URL(req.url).searchParams.get("name") ?? "world";',
+        '  if (req.method === "POST") {',
+        "    // Parsed once by jsonBody(): a body that is not JSON already got a 400.",
+        "    const body = (await req.json()) as { name?: unknown };",
+        '    if (typeof body.name !== "string") throw new HttpError(422, "name must be a string");',
+        "    name = body.name;",
+        "  }",
         // biome-ignore lint/suspicious/noTemplateCurlyInString: the generated handler's own template literal
-        "    return json({ message: `Hello, ${name}!` });",
-        "  }),",
-        ");",
+        "  return json({ message: `Hello, ${name}!` });",
+        "});",
+        "",
+        "/** What Lambda calls: API Gateway's event in, its result out. */",
+        "export const handler = lambdaHandler(app);",
+      ),
+    },
+    {
+      path: "test/hello.test.ts",
+      content: lines(
+        'import { describe, expect, it } from "vitest";',
+        'import { app } from "../src/hello.js";',
+        "",
+        "// The handler is plain web code: call it with a Request, read the Response (no Lambda event needed).",
+        "const post = (body: string) =>",
+        "  app(",
+        '    new Request("https://example.com/hello", {',
+        '      method: "POST",',
+        '      headers: { "content-type": "application/json" },',
+        "      body,",
+        "    }),",
+        "  );",
+        "",
+        'describe("hello", () => {',
+        '  it("greets the name in the query", async () => {',
+        '    const res = await app(new Request("https://example.com/hello?name=Ada"));',
+        "    expect(res.status).toBe(200);",
+        '    expect(await res.json()).toEqual({ message: "Hello, Ada!" });',
+        "  });",
+        "",
+        '  it("greets the name in a JSON body, and answers 422 or 400 for a bad one", async () => {',
+        '    expect(await (await post(JSON.stringify({ name: "Lin" }))).json()).toEqual({ message: "Hello, Lin!" });',
+        "    expect((await post(JSON.stringify({ name: 3 }))).status).toBe(422);",
+        '    expect((await post("{not json")).status).toBe(400);',
+        "  });",
+        "});",
       ),
     },
     { path: "tsconfig.json", content: `${JSON.stringify(tsconfig, null, 2)}\n` },
@@ -152,6 +189,7 @@ export function scaffoldFiles(name: string, version: string): ScaffoldFile[] {
         "npx sparta provision --noop     # build the template and the ZIP into .sparta/, touch no AWS",
         "npx sparta explore              # serve it on 127.0.0.1:9999 (reloads on change), then:",
         'curl \'http://127.0.0.1:9999/hello?name=Ada\'   # {"message":"Hello, Ada!"}',
+        "npm test                        # its test: the handler called with a plain Request",
         "npx sparta invoke hello --sample   # run it once on a sample API Gateway event, as Lambda would",
         `npx sparta provision --s3Bucket YOUR-BUCKET   # deploy: creates or updates the stack ${name}`,
         "npx sparta status               # the stack's status and outputs (the API's URL)",
@@ -220,7 +258,7 @@ function kindOf(path: string): "file" | "folder" | "other" | undefined {
  * of the files exists (unless `force`); a problem throws a {@link UsageError} naming the files.
  *
  * @example await initService({ dir: "hello-api", version: cliVersion() })
- * // writes hello-api/package.json, sparta.config.ts, src/hello.ts, tsconfig.json, .gitignore, README.md
+ * // writes hello-api/package.json, sparta.config.ts, src/hello.ts, test/hello.test.ts, tsconfig.json, .gitignore, README.md
  */
 export async function initService(options: InitOptions): Promise<InitResult> {
   const dir = resolve(options.dir);

@@ -58,7 +58,7 @@ process.stdout.write(JSON.stringify(await handler(JSON.parse(process.argv[1]), c
 }
 
 // The scaffold in a temporary folder whose node_modules holds this workspace's @sparta/cli and @sparta/handler
-// (symlinks, as a pnpm workspace links them), typescript and @types/node: what `npm install` would give it.
+// (symlinks, as a pnpm workspace links them), typescript, @types/node and vitest: what `npm install` would give it.
 describe("sparta init writes a service that builds, type-checks and answers", () => {
   let root: string;
   let dir: string;
@@ -71,6 +71,7 @@ describe("sparta init writes a service that builds, type-checks and answers", ()
     symlinkSync(handlerDir, join(root, "node_modules", "@sparta", "handler"), "dir");
     symlinkSync(packageDir("typescript"), join(root, "node_modules", "typescript"), "dir");
     symlinkSync(packageDir("@types/node"), join(root, "node_modules", "@types", "node"), "dir");
+    symlinkSync(packageDir("vitest"), join(root, "node_modules", "vitest"), "dir");
     dir = join(root, "hello-api");
   });
 
@@ -86,6 +87,7 @@ describe("sparta init writes a service that builds, type-checks and answers", ()
         "  package.json",
         "  sparta.config.ts",
         "  src/hello.ts",
+        "  test/hello.test.ts",
         "  tsconfig.json",
         "  .gitignore",
         "  README.md",
@@ -103,9 +105,18 @@ describe("sparta init writes a service that builds, type-checks and answers", ()
     expect(pkg).toMatchObject({
       name: "hello-api",
       type: "module",
-      scripts: { noop: "sparta provision --noop", provision: "sparta provision", explore: "sparta explore" },
+      scripts: {
+        noop: "sparta provision --noop",
+        provision: "sparta provision",
+        explore: "sparta explore",
+        test: "vitest run",
+      },
       dependencies: { "@sparta/handler": `^${version}` },
-      devDependencies: { "@sparta/cli": `^${version}`, typescript: expect.stringMatching(/^~5\.9\./) },
+      devDependencies: {
+        "@sparta/cli": `^${version}`,
+        typescript: expect.stringMatching(/^~5\.9\./),
+        vitest: expect.stringMatching(/^\^4\./),
+      },
     });
     expect(pkg.devDependencies["@types/node"]).toBeDefined();
     expect(readFileSync(join(dir, "sparta.config.ts"), "utf8")).toContain('name: "hello-api"');
@@ -117,6 +128,7 @@ describe("sparta init writes a service that builds, type-checks and answers", ()
       "npm install",
       "npx sparta provision --noop",
       "npx sparta explore",
+      "npm test",
       "npx sparta invoke hello --sample",
       "npx sparta provision --s3Bucket",
     ])
@@ -160,9 +172,24 @@ describe("sparta init writes a service that builds, type-checks and answers", ()
     // The check above means something only if the project holds the scaffold's own files.
     const files = spawnSync(process.execPath, [tsc, "--listFilesOnly", "-p", dir], { encoding: "utf8" });
     expect(files.stdout.split("\n")).toEqual(
-      expect.arrayContaining([join(dir, "src", "hello.ts"), join(dir, "sparta.config.ts")]),
+      expect.arrayContaining([
+        join(dir, "src", "hello.ts"),
+        join(dir, "test", "hello.test.ts"),
+        join(dir, "sparta.config.ts"),
+      ]),
     );
   }, 60_000);
+
+  it("its own test passes (npm test: vitest run), calling the handler with plain Requests", () => {
+    const vitest = join(packageDir("vitest"), "vitest.mjs");
+    const r = spawnSync(process.execPath, [vitest, "run", "--root", dir], {
+      cwd: dir,
+      env: childEnv({ CI: "true", NO_COLOR: "1" }),
+      encoding: "utf8",
+    });
+    expect(r.status, `${r.stdout}${r.stderr}`).toBe(0);
+    expect(r.stdout).toMatch(/Tests\s+2 passed \(2\)/);
+  }, 120_000);
 
   it("its Lambda bundle answers 200 with the JSON greeting; a bad POST body gets the middleware's 400/422", () => {
     const summary = JSON.parse(readFileSync(join(dir, ".sparta", "manifest.json"), "utf8")) as {
@@ -201,7 +228,7 @@ describe("sparta init writes a service that builds, type-checks and answers", ()
     const again = runBin(["init", "hello-api", "--name", "other"], root);
     expect(again.code).toBe(2);
     expect(again.stderr).toContain(
-      `${dir} already has package.json, sparta.config.ts, src/hello.ts, tsconfig.json, .gitignore, README.md; nothing was written. Pass --force`,
+      `${dir} already has package.json, sparta.config.ts, src/hello.ts, test/hello.test.ts, tsconfig.json, .gitignore, README.md; nothing was written. Pass --force`,
     );
     expect(readFileSync(join(dir, "sparta.config.ts"), "utf8")).toContain('name: "hello-api"');
 

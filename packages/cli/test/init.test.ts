@@ -17,6 +17,7 @@ const FILES = [
   "package.json",
   "sparta.config.ts",
   "src/hello.ts",
+  "test/hello.test.ts",
   "tsconfig.json",
   ".gitignore",
   "README.md",
@@ -58,7 +59,7 @@ describe("sparta init", () => {
   it("--noop prints what it would write and writes nothing, not even the folder", async () => {
     const r = await runInProcess(["init", "later", "--noop"], root);
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout.split("\n").slice(0, 7)).toEqual([
+    expect(r.stdout.split("\n").slice(0, FILES.length + 1)).toEqual([
       `noop: would create service later in ${join(root, "later")}; nothing was written`,
       ...FILES.map((f) => `  ${f}`),
     ]);
