@@ -62,6 +62,7 @@ export {
 export { CONFIG_FILE, envName } from "./options.js";
 export { createReporter, type OutputStream } from "./reporter.js";
 export {
+  applyFunctionDefaults,
   type BuildResult,
   type BuiltArtifact,
   type CfnValue,
@@ -78,6 +79,7 @@ export {
   type FunctionDecorator,
   type FunctionDecoratorContext,
   type FunctionDef,
+  type FunctionDefaults,
   type FunctionLogicalIds,
   type FunctionUrlEvent,
   type FunctionVpc,

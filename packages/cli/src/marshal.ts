@@ -15,6 +15,7 @@ import type {
   TemplateDocument,
   TemplateFragment,
 } from "./service.js";
+import { applyFunctionDefaults } from "./service.js";
 
 export { RUNTIME } from "./lambda-resources.js";
 /** Name of the template parameter carrying the S3 bucket that holds the code ZIPs. */
@@ -118,6 +119,7 @@ export async function marshalService(
   code: Record<string, FunctionCode>,
   reporter?: { warn(message: string): void },
 ): Promise<TemplateDocument> {
+  service = applyFunctionDefaults(service);
   const resources: Record<string, Resource> = {};
   const outputs: NonNullable<TemplateDocument["Outputs"]> = {};
   const parameters: NonNullable<TemplateDocument["Parameters"]> = {

@@ -326,6 +326,45 @@ export interface ServiceDefinition {
    * environment. `@sparta/pipeline` supplies it: `codePipelinePackage: pipeline.packageFor`.
    */
   codePipelinePackage?: (fileName: string) => CodePipelinePackage;
+  /**
+   * Settings every function gets unless it sets its own (SAM's `Globals.Function`, the Serverless Framework's
+   * `provider` settings); `environment` is merged, a function's own variables winning.
+   * @example functionDefaults: { architecture: "arm64", memorySize: 512, environment: { STAGE: "prod" } }
+   */
+  functionDefaults?: FunctionDefaults;
+}
+
+/** The function settings `functionDefaults` may give every function. */
+export const FUNCTION_DEFAULT_KEYS = [
+  "memorySize",
+  "timeout",
+  "environment",
+  "architecture",
+  "tracing",
+  "ephemeralStorage",
+  "layers",
+  "vpc",
+  "deadLetter",
+] as const;
+
+export type FunctionDefaults = Partial<Pick<FunctionDef, (typeof FUNCTION_DEFAULT_KEYS)[number]>>;
+
+/**
+ * The service with `functionDefaults` applied to each function (a function's own setting wins; environments are
+ * merged). Returns the service itself when it has no defaults; applying twice changes nothing.
+ */
+export function applyFunctionDefaults(service: ServiceDefinition): ServiceDefinition {
+  const defaults = service.functionDefaults;
+  if (!defaults) return service;
+  return {
+    ...service,
+    functions: service.functions.map((fn) => {
+      const merged: FunctionDef = { ...defaults, ...fn } as FunctionDef;
+      if (defaults.environment || fn.environment)
+        merged.environment = { ...defaults.environment, ...fn.environment };
+      return merged;
+    }),
+  };
 }
 
 /** The CodePipeline package's environments (`codePipelinePackage` option of `@sparta/packager`'s `writeBuildOutput`). */

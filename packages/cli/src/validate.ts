@@ -4,7 +4,7 @@ import { build } from "esbuild";
 import { type DefinitionProblem, ServiceDefinitionError } from "./errors.js";
 import { pascalId } from "./marshal.js";
 import { s3EventProblems } from "./s3-notifications.js";
-import type { ServiceDefinition } from "./service.js";
+import { applyFunctionDefaults, FUNCTION_DEFAULT_KEYS, type ServiceDefinition } from "./service.js";
 
 const SERVICE_NAME = /^[A-Za-z][A-Za-z0-9-]{0,63}$/;
 const FUNCTION_NAME = /^[A-Za-z][A-Za-z0-9_-]{0,39}$/;
@@ -54,6 +54,7 @@ const SERVICE_KEYS = [
   "hooks",
   "commands",
   "codePipelinePackage",
+  "functionDefaults",
 ];
 /** Names of the built-in commands; a service command may not reuse them. */
 export const BUILTIN_COMMANDS = [
@@ -82,7 +83,7 @@ const show = (v: unknown): string => {
 const isCfnList = (v: unknown): boolean =>
   (Array.isArray(v) && v.length > 0 && v.every(isCfnValue)) || isObject(v);
 
-/** The function's runtime settings beyond memory and timeout: each checked with the range Lambda accepts. */
+/** A function's runtime settings (or `functionDefaults`): each checked with the range Lambda accepts. */
 function checkRuntimeSettings(
   fn: Record<string, unknown>,
   at: string,
@@ -98,6 +99,22 @@ function checkRuntimeSettings(
     if (v !== undefined && (!Number.isInteger(v) || (v as number) < min || (v as number) > max))
       add(`${at}.${field}`, `must be an integer ${unit} from ${min} to ${max}, received ${show(v)}`);
   };
+  integer("memorySize", 128, 10240, "number of MB");
+  integer("timeout", 1, 900, "number of seconds");
+  const environment = fn.environment;
+  if (environment !== undefined) {
+    if (!isObject(environment))
+      add(`${at}.environment`, `must be an object of strings, received ${show(environment)}`);
+    else
+      for (const [k, v] of Object.entries(environment)) {
+        if (!ENV_KEY.test(k))
+          add(
+            `${at}.environment.${k}`,
+            "variable names must match [A-Za-z][A-Za-z0-9_]+ (at least 2 characters)",
+          );
+        if (typeof v !== "string") add(`${at}.environment.${k}`, `must be a string, received ${show(v)}`);
+      }
+  }
   oneOf("architecture", ["x86_64", "arm64"]);
   oneOf("tracing", ["Active", "PassThrough"]);
   // Lambda's own ceiling is the account's concurrency limit (1,000 by default, raised on request).
@@ -199,6 +216,20 @@ export async function validateService(
   }
   if (value.description !== undefined && typeof value.description !== "string") {
     add("service.description", `must be a string, received ${show(value.description)}`);
+  }
+  const defaults = value.functionDefaults;
+  if (defaults !== undefined) {
+    if (!isObject(defaults))
+      add("service.functionDefaults", `must be an object of function settings, received ${show(defaults)}`);
+    else {
+      for (const key of Object.keys(defaults))
+        if (!(FUNCTION_DEFAULT_KEYS as readonly string[]).includes(key))
+          add(
+            `service.functionDefaults.${key}`,
+            `cannot be a default for every function; defaults: ${FUNCTION_DEFAULT_KEYS.join(", ")}`,
+          );
+      checkRuntimeSettings(defaults, "service.functionDefaults", add);
+    }
   }
   if (value.tags !== undefined) {
     if (!isObject(value.tags))
@@ -333,37 +364,6 @@ export async function validateService(
       }
       if (fn.description !== undefined && typeof fn.description !== "string")
         add(`${at}.description`, `must be a string, received ${show(fn.description)}`);
-      if (
-        fn.memorySize !== undefined &&
-        (!Number.isInteger(fn.memorySize) ||
-          (fn.memorySize as number) < 128 ||
-          (fn.memorySize as number) > 10240)
-      )
-        add(
-          `${at}.memorySize`,
-          `must be an integer number of MB from 128 to 10240, received ${show(fn.memorySize)}`,
-        );
-      if (
-        fn.timeout !== undefined &&
-        (!Number.isInteger(fn.timeout) || (fn.timeout as number) < 1 || (fn.timeout as number) > 900)
-      )
-        add(
-          `${at}.timeout`,
-          `must be an integer number of seconds from 1 to 900, received ${show(fn.timeout)}`,
-        );
-      if (fn.environment !== undefined) {
-        if (!isObject(fn.environment))
-          add(`${at}.environment`, `must be an object of strings, received ${show(fn.environment)}`);
-        else
-          for (const [k, v] of Object.entries(fn.environment)) {
-            if (!ENV_KEY.test(k))
-              add(
-                `${at}.environment.${k}`,
-                "variable names must match [A-Za-z][A-Za-z0-9_]+ (at least 2 characters)",
-              );
-            if (typeof v !== "string") add(`${at}.environment.${k}`, `must be a string, received ${show(v)}`);
-          }
-      }
       if (
         fn.roleName !== undefined &&
         (typeof fn.roleName !== "string" || !/^[\w+=,.@-]{1,64}$/.test(fn.roleName))
@@ -531,5 +531,5 @@ export async function validateService(
     }
   }
   if (problems.length > 0) throw new ServiceDefinitionError(problems, options.source);
-  return value as unknown as ServiceDefinition;
+  return applyFunctionDefaults(value as unknown as ServiceDefinition);
 }

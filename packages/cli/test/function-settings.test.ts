@@ -196,4 +196,60 @@ describe("function runtime settings", () => {
     );
     expect(html).toContain("<tr><th>runtime</th><td>x86_64</td></tr>");
   });
+
+  it("functionDefaults give every function a setting it does not set itself; environments merge", async () => {
+    const def: ServiceDefinition = {
+      name: "defaults",
+      functionDefaults: {
+        architecture: "arm64",
+        memorySize: 512,
+        tracing: "Active",
+        environment: { STAGE: "prod", LEVEL: "info" },
+      },
+      functions: [
+        { name: "tuned", handler: "src/ok.ts#handler" },
+        { name: "plain", handler: "src/ok.ts#handler", memorySize: 1024, environment: { LEVEL: "debug" } },
+      ],
+    };
+    // What the CLI loads (validateService applies them) and what marshalService makes agree.
+    const loaded = await validateService(def, { serviceDir });
+    expect(loaded.functions.map((f) => [f.architecture, f.memorySize, f.environment])).toEqual([
+      ["arm64", 512, { STAGE: "prod", LEVEL: "info" }],
+      ["arm64", 1024, { STAGE: "prod", LEVEL: "debug" }],
+    ]);
+    const t = await marshalService(def, code);
+    for (const [id, memory, env] of [
+      ["TunedFunction", 512, { STAGE: "prod", LEVEL: "info" }],
+      ["PlainFunction", 1024, { STAGE: "prod", LEVEL: "debug" }],
+    ] as const)
+      expect(t.Resources[id]?.Properties).toMatchObject({
+        Architectures: ["arm64"],
+        MemorySize: memory,
+        TracingConfig: { Mode: "Active" },
+        Environment: { Variables: env },
+      });
+    expect(statementsOf(t, "PlainRole").flatMap((x) => x.Action)).toContain("xray:PutTraceSegments");
+    expect(await marshalService(loaded, code)).toEqual(t);
+  });
+
+  it("functionDefaults are validated like a function's settings, and only the shareable ones are accepted", async () => {
+    const def = {
+      name: "demo",
+      functionDefaults: { memorySize: 64, reservedConcurrency: 2, environment: { x: "1" } },
+      functions: [{ name: "f", handler: "src/ok.ts#handler" }],
+    };
+    let message = "";
+    try {
+      await validateService(def, { serviceDir });
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toContain(
+      "service.functionDefaults.memorySize: must be an integer number of MB from 128 to 10240, received 64",
+    );
+    expect(message).toContain(
+      "service.functionDefaults.reservedConcurrency: cannot be a default for every function; defaults: memorySize, timeout, environment, architecture, tracing, ephemeralStorage, layers, vpc, deadLetter",
+    );
+    expect(message).toContain("service.functionDefaults.environment.x: variable names must match");
+  });
 });
