@@ -15,11 +15,7 @@ describe("sparta provision against the AWS emulator", () => {
   const sparta = (...args: string[]) => runBinAsync([...args, "--format", "json"], dir, emu.env);
   const changeSets = async () =>
     (
-      await createCfnClient({
-        endpoint: emu.endpoint,
-        region: "us-east-1",
-        credentials: { accessKeyId: "test", secretAccessKey: "test" },
-      }).listChangeSets({
+      await createCfnClient(emu.clientConfig).listChangeSets({
         StackName: "hello",
       })
     ).Summaries?.length ?? 0;
@@ -124,11 +120,7 @@ describe("sparta provision against the AWS emulator", () => {
       artifacts: { key: string; sha256: string }[];
     };
     const newZip = manifest.artifacts.find((a) => a.key === result.functions[0].key)!;
-    const lambda = new LambdaClient({
-      endpoint: emu.endpoint,
-      region: "us-east-1",
-      credentials: { accessKeyId: "test", secretAccessKey: "test" },
-    });
+    const lambda = new LambdaClient(emu.clientConfig);
     const fn = await lambda.send(new GetFunctionCommand({ FunctionName: result.functions[0].physicalId }));
     expect(fn.Configuration?.CodeSha256).toBe(Buffer.from(newZip.sha256, "hex").toString("base64"));
     // Again: nothing to do. Then a plain provision brings the stack's template up to date.

@@ -99,11 +99,7 @@ describe("function runtime settings on the AWS emulator", () => {
     expect(r.code, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout).kind).toBe("created");
 
-    const lambda = new LambdaClient({
-      endpoint: emu.endpoint,
-      region: "us-east-1",
-      credentials: { accessKeyId: "test", secretAccessKey: "test" },
-    });
+    const lambda = new LambdaClient(emu.clientConfig);
     const name = JSON.parse(r.stdout).outputs.TunedArn as string;
     const config = await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: name }));
     // moto's CloudFormation applies the VPC and the reserved concurrency to the function it creates ...
@@ -114,11 +110,7 @@ describe("function runtime settings on the AWS emulator", () => {
     // ... but drops Architectures, EphemeralStorage, TracingConfig and DeadLetterConfig (it reports Lambda's
     // defaults). That the stack carries them is checked on the template CloudFormation received; that they are
     // valid values of those properties, by cfn-lint in function-settings.test.ts.
-    const cfn = createCfnClient({
-      endpoint: emu.endpoint,
-      region: "us-east-1",
-      credentials: { accessKeyId: "test", secretAccessKey: "test" },
-    });
+    const cfn = createCfnClient(emu.clientConfig);
     const deployed = JSON.parse((await cfn.getTemplate({ StackName: "settings" })).TemplateBody ?? "{}");
     expect(deployed.Resources.TunedFunction.Properties).toMatchObject({
       Architectures: ["arm64"],

@@ -36,11 +36,7 @@ describe("sparta invoke --remote against the AWS emulator", () => {
     dir = copyExample();
     const provisioned = await runBinAsync(["provision", "--s3Bucket", BUCKET], dir, emu.env);
     expect(provisioned.code, provisioned.stderr).toBe(0);
-    const resources = await createCfnClient({
-      endpoint: emu.endpoint,
-      region: "us-east-1",
-      credentials: { accessKeyId: "test", secretAccessKey: "test" },
-    }).listStackResources({ StackName: "hello" });
+    const resources = await createCfnClient(emu.clientConfig).listStackResources({ StackName: "hello" });
     physical = resources.StackResourceSummaries?.find((r) => r.LogicalResourceId === "HelloFunction")
       ?.PhysicalResourceId as string;
     expect(physical).toMatch(/^hello-HelloFunction-/);

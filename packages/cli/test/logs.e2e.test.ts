@@ -53,15 +53,10 @@ describe("sparta logs against the AWS emulator", () => {
     dir = copyExample();
     const provisioned = await runBinAsync(["provision", "--s3Bucket", BUCKET], dir, emu.env);
     expect(provisioned.code, provisioned.stderr).toBe(0);
-    const client = {
-      endpoint: emu.endpoint,
-      region: "us-east-1",
-      credentials: { accessKeyId: "test", secretAccessKey: "test" },
-    };
-    cwl = new CloudWatchLogsClient(client);
+    cwl = new CloudWatchLogsClient(emu.clientConfig);
     // The template points each function's LoggingConfig at its own AWS::Logs::LogGroup (a Ref): the group's name is
     // the one CloudFormation gave that resource.
-    const resources = await createCfnClient(client).listStackResources({ StackName: "hello" });
+    const resources = await createCfnClient(emu.clientConfig).listStackResources({ StackName: "hello" });
     for (const fn of ["hello", "uploads", "nightly"]) {
       const id = `${fn[0]!.toUpperCase()}${fn.slice(1)}LogGroup`;
       const group = resources.StackResourceSummaries?.find(

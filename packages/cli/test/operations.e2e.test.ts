@@ -56,11 +56,7 @@ describe("operations wired into sparta provision and status", () => {
     emu = await startEmulator();
     // The CLI creates its CloudWatch client from the standard environment, as in a real shell.
     for (const [k, v] of Object.entries(emu.env)) vi.stubEnv(k, v);
-    cw = new CloudWatchClient({
-      endpoint: emu.endpoint,
-      region: "us-east-1",
-      credentials: { accessKeyId: "test", secretAccessKey: "test" },
-    });
+    cw = new CloudWatchClient(emu.clientConfig);
     dir = copyExample();
   }, 120_000);
 

@@ -141,9 +141,7 @@ describe("the existing-bucket notification custom resource (its inline code on t
     // The handler's S3Client reads the endpoint, credentials and region from the environment, as in Lambda.
     Object.assign(process.env, emu.env);
     s3 = new S3Client({
-      endpoint: emu.endpoint,
-      region: "us-east-1",
-      credentials: { accessKeyId: "test", secretAccessKey: "test" },
+      ...emu.clientConfig,
       forcePathStyle: true,
       maxAttempts: 1,
     });

@@ -11,6 +11,12 @@ export interface Emulator {
   endpoint: string;
   /** Environment for SDK clients and child processes: endpoint, dummy credentials, region. */
   env: Record<string, string>;
+  /** The same as an SDK client configuration: `new LambdaClient(emu.clientConfig)`. */
+  clientConfig: {
+    endpoint: string;
+    region: string;
+    credentials: { accessKeyId: string; secretAccessKey: string };
+  };
   /** Clear all emulator state. */
   reset(): Promise<void>;
   /** Stop the emulator process; safe to call twice. */
@@ -90,16 +96,19 @@ export async function startEmulator(options: { port?: number } = {}): Promise<Em
     });
   });
   const endpoint = `http://localhost:${port}`;
+  const region = "us-east-1";
+  const credentials = { accessKeyId: "test", secretAccessKey: "test" };
   let stopped = false;
   return {
     endpoint,
     env: {
       AWS_ENDPOINT_URL: endpoint,
-      AWS_ACCESS_KEY_ID: "test",
-      AWS_SECRET_ACCESS_KEY: "test",
-      AWS_REGION: "us-east-1",
-      AWS_DEFAULT_REGION: "us-east-1",
+      AWS_ACCESS_KEY_ID: credentials.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
+      AWS_REGION: region,
+      AWS_DEFAULT_REGION: region,
     },
+    clientConfig: { endpoint, region, credentials },
     async reset() {
       const res = await fetch(`http://127.0.0.1:${port}/moto-api/reset`, { method: "POST" });
       if (!res.ok) throw new EmulatorError(`Resetting the AWS emulator failed: HTTP ${res.status}`);
