@@ -595,9 +595,9 @@ function sample(ctx: InvokeCommandContext, name: string): { text: string; source
       "--sample and --event both give the event: use --sample for one made from the trigger, --event for your own",
     );
   const fn = ctx.service.functions.find((f) => f.name === name)!;
-  const { event, trigger } = sampleEvent(fn);
-  ctx.reporter.info(`sample event for ${name} ${trigger}`);
-  return { text: JSON.stringify(event), source: `a sample for ${trigger.split(";")[0]}` };
+  const { event, trigger, note } = sampleEvent(fn);
+  ctx.reporter.info(`sample event for ${name} ${trigger}${note}`);
+  return { text: JSON.stringify(event), source: `a sample for ${trigger}` };
 }
 
 export async function runInvoke(ctx: InvokeCommandContext): Promise<number> {

@@ -289,8 +289,11 @@ export function sampleFor(fn: FunctionDef, e: EventSource): unknown {
   }
 }
 
-/** Which trigger `--sample` uses: the first one, said as `events[0] (s3 hello-uploads)`. */
-export function sampleEvent(fn: FunctionDef): { event: unknown; trigger: string } {
+/**
+ * The sample for the function's first trigger: `trigger` names it (`events[0] (s3)`), `note` says how many other
+ * triggers it has, if any.
+ */
+export function sampleEvent(fn: FunctionDef): { event: unknown; trigger: string; note: string } {
   const e = fn.events?.[0];
   if (!e) {
     throw new UsageError(
@@ -300,6 +303,7 @@ export function sampleEvent(fn: FunctionDef): { event: unknown; trigger: string 
   const others = (fn.events?.length ?? 1) - 1;
   return {
     event: sampleFor(fn, e),
-    trigger: `events[0] (${e.type})${others > 0 ? `; it has ${others} more trigger(s): give their events with --event` : ""}`,
+    trigger: `events[0] (${e.type})`,
+    note: others > 0 ? `; it has ${others} more trigger(s): give their events with --event` : "",
   };
 }

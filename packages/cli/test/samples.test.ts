@@ -147,7 +147,7 @@ describe("sample events (sparta invoke --sample)", () => {
 
   it("uses the first trigger, says so, and refuses a function without a trigger", () => {
     const both = sampleEvent(fn([{ type: "schedule", expression: "rate(1 day)" }, { type: "functionUrl" }]));
-    expect(both.trigger).toBe(
+    expect(both.trigger + both.note).toBe(
       "events[0] (schedule); it has 1 more trigger(s): give their events with --event",
     );
     expect(() => sampleEvent(fn([]))).toThrow(
