@@ -14,11 +14,9 @@ import {
   functionLogicalIds,
   marshalService,
 } from "./marshal.js";
-import { sampleEvent } from "./samples.js";
+import { SAMPLE_ACCOUNT, sampleEvent } from "./samples.js";
 import type { CliReporter, ServiceDefinition } from "./service.js";
 
-/** The fake account of a local invocation's ARN (the one moto and the handler's local server use too). */
-export const LOCAL_ACCOUNT_ID = "123456789012";
 /** How long a function's module may take to load, as Lambda's init phase allows (10 s). */
 export const INIT_TIMEOUT_MS = 10_000;
 /** After the configured timeout, how long a function that blocks its event loop gets before it is killed. */
@@ -342,7 +340,7 @@ export async function invokeLocal(options: InvokeLocalOptions): Promise<InvokeOu
     invocation: {
       functionName: config.functionName,
       functionVersion: "$LATEST",
-      invokedFunctionArn: `arn:aws:lambda:${region}:${LOCAL_ACCOUNT_ID}:function:${config.functionName}`,
+      invokedFunctionArn: `arn:aws:lambda:${region}:${SAMPLE_ACCOUNT}:function:${config.functionName}`,
       memoryLimitInMb: config.memorySize,
       awsRequestId: requestId,
       logGroupName,

@@ -13,7 +13,10 @@ import type { EventSource, FunctionDef } from "./service.js";
  * Amazon EventBridge user guide.
  */
 
-/** The account and region sample ARNs and generated bucket names use (as the local invoke's context does). */
+/**
+ * The fake account of local invocations (their context's ARN) and of sample events' ARNs and generated bucket
+ * names, so the two agree; the one moto uses too. The region samples use.
+ */
 export const SAMPLE_ACCOUNT = "123456789012";
 export const SAMPLE_REGION = "us-east-1";
 
