@@ -572,11 +572,9 @@ export function deployStatements(
  * and reads each layer version with `lambda:GetLayerVersion` (on the layers named in the template, or on any layer
  * when one is given by an intrinsic the pipeline cannot resolve).
  */
-export function functionSettingStatements(template: { Resources?: Record<string, unknown> }): IamStatement[] {
+export function functionSettingStatements(template: ServiceTemplate): IamStatement[] {
   const statements: IamStatement[] = [];
-  const functions = Object.values(template.Resources ?? {})
-    .map((r) => r as { Type?: string; Properties?: Record<string, unknown> })
-    .filter((r) => r.Type === "AWS::Lambda::Function");
+  const functions = resourcesOf(template, "AWS::Lambda::Function");
   if (functions.some((f) => f.Properties?.VpcConfig !== undefined))
     statements.push({
       Effect: "Allow",
