@@ -73,20 +73,6 @@ async function importHandler(name: string, outfile: string, hash: string): Promi
 
 type Route = { method: string; path: string; function: string };
 
-/** The function an integration's `IntegrationUri` invokes: `GetAtt [Fn, Arn]`, or an alias of it (safeDeploy). */
-function invokedFunction(
-  uri: unknown,
-  resources: TemplateDocument["Resources"],
-  functionOf: Map<string, string>,
-): string | undefined {
-  const target =
-    (uri as { "Fn::GetAtt"?: unknown[] })?.["Fn::GetAtt"]?.[0] ?? (uri as { Ref?: unknown })?.Ref;
-  if (typeof target !== "string") return undefined;
-  const fn = functionOf.get(target);
-  if (fn !== undefined || resources[target]?.Type !== "AWS::Lambda::Alias") return fn;
-  return invokedFunction(resources[target]?.Properties?.FunctionName, resources, functionOf);
-}
-
 /**
  * The HTTP API routes of the template the service marshals to, decorators included (so `healthRoute()`'s
  * `GET /health` is served too), each with the function its integration invokes. Falls back to the functions'
@@ -112,18 +98,17 @@ export async function routesOf(service: ServiceDefinition, reporter: CliReporter
     );
     return declared;
   }
-  const resources = template.Resources;
   const functionOf = new Map(service.functions.map((fn) => [functionLogicalIds(fn).function, fn.name]));
+  // Which function each integration invokes (through the `live` alias too): @sparta/operations' own reading.
+  const { integrationTargets } = await import("@sparta/operations");
+  const targets = integrationTargets(template as never, [...functionOf.keys()]);
   const routes: Route[] = [];
-  for (const r of Object.values(resources)) {
+  for (const r of Object.values(template.Resources)) {
     if (r.Type !== "AWS::ApiGatewayV2::Route") continue;
     const [method, path] = String(r.Properties?.RouteKey ?? "").split(" ");
     const target = r.Properties?.Target as { "Fn::Join"?: [string, unknown[]] } | undefined;
     const integration = (target?.["Fn::Join"]?.[1]?.[1] as { Ref?: string } | undefined)?.Ref;
-    const fn =
-      integration === undefined
-        ? undefined
-        : invokedFunction(resources[integration]?.Properties?.IntegrationUri, resources, functionOf);
+    const fn = integration === undefined ? undefined : functionOf.get(targets.get(integration) ?? "");
     if (method && path && fn) routes.push({ method, path, function: fn });
   }
   return routes;

@@ -62,10 +62,10 @@ export function addHealthRoute<T extends TemplateJson>(template: T, options: Hea
   }
 
   const functions = findFunctions(t).map((f) => f.logicalId);
-  const owner = invokeTargets(t, functions);
+  const targets = integrationTargets(t, functions);
   const integrations = Object.entries(t.Resources)
     .filter(([, r]) => r.Type === "AWS::ApiGatewayV2::Integration" && refersTo(r.Properties?.ApiId, apiId))
-    .map(([id, r]) => ({ id, fn: functionInvokedBy(r.Properties?.IntegrationUri, owner) }))
+    .map(([id]) => ({ id, fn: targets.get(id) }))
     .filter((i): i is { id: string; fn: string } => i.fn !== undefined);
 
   let fnId = options.function;
@@ -187,11 +187,37 @@ function pickApi(t: Template, wanted: string | undefined) {
 }
 
 /** Logical ids that invoke a function when an integration points at them: the function and its aliases. */
+/**
+ * The function each HTTP API integration of the template invokes (integration logical id -> function logical id),
+ * directly, through an alias of it (safeDeploy's `live`, or any `AWS::Lambda::Alias` naming the function), or inside
+ * a `Fn::Sub`. `functions` limits which functions count (default: every `AWS::Lambda::Function`).
+ */
+export function integrationTargets(
+  template: Template,
+  functions: readonly string[] = Object.keys(template.Resources).filter(
+    (id) => template.Resources[id]?.Type === "AWS::Lambda::Function",
+  ),
+): Map<string, string> {
+  const owner = invokeTargets(template, functions);
+  const targets = new Map<string, string>();
+  for (const [id, r] of Object.entries(template.Resources)) {
+    if (r.Type !== "AWS::ApiGatewayV2::Integration") continue;
+    const fn = functionInvokedBy(r.Properties?.IntegrationUri, owner);
+    if (fn !== undefined) targets.set(id, fn);
+  }
+  return targets;
+}
+
 function invokeTargets(t: Template, functions: readonly string[]): Map<string, string> {
-  const owner = new Map(functions.map((f) => [f, f]));
+  const direct = new Map(functions.map((f) => [f, f]));
+  const owner = new Map(direct);
   for (const [id, r] of Object.entries(t.Resources)) {
     const m = markOf(r);
-    if (m?.kind === "alias" && m.function !== undefined && owner.has(m.function)) owner.set(id, m.function);
+    if (m?.kind === "alias" && m.function !== undefined && direct.has(m.function)) owner.set(id, m.function);
+    else if (r.Type === "AWS::Lambda::Alias") {
+      const fn = functionInvokedBy(r.Properties?.FunctionName, direct);
+      if (fn !== undefined) owner.set(id, fn);
+    }
   }
   return owner;
 }

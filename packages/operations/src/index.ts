@@ -37,7 +37,7 @@ export {
   UnknownFunctionError,
 } from "./errors.js";
 export type { HealthRouteOptions } from "./health.js";
-export { addHealthRoute } from "./health.js";
+export { addHealthRoute, integrationTargets } from "./health.js";
 export type { SafeDeployOptions, TrafficShift } from "./safe-deploy.js";
 export {
   addSafeDeploy,

@@ -1,5 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { addHealthRoute, addSafeDeploy, InvalidOptionError, TemplateShapeError } from "../src/index.js";
+import {
+  addHealthRoute,
+  addSafeDeploy,
+  InvalidOptionError,
+  integrationTargets,
+  TemplateShapeError,
+} from "../src/index.js";
 import { res, service } from "./scenarios.js";
 
 describe("addHealthRoute", () => {
@@ -92,5 +98,43 @@ describe("addHealthRoute", () => {
   it("rejects a path that is not a plain path", () => {
     expect(() => addHealthRoute(service(), { path: "health" })).toThrow(InvalidOptionError);
     expect(() => addHealthRoute(service(), { path: "/h ealth" })).toThrow(/starts with "\/"/);
+  });
+});
+
+describe("integrationTargets", () => {
+  const resource = (Type: string, Properties: Record<string, unknown>) => ({ Type, Properties });
+  it("names the function each HTTP API integration invokes: directly, through safeDeploy's alias or the user's own", () => {
+    const integration = (uri: unknown) =>
+      resource("AWS::ApiGatewayV2::Integration", {
+        ApiId: { Ref: "Api" },
+        IntegrationType: "AWS_PROXY",
+        IntegrationUri: uri,
+      });
+    const template = {
+      Resources: {
+        Orders: resource("AWS::Lambda::Function", {}),
+        Files: resource("AWS::Lambda::Function", {}),
+        FilesProd: resource("AWS::Lambda::Alias", {
+          FunctionName: { Ref: "Files" },
+          FunctionVersion: "1",
+          Name: "prod",
+        }),
+        Direct: integration({ "Fn::GetAtt": ["Orders", "Arn"] }),
+        ViaSub: integration({
+          "Fn::Sub":
+            "arn:${AWS::Partition}:apigateway:${AWS::Region}:lambda:path/functions/${Orders.Arn}/invocations",
+        }),
+        ViaUserAlias: integration({ Ref: "FilesProd" }),
+        Elsewhere: integration("arn:aws:lambda:us-east-1:123456789012:function:other"),
+      },
+    };
+    expect(Object.fromEntries(integrationTargets(template as never))).toEqual({
+      Direct: "Orders",
+      ViaSub: "Orders",
+      ViaUserAlias: "Files",
+    });
+    // safeDeploy's `live` alias (re-pointed integration) still leads to its function.
+    const deployed = addSafeDeploy(structuredClone(template) as never, { shift: "AllAtOnce" });
+    expect(integrationTargets(deployed as never).get("Direct")).toBe("Orders");
   });
 });
