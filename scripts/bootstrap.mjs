@@ -2,7 +2,7 @@
 // Makes a fresh machine (node and npm only) ready: pnpm 12.4.2 on PATH, the workspace installed,
 // then runs `pnpm <args>`. Used by the root `npm run demo` and `npm test`.
 import { execFileSync, spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -25,13 +25,23 @@ function pnpmVersion(env) {
 
 const env = { ...process.env, PATH: `${localBin}:${process.env.PATH ?? ""}` };
 if (pnpmVersion(env) !== PNPM_VERSION) {
-  process.stderr.write(`bootstrap: installing pnpm@${PNPM_VERSION} into .tools/\n`);
-  const r = spawnSync(
-    "npm",
-    ["install", "--no-save", "--no-package-lock", "--prefix", toolsDir, `pnpm@${PNPM_VERSION}`],
-    { stdio: "inherit", env },
-  );
+  // Installed from scripts/tools/package-lock.json (exact version and integrity hashes), with no install scripts.
+  process.stderr.write(`bootstrap: installing pnpm@${PNPM_VERSION} into .tools/ (npm ci, locked)\n`);
+  mkdirSync(toolsDir, { recursive: true });
+  for (const file of ["package.json", "package-lock.json"]) {
+    copyFileSync(join(root, "scripts", "tools", file), join(toolsDir, file));
+  }
+  const r = spawnSync("npm", ["ci", "--ignore-scripts", "--no-audit", "--no-fund", "--prefix", toolsDir], {
+    stdio: "inherit",
+    env,
+  });
   if (r.status !== 0) process.exit(r.status ?? 1);
+  if (pnpmVersion(env) !== PNPM_VERSION) {
+    process.stderr.write(
+      `bootstrap: pnpm in .tools/ is not ${PNPM_VERSION}; update scripts/tools/ together with PNPM_VERSION\n`,
+    );
+    process.exit(1);
+  }
 }
 env.COREPACK_ENABLE_STRICT = "0";
 env.TURBO_TELEMETRY_DISABLED = "1";

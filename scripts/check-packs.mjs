@@ -1,16 +1,58 @@
 #!/usr/bin/env node
 // Proves piecemeal adoption: each package's `pnpm pack` tarball installs into an empty folder with plain
-// `npm install` (alone, or with only the tarballs of its declared @sparta/* dependencies) and its public
-// entry imports there. Packages are discovered, so packages added later are checked too.
+// `npm install` (alone, or with only the tarballs of its declared @sparta/* dependencies, install scripts off),
+// every entry of its `exports` imports there, its published `.d.ts` type-check in a plain Node project (no DOM
+// library, `skipLibCheck: false`), `require()` of each entry works on Node 22, and its installed size is printed.
+// Packages are discovered, so packages added later are checked too.
 import { execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { nodeBinary } from "./node-binary.mjs";
 
 const root = new URL("..", import.meta.url).pathname;
 const work = mkdtempSync(join(tmpdir(), "sparta-packs-"));
 const tarballs = join(work, "tarballs");
 mkdirSync(tarballs);
+
+const NPM_INSTALL = ["install", "--no-audit", "--no-fund", "--loglevel=error", "--ignore-scripts"];
+
+// A plain Node project's TypeScript: its tsconfig lists no DOM library and checks every declaration file.
+const PLAIN_TSCONFIG = {
+  compilerOptions: {
+    target: "ES2023",
+    lib: ["ES2023"],
+    types: ["node"],
+    module: "NodeNext",
+    moduleResolution: "NodeNext",
+    strict: true,
+    skipLibCheck: false,
+    noEmit: true,
+  },
+  files: ["check.mts"],
+};
+// TypeScript and @types/node one folder up from every adopter, so each adopter's tsconfig finds them.
+writeFileSync(join(work, "package.json"), JSON.stringify({ name: "adopters", private: true }));
+execFileSync("npm", [...NPM_INSTALL, "typescript@5.9.3", "@types/node@22"], {
+  cwd: work,
+  stdio: ["ignore", "ignore", "inherit"],
+});
+const tsc = join(work, "node_modules", "typescript", "bin", "tsc");
+let node22;
+try {
+  node22 = nodeBinary(22);
+} catch (error) {
+  process.stdout.write(`FAIL node 22 for the require() check: ${error.message}\n`);
+}
+
+/** `du -sk` of a folder, in kB. */
+const sizeKb = (dir) => Number(execFileSync("du", ["-sk", dir], { encoding: "utf8" }).split("\t")[0]);
+
+/** The subpaths of an `exports` map that are code (not `./package.json`), as import specifiers. */
+function entriesOf(name, manifest) {
+  const keys = Object.keys(manifest.exports ?? { ".": {} }).filter((k) => !k.endsWith(".json"));
+  return keys.map((k) => (k === "." ? name : `${name}/${k.slice(2)}`));
+}
 
 const packages = new Map();
 for (const dir of readdirSync(join(root, "packages"))) {
@@ -39,7 +81,8 @@ function spartaDeps(name, seen = new Set()) {
   return seen;
 }
 
-let failures = 0;
+let failures = node22 ? 0 : 1;
+const sizes = [];
 for (const [name, pkg] of packages) {
   const dir = join(work, name.replace("/", "__"));
   mkdirSync(dir);
@@ -49,22 +92,66 @@ for (const [name, pkg] of packages) {
   );
   const deps = [...spartaDeps(name)].map((d) => packages.get(d).tarball);
   try {
-    execFileSync("npm", ["install", "--no-audit", "--no-fund", "--loglevel=error", pkg.tarball, ...deps], {
+    execFileSync("npm", [...NPM_INSTALL, pkg.tarball, ...deps], {
       cwd: dir,
       stdio: ["ignore", "ignore", "inherit"],
     });
+    const entries = entriesOf(name, pkg.manifest);
     const keys = execFileSync(
       "node",
       [
         "--input-type=module",
         "-e",
-        `const m = await import(${JSON.stringify(name)}); console.log(Object.keys(m).length);`,
+        `const m = await import(${JSON.stringify(name)}); console.log(Object.keys(m).length);` +
+          entries
+            .slice(1)
+            .map((e) => `await import(${JSON.stringify(e)});`)
+            .join(""),
       ],
       { cwd: dir, encoding: "utf8" },
     ).trim();
     if (Number(keys) === 0) throw new Error("the public entry exports nothing");
+    // The published types in a plain Node project: lib ES2023 only, @types/node, every .d.ts checked.
+    writeFileSync(
+      join(dir, "check.mts"),
+      `${entries.map((e, i) => `import * as entry${i} from ${JSON.stringify(e)};`).join("\n")}\n` +
+        `export const entries = [${entries.map((_, i) => `entry${i}`).join(", ")}];\n`,
+    );
+    writeFileSync(join(dir, "tsconfig.json"), JSON.stringify(PLAIN_TSCONFIG, null, 2));
+    try {
+      execFileSync("node", [tsc, "-p", dir], {
+        cwd: dir,
+        encoding: "utf8",
+        stdio: ["ignore", "pipe", "pipe"],
+      });
+    } catch (error) {
+      throw new Error(
+        `its .d.ts do not type-check in a plain Node project (lib ES2023, types node, skipLibCheck false):\n${error.stdout}`,
+      );
+    }
+    // CommonJS users on Node 22: require() of every entry loads it (require(esm)) or fails with a clear message.
+    if (node22) {
+      const required = execFileSync(
+        node22,
+        [
+          "-e",
+          `for (const e of ${JSON.stringify(entries)}) { try { require(e); } catch (err) { console.log(e + ": " + err.message.split("\\n")[0]); process.exitCode = 1; } }`,
+        ],
+        { cwd: dir, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] },
+      );
+      if (required.trim()) throw new Error(`require() on Node 22: ${required.trim()}`);
+    }
+    const runtime = Object.keys(pkg.manifest.dependencies ?? {});
+    sizes.push({
+      name,
+      own: sizeKb(join(dir, "node_modules", ...name.split("/"))),
+      total: sizeKb(join(dir, "node_modules")),
+      runtime,
+    });
     process.stdout.write(
-      `ok ${name}: installs with npm${deps.length ? ` (+${deps.length} @sparta deps)` : " alone"}, imports ${keys} exports\n`,
+      `ok ${name}: installs with npm${deps.length ? ` (+${deps.length} @sparta deps)` : " alone"}, imports ` +
+        `${keys} exports (${entries.length} entr${entries.length === 1 ? "y" : "ies"}), types check without DOM` +
+        `${node22 ? ", require() works on Node 22" : ""}\n`,
     );
   } catch (error) {
     failures++;
@@ -80,7 +167,7 @@ for (const [name, pkg] of packages) {
     ...[...spartaDeps("@sparta/cli")].map((d) => packages.get(d).tarball),
   ];
   const npmInstall = (cwd) =>
-    execFileSync("npm", ["install", "--no-audit", "--no-fund", "--loglevel=error", ...cliTarballs], {
+    execFileSync("npm", [...NPM_INSTALL, ...cliTarballs], {
       cwd,
       stdio: ["ignore", "ignore", "inherit"],
     });
@@ -116,6 +203,18 @@ for (const [name, pkg] of packages) {
     failures++;
     process.stdout.write(`FAIL sparta init scaffold: ${error.message}\n`);
   }
+}
+
+// The root README's table: what installing each package alone costs.
+process.stdout.write(
+  "\n| package | installed alone (with its dependencies) | package itself | runtime dependencies |\n",
+);
+process.stdout.write("| --- | --- | --- | --- |\n");
+const mb = (kb) => (kb >= 1024 ? `${(kb / 1024).toFixed(1)} MB` : `${kb} kB`);
+for (const s of sizes) {
+  process.stdout.write(
+    `| \`${s.name}\` | ${mb(s.total)} | ${mb(s.own)} | ${s.runtime.length ? s.runtime.map((d) => `\`${d}\``).join(", ") : "none"} |\n`,
+  );
 }
 
 rmSync(work, { recursive: true, force: true });
