@@ -26,6 +26,7 @@ const FILES: Record<string, string> = {
   "ünïcode/名前.txt": "unicode names are UTF-8\n",
 };
 const NOISE = randomBytes(20_000);
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
 async function makeTree(root: string, order: string[], mtime: Date): Promise<void> {
   for (const name of order) {
@@ -194,6 +195,95 @@ describe("createZip: safety", () => {
     await expect(attempt).rejects.toBeInstanceOf(EntryNameError);
     await expect(attempt).rejects.toMatchObject({ code: "SPARTA_PACKAGER_ENTRY_NAME" });
     expect(run("ls", [dir]).stdout).toBe("");
+  });
+
+  const control: [string, string][] = [
+    ["line\nfeed.js", "U+000A"],
+    ["carriage\rreturn.js", "U+000D"],
+    ["tab\there.js", "U+0009"],
+    ["escape\u001b[31m.js", "U+001B"],
+    ["delete\u007f.js", "U+007F"],
+    ["next-line\u0085.js", "U+0085"],
+    ["lib/right-to-left\u202egnp.js", "U+202E"],
+  ];
+  it.each(control)("rejects the control character in %j, naming it and where it is", async (name, code) => {
+    const dir = await tempDir();
+    const attempt = createZip({ outFile: join(dir, "x.zip"), entries: [{ name, content: "x" }] });
+    await expect(attempt).rejects.toMatchObject({
+      code: "SPARTA_PACKAGER_ENTRY_NAME",
+      rule: "control-character",
+      entryName: name,
+    });
+    const error = (await attempt.catch((e: unknown) => e)) as Error;
+    const at = name.search(/[^\x20-\x7e]/);
+    expect(error.message).toMatch(
+      new RegExp(
+        `^Unsafe ZIP entry name ".*": it contains the control character ${escapeRegExp(code)} at position ${at}\\. Rename`,
+      ),
+    );
+    // the message shows the character escaped, never raw (a raw ESC or U+202E would garble the terminal)
+    expect(error.message).toMatch(/^[\x20-\x7e]*$/);
+    expect(run("ls", [dir]).stdout).toBe("");
+  });
+
+  it("rejects a name that is not valid Unicode (a lone surrogate has no UTF-8 form)", () => {
+    expect(() => assertSafeEntryName("bad\ud800.js")).toThrow(
+      /not valid Unicode \(a lone surrogate U\+D800 at position 3\)/,
+    );
+    expect(() => assertSafeEntryName("ok-\ud83d\ude00.js")).not.toThrow();
+  });
+
+  it("accepts components up to 255 bytes and names up to 1,024 bytes, which unzip extracts", async () => {
+    const dir = await tempDir();
+    const component = "c".repeat(255);
+    // four 200-byte folders, then a 219-byte file name: 4 * 201 + 219 = 1,023 bytes; one more byte is the limit
+    const deep = `${Array.from({ length: 4 }, (_, i) => String(i).repeat(200)).join("/")}/${"f".repeat(220)}`;
+    expect(Buffer.byteLength(deep)).toBe(1024);
+    const artifact = await createZip({
+      outFile: join(dir, "long.zip"),
+      entries: [
+        { name: component, content: "255" },
+        { name: "é".repeat(127), content: "254 bytes in 127 characters" },
+        { name: deep, content: "1024" },
+      ],
+    });
+    expect(run("unzip", ["-q", artifact.path, "-d", join(dir, "x")]).status).toBe(0);
+    expect(await readFile(join(dir, "x", deep), "utf8")).toBe("1024");
+  });
+
+  it("rejects a component over 255 bytes, counted in UTF-8 bytes, naming the component and the rule", () => {
+    const attempt = () => assertSafeEntryName(`lib/${"a".repeat(256)}.js`);
+    expect(attempt).toThrow(EntryNameError);
+    expect(attempt).toThrow(
+      /its component "a{60}"\.\.\. \(259 bytes\) is 259 bytes long, over the 255 bytes a file or folder name may have/,
+    );
+    // 128 two-byte characters: 128 characters, 256 bytes
+    expect(() => assertSafeEntryName("é".repeat(128))).toThrow(/is 256 bytes long, over the 255 bytes/);
+    try {
+      attempt();
+    } catch (error) {
+      expect(error).toMatchObject({ rule: "component-too-long" });
+    }
+  });
+
+  it("rejects a name over 1,024 bytes in all, saying how long it is", () => {
+    const name = `${Array.from({ length: 4 }, (_, i) => String(i).repeat(200)).join("/")}/${"f".repeat(221)}`;
+    expect(Buffer.byteLength(name)).toBe(1025);
+    expect(() => assertSafeEntryName(name)).toThrow(
+      /\(1025 bytes\): it is 1025 bytes long, over the 1024 bytes of a whole path .*Flatten the folder structure/,
+    );
+  });
+
+  it("names the file on disk whose name is refused", async () => {
+    const dir = await tempDir();
+    const tree = join(dir, "tree");
+    await mkdir(tree);
+    await writeFile(join(tree, "index.mjs"), "export const handler = () => 1;\n");
+    await writeFile(join(tree, "notes\n.txt"), "a newline in a file name\n");
+    const attempt = createZip({ outDir: join(dir, "out"), entries: await collectEntries(tree) });
+    await expect(attempt).rejects.toThrow(
+      `Unsafe ZIP entry name "notes\\n.txt" (from ${JSON.stringify(join(tree, "notes\n.txt"))}): it contains the control character U+000A at position 5.`,
+    );
   });
 
   it("explains what is wrong and how to fix it", () => {

@@ -80,7 +80,7 @@ async function plan(inputs: readonly ZipInput[]): Promise<PlannedEntry[]> {
   const seen = new Set<string>();
   const planned: PlannedEntry[] = [];
   for (const input of inputs) {
-    assertSafeEntryName(input.name);
+    assertSafeEntryName(input.name, typeof input.path === "string" ? input.path : undefined);
     if (seen.has(input.name)) {
       throw new PackagerInputError(
         `ZIP entry "${input.name}" is listed twice. Each name may appear once; rename or drop one of them.`,
