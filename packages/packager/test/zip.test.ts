@@ -136,6 +136,38 @@ describe("createZip: reproducible bytes", () => {
     expect(ref.entries.map((e) => e.name)).toEqual(ours.entries.map((e) => e.name));
   });
 
+  it("deflates large entries on the thread pool with the same bytes as in this thread", async () => {
+    const base = await tempDir();
+    // a bundle and its source map: two large compressible entries, plus a small one and a random one
+    const code = Buffer.from("export const handler = async (event) => ({ statusCode: 200 });\n".repeat(3000));
+    const map = Buffer.from(JSON.stringify({ mappings: "AAAA;".repeat(40000) }));
+    const entries = [
+      { name: "index.mjs", content: code },
+      { name: "index.mjs.map", content: map },
+      { name: "small.json", content: '{"a":1}' },
+      { name: "noise.bin", content: NOISE },
+    ];
+    const pooled = await createZip({ name: "p", entries, outDir: join(base, "pooled") });
+    // one large entry at a time: every deflate in this thread
+    const one = await createZip({ name: "o", entries: entries.slice(0, 1), outDir: join(base, "one") });
+    const two = await createZip({ name: "t", entries: entries.slice(1, 2), outDir: join(base, "two") });
+    const byName = new Map((await readZipEntries(pooled.path)).map((e) => [e.name, e]));
+    expect(byName.get("index.mjs")?.compressedSize).toBe((await readZipEntries(one.path))[0]?.compressedSize);
+    expect(byName.get("index.mjs.map")?.compressedSize).toBe(
+      (await readZipEntries(two.path))[0]?.compressedSize,
+    );
+    expect(byName.get("index.mjs")?.method).toBe(8);
+    expect(byName.get("noise.bin")?.method).toBe(0);
+    const pooledBytes = await readFile(pooled.path);
+    const oneBytes = await readFile(one.path);
+    const deflated = oneBytes.subarray(
+      30 + "index.mjs".length,
+      30 + "index.mjs".length + (byName.get("index.mjs")?.compressedSize ?? 0),
+    );
+    expect(pooledBytes.includes(deflated)).toBe(true);
+    expect(run("unzip", ["-tq", pooled.path]).status).toBe(0);
+  });
+
   it("crc32 matches the reference table implementation", () => {
     const data = randomBytes(10_000);
     expect(crc32(data)).toBe(crc32Reference(data));
