@@ -36,6 +36,14 @@ if (pnpmVersion(env) !== PNPM_VERSION) {
     env,
   });
   if (r.status !== 0) process.exit(r.status ?? 1);
+  // pnpm's own setup (the one script run, from the locked package): it puts the native binary in place of the
+  // shebang-less placeholder, which tools that exec pnpm directly (turbo) cannot start.
+  const setup = spawnSync(process.execPath, [join(toolsDir, "node_modules", "pnpm", "install.js")], {
+    cwd: join(toolsDir, "node_modules", "pnpm"),
+    stdio: "inherit",
+    env,
+  });
+  if (setup.status !== 0) process.exit(setup.status ?? 1);
   if (pnpmVersion(env) !== PNPM_VERSION) {
     process.stderr.write(
       `bootstrap: pnpm in .tools/ is not ${PNPM_VERSION}; update scripts/tools/ together with PNPM_VERSION\n`,
