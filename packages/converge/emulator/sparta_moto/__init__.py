@@ -3,3 +3,4 @@
 Each module changes one service's behaviour or teaches moto's CloudFormation one family of resource types.
 """
 from . import cloudformation  # noqa: F401  (first: the others build on its stack behaviour)
+from . import cloudwatch  # noqa: F401

@@ -27,6 +27,8 @@ Checked with moto 5.1.22 and 5.2.1. What it changes:
     AWS::CodeBuild::Project, AWS::CloudWatch::Alarm) are left out of
     ListStackResources/DescribeStackResources and of Outputs that reference them,
     instead of producing empty entries or HTTP 500.
+  * Resources that refer to a resource replaced by an update (a new name or id) are updated with its new
+    value (plain moto leaves them pointing at the deleted one).
   * Deleted / rolled-back stacks report no outputs and cannot re-create their
     resources lazily (plain moto re-creates a bucket when a deleted stack with an
     exported Ref is described by stack id).
@@ -34,6 +36,7 @@ Checked with moto 5.1.22 and 5.2.1. What it changes:
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from moto.cloudformation import models as cfm
@@ -216,6 +219,69 @@ def _build_resource_diff(self, other_template, parameters=None):
 
 
 cfp.ResourceMap.build_resource_diff = _build_resource_diff
+
+
+def references(node: Any) -> set[str]:
+    """The logical ids a template fragment refers to (Ref, Fn::GetAtt, Fn::Sub ${Name} and ${Name.Attr})."""
+    found: set[str] = set()
+    if isinstance(node, list):
+        for item in node:
+            found |= references(item)
+    elif isinstance(node, dict):
+        for key, value in node.items():
+            if key == "Ref" and isinstance(value, str):
+                found.add(value)
+            elif key == "Fn::GetAtt":
+                found.add(value[0] if isinstance(value, list) else str(value).split(".")[0])
+            elif key == "Fn::Sub":
+                text = value[0] if isinstance(value, list) else value
+                if isinstance(text, str):
+                    found |= {name.split(".")[0] for name in re.findall(r"\$\{([^!}][^}]*)\}", text)}
+                if isinstance(value, list) and len(value) > 1:
+                    found |= references(value[1])
+            else:
+                found |= references(value)
+    return found
+
+
+def _pid(resource: Any) -> Any:
+    return getattr(resource, "physical_resource_id", None)
+
+
+_orig_rm_update = cfp.ResourceMap.update
+
+
+def _rm_update(self, template, parameters=None):
+    """moto's update, then the resources that refer to a replaced one (a new name or id) are updated with its new
+    value, as CloudFormation does (plain moto leaves them pointing at the deleted resource)."""
+    diff = self.build_resource_diff(template, parameters)
+    before = {k: _pid(v) for k, v in self._parsed_resources.items() if k in self._resource_json_map}
+    _orig_rm_update(self, template, parameters)
+    touched = set(diff["Add"]) | set(diff["Modify"])
+    pending = {k for k, old in before.items() if k in self._parsed_resources and _pid(self._parsed_resources[k]) != old}
+    for _ in range(MAX_PROPAGATION):
+        dependents = [
+            name
+            for name, res in self._resource_json_map.items()
+            if name not in touched
+            and self._parsed_resources.get(name) is not None
+            and references((res or {}).get("Properties")) & pending
+        ]
+        if not dependents:
+            return
+        pending = set()
+        for name in dependents:
+            old = _pid(self._parsed_resources[name])
+            new = cfp.parse_and_update_resource(name, self._resource_json_map[name], self, self._account_id, self._region_name)
+            if new is not None:
+                self._parsed_resources[name] = new
+            touched.add(name)
+            if _pid(new) != old:
+                pending.add(name)
+
+
+MAX_PROPAGATION = 10
+cfp.ResourceMap.update = _rm_update
 
 _orig_validate_outputs = cfp.ResourceMap.validate_outputs
 
