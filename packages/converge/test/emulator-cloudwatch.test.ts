@@ -118,7 +118,6 @@ describe("AWS::CloudWatch::Alarm and CompositeAlarm through CloudFormation", () 
       expect.objectContaining({
         AlarmName: "alarms-rollback",
         AlarmArn: out.RollbackArn,
-        // biome-ignore lint/suspicious/noTemplateCurlyInString: Fn::Sub's syntax, not a JavaScript template
         AlarmRule: `ALARM("alarms-Errors") OR ALARM("${out.RateName}")`,
         ActionsEnabled: false,
         StateValue: "OK",
