@@ -15,7 +15,8 @@ Checked with moto 5.1.22 and 5.2.1. What it changes:
   * A failing resource no longer leaves the stack stuck in *_IN_PROGRESS with an
     HTTP error: create -> ROLLBACK_IN_PROGRESS/ROLLBACK_COMPLETE (created resources
     deleted), update -> UPDATE_ROLLBACK_* (best-effort revert); the request succeeds.
-  * Per-resource stack events (<verb>_IN_PROGRESS / <verb>_COMPLETE) are emitted.
+  * Per-resource stack events (<verb>_IN_PROGRESS / <verb>_COMPLETE) are emitted; the resource that failed an
+    operation gets its <verb>_FAILED event with the reason, before the stack's rollback events.
   * InsufficientCapabilities is enforced for IAM resources (CAPABILITY_IAM /
     CAPABILITY_NAMED_IAM) on CreateStack, UpdateStack and CreateChangeSet.
   * ValidateTemplate: only cfn-lint *errors* fail (warnings such as deprecated
@@ -27,14 +28,16 @@ Checked with moto 5.1.22 and 5.2.1. What it changes:
     AWS::CodeBuild::Project, AWS::CloudWatch::Alarm) are left out of
     ListStackResources/DescribeStackResources and of Outputs that reference them,
     instead of producing empty entries or HTTP 500.
-  * Resources that refer to a resource replaced by an update (a new name or id) are updated with its new
-    value (plain moto leaves them pointing at the deleted one).
+  * Resources whose properties refer to a resource an update replaced or changed (a new name, ARN, nested
+    stack output) are updated with the new value (plain moto leaves them with the old one); a change set lists
+    the resources a changed parameter modifies (plain moto: only those whose template text changed).
   * Deleted / rolled-back stacks report no outputs and cannot re-create their
     resources lazily (plain moto re-creates a bucket when a deleted stack with an
     exported Ref is described by stack id).
 """
 from __future__ import annotations
 
+import copy
 import json
 import re
 from typing import Any
@@ -154,7 +157,19 @@ def _resource_events(stack: Any, changes: list[tuple[str, str, str]]) -> None:
         _event(stack, logical_id, rtype, _physical_id(stack, logical_id), f"{verb}_COMPLETE")
 
 
+def _failed_event(stack: Any, error: Exception, verb: str) -> None:
+    """The failing resource's own events, as AWS reports it (see _remember_failure)."""
+    failed = getattr(error, "sparta_failed", None)
+    if failed:
+        logical_id, rtype, action = failed
+        physical_id = getattr(error, "sparta_physical_id", "")
+        step = "CREATE" if action == "create" else verb
+        _event(stack, logical_id, rtype, physical_id, f"{step}_IN_PROGRESS")
+        _event(stack, logical_id, rtype, physical_id, f"{step}_FAILED", str(error))
+
+
 def _rollback_create(stack: Any, error: Exception) -> None:
+    _failed_event(stack, error, "CREATE")
     stack._add_stack_event(
         "ROLLBACK_IN_PROGRESS",
         resource_status_reason=f"Resource creation failed: {error}. Rollback requested by user.",
@@ -171,6 +186,7 @@ def _rollback_create(stack: Any, error: Exception) -> None:
 
 
 def _rollback_update(stack: Any, old_template: Any, old_params: dict[str, Any], error: Exception) -> None:
+    _failed_event(stack, error, "UPDATE")
     stack._add_stack_event(
         "UPDATE_ROLLBACK_IN_PROGRESS", resource_status_reason=f"Resource update failed: {error}"
     )
@@ -186,6 +202,25 @@ def _rollback_update(stack: Any, old_template: Any, old_params: dict[str, Any], 
     stack._add_stack_event("UPDATE_ROLLBACK_COMPLETE")
     stack.status = "UPDATE_ROLLBACK_COMPLETE"
     stack.status_reason = str(error)
+
+
+def _remember_failure(orig: Any, action: str) -> Any:
+    """Wrap moto's create/update of one resource so that an error carries the logical id that failed (the
+    innermost one: a resource created on demand through a Ref fails first)."""
+
+    def wrapper(logical_id: str, resource_json: dict[str, Any], *args: Any, **kwargs: Any) -> Any:
+        try:
+            return orig(logical_id, resource_json, *args, **kwargs)
+        except Exception as e:
+            if not hasattr(e, "sparta_failed"):
+                e.sparta_failed = (logical_id, (resource_json or {}).get("Type", ""), action)  # type: ignore[attr-defined]
+            raise
+
+    return wrapper
+
+
+cfp.parse_and_create_resource = _remember_failure(cfp.parse_and_create_resource, "create")
+cfp.parse_and_update_resource = _remember_failure(cfp.parse_and_update_resource, "update")
 
 
 # --------------------------------------------------------------------------- S3
@@ -214,8 +249,15 @@ _orig_diff = cfp.ResourceMap.build_resource_diff
 
 def _build_resource_diff(self, other_template, parameters=None):
     _add_properties(self._resource_json_map)
-    _add_properties(other_template.get("Resources") or {})
-    return _orig_diff(self, other_template, parameters)
+    new = other_template.get("Resources") or {}
+    _add_properties(new)
+    diff = _orig_diff(self, other_template, parameters)
+    if parameters:  # moto sees a parameter in Ref only; Fn::Sub's ${Name} uses it too
+        changed = {p for p in parameters if self.input_parameters.get(p) != parameters[p]}
+        for name in new:
+            if name in self._resource_json_map and name not in diff["Modify"] and references(new[name]) & changed:
+                diff["Modify"].append(name)
+    return diff
 
 
 cfp.ResourceMap.build_resource_diff = _build_resource_diff
@@ -244,44 +286,65 @@ def references(node: Any) -> set[str]:
     return found
 
 
-def _pid(resource: Any) -> Any:
-    return getattr(resource, "physical_resource_id", None)
+def _resolved(resource_map: Any, name: str) -> Any:
+    """A resource's properties with every intrinsic function resolved against the stack as it is now."""
+    try:
+        props = (resource_map._resource_json_map.get(name) or {}).get("Properties")
+        return cfp.clean_json(copy.deepcopy(props), resource_map)
+    except Exception:
+        return None
 
 
 _orig_rm_update = cfp.ResourceMap.update
+MAX_PROPAGATION = 10
 
 
 def _rm_update(self, template, parameters=None):
-    """moto's update, then the resources that refer to a replaced one (a new name or id) are updated with its new
-    value, as CloudFormation does (plain moto leaves them pointing at the deleted resource)."""
+    """moto's update, then the resources whose properties refer to a resource the update replaced or changed (a new
+    name, ARN or nested stack output) are updated with the new values, as CloudFormation does (plain moto leaves
+    them with the old ones)."""
     diff = self.build_resource_diff(template, parameters)
-    before = {k: _pid(v) for k, v in self._parsed_resources.items() if k in self._resource_json_map}
+    touched = set(diff["Add"]) | set(diff["Modify"]) | set(diff["Remove"])
+    new_resources = template.get("Resources") or {}
+    before = {
+        name: _resolved(self, name)
+        for name, res in self._resource_json_map.items()
+        if name not in touched
+        and name in new_resources
+        and self._parsed_resources.get(name) is not None
+        and references((res or {}).get("Properties"))
+    }
     _orig_rm_update(self, template, parameters)
-    touched = set(diff["Add"]) | set(diff["Modify"])
-    pending = {k for k, old in before.items() if k in self._parsed_resources and _pid(self._parsed_resources[k]) != old}
+    self.propagated = []  # the stack's events list these as modified too
     for _ in range(MAX_PROPAGATION):
-        dependents = [
-            name
-            for name, res in self._resource_json_map.items()
-            if name not in touched
-            and self._parsed_resources.get(name) is not None
-            and references((res or {}).get("Properties")) & pending
-        ]
-        if not dependents:
+        stale = [name for name, old in before.items() if name not in touched and _resolved(self, name) != old]
+        if not stale:
             return
-        pending = set()
-        for name in dependents:
-            old = _pid(self._parsed_resources[name])
+        for name in stale:
+            self.propagated.append(name)
             new = cfp.parse_and_update_resource(name, self._resource_json_map[name], self, self._account_id, self._region_name)
             if new is not None:
                 self._parsed_resources[name] = new
             touched.add(name)
-            if _pid(new) != old:
-                pending.add(name)
 
 
-MAX_PROPAGATION = 10
 cfp.ResourceMap.update = _rm_update
+
+
+def _change_set_diff(self):
+    """The change set's changes, parameters included (plain moto ignores a changed parameter here)."""
+    names = self.stack.resource_map.build_resource_diff(self.template_dict, self.parameters)
+    old = self.stack.resource_map._resource_json_map
+    new = self.template_dict.get("Resources") or {}
+    changes = []
+    for action in ("Add", "Modify", "Remove"):
+        for name in names[action]:
+            rtype = (old if action == "Remove" else new)[name].get("Type", "")
+            changes.append(cfm.Change(action=action, logical_resource_id=name, resource_type=rtype))
+    return changes
+
+
+cfm.ChangeSet.diff = _change_set_diff
 
 _orig_validate_outputs = cfp.ResourceMap.validate_outputs
 
@@ -344,7 +407,11 @@ _orig_stack_update = cfm.Stack.update
 
 def _stack_update(self, template, role_arn=None, parameters=None, tags=None):
     old_template, old_params = self.template, dict(self.resource_map.input_parameters)
-    before = set(self.resource_map._resource_json_map)
+    old_resources = dict(self.resource_map._resource_json_map)
+    try:
+        diff = self.resource_map.build_resource_diff(self.parse_template(template), parameters)
+    except Exception:
+        diff = None
     try:
         _orig_stack_update(self, template, role_arn, parameters=parameters, tags=tags)
     except Exception as e:
@@ -353,12 +420,25 @@ def _stack_update(self, template, role_arn=None, parameters=None, tags=None):
     # per-resource events, placed before the final UPDATE_COMPLETE
     last = self.events.pop()
     new = self.resource_map._resource_json_map
-    changes = [("Add", k, v.get("Type", "")) for k, v in new.items() if k not in before]
-    _resource_events(self, changes)
+    if diff is None:
+        changes = [("Add", k, v.get("Type", "")) for k, v in new.items() if k not in old_resources]
+    else:
+        changes = [("Add", k, new[k].get("Type", "")) for k in diff["Add"]]
+        changes += [("Modify", k, new[k].get("Type", "")) for k in diff["Modify"]]
+        changes += [("Remove", k, old_resources[k].get("Type", "")) for k in diff["Remove"]]
+    _resource_events(self, changes + _propagated(self))
     self.events.append(last)
 
 
 cfm.Stack.update = _stack_update
+
+
+def _propagated(stack: Any) -> list[tuple[str, str, str]]:
+    """The resources the last update modified because a resource they refer to changed (see _rm_update)."""
+    names = getattr(stack.resource_map, "propagated", [])
+    stack.resource_map.propagated = []
+    res = stack.resource_map._resource_json_map
+    return [("Modify", n, (res.get(n) or {}).get("Type", "")) for n in names]
 
 _orig_stack_delete = cfm.Stack.delete
 
@@ -446,7 +526,10 @@ def _create_change_set(self, *args, **kwargs):
         self.stacks.pop(stack_id, None)  # reuse the stack that is still in review
         cs.stack, cs.stack_id = review_stack, review_stack.stack_id
         stack_id = review_stack.stack_id
-    if cs.status == "FAILED":
+    if cs.status == "FAILED" and cs.changes:
+        # same template and parameters, but a nested stack's template changed behind its URL: AWS updates it
+        cs.status, cs.execution_status, cs.status_reason = "CREATE_COMPLETE", "AVAILABLE", None
+    elif cs.status == "FAILED":
         cs.changes = []
     return cs_id, stack_id
 
@@ -475,7 +558,7 @@ def _execute_change_set(self, change_set_name, stack_name=None):
         else:
             _rollback_update(stack, old_template, old_params, e)
         return
-    _resource_events(stack, changes)
+    _resource_events(stack, changes + _propagated(stack))
     if not creating:
         stack._add_stack_event("UPDATE_COMPLETE_CLEANUP_IN_PROGRESS")
     stack._add_stack_event(f"{verb}_COMPLETE")
