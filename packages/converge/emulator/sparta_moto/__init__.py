@@ -5,3 +5,7 @@ Each module changes one service's behaviour or teaches moto's CloudFormation one
 from . import cloudformation  # noqa: F401  (first: the others build on its stack behaviour)
 from . import cloudwatch  # noqa: F401
 from . import nested_stacks  # noqa: F401
+from . import apigatewayv2  # noqa: F401
+from . import lambda_versions  # noqa: F401
+from . import codedeploy  # noqa: F401
+from . import codepipeline  # noqa: F401

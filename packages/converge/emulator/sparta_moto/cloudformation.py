@@ -157,6 +157,15 @@ def _resource_events(stack: Any, changes: list[tuple[str, str, str]]) -> None:
         _event(stack, logical_id, rtype, _physical_id(stack, logical_id), f"{verb}_COMPLETE")
 
 
+def reason(error: Exception) -> str:
+    """An error as a status reason, "Code: message" for a service error (whose str() may be the HTTP response)."""
+    message = getattr(error, "message", None)
+    code = getattr(error, "error_type", None) or getattr(error, "code", None)
+    if isinstance(message, str) and message:
+        return f"{code}: {message}" if isinstance(code, str) and code else message
+    return str(error)
+
+
 def _failed_event(stack: Any, error: Exception, verb: str) -> None:
     """The failing resource's own events, as AWS reports it (see _remember_failure)."""
     failed = getattr(error, "sparta_failed", None)
@@ -165,14 +174,14 @@ def _failed_event(stack: Any, error: Exception, verb: str) -> None:
         physical_id = getattr(error, "sparta_physical_id", "")
         step = "CREATE" if action == "create" else verb
         _event(stack, logical_id, rtype, physical_id, f"{step}_IN_PROGRESS")
-        _event(stack, logical_id, rtype, physical_id, f"{step}_FAILED", str(error))
+        _event(stack, logical_id, rtype, physical_id, f"{step}_FAILED", reason(error))
 
 
 def _rollback_create(stack: Any, error: Exception) -> None:
     _failed_event(stack, error, "CREATE")
     stack._add_stack_event(
         "ROLLBACK_IN_PROGRESS",
-        resource_status_reason=f"Resource creation failed: {error}. Rollback requested by user.",
+        resource_status_reason=f"Resource creation failed: {reason(error)}. Rollback requested by user.",
     )
     stack.status = "ROLLBACK_IN_PROGRESS"
     try:
@@ -182,13 +191,13 @@ def _rollback_create(stack: Any, error: Exception) -> None:
     stack.resource_map._resource_json_map = {}
     stack._add_stack_event("ROLLBACK_COMPLETE")
     stack.status = "ROLLBACK_COMPLETE"
-    stack.status_reason = str(error)
+    stack.status_reason = reason(error)
 
 
 def _rollback_update(stack: Any, old_template: Any, old_params: dict[str, Any], error: Exception) -> None:
     _failed_event(stack, error, "UPDATE")
     stack._add_stack_event(
-        "UPDATE_ROLLBACK_IN_PROGRESS", resource_status_reason=f"Resource update failed: {error}"
+        "UPDATE_ROLLBACK_IN_PROGRESS", resource_status_reason=f"Resource update failed: {reason(error)}"
     )
     stack.status = "UPDATE_ROLLBACK_IN_PROGRESS"
     stack.template = old_template
@@ -201,7 +210,7 @@ def _rollback_update(stack: Any, old_template: Any, old_params: dict[str, Any], 
     stack._add_stack_event("UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS")
     stack._add_stack_event("UPDATE_ROLLBACK_COMPLETE")
     stack.status = "UPDATE_ROLLBACK_COMPLETE"
-    stack.status_reason = str(error)
+    stack.status_reason = reason(error)
 
 
 def _remember_failure(orig: Any, action: str) -> Any:
@@ -295,17 +304,39 @@ def _resolved(resource_map: Any, name: str) -> Any:
         return None
 
 
-_orig_rm_update = cfp.ResourceMap.update
 MAX_PROPAGATION = 10
 
 
+def _dependency_order(names: set[str], resources: dict[str, Any]) -> list[str]:
+    """`names` ordered so that a resource comes after those it refers to or DependsOn (template order otherwise)."""
+    order: list[str] = []
+    done: set[str] = set()
+
+    def visit(name: str, path: set[str]) -> None:
+        if name in done or name not in names or name in path:
+            return
+        res = resources.get(name) or {}
+        depends = res.get("DependsOn") or []
+        path.add(name)
+        for dep in sorted((references(res) | set([depends] if isinstance(depends, str) else depends)) - {name}):
+            visit(dep, path)
+        path.discard(name)
+        done.add(name)
+        order.append(name)
+
+    for name in resources:
+        visit(name, set())
+    return order
+
+
 def _rm_update(self, template, parameters=None):
-    """moto's update, then the resources whose properties refer to a resource the update replaced or changed (a new
-    name, ARN or nested stack output) are updated with the new values, as CloudFormation does (plain moto leaves
-    them with the old ones)."""
+    """moto's ResourceMap.update, with added and modified resources processed together in dependency order (a
+    version of a function published after the function's new code, as CloudFormation does; moto adds everything
+    before it modifies anything) and a removed resource with DeletionPolicy Retain kept (moto deletes it), then the resources whose properties refer to one the update replaced or changed
+    (a new name, ARN or nested stack output) updated with the new values (plain moto leaves the old ones)."""
     diff = self.build_resource_diff(template, parameters)
-    touched = set(diff["Add"]) | set(diff["Modify"]) | set(diff["Remove"])
     new_resources = template.get("Resources") or {}
+    touched = set(diff["Add"]) | set(diff["Modify"]) | set(diff["Remove"])
     before = {
         name: _resolved(self, name)
         for name, res in self._resource_json_map.items()
@@ -314,7 +345,55 @@ def _rm_update(self, template, parameters=None):
         and self._parsed_resources.get(name) is not None
         and references((res or {}).get("Properties"))
     }
-    _orig_rm_update(self, template, parameters)
+
+    last_error: Exception | None = None
+    removing = list(diff["Remove"])
+    for _ in range(cfp.MAX_UPDATE_ATTEMPTS):  # as moto: dependency violations are retried in another pass
+        for name in list(removing):
+            try:
+                if name in self._parsed_resources:
+                    resource, old = self._parsed_resources.pop(name), self._resource_json_map[name]
+                    if (old or {}).get("DeletionPolicy") != "Retain":  # a retained resource outlives the stack's use
+                        self._delete_resource(resource, old)
+                removing.remove(name)
+            except Exception as e:
+                last_error = e
+        if not removing:
+            break
+    if removing and last_error is not None:
+        raise last_error
+
+    self._template = template
+    if parameters:
+        self.input_parameters = parameters
+    self.load_mapping()
+    self.load_parameters()
+    self.load_conditions()
+    self._resource_json_map = new_resources
+
+    adding = set(diff["Add"])
+    pending = _dependency_order(adding | set(diff["Modify"]), new_resources)
+    for _ in range(cfp.MAX_UPDATE_ATTEMPTS):
+        failed = []
+        for name in pending:
+            try:
+                if name in adding:
+                    _ = self[name]  # creates it
+                else:
+                    changed = cfp.parse_and_update_resource(
+                        name, self._resource_json_map[name], self, self._account_id, self._region_name
+                    )
+                    if changed is not None:
+                        self._parsed_resources[name] = changed
+            except Exception as e:
+                last_error = e
+                failed.append(name)
+        if not failed:
+            break
+        pending = failed
+    else:
+        raise last_error  # type: ignore[misc]
+
     self.propagated = []  # the stack's events list these as modified too
     for _ in range(MAX_PROPAGATION):
         stale = [name for name, old in before.items() if name not in touched and _resolved(self, name) != old]
@@ -322,9 +401,11 @@ def _rm_update(self, template, parameters=None):
             return
         for name in stale:
             self.propagated.append(name)
-            new = cfp.parse_and_update_resource(name, self._resource_json_map[name], self, self._account_id, self._region_name)
-            if new is not None:
-                self._parsed_resources[name] = new
+            changed = cfp.parse_and_update_resource(
+                name, self._resource_json_map[name], self, self._account_id, self._region_name
+            )
+            if changed is not None:
+                self._parsed_resources[name] = changed
             touched.add(name)
 
 
@@ -426,11 +507,23 @@ def _stack_update(self, template, role_arn=None, parameters=None, tags=None):
         changes = [("Add", k, new[k].get("Type", "")) for k in diff["Add"]]
         changes += [("Modify", k, new[k].get("Type", "")) for k in diff["Modify"]]
         changes += [("Remove", k, old_resources[k].get("Type", "")) for k in diff["Remove"]]
-    _resource_events(self, changes + _propagated(self))
+    work, cleanup = _aws_order(changes + _propagated(self), new)
+    _resource_events(self, work + cleanup)
     self.events.append(last)
 
 
 cfm.Stack.update = _stack_update
+
+
+def _aws_order(
+    changes: list[tuple[str, str, str]], resources: dict[str, Any]
+) -> tuple[list[tuple[str, str, str]], list[tuple[str, str, str]]]:
+    """Resource events in the order CloudFormation reports them: creates and updates by dependency, then the
+    removals, which it makes in the cleanup phase."""
+    by_name = {c[1]: c for c in changes if c[0] != "Remove"}
+    work = [by_name[n] for n in _dependency_order(set(by_name), resources) if n in by_name]
+    work += [c for c in by_name.values() if c not in work]
+    return work, [c for c in changes if c[0] == "Remove"]
 
 
 def _propagated(stack: Any) -> list[tuple[str, str, str]]:
@@ -558,9 +651,11 @@ def _execute_change_set(self, change_set_name, stack_name=None):
         else:
             _rollback_update(stack, old_template, old_params, e)
         return
-    _resource_events(stack, changes + _propagated(stack))
+    work, cleanup = _aws_order(changes + _propagated(stack), cs.template_dict.get("Resources") or {})
+    _resource_events(stack, work)
     if not creating:
         stack._add_stack_event("UPDATE_COMPLETE_CLEANUP_IN_PROGRESS")
+        _resource_events(stack, cleanup)
     stack._add_stack_event(f"{verb}_COMPLETE")
     cs.execution_status = "EXECUTE_COMPLETE"
     stack.status = f"{verb}_COMPLETE"
