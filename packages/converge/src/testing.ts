@@ -60,8 +60,12 @@ function fullForm(message: string): EmulatorError {
   return error;
 }
 
-/** The Python to run the emulator with: prepared once for the run, or found by this process. */
-async function emulatorPython(): Promise<EmulatorPython> {
+/**
+ * The Python `startEmulator` runs the emulator with: the one `prepareEmulator` found for this test run, or else the
+ * one `findEmulatorPython` finds (once a process). When there is none, the first caller of the run gets the full
+ * explanation and the others a one-line reminder (an `EmulatorError` without a stack trace either way).
+ */
+export async function emulatorPython(): Promise<EmulatorPython> {
   const shared = process.env.SPARTA_EMULATOR_RESOLVED;
   if (shared) {
     const prepared = JSON.parse(shared) as Prepared;

@@ -48,7 +48,7 @@ describe("the emulator's Python", () => {
   });
 
   it("uses SPARTA_EMULATOR_PYTHON when it has moto 5.x", async () => {
-    const { python } = await findEmulatorPython({ log: () => {} }); // this machine's, as the tests use it
+    const { python } = await (await freshTesting()).emulatorPython(); // the one this test run uses
     const found = await findEmulatorPython({ env: { SPARTA_EMULATOR_PYTHON: python } });
     expect(found).toEqual({ python, moto: expect.stringMatching(/^5\./), source: "env" });
   });
