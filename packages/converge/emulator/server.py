@@ -17,9 +17,9 @@ SUPPORTED_MOTO = ((5, 1), (5, 2))
 
 
 def _moto_version() -> str:
+    import moto
     import flask  # noqa: F401  (moto's server mode needs flask, flask-cors and PyYAML: moto[server])
     import flask_cors  # noqa: F401
-    import moto
     import yaml  # noqa: F401
 
     return moto.__version__

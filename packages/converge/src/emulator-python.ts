@@ -175,8 +175,9 @@ async function installMoto(
   if (pip.code !== 0) {
     const lines = `${pip.stdout}\n${pip.stderr}`
       .split("\n")
-      .filter((l) => /error|could not|no matching/i.test(l))
-      .slice(-3);
+      .map((l) => l.trim())
+      .filter((l) => l.startsWith("ERROR:"))
+      .slice(-2);
     return `\`pip install '${MOTO_REQUIREMENT}'\` in ${dir} failed: ${lines.join(" / ") || lastLine(pip.stderr) || `exit code ${pip.code}`}`;
   }
   return undefined;
