@@ -26,7 +26,8 @@ export function countResults(report, exitCode) {
     failed += failedTests;
     if (file.status === "failed" && failedTests === 0) {
       failed += 1;
-      const why = (file.message ?? "").split("\n")[0] || "no test failed in it";
+      const why =
+        (file.message ?? "").split("\n")[0] || "an error outside its tests (a describe's hook?), see above";
       notes.push(`${basename(file.name)} failed without a failed test: ${why}`);
     }
   }
