@@ -2,7 +2,7 @@
 
 Each module changes one service's behaviour or teaches moto's CloudFormation one family of resource types.
 """
-from . import cloudformation  # noqa: F401  (first: the others build on its stack behaviour)
+from . import cloudformation  # noqa: F401  (first, with resource_updates: the others build on them)
 from . import cloudwatch  # noqa: F401
 from . import nested_stacks  # noqa: F401
 from . import apigatewayv2  # noqa: F401
