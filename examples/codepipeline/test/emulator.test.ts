@@ -13,8 +13,8 @@ import { pipeline, service } from "../sparta.config.js";
 
 // The pipeline's path, end to end, against the local AWS emulator (moto): `sparta provisionPipeline` converges the
 // pipeline stack, then each environment stage is replayed as CodePipeline's CloudFormation action performs it
-// (the package's cloudformation.json + <env>.json, the code bucket as a parameter override). moto skips
-// CodePipeline and CodeBuild resources (see shared/aws-emulator/README.md); those are covered by cfn-lint and goldens.
+// (the package's cloudformation.json + <env>.json, the code bucket as a parameter override). The emulator creates the
+// CodePipeline and CodeBuild resources but runs neither (see packages/converge/emulator/README.md).
 const exampleDir = join(dirname(fileURLToPath(import.meta.url)), "..");
 const bin = join(
   dirname(createRequire(import.meta.url).resolve("@sparta/cli/package.json")),

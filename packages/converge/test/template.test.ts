@@ -1,12 +1,7 @@
-import { chmod, mkdir, mkdtemp, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { createS3Client } from "../src/clients.js";
-import { EmulatorError } from "../src/errors.js";
 import { isRetryable } from "../src/retry.js";
 import { canonicalJson, effectiveParameters, inferCapabilities, noEchoParameters } from "../src/template.js";
-import { sharedDir, startEmulator } from "../src/testing.js";
 
 describe("inferCapabilities", () => {
   it("asks for nothing when no IAM, transform or nested stack is present", () => {
@@ -99,44 +94,5 @@ describe("SDK adapters", () => {
     expect(await createS3Client({ region: "us-east-1", env: {} }).objectUrl?.("b", "k.json")).toBe(
       "https://b.s3.amazonaws.com/k.json",
     );
-  });
-});
-
-describe("startEmulator", () => {
-  it("locates shared/ as the repository's sibling, overridable by SPARTA_SHARED_DIR", () => {
-    expect(sharedDir({})).toMatch(/[/\\]shared$/);
-    expect(sharedDir({ SPARTA_SHARED_DIR: "/opt/x" })).toBe("/opt/x");
-  });
-  it("fails with a clear message when the emulator script is missing", async () => {
-    const old = process.env.SPARTA_SHARED_DIR;
-    process.env.SPARTA_SHARED_DIR = "/nonexistent/shared";
-    try {
-      const err = await startEmulator().catch((e) => e);
-      expect(err).toBeInstanceOf(EmulatorError);
-      expect(err.message).toMatch(/aws-emulator\/start.*\n.*SPARTA_SHARED_DIR/);
-    } finally {
-      if (old === undefined) delete process.env.SPARTA_SHARED_DIR;
-      else process.env.SPARTA_SHARED_DIR = old;
-    }
-  });
-  it("names the missing python/moto when the start script cannot find them", async () => {
-    const dir = await mkdtemp(join(tmpdir(), "shared-"));
-    await mkdir(join(dir, "aws-emulator"));
-    const script = join(dir, "aws-emulator", "start");
-    // the exit code and message of the real script when no python3 has moto
-    await writeFile(script, '#!/bin/sh\necho "no python3 with moto found" >&2\nexit 3\n');
-    await chmod(script, 0o755);
-    const old = process.env.SPARTA_SHARED_DIR;
-    process.env.SPARTA_SHARED_DIR = dir;
-    try {
-      const err = await startEmulator().catch((e) => e);
-      expect(err).toBeInstanceOf(EmulatorError);
-      expect(err.message).toMatch(
-        /no python3 with moto found[\s\S]*pip install 'moto\[server,cloudformation\]'/,
-      );
-    } finally {
-      if (old === undefined) delete process.env.SPARTA_SHARED_DIR;
-      else process.env.SPARTA_SHARED_DIR = old;
-    }
   });
 });
