@@ -7,7 +7,7 @@ import {
   sortedObject,
   type TemplateLike,
 } from "./serialize.js";
-import type { CfnOutput, CfnParameter, CfnTemplate, TypedResource } from "./types.js";
+import type { CfnOutput, CfnParameter, CfnTemplate, ResourceTypeName, TypedResource } from "./types.js";
 
 type Section = "Parameters" | "Mappings" | "Conditions" | "Resources" | "Outputs";
 
@@ -65,7 +65,8 @@ export class Template {
    * no-op; with different content it throws `LogicalIdConflictError`.
    * @example t.addResource("Fn", { Type: "AWS::Lambda::Function", Properties: { Code: {...}, Role: GetAtt("Role", "Arn") } })
    */
-  addResource<T extends string>(logicalId: string, resource: TypedResource<T>): this {
+  // The default is never inferred (Type always gives T); it is what an editor offers while `Type` is still being typed.
+  addResource<T extends string = ResourceTypeName>(logicalId: string, resource: TypedResource<T>): this {
     return this.put("Resources", logicalId, resource, `addResource(${JSON.stringify(logicalId)})`);
   }
 

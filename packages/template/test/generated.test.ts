@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -18,7 +18,14 @@ describe("generated spec and types", () => {
     const out = mkdtempSync(join(tmpdir(), "sparta-template-gen-"));
     execFileSync(process.execPath, [join(pkg, "scripts", "generate.mjs"), "--out", out]);
     expect(readFileSync(join(out, "spec.json"), "utf8")).toBe(committed("spec.json"));
-    expect(readFileSync(join(out, "resource-types.d.ts"), "utf8")).toBe(committed("resource-types.d.ts"));
+    const declarations = (dir: string) =>
+      readdirSync(dir, { recursive: true, encoding: "utf8" })
+        .filter((f) => f.endsWith(".d.ts"))
+        .sort();
+    const committedDeclarations = declarations(join(pkg, "src", "generated"));
+    expect(declarations(out)).toEqual(committedDeclarations);
+    expect(committedDeclarations.length).toBeGreaterThan(300);
+    for (const f of committedDeclarations) expect(readFileSync(join(out, f), "utf8"), f).toBe(committed(f));
     // constraints.json comes from the installed cfn-lint; another cfn-lint version ships other schemas.
     const source = indexConstraints(committed("constraints.json")).source;
     const dir = findCfnLintDir() as string | undefined;
