@@ -3,6 +3,7 @@ import { LOGICAL_ID_PATTERN } from "./logical-id.js";
 import {
   canonicalResource,
   canonicalValue,
+  copyData,
   resolveTemplate,
   sortedObject,
   type TemplateLike,
@@ -138,8 +139,8 @@ export class Template {
         t[section] = sortedObject(this.sections[section]);
       }
     }
-    // Everything stored is already canonical; a structured clone keeps callers from mutating the builder.
-    return structuredClone(t) as unknown as CfnTemplate;
+    // Everything stored is already canonical; a deep copy keeps callers from mutating the builder.
+    return copyData(t) as unknown as CfnTemplate;
   }
 }
 
