@@ -94,7 +94,7 @@ const loadAfter = load();
 const f = (m) =>
   `build ${m.build} ms, validate ${m.validate} ms, toJson ${m.toJson} ms, total ${m.total} ms (import ${m.import} ms)`;
 const firstMet = first.wall.max < TARGET_MS;
-const tscMet = typecheck.every((x) => x.cpu.overMs < 1000);
+const tscMet = typecheck.every((x) => x.main.overMs < 1000);
 process.stdout.write(
   [
     `@sparta/template: 500 resources, JSON ${json.length} bytes, YAML ${yaml.length} bytes (load average ${loadBefore} -> ${loadAfter} on ${cpus().length} CPUs)`,
@@ -106,7 +106,7 @@ process.stdout.write(
     `  target           < ${TARGET_MS} ms for build + validate + toJson: ${firstMet ? "met" : "NOT met"} on every first run (max ${first.wall.max} ms wall), ${warm.total < TARGET_MS ? "met" : "NOT met"} warm`,
     "  tsc on a 10-line user file in a plain Node project (lib ES2023, types node), over an empty file's baseline:",
     ...formatTypecheck(typecheck).map((l) => `  ${l}`),
-    `  target           < 1000 ms over the baseline (CPU time) with skipLibCheck true and false: ${tscMet ? "met" : "NOT met"}`,
+    `  target           < 1000 ms over the baseline (main-thread CPU time) with skipLibCheck true and false: ${tscMet ? "met" : "NOT met"}`,
     "",
   ].join("\n"),
 );
@@ -123,6 +123,12 @@ process.stdout.write(
     typecheckMs: typecheck.map((x) => ({
       skipLibCheck: x.skipLibCheck,
       runs: x.runs,
+      mainThreadCpu: {
+        empty: r(x.main.emptyMs),
+        user: r(x.main.userMs),
+        over: r(x.main.overMs),
+        ratio: r(x.main.ratio),
+      },
       cpu: { empty: r(x.cpu.emptyMs), user: r(x.cpu.userMs), over: r(x.cpu.overMs), ratio: r(x.cpu.ratio) },
       wall: {
         empty: r(x.wall.emptyMs),
