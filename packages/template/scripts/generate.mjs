@@ -1,11 +1,12 @@
 #!/usr/bin/env node
 // Regenerates src/generated/ from the CloudFormation resource database in @aws-cdk/aws-service-spec:
 //   resource-types.d.ts  TypeScript property types for every resource type (types only, no runtime cost)
-//   spec.json            a compact runtime spec for validateTemplate (loaded lazily, one resource per line)
+//   spec/                a compact runtime spec for validateTemplate, one file a service read on first use
+//                        (spec/aws-lambda.json), and spec/index.json (every type name)
 //   constraints.json     enums, ranges, lengths, patterns and item counts from the CloudFormation registry schemas
 //                        that cfn-lint ships (see constraints.mjs; needs cfn-lint installed, or CFN_LINT_DIR)
 // Run: pnpm --filter @sparta/template generate      (--out <dir> writes elsewhere, used by the freshness test)
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -26,109 +27,133 @@ const resources = [...db.schema.resource.entities].sort((a, b) =>
 const typeDefs = new Map(db.schema.typeDefinition.entities.map((t) => [t.$id, t]));
 
 // ---------- runtime spec ----------
+// One file a service (spec/aws-lambda.json), so validating a template reads only the services it uses, plus
+// spec/index.json: the source and every type name (for "did you mean" on an unknown type).
 // Type encoding: S string, I integer, N number, B boolean, J json, D date-time, T tag,
-// "L<enc>" list of, "M<enc>" map of, "#<n>" struct n in "structs", ["U", enc...] union.
+// "L<enc>" list of, "M<enc>" map of, "#<n>" struct n in the service file's "structs", ["U", enc...] union.
 // A leading "!" on a property's encoding marks it required.
-const structIndex = new Map(); // typedef $id -> index in structs
-const structs = [];
-function encType(t) {
-  switch (t.type) {
-    case "string":
-      return "S";
-    case "integer":
-      return "I";
-    case "number":
-      return "N";
-    case "boolean":
-      return "B";
-    case "json":
-      return "J";
-    case "date-time":
-      return "D";
-    case "tag":
-      return "T";
-    case "null":
-      return "J";
-    case "array": {
-      const e = encType(t.element);
-      return typeof e === "string" ? "L" + e : "LJ";
+/** `AWS::Lambda::Function` -> `aws-lambda`: the service's file (lower case: unique on any file system). */
+function serviceFile(cfnType) {
+  return cfnType.split("::").slice(0, 2).join("-").toLowerCase();
+}
+function encodeService(serviceResources) {
+  const structIndex = new Map(); // typedef $id -> index in structs
+  const structs = [];
+  function encType(t) {
+    switch (t.type) {
+      case "string":
+        return "S";
+      case "integer":
+        return "I";
+      case "number":
+        return "N";
+      case "boolean":
+        return "B";
+      case "json":
+        return "J";
+      case "date-time":
+        return "D";
+      case "tag":
+        return "T";
+      case "null":
+        return "J";
+      case "array": {
+        const e = encType(t.element);
+        return typeof e === "string" ? "L" + e : "LJ";
+      }
+      case "map": {
+        const e = encType(t.element);
+        return typeof e === "string" ? "M" + e : "MJ";
+      }
+      case "ref":
+        return "#" + structRef(t.reference.$ref);
+      case "union":
+        return ["U", ...t.types.map(encType)];
+      default:
+        throw new Error(`unknown type kind ${t.type}`);
     }
-    case "map": {
-      const e = encType(t.element);
-      return typeof e === "string" ? "M" + e : "MJ";
+  }
+  function structRef(id) {
+    if (structIndex.has(id)) return structIndex.get(id);
+    const idx = structs.length;
+    structIndex.set(id, idx);
+    structs.push(null);
+    const def = typeDefs.get(id);
+    if (!def) throw new Error(`missing typedef ${id}`);
+    structs[idx] = encProps(def.properties);
+    return idx;
+  }
+  function encProps(props) {
+    const o = {};
+    for (const name of Object.keys(props).sort()) {
+      const p = props[name];
+      const e = encType(p.type);
+      o[name] = p.required ? (typeof e === "string" ? "!" + e : ["!", ...e]) : e;
     }
-    case "ref":
-      return "#" + structRef(t.reference.$ref);
-    case "union":
-      return ["U", ...t.types.map(encType)];
-    default:
-      throw new Error(`unknown type kind ${t.type}`);
+    return o;
   }
+  const encoded = serviceResources.map((r) => [
+    r.cloudFormationType,
+    { p: encProps(r.properties), a: Object.keys(r.attributes ?? {}).sort() },
+  ]);
+  // Identical structs (same properties, same references) are written once.
+  const canon = new Map();
+  const remap = [];
+  const finalStructs = [];
+  structs.forEach((st, i) => {
+    const key = JSON.stringify(st);
+    if (canon.has(key)) remap[i] = canon.get(key);
+    else {
+      canon.set(key, finalStructs.length);
+      remap[i] = finalStructs.length;
+      finalStructs.push(st);
+    }
+  });
+  const fix = (e) =>
+    Array.isArray(e)
+      ? e.map((x, i) => (i === 0 ? x : fix(x)))
+      : e.replace(/#(\d+)$/, (_, n) => "#" + remap[Number(n)]);
+  const fixProps = (o) => Object.fromEntries(Object.entries(o).map(([k, v]) => [k, fix(v)]));
+  // Plain JSON, one resource or struct a line (readable diffs when the spec is bumped).
+  const lines = ['{"resources":{'];
+  encoded.forEach(([type, r], i) => {
+    const v = JSON.stringify({ p: fixProps(r.p), a: r.a });
+    lines.push(`${JSON.stringify(type)}:${v}${i < encoded.length - 1 ? "," : ""}`);
+  });
+  lines.push("},");
+  lines.push('"structs":[');
+  finalStructs.forEach((st, i) => {
+    lines.push(JSON.stringify(fixProps(st)) + (i < finalStructs.length - 1 ? "," : ""));
+  });
+  lines.push("]}");
+  return { text: lines.join("\n") + "\n", structs: finalStructs.length };
 }
-function structRef(id) {
-  if (structIndex.has(id)) return structIndex.get(id);
-  const idx = structs.length;
-  structIndex.set(id, idx);
-  structs.push(null);
-  const def = typeDefs.get(id);
-  if (!def) throw new Error(`missing typedef ${id}`);
-  structs[idx] = encProps(def.properties);
-  return idx;
-}
-function encProps(props) {
-  const o = {};
-  for (const name of Object.keys(props).sort()) {
-    const p = props[name];
-    const e = encType(p.type);
-    o[name] = p.required ? (typeof e === "string" ? "!" + e : ["!", ...e]) : e;
-  }
-  return o;
-}
-const specResources = {};
+const byService = new Map();
 for (const r of resources) {
-  const entry = { p: encProps(r.properties), a: Object.keys(r.attributes ?? {}).sort() };
-  specResources[r.cloudFormationType] = entry;
+  const file = serviceFile(r.cloudFormationType);
+  if (!byService.has(file)) byService.set(file, []);
+  byService.get(file).push(r);
 }
-// Dedupe identical structs to keep the file small.
-const canon = new Map();
-const remap = [];
-const finalStructs = [];
-// Two passes are enough in practice; structs referring to deduped structs keep their original index
-// mapping through remap applied at the end.
-structs.forEach((s, i) => {
-  const key = JSON.stringify(s);
-  if (canon.has(key)) remap[i] = canon.get(key);
-  else {
-    canon.set(key, finalStructs.length);
-    remap[i] = finalStructs.length;
-    finalStructs.push(s);
-  }
-});
-const fix = (e) =>
-  Array.isArray(e)
-    ? e.map((x, i) => (i === 0 ? x : fix(x)))
-    : e.replace(/#(\d+)$/, (_, n) => "#" + remap[Number(n)]);
-const fixProps = (o) => Object.fromEntries(Object.entries(o).map(([k, v]) => [k, fix(v)]));
-const lines = [];
-lines.push("{");
-lines.push(`"source":${JSON.stringify(`@aws-cdk/aws-service-spec@${pkgVersion}`)},`);
-lines.push('"resources":{');
-const resNames = Object.keys(specResources);
-resNames.forEach((name, i) => {
-  const r = specResources[name];
-  const v = JSON.stringify({ p: fixProps(r.p), a: r.a });
-  lines.push(`${JSON.stringify(name)}:${v}${i < resNames.length - 1 ? "," : ""}`);
-});
-lines.push("},");
-lines.push('"structs":[');
-finalStructs.forEach((s, i) => {
-  lines.push(JSON.stringify(fixProps(s)) + (i < finalStructs.length - 1 ? "," : ""));
-});
-lines.push("]}");
-mkdirSync(out, { recursive: true });
-writeFileSync(join(out, "spec.json"), lines.join("\n") + "\n");
+const specDir = join(out, "spec");
+rmSync(specDir, { recursive: true, force: true });
+mkdirSync(specDir, { recursive: true });
+rmSync(join(out, "spec.json"), { force: true }); // the single-file spec of earlier versions
+let specStructs = 0;
+let specBytes = 0;
+for (const [file, serviceResources] of byService) {
+  const { text, structs } = encodeService(serviceResources);
+  writeFileSync(join(specDir, `${file}.json`), text);
+  specStructs += structs;
+  specBytes += text.length;
+}
+writeFileSync(
+  join(specDir, "index.json"),
+  `{"source":${JSON.stringify(`@aws-cdk/aws-service-spec@${pkgVersion}`)},\n"types":[\n${resources.map((r) => JSON.stringify(r.cloudFormationType)).join(",\n")}\n]}\n`,
+);
 
 // ---------- TypeScript types ----------
+// One declaration file per service (types/aws-lambda.d.ts), reached from resource-types.d.ts through the type string:
+// a consumer's tsc parses them all but resolves only the types its templates use (see README, "Type-checking cost").
 const typeNames = new Map(); // typedef $id -> TS name
 const usedNames = new Set();
 function pascal(s) {
@@ -150,30 +175,35 @@ function uniqueName(n) {
   usedNames.add(name);
   return name;
 }
-const decls = [];
+let decls = []; // the declarations of the service being written
+let baseUsed = new Set(); // the names it takes from base.d.ts
+function base(name) {
+  baseUsed.add(name);
+  return name;
+}
 function tsType(t, owner) {
   switch (t.type) {
     case "string":
     case "date-time":
       if (t.allowedValues?.length && t.allowedValues.length <= 30)
-        return `Value<${t.allowedValues.map((v) => JSON.stringify(v)).join(" | ")} | (string & {})>`;
-      return "Str";
+        return `${base("Enum")}<${t.allowedValues.map((v) => JSON.stringify(v)).join(" | ")}>`;
+      return base("Str");
     case "integer":
     case "number":
-      return "Num";
+      return base("Num");
     case "boolean":
-      return "Bool";
+      return base("Bool");
     case "json":
     case "null":
       return "unknown";
     case "tag":
-      return "Tag";
+      return base("Tag");
     case "array":
-      return `List<${tsType(t.element, owner)}>`;
+      return `${base("List")}<${tsType(t.element, owner)}>`;
     case "map":
-      return `Value<{ [key: string]: ${tsType(t.element, owner)} }>`;
+      return `${base("Value")}<{ [key: string]: ${tsType(t.element, owner)} }>`;
     case "ref":
-      return `Value<${structName(t.reference.$ref, owner)}>`;
+      return `${base("Value")}<${structName(t.reference.$ref, owner)}>`;
     case "union":
       return t.types.map((x) => tsType(x, owner)).join(" | ");
     default:
@@ -202,33 +232,50 @@ function structName(id, owner) {
   decls.push(`export interface ${name} {\n${body}\n}`);
   return name;
 }
-const map = [];
+// A consumer with `skipLibCheck: false` would otherwise type-check all 11,000 declarations on every build (about 1 s
+// of a 2-core machine); test/generated-types.test.ts checks them, strict, without the marker.
+const NO_CHECK = `// @ts-nocheck: generated, and type-checked by @sparta/template's own tests (test/generated-types.test.ts).`;
+const header = (what) =>
+  `${NO_CHECK}\n// Generated by scripts/generate.mjs from @aws-cdk/aws-service-spec@${pkgVersion}. Do not edit.\n// ${what} Types only: nothing here exists at run time.\n`;
+const services = new Map(); // file -> { decls, types: [[cfnType, propsName, hasRequired]] }
 for (const r of resources) {
+  const file = serviceFile(r.cloudFormationType);
+  if (!services.has(file)) services.set(file, { decls: [], types: [], baseUsed: new Set() });
+  const svc = services.get(file);
+  decls = svc.decls;
+  baseUsed = svc.baseUsed;
   const owner = baseName(r.cloudFormationType);
   const name = uniqueName(owner + "Props");
   const body = propsBody(r.properties, owner);
   decls.push(`/** Properties of \`${r.cloudFormationType}\`. */\nexport interface ${name} {\n${body}\n}`);
-  map.push(`  ${JSON.stringify(r.cloudFormationType)}: ${name};`);
+  const hasRequired = Object.values(r.properties).some((p) => p.required);
+  svc.types.push([r.cloudFormationType, name, hasRequired]);
 }
-const attrMap = resources.map(
-  (r) =>
-    `  ${JSON.stringify(r.cloudFormationType)}: ${
-      Object.keys(r.attributes ?? {}).length
-        ? Object.keys(r.attributes)
-            .sort()
-            .map((a) => JSON.stringify(a))
-            .join(" | ")
-        : "never"
-    };`,
-);
-const dts = `// Generated by scripts/generate.mjs from @aws-cdk/aws-service-spec@${pkgVersion}. Do not edit.
-// Property types of every CloudFormation resource type. Types only: nothing here exists at run time.
-import type { Intrinsic } from "../index.js";
+const typesDir = join(out, "types");
+rmSync(typesDir, { recursive: true, force: true });
+mkdirSync(typesDir, { recursive: true });
+for (const [file, svc] of services) {
+  const used = [...svc.baseUsed].sort();
+  const service = svc.types[0][0].split("::").slice(0, 2).join("::");
+  const text =
+    header(`Property types of the \`${service}::*\` resource types.`) +
+    (used.length ? `import type { ${used.join(", ")} } from "../base.js";\n` : "") +
+    `\n${svc.decls.join("\n")}\n`;
+  writeFileSync(join(typesDir, `${file}.d.ts`), text);
+}
+writeFileSync(
+  join(out, "base.d.ts"),
+  `${header("The value types every resource type's properties are made of.")}import type { Intrinsic } from "../index.js";
 
 /** A property value: the literal type, or an intrinsic function that resolves to it at deploy time. */
 export type Value<T> = T | Intrinsic;
 /** A string property value. */
 export type Str = Value<string>;
+/**
+ * A string property with documented values, which editors offer; any other string is accepted too (AWS adds values
+ * faster than the spec is released). \`validateTemplate\` checks the values where the registry schemas constrain them.
+ */
+export type Enum<T extends string> = Value<T | (string & {})>;
 /** A numeric property value. */
 export type Num = Value<number>;
 /** A boolean property value. */
@@ -240,23 +287,62 @@ export interface Tag {
   Key: Value<string>;
   Value: Value<string>;
 }
-
-${decls.join("\n")}
+`,
+);
+const entries = [...services].flatMap(([file, svc]) => svc.types.map((t) => [file, ...t]));
+const attrMap = resources.map(
+  (r) =>
+    `  ${JSON.stringify(r.cloudFormationType)}: ${
+      Object.keys(r.attributes ?? {}).length
+        ? Object.keys(r.attributes)
+            .sort()
+            .map((a) => JSON.stringify(a))
+            .join(" | ")
+        : "never"
+    };`,
+);
+writeFileSync(
+  join(out, "resource-types.d.ts"),
+  `${header("Property types of every CloudFormation resource type (the `CfnTypes` namespace), one file a service.")}
+export type { Bool, Enum, List, Num, Str, Tag, Value } from "./base.js";
+${[...services.keys()].map((f) => `export type * from "./types/${f}.js";`).join("\n")}
 
 /** Every resource type CloudFormation knows, mapped to the type of its \`Properties\`. */
 export interface ResourceTypes {
-${map.join("\n")}
+${entries.map(([file, type, name]) => `  ${JSON.stringify(type)}: import("./types/${file}.js").${name};`).join("\n")}
 }
 
 /** Every resource type mapped to the names \`Fn::GetAtt\` accepts for it. */
 export interface ResourceAttributes {
 ${attrMap.join("\n")}
 }
-`;
-writeFileSync(join(out, "resource-types.d.ts"), dts);
+`,
+);
+// The Properties member of a typed resource, keyed by type string with no conditional type: looking one up costs one
+// property access, and a type string the spec does not know (`Custom::*`, a newer type) meets the index signature.
+writeFileSync(
+  join(out, "resource-bodies.d.ts"),
+  `${header("The `Properties` member of each resource type, for `TypedResource`.")}import type { ResourceTypes } from "./resource-types.js";
+
+/**
+ * Each resource type mapped to its \`Properties\` member: required when the type has a required property. Any other
+ * type string (\`Custom::*\`, module types, types newer than the bundled spec) takes free-form properties.
+ */
+export interface ResourceBodies {
+  // any, not unknown: an interface (LambdaFunctionProps) is assignable to { [name: string]: any } only.
+  [type: string]: { Properties?: { [name: string]: any } };
+${entries
+  .map(
+    ([, type, , required]) =>
+      `  ${JSON.stringify(type)}: { Properties${required ? "" : "?"}: ResourceTypes[${JSON.stringify(type)}] };`,
+  )
+  .join("\n")}
+}
+`,
+);
 const kb = (f) => Math.round(readFileSync(join(out, f)).length / 1024);
 process.stdout.write(
-  `generated ${resources.length} resource types, ${finalStructs.length} structs: spec.json ${kb("spec.json")} KiB, resource-types.d.ts ${kb("resource-types.d.ts")} KiB\n`,
+  `generated ${resources.length} resource types, ${specStructs} structs: runtime spec in ${byService.size} service files, ${Math.round(specBytes / 1024)} KiB, spec/index.json ${kb("spec/index.json")} KiB; declarations in ${services.size} service files, ${Math.round([...services.keys()].reduce((n, f) => n + readFileSync(join(typesDir, `${f}.d.ts`)).length, 0) / 1024)} KiB, resource-types.d.ts ${kb("resource-types.d.ts")} KiB, resource-bodies.d.ts ${kb("resource-bodies.d.ts")} KiB\n`,
 );
 
 // ---------- value constraints ----------
@@ -266,7 +352,7 @@ if (!cfnLintDir) {
     "cfn-lint not found (pip install cfn-lint, or set CFN_LINT_DIR to its package folder): constraints.json left as it was\n",
   );
 } else {
-  const c = buildConstraints(cfnLintDir, new Set(Object.keys(specResources)));
+  const c = buildConstraints(cfnLintDir, new Set(resources.map((r) => r.cloudFormationType)));
   writeFileSync(join(out, "constraints.json"), c.text);
   process.stdout.write(
     `constraints from cfn-lint ${c.version}: ${c.stats.resources} resource types (${c.stats.regionalTypes} merged across ${c.stats.regions} regions), ${c.stats.defs} definitions, constraints.json ${kb("constraints.json")} KiB ` +

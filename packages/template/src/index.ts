@@ -10,6 +10,7 @@ export {
 export type * as CfnTypes from "./generated/resource-types.js";
 export type {
   Bool,
+  Enum,
   List,
   Num,
   ResourceAttributes,

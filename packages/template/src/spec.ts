@@ -3,98 +3,96 @@ import { SpecLoadError } from "./errors.js";
 
 /**
  * The compact runtime spec written by scripts/generate.mjs. Type encoding: S string, I integer, N number,
- * B boolean, J json, D date-time, T tag, "L<enc>" list, "M<enc>" map, "#<n>" struct n, ["U", ...] union;
- * a leading "!" marks a required property.
+ * B boolean, J json, D date-time, T tag, "L<enc>" list, "M<enc>" map, "#<n>" struct n of the resource's service,
+ * ["U", ...] union; a leading "!" marks a required property.
  */
 export type TypeEnc = string | string[];
-export interface ResourceSpec {
-  p: Record<string, TypeEnc>;
-  a: string[];
-}
 export type StructSpec = Record<string, TypeEnc>;
+export interface ResourceSpec {
+  /** Properties. */
+  p: Record<string, TypeEnc>;
+  /** Attributes `Fn::GetAtt` accepts. */
+  a: string[];
+  /** The structs of the resource's service, which `#<n>` encodings index. */
+  structs: readonly StructSpec[];
+}
 
-/** Read access to the spec; entries are parsed on first use, so validating a template parses only what it uses. */
+/** Read access to the spec; a service's file is read on the first look-up of one of its types. */
 export interface RuntimeSpec {
   readonly source: string;
   resource(type: string): ResourceSpec | undefined;
-  struct(index: number): StructSpec | undefined;
   resourceTypes(): string[];
 }
 
-class LazySpec implements RuntimeSpec {
-  private readonly parsedResources = new Map<string, ResourceSpec>();
-  private readonly parsedStructs: (StructSpec | undefined)[] = [];
+/** Reads one of the spec's files, parsed: `index.json` (source and type names) or a service's, `aws-lambda.json`. */
+export type SpecFiles = (name: string) => unknown;
+
+/** `AWS::Lambda::Function` -> `aws-lambda`, the generator's name for the service's file. */
+export function serviceFile(type: string): string {
+  return type.split("::").slice(0, 2).join("-").toLowerCase();
+}
+
+interface ServiceFile {
+  resources: Record<string, { p: Record<string, TypeEnc>; a: string[] }>;
+  structs: StructSpec[];
+}
+
+class PerServiceSpec implements RuntimeSpec {
+  /** Every type of the services read so far. */
+  private readonly loaded = new Map<string, ResourceSpec>();
   constructor(
     readonly source: string,
-    private readonly rawResources: Map<string, string>,
-    private readonly rawStructs: string[],
+    private readonly types: ReadonlySet<string>,
+    private readonly read: SpecFiles,
   ) {}
 
   resource(type: string): ResourceSpec | undefined {
-    let r = this.parsedResources.get(type);
-    if (r === undefined) {
-      const raw = this.rawResources.get(type);
-      if (raw === undefined) return undefined;
-      r = JSON.parse(raw) as ResourceSpec;
-      this.parsedResources.set(type, r);
-    }
-    return r;
-  }
-
-  struct(index: number): StructSpec | undefined {
-    let s = this.parsedStructs[index];
-    if (s === undefined) {
-      const raw = this.rawStructs[index];
-      if (raw === undefined) return undefined;
-      s = JSON.parse(raw) as StructSpec;
-      this.parsedStructs[index] = s;
-    }
-    return s;
+    const known = this.loaded.get(type);
+    if (known) return known;
+    // Only a known type names a file: "AWS::../x" never reaches the file system.
+    if (!this.types.has(type)) return undefined;
+    const { resources, structs } = this.read(`${serviceFile(type)}.json`) as ServiceFile;
+    for (const [t, r] of Object.entries(resources)) this.loaded.set(t, { ...r, structs });
+    return this.loaded.get(type);
   }
 
   resourceTypes(): string[] {
-    return [...this.rawResources.keys()];
+    return [...this.types];
   }
 }
 
-/**
- * Index the spec file without parsing it whole. The generator writes one resource (`"Type":{...},`) or one struct
- * (`{...},`) per line between the `"resources":{` and `"structs":[` lines; the file stays plain JSON.
- */
-export function indexSpec(text: string): RuntimeSpec {
-  const lines = text.split("\n");
-  const rawResources = new Map<string, string>();
-  const rawStructs: string[] = [];
-  let source = "unknown";
-  let section: "head" | "resources" | "structs" = "head";
-  const strip = (l: string) => (l.endsWith(",") ? l.slice(0, -1) : l);
-  for (const line of lines) {
-    if (line.startsWith('"source":')) source = JSON.parse(strip(line).slice('"source":'.length)) as string;
-    else if (line === '"resources":{') section = "resources";
-    else if (line === '"structs":[') section = "structs";
-    else if (section === "resources" && line.startsWith('"')) {
-      const end = line.indexOf('":');
-      rawResources.set(line.slice(1, end), strip(line).slice(end + 2));
-    } else if (section === "structs" && line.startsWith("{")) rawStructs.push(strip(line));
-  }
-  if (rawResources.size === 0)
-    throw new Error("no resource types found: the file is not in the generator's format");
-  return new LazySpec(source, rawResources, rawStructs);
+/** The spec read through `read`; only `index.json` is read here, a service's file on first use. */
+export function openSpec(read: SpecFiles): RuntimeSpec {
+  const index = read("index.json") as { source?: unknown; types?: unknown };
+  if (typeof index?.source !== "string" || !Array.isArray(index.types) || index.types.length === 0)
+    throw new Error("no source or resource types in index.json: the files are not in the generator's format");
+  return new PerServiceSpec(index.source, new Set(index.types as string[]), read);
 }
 
 let cached: RuntimeSpec | undefined;
 
 /**
- * Load the resource spec on first use only, so importing the package costs nothing. The file sits next to the
- * module: src/generated/spec.json in the source tree, dist/generated/spec.json once built.
+ * Load the resource spec on first use only, so importing the package costs nothing; each service's file is read when
+ * a template first uses one of its types. The files sit next to the module: src/generated/spec/ in the source tree,
+ * dist/generated/spec/ once built.
  */
 export function loadSpec(): RuntimeSpec {
   if (cached) return cached;
-  const url = new URL("./generated/spec.json", import.meta.url);
+  const dir = new URL("./generated/spec/", import.meta.url);
+  const read = (name: string): unknown => {
+    const url = new URL(name, dir);
+    try {
+      return JSON.parse(readFileSync(url, "utf8"));
+    } catch (cause) {
+      throw new SpecLoadError(url.pathname, cause);
+    }
+  };
   try {
-    cached = indexSpec(readFileSync(url, "utf8"));
+    cached = openSpec(read);
   } catch (cause) {
-    throw new SpecLoadError(url.pathname, cause);
+    throw cause instanceof SpecLoadError
+      ? cause
+      : new SpecLoadError(new URL("index.json", dir).pathname, cause);
   }
   return cached;
 }

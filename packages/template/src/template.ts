@@ -3,11 +3,12 @@ import { LOGICAL_ID_PATTERN } from "./logical-id.js";
 import {
   canonicalResource,
   canonicalValue,
+  copyData,
   resolveTemplate,
   sortedObject,
   type TemplateLike,
 } from "./serialize.js";
-import type { CfnOutput, CfnParameter, CfnTemplate, TypedResource } from "./types.js";
+import type { CfnOutput, CfnParameter, CfnTemplate, ResourceTypeName, TypedResource } from "./types.js";
 
 type Section = "Parameters" | "Mappings" | "Conditions" | "Resources" | "Outputs";
 
@@ -65,7 +66,8 @@ export class Template {
    * no-op; with different content it throws `LogicalIdConflictError`.
    * @example t.addResource("Fn", { Type: "AWS::Lambda::Function", Properties: { Code: {...}, Role: GetAtt("Role", "Arn") } })
    */
-  addResource<T extends string>(logicalId: string, resource: TypedResource<T>): this {
+  // The default is never inferred (Type always gives T); it is what an editor offers while `Type` is still being typed.
+  addResource<T extends string = ResourceTypeName>(logicalId: string, resource: TypedResource<T>): this {
     return this.put("Resources", logicalId, resource, `addResource(${JSON.stringify(logicalId)})`);
   }
 
@@ -137,8 +139,8 @@ export class Template {
         t[section] = sortedObject(this.sections[section]);
       }
     }
-    // Everything stored is already canonical; a structured clone keeps callers from mutating the builder.
-    return structuredClone(t) as unknown as CfnTemplate;
+    // Everything stored is already canonical; a deep copy keeps callers from mutating the builder.
+    return copyData(t) as unknown as CfnTemplate;
   }
 }
 

@@ -1,3 +1,4 @@
+import type { ResourceBodies } from "./generated/resource-bodies.js";
 import type { ResourceTypes } from "./generated/resource-types.js";
 
 /** A resource in a template, as plain JSON. */
@@ -53,14 +54,12 @@ export interface CfnTemplate {
 export type ResourceTypeName = keyof ResourceTypes;
 
 type Attributes = Omit<CfnResource, "Type" | "Properties">;
-type RequiredKeys<T> = { [K in keyof T]-?: {} extends Pick<T, K> ? never : K }[keyof T];
 
 /**
  * A resource whose `Properties` are typed by its `Type`; any other type (`Custom::*`, module types,
  * types newer than the bundled spec) takes free-form properties and is checked by `validateTemplate`.
+ *
+ * One property look-up, no conditional type: while `addResource` infers `T`, TypeScript types the literal against
+ * `ResourceBodies[string]` (the free-form member), never against a union of all 1,828 resource types.
  */
-export type TypedResource<T extends string> = T extends ResourceTypeName
-  ? Attributes & { Type: T } & (RequiredKeys<ResourceTypes[T]> extends never
-        ? { Properties?: ResourceTypes[T] }
-        : { Properties: ResourceTypes[T] })
-  : Attributes & { Type: T; Properties?: { [name: string]: unknown } };
+export type TypedResource<T extends string> = Attributes & { Type: T } & ResourceBodies[T];

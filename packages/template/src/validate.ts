@@ -6,7 +6,7 @@ import type { Problem } from "./problem.js";
 import { LAMBDA_RUNTIME_LIFECYCLE } from "./runtimes.js";
 import { RESOURCE_ATTRIBUTES, TEMPLATE_SECTIONS } from "./sections.js";
 import { resolveTemplate, type TemplateLike } from "./serialize.js";
-import { loadSpec, type ResourceSpec, type RuntimeSpec, type TypeEnc } from "./spec.js";
+import { loadSpec, type ResourceSpec, type RuntimeSpec, type StructSpec, type TypeEnc } from "./spec.js";
 
 /** Options of `validateTemplate`. */
 export interface ValidateOptions {
@@ -575,10 +575,10 @@ class Validator {
       return;
     }
     if (isObj(props) && intrinsicName(props) === undefined) {
-      this.checkProps(props, rs.p, `${path}.Properties`, type);
+      this.checkProps(props, rs.p, `${path}.Properties`, type, rs.structs);
       if (this.opts.checkValues !== false) this.checkAllowedValues(id, type, props, `${path}.Properties`);
     } else if (props === undefined) {
-      this.checkProps({}, rs.p, `${path}.Properties`, type);
+      this.checkProps({}, rs.p, `${path}.Properties`, type, rs.structs);
     }
     if (type === "AWS::Lambda::Function" && isObj(props))
       this.checkRuntime(props.Runtime, `${path}.Properties.Runtime`);
@@ -627,7 +627,14 @@ class Validator {
     );
   }
 
-  private checkProps(props: Obj, specProps: Record<string, TypeEnc>, path: string, owner: string): void {
+  /** `structs`: those of the resource's service, which `#<n>` encodings index. */
+  private checkProps(
+    props: Obj,
+    specProps: Record<string, TypeEnc>,
+    path: string,
+    owner: string,
+    structs: readonly StructSpec[],
+  ): void {
     for (const name in props) {
       const value = props[name];
       const enc = specProps[name];
@@ -641,7 +648,7 @@ class Validator {
         );
         continue;
       }
-      this.checkValue(value, enc, `${path}.${name}`, owner);
+      this.checkValue(value, enc, `${path}.${name}`, owner, structs);
     }
     for (const name in specProps) {
       const enc = specProps[name]!;
@@ -651,7 +658,7 @@ class Validator {
           "MISSING_REQUIRED_PROPERTY",
           `${path}.${name}`,
           `${owner} is missing its required property "${name}".`,
-          `Add ${name} (${this.describe(enc)}).`,
+          `Add ${name} (${this.describe(enc, structs)}).`,
         );
       }
     }
@@ -662,17 +669,17 @@ class Validator {
     return enc[0] === "!" ? enc.slice(1) : enc;
   }
 
-  private describe(enc: TypeEnc): string {
+  private describe(enc: TypeEnc, structs: readonly StructSpec[]): string {
     const e = this.strip(enc);
     if (typeof e !== "string")
       return e
         .slice(1)
-        .map((x) => this.describe(x))
+        .map((x) => this.describe(x, structs))
         .join(" or ");
-    if (e.startsWith("L")) return `a list of ${this.describe(e.slice(1)).replace(/^an? /, "")}s`;
-    if (e.startsWith("M")) return `a map of ${this.describe(e.slice(1)).replace(/^an? /, "")}s`;
+    if (e.startsWith("L")) return `a list of ${this.describe(e.slice(1), structs).replace(/^an? /, "")}s`;
+    if (e.startsWith("M")) return `a map of ${this.describe(e.slice(1), structs).replace(/^an? /, "")}s`;
     if (e.startsWith("#")) {
-      const s = this.getSpec().struct(Number(e.slice(1)));
+      const s = structs[Number(e.slice(1))];
       return `an object with ${s ? listing(Object.keys(s), 6) : "properties"}`;
     }
     return ENC_NAMES[e] ?? e;
@@ -706,34 +713,40 @@ class Validator {
     }
   }
 
-  private checkValue(v: unknown, enc: TypeEnc, path: string, owner: string): void {
+  private checkValue(
+    v: unknown,
+    enc: TypeEnc,
+    path: string,
+    owner: string,
+    structs: readonly StructSpec[],
+  ): void {
     if (intrinsicName(v)) return;
     const e = this.strip(enc);
     if (typeof e !== "string") {
       const options = e.slice(1);
       if (!options.some((o) => this.fits(v, typeof o === "string" ? o : "J"))) {
-        this.wrongType(v, e, path, owner);
+        this.wrongType(v, e, path, owner, structs);
         return;
       }
       const firstFit = options.find((o) => this.fits(v, typeof o === "string" ? o : "J"));
-      if (firstFit !== undefined) this.checkValue(v, firstFit, path, owner);
+      if (firstFit !== undefined) this.checkValue(v, firstFit, path, owner, structs);
       return;
     }
     if (!this.fits(v, e)) {
-      this.wrongType(v, e, path, owner);
+      this.wrongType(v, e, path, owner, structs);
       return;
     }
     if (e.startsWith("L")) {
       (v as unknown[]).forEach((item, i) => {
-        this.checkValue(item, e.slice(1), `${path}[${i}]`, owner);
+        this.checkValue(item, e.slice(1), `${path}[${i}]`, owner, structs);
       });
     } else if (e.startsWith("M")) {
       for (const [k, item] of Object.entries(v as Obj))
-        this.checkValue(item, e.slice(1), `${path}.${k}`, owner);
+        this.checkValue(item, e.slice(1), `${path}.${k}`, owner, structs);
     } else if (e === "T") {
-      this.checkProps(v as Obj, { Key: "!S", Value: "!S" }, path, "Tag");
+      this.checkProps(v as Obj, { Key: "!S", Value: "!S" }, path, "Tag", structs);
     } else if (e.startsWith("#")) {
-      const s = this.getSpec().struct(Number(e.slice(1)));
+      const s = structs[Number(e.slice(1))];
       if (s)
         this.checkProps(
           v as Obj,
@@ -743,16 +756,23 @@ class Validator {
             .split(".")
             .pop()
             ?.replace(/\[\d+\]$/, "")}`,
+          structs,
         );
     }
   }
 
-  private wrongType(v: unknown, enc: TypeEnc, path: string, owner: string): void {
+  private wrongType(
+    v: unknown,
+    enc: TypeEnc,
+    path: string,
+    owner: string,
+    structs: readonly StructSpec[],
+  ): void {
     this.add(
       "WRONG_TYPE",
       path,
-      `${path.split(".").pop()} of ${owner.split(" ")[0]} must be ${this.describe(enc)}, got ${kindOf(v)}.`,
-      `Set it to ${this.describe(enc)} or an intrinsic function that resolves to one.`,
+      `${path.split(".").pop()} of ${owner.split(" ")[0]} must be ${this.describe(enc, structs)}, got ${kindOf(v)}.`,
+      `Set it to ${this.describe(enc, structs)} or an intrinsic function that resolves to one.`,
     );
   }
 

@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -8,7 +8,7 @@ import { describe, expect, it } from "vitest";
 import { cfnLintVersion, findCfnLintDir, merge } from "../scripts/constraints.mjs";
 import { indexConstraints } from "../src/constraints.js";
 import { validateTemplate } from "../src/index.js";
-import { indexSpec } from "../src/spec.js";
+import { openSpec, type StructSpec, serviceFile, type TypeEnc } from "../src/spec.js";
 
 const pkg = join(dirname(fileURLToPath(import.meta.url)), "..");
 const committed = (f: string) => readFileSync(join(pkg, "src", "generated", f), "utf8");
@@ -17,8 +17,15 @@ describe("generated spec and types", () => {
   it("are what `pnpm generate` produces from the installed @aws-cdk/aws-service-spec (no hand edits, deterministic)", () => {
     const out = mkdtempSync(join(tmpdir(), "sparta-template-gen-"));
     execFileSync(process.execPath, [join(pkg, "scripts", "generate.mjs"), "--out", out]);
-    expect(readFileSync(join(out, "spec.json"), "utf8")).toBe(committed("spec.json"));
-    expect(readFileSync(join(out, "resource-types.d.ts"), "utf8")).toBe(committed("resource-types.d.ts"));
+    // Declarations and the runtime spec: one file a service each, plus their index files.
+    const files = (dir: string) =>
+      readdirSync(dir, { recursive: true, encoding: "utf8" })
+        .filter((f) => f.endsWith(".d.ts") || (f.startsWith("spec/") && f.endsWith(".json")))
+        .sort();
+    const committedFiles = files(join(pkg, "src", "generated"));
+    expect(files(out)).toEqual(committedFiles);
+    expect(committedFiles.length).toBeGreaterThan(600);
+    for (const f of committedFiles) expect(readFileSync(join(out, f), "utf8"), f).toBe(committed(f));
     // constraints.json comes from the installed cfn-lint; another cfn-lint version ships other schemas.
     const source = indexConstraints(committed("constraints.json")).source;
     const dir = findCfnLintDir() as string | undefined;
@@ -65,27 +72,72 @@ describe("generated spec and types", () => {
     expect(lazy.resource("AWS::Lambda::Function")?.Timeout).toEqual({ n: 1, x: 900 });
   });
 
-  it("the lazy index reads exactly what a full JSON.parse of spec.json reads", () => {
-    const text = committed("spec.json");
-    const full = JSON.parse(text) as {
-      source: string;
-      resources: Record<string, unknown>;
-      structs: unknown[];
-    };
-    const lazy = indexSpec(text);
-    expect(lazy.source).toBe(full.source);
-    expect(lazy.resourceTypes()).toEqual(Object.keys(full.resources));
-    expect(lazy.resourceTypes().length).toBeGreaterThan(1000);
-    for (const [type, spec] of Object.entries(full.resources)) expect(lazy.resource(type)).toEqual(spec);
-    full.structs.forEach((s, i) => {
-      expect(lazy.struct(i)).toEqual(s);
+  it("the runtime spec: every type in the index is in its service's file, every struct reference resolves there", () => {
+    const dir = join(pkg, "src", "generated", "spec");
+    const reads: string[] = [];
+    const spec = openSpec((name) => {
+      reads.push(name);
+      return JSON.parse(readFileSync(join(dir, name), "utf8"));
     });
-    expect(lazy.resource("AWS::Nope::Nope")).toBeUndefined();
+    expect(spec.source).toMatch(/^@aws-cdk\/aws-service-spec@\d/);
+    expect(reads).toEqual(["index.json"]);
+    const types = spec.resourceTypes();
+    expect(types.length).toBeGreaterThan(1000);
+    const services = readdirSync(dir).filter((f) => f !== "index.json");
+    expect(new Set(types.map((t) => `${serviceFile(t)}.json`))).toEqual(new Set(services));
+    // Every "#n" reaches a struct of the same file, at any depth.
+    const refs = (enc: TypeEnc): number[] =>
+      typeof enc === "string"
+        ? [...(/#(\d+)$/.exec(enc)?.slice(1) ?? [])].map(Number)
+        : enc.slice(1).flatMap((e) => refs(e));
+    for (const type of types) {
+      const rs = spec.resource(type)!;
+      expect(rs, type).toBeDefined();
+      const seen = new Set<StructSpec>();
+      const walk = (props: Record<string, TypeEnc>) => {
+        for (const enc of Object.values(props)) {
+          for (const n of refs(enc)) {
+            const s = rs.structs[n];
+            expect(s, `${type}: struct #${n}`).toBeDefined();
+            if (s && !seen.has(s)) {
+              seen.add(s);
+              walk(s);
+            }
+          }
+        }
+      };
+      walk(rs.p);
+    }
+    // Each service's file was read once, when its first type was looked up.
+    expect(reads.length).toBe(services.length + 1);
+  });
+
+  it("the runtime spec reads only the services looked up, and never a file for an unknown type", () => {
+    const dir = join(pkg, "src", "generated", "spec");
+    const reads: string[] = [];
+    const spec = openSpec((name) => {
+      reads.push(name);
+      return JSON.parse(readFileSync(join(dir, name), "utf8"));
+    });
+    expect(spec.resource("AWS::Lambda::Function")?.a).toContain("Arn");
+    expect(spec.resource("AWS::Lambda::Permission")).toBeDefined();
+    expect(spec.resource("AWS::SQS::Queue")?.p.VisibilityTimeout).toBe("I");
+    for (const unknown of ["AWS::Nope::Nope", "AWS::Lambda::Nope", "AWS::/../../x::Y", "Custom::Thing", ""])
+      expect(spec.resource(unknown), unknown).toBeUndefined();
+    expect(reads).toEqual(["index.json", "aws-lambda.json", "aws-sqs.json"]);
+  });
+
+  it("an index that is not the generator's is a clear error", () => {
+    expect(() => openSpec(() => ({ resources: {} }))).toThrow(/not in the generator's format/);
   });
 
   it("knows Lambda's required properties and attributes", () => {
-    const lambda = indexSpec(committed("spec.json")).resource("AWS::Lambda::Function")!;
+    const spec = openSpec((name) =>
+      JSON.parse(readFileSync(join(pkg, "src", "generated", "spec", name), "utf8")),
+    );
+    const lambda = spec.resource("AWS::Lambda::Function")!;
     expect(lambda.p.Code).toMatch(/^!#\d+$/);
+    expect(lambda.structs[Number((lambda.p.Code as string).slice(2))]).toHaveProperty("ZipFile", "S");
     expect(lambda.p.Role).toBe("!S");
     expect(lambda.p.MemorySize).toBe("I");
     expect(lambda.a).toContain("Arn");

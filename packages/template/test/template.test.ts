@@ -106,6 +106,28 @@ describe("Template", () => {
     expect(t.toJSON().Resources.Q!.Properties).toEqual({ VisibilityTimeout: 30 });
   });
 
+  it("gives a copy from toJSON, so mutating what it returned does not change the template", () => {
+    const t = new Template()
+      .addResource("Q", {
+        Type: "AWS::SQS::Queue",
+        Properties: { VisibilityTimeout: 30, Tags: [{ Key: "a", Value: "b" }] },
+      })
+      .setMetadata("k", { v: [1, 2] });
+    const first = t.toJSON();
+    const props = first.Resources.Q?.Properties as { VisibilityTimeout: number; Tags: { Key: string }[] };
+    props.VisibilityTimeout = 99;
+    props.Tags[0]!.Key = "changed";
+    (first.Metadata!.k as { v: number[] }).v.push(3);
+    delete first.Resources.Q;
+    const second = t.toJSON();
+    expect(second.Resources.Q!.Properties).toEqual({
+      Tags: [{ Key: "a", Value: "b" }],
+      VisibilityTimeout: 30,
+    });
+    expect(second.Metadata).toEqual({ k: { v: [1, 2] } });
+    expect(toJson(second)).toBe(toJson(t));
+  });
+
   it("accepts the same definition twice but rejects a different one under the same id", () => {
     const t = new Template().addResource("Q", { Type: "AWS::SQS::Queue" });
     expect(() => t.addResource("Q", { Type: "AWS::SQS::Queue" })).not.toThrow();
