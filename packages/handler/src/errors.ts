@@ -85,6 +85,9 @@ export class InvalidHandlerError extends HandlerError {
   }
 }
 
+/** An option given at setup (to a middleware, a helper) cannot work; `code` names which rule it breaks. */
+export class InvalidOptionError extends HandlerError {}
+
 /** An invocation envelope (protobuf or proto3 JSON) could not be decoded. */
 export class EnvelopeError extends HandlerError {
   constructor(message: string, options?: { cause?: unknown }) {

@@ -1,13 +1,11 @@
 import { checkStatus } from "./errors.js";
 import { CONTENT_TYPE, isString, LiteHeaders, SET_COOKIE } from "./headers.js";
 import { assertUnused, defineMembers } from "./members.js";
+import type { ResponseParts, ResponseTypeName } from "./types.js";
 
 /** Body content types sent to API Gateway as text; everything else goes base64. */
-export function isTextType(contentType: string | null | undefined): boolean {
-  return (
-    !contentType || /^text\/|json|xml|javascript|x-www-form-urlencoded|graphql|yaml|csv/i.test(contentType)
-  );
-}
+export const isTextType = (contentType: string): boolean =>
+  /^text\/|json|xml|javascript|x-www-form-urlencoded|graphql|yaml|csv/i.test(contentType);
 
 /** The reason phrase of a status ("Not Found"), from Node's table: loaded on first use, off the hot path. */
 export function reasonPhrase(status: number): string {
@@ -26,7 +24,7 @@ const FAST: unique symbol = Symbol();
  */
 export class LiteResponse implements Response {
   // Constants and the delegated body readers live on the prototype (see the static block).
-  declare readonly type: ResponseType;
+  declare readonly type: ResponseTypeName;
   declare readonly url: string;
   declare readonly redirected: boolean;
   declare text: () => Promise<string>;
@@ -143,18 +141,23 @@ function typeDefault(headers: LiteHeaders, type: string): void {
 }
 
 /**
- * A JSON response, built without undici: the Lambda adapter reads its body synchronously.
+ * A JSON response, built without undici: the Lambda adapter reads its body synchronously. Like
+ * `Response.json()`, it throws a TypeError for a value JSON cannot represent (`undefined`, a function).
  *
  * @example
  * return json({ id: 42 }, { status: 201 });
  */
 export function json(body: unknown, init?: ResponseInit): Response {
+  const payload = JSON.stringify(body);
+  if (payload === undefined) {
+    throw new TypeError(`json() cannot send ${typeof body}: pass a JSON value, e.g. json(null)`);
+  }
   if (!init?.headers && !init?.statusText) {
-    return new LiteResponse(JSON.stringify(body), FAST, init?.status ?? 200, { "content-type": JSON_TYPE });
+    return new LiteResponse(payload, FAST, init?.status ?? 200, { "content-type": JSON_TYPE });
   }
   const headers = new LiteHeaders(init.headers);
   typeDefault(headers, JSON_TYPE);
-  return new LiteResponse(JSON.stringify(body), { ...init, headers });
+  return new LiteResponse(payload, { ...init, headers });
 }
 
 /** A plain-text response (`text/plain;charset=UTF-8` unless `init.headers` says otherwise). */
@@ -167,18 +170,8 @@ export function empty(status = 204, init?: Omit<ResponseInit, "status">): Respon
   return new LiteResponse(null, { ...init, status });
 }
 
-/**
- * The parts of a response the Lambda result shapes need (a tuple: property names would survive minification
- * in every adapter). `headers`: lower-case names -> values (several joined by ", "), without set-cookie.
- */
-export type ResponseParts = [
-  status: number,
-  statusText: string,
-  headers: Record<string, string>,
-  cookies: string[],
-  body: string,
-  base64: boolean,
-];
+/** What a body of bytes without a content-type is sent as (as any HTTP server would label it). */
+const OCTETS = "application/octet-stream";
 
 function parts(
   res: Response,
@@ -186,7 +179,13 @@ function parts(
   cookies: string[],
   body: Uint8Array | string | null,
 ): ResponseParts {
-  const binary = !isString(body) && body !== null && !isTextType(headers[CONTENT_TYPE]);
+  let binary = false;
+  if (!isString(body) && body !== null) {
+    const type = headers[CONTENT_TYPE];
+    // Bytes are sent as they are (base64) unless their content-type says text; bytes without one are not text.
+    if (!type) headers = { ...headers, [CONTENT_TYPE]: OCTETS };
+    binary = !type || !isTextType(type);
+  }
   return [
     res.status,
     res.statusText,
@@ -204,8 +203,7 @@ export function responseParts(res: unknown): ResponseParts | Promise<ResponsePar
   }
   if (!res || typeof (res as Response).arrayBuffer !== "function" || !(res as Response).headers) {
     throw new TypeError(
-      `The handler returned ${res === null ? "null" : typeof res} instead of a Response. ` +
-        "Return a Response, e.g. `return json({ ok: true })` or `return new Response('ok')`.",
+      `The handler returned ${res === null ? "null" : typeof res} instead of a Response, e.g. return json({ ok: true })`,
     );
   }
   const r = res as Response;

@@ -1,10 +1,10 @@
 import { adapterFor } from "./adapters.js";
 import { InvalidHandlerError } from "./errors.js";
-import { type LambdaHandlerOptions, lambdaHandler } from "./lambda.js";
+import { lambdaHandler } from "./lambda.js";
 import { errorResponse } from "./middleware.js";
 import { LambdaRequest } from "./request.js";
 import { LiteResponse } from "./response.js";
-import type { Handler, LambdaContext } from "./types.js";
+import type { Handler, LambdaContext, LambdaHandlerOptions } from "./types.js";
 
 /** The part of a Node.js Writable that Lambda's response stream offers and this module uses. */
 export interface ResponseStreamLike {
