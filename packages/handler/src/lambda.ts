@@ -5,6 +5,7 @@ import { errorResponse, UNMAPPED } from "./middleware.js";
 import { LambdaRequest, requestFunctionName } from "./request.js";
 import { responseParts } from "./response.js";
 import type {
+  EventAdapter,
   Handler,
   LambdaContext,
   LambdaEntry,
@@ -55,7 +56,12 @@ function callLegacy(fn: LegacyHandler, event: unknown, context: LambdaContext): 
 export function lambdaHandler(fn: Handler, options?: LambdaHandlerOptions): LambdaEntry;
 /** @deprecated Pass a standard `(request: Request) => Response` handler instead. */
 export function lambdaHandler(fn: LegacyHandler, options?: LambdaHandlerOptions): LambdaEntry;
-export function lambdaHandler(fn: Handler | LegacyHandler, options: LambdaHandlerOptions = {}): LambdaEntry {
+export function lambdaHandler(
+  fn: Handler | LegacyHandler,
+  options: LambdaHandlerOptions = {},
+  /** @internal How each event's adapter is picked (`latticeHandler()` puts the Lattice adapter first). */
+  pick: (event: unknown) => EventAdapter = adapterFor,
+): LambdaEntry {
   if (typeof fn !== "function") throw new InvalidHandlerError(fn);
   // A snapshot, so later changes to the caller's object do not reach running requests.
   const runtime = { ...options };
@@ -83,7 +89,7 @@ export function lambdaHandler(fn: Handler | LegacyHandler, options: LambdaHandle
   // errorMapper() as the outermost middleware does for HTTP events what the catch below does: skip it there.
   const unmapped = handler[UNMAPPED] ?? handler;
   return async (event, context) => {
-    const adapter = adapterFor(event);
+    const adapter = pick(event);
     const req = new LambdaRequest(event, context ?? ({} as LambdaContext), adapter, runtime);
     let parts: ResponseParts | Promise<ResponseParts>;
     try {

@@ -30,6 +30,13 @@ describe("entry points", () => {
     expect(inputs.some((p) => p.includes("generated"))).toBe(false);
   });
 
+  it("the root entry leaves out the authorizer, Lattice and custom resource entries", async () => {
+    const { inputs } = await importsOf("src/index.ts");
+    for (const entry of ["authorizer.ts", "lattice.ts", "custom-resource.ts", "local.ts"]) {
+      expect(inputs.some((p) => p.endsWith(`src/${entry}`))).toBe(false);
+    }
+  });
+
   it("the envelope entry uses the statically generated code, not .proto parsing", async () => {
     const { inputs, externals } = await importsOf("src/envelope.ts");
     expect(externals).toEqual(["protobufjs/minimal.js"]);
