@@ -279,9 +279,19 @@ function problem(res: ServerResponse, status: number, message: string): void {
 
 const TEXT_TYPES = /^(text\/|application\/(json|xml|javascript|x-www-form-urlencoded)|[^;]*\+(json|xml))/i;
 
+/** The path as HTTP API delivers it: percent-decoded (a malformed escape is left as it is). */
+function decodedPath(path: string): string {
+  try {
+    return decodeURIComponent(path);
+  } catch {
+    return path;
+  }
+}
+
 /**
- * Turns a plain HTTP request into the HTTP API (payload 2.0) event API Gateway would send; with a matched
- * `route`, the event carries its `routeKey` and `pathParameters` (otherwise the `$default` route's).
+ * Turns a plain HTTP request into the HTTP API (payload 2.0) event API Gateway would send (the path decoded, as
+ * API Gateway delivers it); with a matched `route`, the event carries its `routeKey` and `pathParameters`
+ * (otherwise the `$default` route's).
  */
 export function httpApiEvent(
   req: IncomingMessage,
@@ -308,7 +318,7 @@ export function httpApiEvent(
   const event: HttpApiV2Event & Record<string, unknown> = {
     version: "2.0",
     routeKey,
-    rawPath: path,
+    rawPath: decodedPath(path),
     rawQueryString: url.search.slice(1),
     headers,
     requestContext: {
@@ -318,7 +328,7 @@ export function httpApiEvent(
       domainPrefix: "local",
       http: {
         method: req.method ?? "GET",
-        path,
+        path: decodedPath(path),
         protocol: `HTTP/${req.httpVersion}`,
         sourceIp: req.socket.remoteAddress ?? "127.0.0.1",
         userAgent: headers["user-agent"] ?? "",

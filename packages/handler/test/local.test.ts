@@ -389,3 +389,12 @@ describe("who may call the invoke server", () => {
     expect(JSON.parse(res.body)).toMatchObject({ method: "GET", path: "/" });
   });
 });
+
+describe("paths through the local server", () => {
+  it("delivers the path decoded, as HTTP API does, so the handler sees the URL the client sent", async () => {
+    for (const path of ["/a%20b", "/caf%C3%A9", "/notes/a%23b", "/deals/50%25off"]) {
+      const res = await fetch(`${server.url}/http/hello${path}?x=1`);
+      expect(await res.json()).toMatchObject({ path, query: "?x=1" });
+    }
+  });
+});
