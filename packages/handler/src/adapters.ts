@@ -26,7 +26,7 @@ const string = (value: unknown, name: string) =>
 const values = (value: unknown): unknown[] => (value == null ? [] : [].concat(value as never));
 
 /** An ALB event: its requestContext holds `elb`. */
-const isAlb = (e: AnyRecord) => isObject(e.requestContext?.elb);
+const isAlb = (e: AnyRecord) => !!e.requestContext?.elb;
 
 /** A header from an event's record, whatever the case of its name there (`name` is lower case). */
 function find(record: AnyRecord | null | undefined, name: string): any {

@@ -244,7 +244,7 @@ export function pathname(req: Request): string {
   if (req instanceof LambdaRequest) {
     const path = req[kSource].path(req[kEvent]);
     // Dot segments ("/a/../b", "%2e") are the one thing the URL parser still changes.
-    if (!/\/\.|%2e/i.test(path)) return path;
+    if (!path.includes("/.") && !(path.includes("%") && /%2e/i.test(path))) return path;
   }
   return new URL(req.url).pathname;
 }
