@@ -163,7 +163,8 @@ export const genericEvent: EventAdapter<unknown> = {
   },
   headers: (e) => new LiteHeaders({ [CONTENT_TYPE]: JSON_TYPE, "x-sparta-event-source": eventSourceOf(e) }),
   header(e, name) {
-    return this.headers(e).get(name) ?? undefined;
+    // null for a header it does not have: the request reads null and undefined alike.
+    return this.headers(e).get(name) as string | undefined;
   },
   body: (e) => JSON.stringify(e ?? null),
   base64: () => false,

@@ -128,7 +128,7 @@ export async function sendCustomResourceResponse(
     try {
       const res = await send(event.ResponseURL, {
         method: "PUT",
-        headers: { "content-type": "", "content-length": String(Buffer.byteLength(body)) },
+        headers: { "content-type": "" },
         body,
       });
       if (res.ok) return;
