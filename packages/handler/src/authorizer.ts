@@ -1,8 +1,10 @@
-import { HandlerError, InvalidOptionError } from "./errors.js";
+import { AuthorizerError, InvalidOptionError } from "./errors.js";
 import { LiteHeaders } from "./headers.js";
 import { logLine } from "./logger.js";
 import { isAuthorizerEvent, isObject } from "./sources.js";
 import type { LambdaContext, LambdaEntry, LambdaHandlerOptions } from "./types.js";
+
+export { AuthorizerError } from "./errors.js";
 
 type AnyRecord = Record<string, any>;
 
@@ -94,9 +96,6 @@ export function deny(options: Omit<AuthorizerDecision, "allow" | "unauthorized">
 export function unauthorized(): AuthorizerDecision {
   return { allow: false, unauthorized: true };
 }
-
-/** An authorizer function's answer cannot be sent as API Gateway expects it. */
-export class AuthorizerError extends HandlerError {}
 
 /** The request an authorizer event asks about. */
 export function authorizerRequest(event: AuthorizerEvent, context: LambdaContext): AuthorizerRequest {

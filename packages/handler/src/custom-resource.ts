@@ -1,7 +1,9 @@
-import { HandlerError, InvalidOptionError } from "./errors.js";
+import { CustomResourceError, InvalidOptionError } from "./errors.js";
 import { logLine } from "./logger.js";
 import { isObject } from "./sources.js";
 import type { LambdaContext, LambdaEntry, LambdaHandlerOptions } from "./types.js";
+
+export { CustomResourceError } from "./errors.js";
 
 /**
  * A CloudFormation custom resource request, as CloudFormation sends it to a Lambda function
@@ -59,9 +61,6 @@ export interface CustomResourceOptions extends Pick<LambdaHandlerOptions, "name"
 
 /** The most CloudFormation reads from a custom resource response. */
 const MAX_RESPONSE_BYTES = 4096;
-
-/** A custom resource response could not be built or delivered. */
-export class CustomResourceError extends HandlerError {}
 
 /** Is `event` a CloudFormation custom resource request? */
 export function isCustomResourceEvent(event: unknown): event is CustomResourceEvent {

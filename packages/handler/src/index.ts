@@ -1,4 +1,6 @@
 export {
+  AuthorizerError,
+  CustomResourceError,
   DeadlineExceededError,
   EnvelopeError,
   FunctionResultError,
