@@ -15,6 +15,7 @@ export function reasonPhrase(status: number): string {
 type Payload = string | Uint8Array | null;
 
 const FAST: unique symbol = Symbol();
+const NO_COOKIES: string[] = [];
 
 /**
  * A `Response` whose body is already a string or bytes, so the Lambda adapter takes it synchronously.
@@ -128,7 +129,7 @@ export class LiteResponse implements Response {
    */
   raw(): [Record<string, string>, string[], Payload] {
     const headers = this.#headers;
-    return headers ? [...headers.raw(), this.#payload] : [this.#record ?? {}, [], this.#payload];
+    return headers ? [...headers.raw(), this.#payload] : [this.#record ?? {}, NO_COOKIES, this.#payload];
   }
 }
 
