@@ -31,7 +31,9 @@ const isAlb = (e: AnyRecord) => !!e.requestContext?.elb;
 /** A header from an event's record, whatever the case of its name there (`name` is lower case). */
 function find(record: AnyRecord | null | undefined, name: string): any {
   if (record) {
-    if (Object.hasOwn(record, name)) return record[name];
+    // A string value is an own header (Object.prototype has none): the common case costs no hasOwn.
+    const value = record[name];
+    if (isString(value) || Object.hasOwn(record, name)) return value;
     for (const key in record) if (key.toLowerCase() === name) return record[key];
   }
 }
@@ -63,8 +65,7 @@ function pathField(e: AnyRecord): string {
  */
 export const httpEvent: EventAdapter<AnyRecord> = {
   http: true,
-  test: (e): e is AnyRecord =>
-    isObject(e) && (isString(e.httpMethod) || (e.version === "2.0" && isObject(e.requestContext?.http))),
+  test: (e): e is AnyRecord => adapterFor(e) === httpEvent,
   method: (e) => string(e.httpMethod ?? e.requestContext.http.method, "method") as string,
   path(e) {
     const path = pathField(e);
@@ -194,15 +195,16 @@ export const websocketEvent: EventAdapter<unknown> = {
 
 /**
  * Picks the adapter for an event: an API Gateway authorizer's event is not a request to answer (its REST and
- * HTTP API forms look like one), a WebSocket event carries a connection id, then HTTP events by type guard;
- * anything else is a generic event.
+ * HTTP API forms look like one), a WebSocket event carries a connection id, an HTTP event an `httpMethod` (REST,
+ * ALB, HTTP API payload 1.0) or a payload 2.0 `requestContext.http` (HTTP API, Function URL); anything else is a
+ * generic event. (On every invocation: the requestContext is read once.)
  */
 export function adapterFor(event: unknown): EventAdapter {
-  return !isObject(event) || isAuthorizerEvent(event)
-    ? genericEvent
-    : event.requestContext?.connectionId
-      ? websocketEvent
-      : httpEvent.test(event)
-        ? httpEvent
-        : genericEvent;
+  if (!isObject(event) || isAuthorizerEvent(event)) return genericEvent;
+  const context = event.requestContext;
+  return context?.connectionId
+    ? websocketEvent
+    : isString(event.httpMethod) || (event.version === "2.0" && isObject(context?.http))
+      ? httpEvent
+      : genericEvent;
 }
