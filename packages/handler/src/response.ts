@@ -124,12 +124,14 @@ export class LiteResponse implements Response {
   }
 
   /**
-   * @internal Lower-case header record, cookies (without building `headers` when nobody touched them) and
-   * the body as given.
+   * @internal The parts the Lambda result shapes need (see `responseParts`), read without building `headers`
+   * when nobody touched them (`#record` is set whenever `#headers` is not: by the helpers' fast path).
    */
-  raw(): [Record<string, string>, string[], Payload] {
+  raw(): ResponseParts {
     const headers = this.#headers;
-    return headers ? [...headers.raw(), this.#payload] : [this.#record ?? {}, NO_COOKIES, this.#payload];
+    return headers
+      ? parts(this, ...headers.raw(), this.#payload)
+      : parts(this, this.#record!, NO_COOKIES, this.#payload);
   }
 }
 
@@ -200,7 +202,7 @@ function parts(
 /** Reads a handler's response: synchronously for a `LiteResponse`, by reading the stream otherwise. */
 export function responseParts(res: unknown): ResponseParts | Promise<ResponseParts> {
   if (res instanceof LiteResponse) {
-    return parts(res, ...res.raw());
+    return res.raw();
   }
   if (!res || typeof (res as Response).arrayBuffer !== "function" || !(res as Response).headers) {
     throw new TypeError(

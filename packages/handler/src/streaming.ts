@@ -65,8 +65,8 @@ export function streamingLambdaHandler(
           : { statusCode: res.status, headers },
       );
       if (res instanceof LiteResponse) {
-        const payload = res.raw()[2];
-        stream.end(payload === null ? undefined : payload);
+        const [, , , , body, base64] = res.raw();
+        stream.end(body === "" ? undefined : base64 ? Buffer.from(body, "base64") : body);
         return;
       }
       if (res.body) {
