@@ -1,5 +1,7 @@
 // Benchmark: ns per invocation of the same JSON-echo logic on an API Gateway v2 event, in one process:
-// raw Lambda handler vs @sparta/handler (README style, and building a global Response) vs Middy vs Hono.
+// raw Lambda handler vs @sparta/handler (README style, and building a global Response) vs Middy vs Hono; then the
+// same echo routing on the path first: raw reading `event.rawPath` against this package reading
+// `new URL(req.url).pathname` (the README way, target <= 2x raw) and `pathname(req)` (the fast accessor).
 // Then the cold-start part: esbuild bundles of a hello function, bytes and import time in a fresh process.
 // Ends with one JSON line. Run after `pnpm build` (it imports ../dist).
 import { execFileSync } from "node:child_process";
@@ -23,7 +25,7 @@ if (!existsSync(join(here, "../dist/index.js"))) {
   );
   process.exit(1);
 }
-const { compose, errorMapper, json, jsonBody, lambdaHandler, normalizeHeaders } = await import(
+const { compose, errorMapper, json, jsonBody, lambdaHandler, normalizeHeaders, pathname } = await import(
   "../dist/index.js"
 );
 const quick = process.argv.includes("--quick");
@@ -57,6 +59,30 @@ const raw = async (event) => ({
   body: JSON.stringify(JSON.parse(event.body)),
 });
 
+// The same echo, routing on the path first: raw reads the event's rawPath, sparta the README way
+// (`new URL(req.url).pathname`) and with the fast accessor `pathname(req)`.
+const notFound = { statusCode: 404, headers: { "content-type": "application/json" }, body: "{}" };
+const rawPath = async (event) =>
+  event.rawPath === "/echo"
+    ? {
+        statusCode: 200,
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify(JSON.parse(event.body)),
+      }
+    : notFound;
+const routed = (path) =>
+  lambdaHandler(
+    compose(
+      errorMapper(),
+      normalizeHeaders(),
+      jsonBody(),
+    )(async (req) => (path(req) === "/echo" ? json(await req.json()) : json({}, { status: 404 }))),
+    { logger: silent },
+  );
+const spartaUrl = routed((req) => new URL(req.url).pathname);
+// `pathname` is missing from builds before it existed: the bench then runs without that contender.
+const spartaPathname = pathname ? routed(pathname) : undefined;
+
 const sparta = lambdaHandler(
   compose(errorMapper(), normalizeHeaders(), jsonBody())(async (req) => json(await req.json())),
   { logger: silent },
@@ -89,7 +115,17 @@ const honoHandler = handle(app);
 
 // --- check they agree before timing ----------------------------------------------------------------------
 const expected = JSON.parse(template.body);
-for (const [name, fn] of Object.entries({ raw, sparta, spartaStd, middyHandler, honoHandler })) {
+const agreeing = {
+  raw,
+  raw_path: rawPath,
+  sparta,
+  spartaStd,
+  sparta_url: spartaUrl,
+  middyHandler,
+  honoHandler,
+};
+if (spartaPathname) agreeing.sparta_pathname = spartaPathname;
+for (const [name, fn] of Object.entries(agreeing)) {
   const result = await fn(JSON.parse(eventJson), context);
   const body = JSON.parse(result.body);
   if (result.statusCode !== 200 || JSON.stringify(body) !== JSON.stringify(expected)) {
@@ -121,7 +157,16 @@ async function timeOne(fn, batches) {
   return total / count;
 }
 
-const all = { raw, sparta, sparta_std: spartaStd, middy: middyHandler, hono: honoHandler };
+const all = {
+  raw,
+  sparta,
+  sparta_std: spartaStd,
+  middy: middyHandler,
+  hono: honoHandler,
+  raw_path: rawPath,
+  sparta_url: spartaUrl,
+  ...(spartaPathname ? { sparta_pathname: spartaPathname } : {}),
+};
 // BENCH_ONLY=raw,sparta times a subset (the JSON line then carries null for the others).
 const only = process.env.BENCH_ONLY?.split(",");
 const contenders = Object.fromEntries(Object.entries(all).filter(([k]) => !only || only.includes(k)));
@@ -140,7 +185,7 @@ const ns = Object.fromEntries(
 for (const [k, v] of Object.entries(ns)) {
   if (v === null) continue;
   process.stdout.write(
-    `${k.padEnd(11)} ${String(v).padStart(8)} ns/invocation  (${(v / ns.raw).toFixed(2)}x raw)\n`,
+    `${k.padEnd(15)} ${String(v).padStart(8)} ns/invocation  (${(v / ns.raw).toFixed(2)}x raw)\n`,
   );
 }
 
@@ -191,6 +236,9 @@ process.stdout.write(
     sparta_std_ns: ns.sparta_std,
     middy_ns: ns.middy,
     hono_ns: ns.hono,
+    raw_path_ns: ns.raw_path,
+    sparta_url_ns: ns.sparta_url,
+    sparta_pathname_ns: ns.sparta_pathname ?? null,
     sparta_bundle_bytes: cold.sparta.bytes,
     sparta_bundle_gzip_bytes: cold.sparta.gzip_bytes,
     sparta_import_ms: cold.sparta.import_ms,

@@ -85,6 +85,15 @@ export class InvalidHandlerError extends HandlerError {
   }
 }
 
+/** An option given at setup (to a middleware, a helper) cannot work; `code` names which rule it breaks. */
+export class InvalidOptionError extends HandlerError {}
+
+/** An authorizer function's answer cannot be sent as API Gateway expects it, or the event is not an authorizer's. */
+export class AuthorizerError extends HandlerError {}
+
+/** A custom resource response could not be built or delivered, or the event is not a custom resource request. */
+export class CustomResourceError extends HandlerError {}
+
 /** An invocation envelope (protobuf or proto3 JSON) could not be decoded. */
 export class EnvelopeError extends HandlerError {
   constructor(message: string, options?: { cause?: unknown }) {

@@ -1,3 +1,5 @@
+import type { HeaderEntries, HeaderNames, HeadersInitLike } from "./types.js";
+
 type HeaderRecord = Record<string, string>;
 
 // Header names the package uses often, as constants: a repeated string literal costs the bundle its length.
@@ -19,7 +21,7 @@ export class LiteHeaders implements Headers {
   #aliased = false;
   #cookies: string[] = [];
 
-  constructor(init?: HeadersInit | null) {
+  constructor(init?: HeadersInitLike | null) {
     if (!init) return;
     // Headers, LiteHeaders, Maps and arrays of pairs are iterable (set-cookie comes out one value at a time).
     if (Symbol.iterator in init)
@@ -48,6 +50,10 @@ export class LiteHeaders implements Headers {
   append(name: string, value: string): void {
     const key = name.toLowerCase();
     const v = String(value).trim();
+    // As WHATWG Headers (which throws for these): no CR, LF or NUL in a name or value, so no header injection.
+    if (/[\0\r\n]/.test(key + v)) {
+      throw new TypeError(`Invalid header ${JSON.stringify(name)}: CR, LF or NUL in its name or value`);
+    }
     if (key === SET_COOKIE) {
       this.#cookies.push(v);
       return;
@@ -90,7 +96,7 @@ export class LiteHeaders implements Headers {
   }
 
   /** Sorted by name, `set-cookie` values one by one, as the spec's iteration. */
-  *entries(): HeadersIterator<[string, string]> {
+  *entries(): HeaderEntries {
     const map = this.#own();
     const names = Object.keys(map);
     if (this.#cookies.length > 0) names.push(SET_COOKIE);
@@ -100,15 +106,15 @@ export class LiteHeaders implements Headers {
     }
   }
 
-  *keys(): HeadersIterator<string> {
+  *keys(): HeaderNames {
     for (const [name] of this.entries()) yield name;
   }
 
-  *values(): HeadersIterator<string> {
+  *values(): HeaderNames {
     for (const [, value] of this.entries()) yield value;
   }
 
-  [Symbol.iterator](): HeadersIterator<[string, string]> {
+  [Symbol.iterator](): HeaderEntries {
     return this.entries();
   }
 

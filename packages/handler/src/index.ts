@@ -1,11 +1,13 @@
-export type { EventAdapter } from "./adapters.js";
 export {
+  AuthorizerError,
+  CustomResourceError,
   DeadlineExceededError,
   EnvelopeError,
   FunctionResultError,
   HandlerError,
   HttpError,
   InvalidHandlerError,
+  InvalidOptionError,
   InvokeServerError,
   MalformedEventError,
   NotALambdaRequestError,
@@ -19,7 +21,6 @@ export type {
   RestApiV1Result,
 } from "./events.js";
 export { LiteHeaders } from "./headers.js";
-export type { LambdaHandlerOptions } from "./lambda.js";
 export { compose, lambdaHandler, legacy } from "./lambda.js";
 export { Logger } from "./logger.js";
 export type { CorsOptions } from "./middleware.js";
@@ -32,14 +33,16 @@ export {
   normalizeHeaders,
   requestLog,
 } from "./middleware.js";
-export { LambdaRequest, lambdaContext, logger, rawEvent } from "./request.js";
+export { LambdaRequest, lambdaContext, logger, pathname, rawEvent } from "./request.js";
 export { empty, json, LiteResponse, text } from "./response.js";
 export type { AwsLambdaGlobal, ResponseStreamLike } from "./streaming.js";
 export { streamingLambdaHandler } from "./streaming.js";
 export type {
+  EventAdapter,
   Handler,
   LambdaContext,
   LambdaEntry,
+  LambdaHandlerOptions,
   LegacyHandler,
   LogLevel,
   LogSink,

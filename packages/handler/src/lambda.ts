@@ -1,30 +1,21 @@
 import { adapterFor } from "./adapters.js";
 import { FunctionResultError, InvalidHandlerError } from "./errors.js";
-import { loggerFor } from "./logger.js";
-import { errorResponse } from "./middleware.js";
+import { logLine } from "./logger.js";
+import { errorResponse, UNMAPPED } from "./middleware.js";
 import { LambdaRequest, requestFunctionName } from "./request.js";
-import { type ResponseParts, responseParts } from "./response.js";
+import { responseParts } from "./response.js";
 import type {
+  EventAdapter,
   Handler,
   LambdaContext,
   LambdaEntry,
+  LambdaHandlerOptions,
   LegacyHandler,
-  LogLevel,
-  LogSink,
   Middleware,
+  ResponseParts,
 } from "./types.js";
 
-/** Options of `lambdaHandler()`. */
-export interface LambdaHandlerOptions {
-  /** The function's name in logs and messages (defaults to the Lambda function name). */
-  name?: string;
-  /** How long before the Lambda deadline `req.signal` aborts. Default 500 ms. */
-  deadlineMarginMs?: number;
-  /** Where JSON log lines go. Default `process.stdout`. */
-  logger?: LogSink;
-  /** Lowest level written. Default from `AWS_LAMBDA_LOG_LEVEL` / `LOG_LEVEL`, else INFO. */
-  logLevel?: LogLevel;
-}
+export type { LambdaHandlerOptions } from "./types.js";
 
 const kLegacy = Symbol.for("sparta.handler.legacy");
 
@@ -46,12 +37,11 @@ export function compose(...middleware: Middleware[]): Middleware {
   return (next) => middleware.reduceRight((handler, wrap) => wrap(handler), next);
 }
 
+/** Calls a legacy handler: its promise, or the result it passes to the callback (when it declares one). */
 function callLegacy(fn: LegacyHandler, event: unknown, context: LambdaContext): Promise<unknown> {
-  if (fn.length < 3) return Promise.resolve().then(() => fn(event, context));
   return new Promise((resolve, reject) => {
     const maybe = fn(event, context, (error, result) => (error ? reject(error) : resolve(result)));
-    if (maybe && typeof (maybe as Promise<unknown>).then === "function")
-      (maybe as Promise<unknown>).then(resolve, reject);
+    if (fn.length < 3 || typeof (maybe as Promise<unknown>)?.then === "function") resolve(maybe);
   });
 }
 
@@ -66,7 +56,12 @@ function callLegacy(fn: LegacyHandler, event: unknown, context: LambdaContext): 
 export function lambdaHandler(fn: Handler, options?: LambdaHandlerOptions): LambdaEntry;
 /** @deprecated Pass a standard `(request: Request) => Response` handler instead. */
 export function lambdaHandler(fn: LegacyHandler, options?: LambdaHandlerOptions): LambdaEntry;
-export function lambdaHandler(fn: Handler | LegacyHandler, options: LambdaHandlerOptions = {}): LambdaEntry {
+export function lambdaHandler(
+  fn: Handler | LegacyHandler,
+  options: LambdaHandlerOptions = {},
+  /** @internal How each event's adapter is picked (`latticeHandler()` puts the Lattice adapter first). */
+  pick: (event: unknown) => EventAdapter = adapterFor,
+): LambdaEntry {
   if (typeof fn !== "function") throw new InvalidHandlerError(fn);
   // A snapshot, so later changes to the caller's object do not reach running requests.
   const runtime = { ...options };
@@ -77,7 +72,11 @@ export function lambdaHandler(fn: Handler | LegacyHandler, options: LambdaHandle
       if (!warned) {
         warned = true;
         const name = options.name ?? context?.functionName ?? (fn.name || "anonymous");
-        loggerFor(runtime, context?.awsRequestId, name).warn(
+        logLine(
+          runtime,
+          context?.awsRequestId,
+          name,
+          "WARN",
           "DEPRECATED: (event, context) handler signature provided. Please migrate to the standard " +
             `(request: Request) => Response handler. Name=${name}`,
         );
@@ -86,14 +85,16 @@ export function lambdaHandler(fn: Handler | LegacyHandler, options: LambdaHandle
     };
   }
 
-  const handler = fn as Handler;
+  const handler = fn as Handler & { [UNMAPPED]?: Handler };
+  // errorMapper() as the outermost middleware does for HTTP events what the catch below does: skip it there.
+  const unmapped = handler[UNMAPPED] ?? handler;
   return async (event, context) => {
-    const adapter = adapterFor(event);
+    const adapter = pick(event);
     const req = new LambdaRequest(event, context ?? ({} as LambdaContext), adapter, runtime);
     let parts: ResponseParts | Promise<ResponseParts>;
     try {
       try {
-        parts = responseParts(await handler(req));
+        parts = responseParts(await (adapter.http ? unmapped : handler)(req));
         // A LiteResponse is read synchronously: no second await on the common path.
         if (parts instanceof Promise) parts = await parts;
       } catch (error) {

@@ -128,6 +128,37 @@ export interface InvokeServer {
 }
 
 const LOOPBACK = new Set(["127.0.0.1", "::1", "localhost"]);
+/** The names a browser may call the server by: loopback only, so a DNS-rebound name (evil.example) is refused. */
+const LOOPBACK_HOSTS = new Set(["localhost", "127.0.0.1", "[::1]"]);
+
+/**
+ * Why a request must be refused, if it must: the local functions run with the developer's AWS credentials, so
+ * only the developer's own tools may call them, never a web page. A page can reach a loopback server by DNS
+ * rebinding (its own name resolving to 127.0.0.1: the Host header still says its name), by a cross-origin fetch
+ * or form (an `Origin` that is not the server's), or by a link or image (`Sec-Fetch-Site: cross-site`). Tools such
+ * as curl, the CLI or fetch from Node send a loopback Host and no Origin.
+ */
+export function refusalOf(headers: IncomingMessage["headers"], port: number): string | undefined {
+  const host = (headers.host ?? "").toLowerCase();
+  const [, name, hostPort] = /^(\[[^\]]*\]|[^:]*)(?::(\d+))?$/.exec(host) ?? [];
+  if (!name || !LOOPBACK_HOSTS.has(name) || (hostPort !== undefined && Number(hostPort) !== port)) {
+    return `Host ${JSON.stringify(headers.host ?? "")} is not this server: only localhost, 127.0.0.1 or [::1] (port ${port}) may call it`;
+  }
+  const origin = headers.origin;
+  if (origin !== undefined) {
+    let same = false;
+    try {
+      const url = new URL(origin);
+      same = url.protocol === "http:" && LOOPBACK_HOSTS.has(url.hostname) && Number(url.port) === port;
+    } catch {}
+    if (!same)
+      return `Origin ${JSON.stringify(origin)} is not this server: web pages may not call local functions`;
+  }
+  const site = headers["sec-fetch-site"];
+  if (site !== undefined && site !== "same-origin" && site !== "none") {
+    return `A ${site} request (Sec-Fetch-Site) may not call local functions: call the server from a tool or the address bar`;
+  }
+}
 const MAX_BODY = 6 * 1024 * 1024; // Lambda's synchronous payload limit
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -248,9 +279,19 @@ function problem(res: ServerResponse, status: number, message: string): void {
 
 const TEXT_TYPES = /^(text\/|application\/(json|xml|javascript|x-www-form-urlencoded)|[^;]*\+(json|xml))/i;
 
+/** The path as HTTP API delivers it: percent-decoded (a malformed escape is left as it is). */
+function decodedPath(path: string): string {
+  try {
+    return decodeURIComponent(path);
+  } catch {
+    return path;
+  }
+}
+
 /**
- * Turns a plain HTTP request into the HTTP API (payload 2.0) event API Gateway would send; with a matched
- * `route`, the event carries its `routeKey` and `pathParameters` (otherwise the `$default` route's).
+ * Turns a plain HTTP request into the HTTP API (payload 2.0) event API Gateway would send (the path decoded, as
+ * API Gateway delivers it); with a matched `route`, the event carries its `routeKey` and `pathParameters`
+ * (otherwise the `$default` route's).
  */
 export function httpApiEvent(
   req: IncomingMessage,
@@ -277,7 +318,7 @@ export function httpApiEvent(
   const event: HttpApiV2Event & Record<string, unknown> = {
     version: "2.0",
     routeKey,
-    rawPath: path,
+    rawPath: decodedPath(path),
     rawQueryString: url.search.slice(1),
     headers,
     requestContext: {
@@ -287,7 +328,7 @@ export function httpApiEvent(
       domainPrefix: "local",
       http: {
         method: req.method ?? "GET",
-        path,
+        path: decodedPath(path),
         protocol: `HTTP/${req.httpVersion}`,
         sourceIp: req.socket.remoteAddress ?? "127.0.0.1",
         userAgent: headers["user-agent"] ?? "",
@@ -341,7 +382,9 @@ function writeHttpResult(res: ServerResponse, result: unknown): void {
 }
 
 /**
- * Serves functions on loopback for local runs (`sparta explore`), through exactly the path Lambda uses:
+ * Serves functions on loopback for local runs (`sparta explore`), through exactly the path Lambda uses. It answers
+ * only requests addressed to a loopback name (localhost, 127.0.0.1, [::1]) with no `Origin` or its own, and
+ * refuses the rest with a 403 (see `refusalOf`), so a web page cannot reach the functions, DNS rebinding included:
  * - `POST /invoke/<name>` with a `sparta.handler.v1.Invocation` as `application/x-protobuf` or proto3 JSON
  *   (`application/json`), answered with a `Result` in the same encoding;
  * - `ANY /http/<name>/<path...>`: a plain HTTP request, turned into an HTTP API v2 event, and the result back
@@ -419,6 +462,13 @@ export async function startInvokeServer(options: InvokeServerOptions): Promise<I
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    // Before anything else (CORS preflights included): only the developer's own tools, never a web page.
+    const refusal = refusalOf(req.headers, port);
+    if (refusal) {
+      problem(res, 403, `Refused: ${refusal}.`);
+      req.resume();
+      return;
+    }
     const url = new URL(req.url ?? "/", "http://localhost");
     const [, route, rawName, ...rest] = url.pathname.split("/");
     const name = decodeURIComponent(rawName ?? "");
@@ -494,6 +544,7 @@ export async function startInvokeServer(options: InvokeServerOptions): Promise<I
     else send(res, 200, "application/json", JSON.stringify(resultToJson(result)));
   }
 
+  let port = 0;
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(options.port ?? 0, host, () => {
@@ -501,7 +552,7 @@ export async function startInvokeServer(options: InvokeServerOptions): Promise<I
       resolve();
     });
   });
-  const port = (server.address() as AddressInfo).port;
+  port = (server.address() as AddressInfo).port;
   const urlHost = host.includes(":") ? `[${host}]` : host;
   return {
     url: `http://${urlHost}:${port}`,

@@ -1,7 +1,18 @@
-import type { LambdaHandlerOptions } from "./lambda.js";
-import type { LogLevel, LogSink } from "./types.js";
+import type { LogLevel, LogSink, RequestRuntime } from "./types.js";
 
 const RANK: Record<LogLevel, number> = { DEBUG: 10, INFO: 20, WARN: 30, ERROR: 40 };
+
+/** The keys every line carries; fields cannot overwrite them, so a line always says what it is and whose. */
+const RESERVED = /^(timestamp|level|message|requestId|function)$/;
+
+/** Copies `fields` into `record`, as JSON-ready values, leaving the reserved keys alone. */
+function assign(
+  record: Record<string, unknown>,
+  fields: Record<string, unknown> | undefined,
+): Record<string, unknown> {
+  for (const key in fields) if (!RESERVED.test(key)) record[key] = serialise(fields[key]);
+  return record;
+}
 
 /** An error as JSON (undefined fields drop out of the line). */
 function serialise(value: unknown): unknown {
@@ -21,12 +32,26 @@ export function levelFromEnv(env: Record<string, string | undefined> = process.e
 // process.stdout is created lazily by Node and costs milliseconds at cold start: touch it only to log.
 const stdoutSink: LogSink = { write: (line) => process.stdout.write(line) };
 
+/** One JSON line: the timestamp, level, fixed fields and message first, then `fields` (never over those). */
+function write(
+  sink: LogSink,
+  level: LogLevel,
+  fixed: Readonly<Record<string, unknown>>,
+  message: string,
+  fields?: Record<string, unknown>,
+): void {
+  const head = { timestamp: new Date().toISOString(), level, ...fixed, message };
+  let line: string;
+  try {
+    line = JSON.stringify(assign({ ...head }, fields));
+  } catch {
+    line = JSON.stringify(head);
+  }
+  sink.write(`${line}\n`);
+}
+
 /** @internal The logger of one invocation, as `lambdaHandler()`'s options configure it. */
-export function loggerFor(
-  options: Readonly<LambdaHandlerOptions>,
-  requestId: string | undefined,
-  name: string,
-): Logger {
+export function loggerFor(options: RequestRuntime, requestId: string | undefined, name: string): Logger {
   return new Logger(options.logger ?? stdoutSink, options.logLevel ?? levelFromEnv(), {
     requestId,
     function: name,
@@ -34,18 +59,31 @@ export function loggerFor(
 }
 
 /**
- * A structured logger: one JSON object per line, carrying the request id and function name.
+ * @internal One line as `loggerFor(options, requestId, name)` would write it, without a `Logger` (so code that
+ * only reports errors does not carry the class).
+ */
+export function logLine(
+  options: RequestRuntime,
+  requestId: string | undefined,
+  name: string,
+  level: LogLevel,
+  message: string,
+  fields?: Record<string, unknown>,
+): void {
+  if (RANK[level] >= RANK[options.logLevel ?? levelFromEnv()]) {
+    write(options.logger ?? stdoutSink, level, { requestId, function: name }, message, fields);
+  }
+}
+
+/**
+ * A structured logger: one JSON object per line, carrying the request id and function name. Fields named
+ * `timestamp`, `level`, `message`, `requestId` or `function` are dropped: those keys are the logger's own.
  *
  * @example
  * logger(req).info("order stored", { orderId });
  * // {"timestamp":"2026-11-26T17:00:00.000Z","level":"INFO","requestId":"c6af9ac6-...","function":"orders","message":"order stored","orderId":"42"}
  */
 export class Logger {
-  // debug(), info(), warn() and error() are made in the static block below.
-  declare debug: (message: string, fields?: Record<string, unknown>) => void;
-  declare info: (message: string, fields?: Record<string, unknown>) => void;
-  declare warn: (message: string, fields?: Record<string, unknown>) => void;
-  declare error: (message: string, fields?: Record<string, unknown>) => void;
   #sink: LogSink;
   #threshold: number;
   #fields: Readonly<Record<string, unknown>>;
@@ -58,7 +96,7 @@ export class Logger {
 
   /** A logger that adds `fields` to every line. */
   child(fields: Record<string, unknown>): Logger {
-    const child = new Logger(this.#sink, "DEBUG", { ...this.#fields, ...fields });
+    const child = new Logger(this.#sink, "DEBUG", assign({ ...this.#fields }, fields));
     child.#threshold = this.#threshold;
     return child;
   }
@@ -68,29 +106,23 @@ export class Logger {
   }
 
   log(level: LogLevel, message: string, fields?: Record<string, unknown>): void {
-    if (!this.isEnabled(level)) return;
-    const head = { timestamp: new Date().toISOString(), level, ...this.#fields, message };
-    const record: Record<string, unknown> = { ...head };
-    for (const key in fields) record[key] = serialise(fields[key]);
-    let line: string;
-    try {
-      line = JSON.stringify(record);
-    } catch {
-      line = JSON.stringify(head);
-    }
-    this.#sink.write(`${line}\n`);
+    if (this.isEnabled(level)) write(this.#sink, level, this.#fields, message, fields);
   }
 
-  static {
-    // One method per level, named after RANK's keys (debug, info, warn, error).
-    for (const level in RANK) {
-      Logger.prototype[level.toLowerCase() as Lowercase<LogLevel>] = function (
-        this: Logger,
-        message,
-        fields,
-      ) {
-        this.log(level as LogLevel, message, fields);
-      };
-    }
+  // Plain methods (no static block), so a bundle that never builds a Logger leaves the class out.
+  debug(message: string, fields?: Record<string, unknown>): void {
+    this.log("DEBUG", message, fields);
+  }
+
+  info(message: string, fields?: Record<string, unknown>): void {
+    this.log("INFO", message, fields);
+  }
+
+  warn(message: string, fields?: Record<string, unknown>): void {
+    this.log("WARN", message, fields);
+  }
+
+  error(message: string, fields?: Record<string, unknown>): void {
+    this.log("ERROR", message, fields);
   }
 }

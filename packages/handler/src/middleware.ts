@@ -1,26 +1,25 @@
-import { HttpError, MalformedEventError } from "./errors.js";
+import { HttpError, InvalidOptionError } from "./errors.js";
 import { CONTENT_TYPE, LiteHeaders } from "./headers.js";
-import { eventProblem, LambdaRequest, lambdaContext, logger, pathOf, setParsedJson } from "./request.js";
+import { LambdaRequest, logFor, logger, pathname, requestIdOf, setParsedJson } from "./request.js";
 import { JSON_TYPE, json, LiteResponse, reasonPhrase } from "./response.js";
-import type { Middleware } from "./types.js";
+import type { Handler, Middleware } from "./types.js";
 
 /**
  * The response for a thrown error: an `HttpError` keeps its status (and its message when `expose`), anything
  * else is a 500. The body carries the request id, never a stack trace; 5xx errors are logged with their stack.
+ * (A field of the event with the wrong type is a `MalformedEventError`, a 400 naming the field, thrown by the
+ * reader that needed it: a handler's own bug on such an event is still a logged 500.)
  */
 export function errorResponse(error: unknown, req: Request): Response {
   const lambda = req instanceof LambdaRequest;
-  // A handler that tripped over a malformed event gets a 400 naming the field, not a 500.
-  const malformed = lambda && !(error instanceof HttpError) && eventProblem(req);
-  if (malformed) error = new MalformedEventError(malformed, { cause: error });
   const http = error instanceof HttpError ? error : undefined;
   const status = http?.status ?? 500;
-  if (status >= 500 && lambda) logger(req).error(http?.message ?? "Unhandled error in handler", { error });
+  if (status >= 500 && lambda) logFor(req, "ERROR", http?.message ?? "Unhandled error in handler", { error });
   return json(
     {
       error: http?.expose ? http.message : reasonPhrase(status) || "Error",
       status,
-      requestId: lambda ? lambdaContext(req).awsRequestId : undefined,
+      requestId: lambda ? requestIdOf(req) : undefined,
     },
     { status, headers: http?.headers },
   );
@@ -35,42 +34,47 @@ export function errorResponse(error: unknown, req: Request): Response {
  * // new HttpError(404, "No order 42") -> 404 {"error":"No order 42","status":404,"requestId":"..."}
  */
 export function errorMapper(): Middleware {
-  return (next) => (req) => {
-    try {
-      const res = next(req);
-      return res instanceof Promise ? res.catch((error: unknown) => errorResponse(error, req)) : res;
-    } catch (error) {
-      return errorResponse(error, req);
-    }
+  return (next) => {
+    const mapped: Handler & { [UNMAPPED]?: Handler } = (req) => {
+      try {
+        const res = next(req);
+        return res instanceof Promise ? res.catch((error: unknown) => errorResponse(error, req)) : res;
+      } catch (error) {
+        return errorResponse(error, req);
+      }
+    };
+    mapped[UNMAPPED] = next;
+    return mapped;
   };
 }
+
+/**
+ * @internal On a handler `errorMapper()` returned: the handler it wraps. For an HTTP event `lambdaHandler()` calls
+ * that one and answers its errors with the same `errorResponse()`, which saves a promise on every request.
+ */
+export const UNMAPPED = Symbol();
 
 /** application/json or any +json type, with or without parameters. */
 function isJsonType(contentType: string): boolean {
   return contentType === JSON_TYPE || /^\s*(application\/json|[^;]*\+json)\s*(;|$)/i.test(contentType);
 }
 
-function notJson(type: string): HttpError {
-  return new HttpError(
-    415,
-    `Expected a JSON body (content-type: application/json), received "${type || "none"}"`,
-  );
-}
-
-function badJson(error: unknown): HttpError {
-  return new HttpError(400, `Invalid JSON body: ${(error as Error).message}`, { cause: error });
-}
-
-async function checkStandardJson(req: Request): Promise<void> {
-  const type = req.headers.get(CONTENT_TYPE) ?? "";
-  if (req.body === null) return;
-  if (!isJsonType(type)) {
-    throw notJson(type);
+/**
+ * The JSON in a request body (undefined when there is no body), or the `HttpError` for a body that is not
+ * JSON (415) or not valid JSON (400).
+ */
+function parseJson(text: string, type: string | null): unknown {
+  if (text === "") return;
+  if (!isJsonType(type ?? "")) {
+    throw new HttpError(
+      415,
+      `Expected a JSON body (content-type: application/json), received "${type || "none"}"`,
+    );
   }
   try {
-    await req.clone().json();
+    return JSON.parse(text);
   } catch (error) {
-    throw badJson(error);
+    throw new HttpError(400, `Invalid JSON body: ${(error as Error).message}`, { cause: error });
   }
 }
 
@@ -83,17 +87,17 @@ export function jsonBody(): Middleware {
   return (next) => (req) => {
     if (req instanceof LambdaRequest) {
       const text = req.peekText();
-      if (text === "") return next(req);
-      const type = req.header(CONTENT_TYPE) ?? "";
-      if (!isJsonType(type)) throw notJson(type);
-      try {
-        setParsedJson(req, JSON.parse(text));
-      } catch (error) {
-        throw badJson(error);
-      }
+      if (text !== "") setParsedJson(req, parseJson(text, req.header(CONTENT_TYPE)));
       return next(req);
     }
-    return checkStandardJson(req).then(() => next(req));
+    // Any other Request: checked on a copy, so the handler still reads the body itself.
+    return req
+      .clone()
+      .text()
+      .then((text) => {
+        parseJson(text, req.headers.get(CONTENT_TYPE));
+        return next(req);
+      });
   };
 }
 
@@ -119,6 +123,7 @@ export interface CorsOptions {
   methods?: string[];
   allowHeaders?: string[];
   exposeHeaders?: string[];
+  /** Let browsers send cookies and credentials: only with `origin` naming the allowed origins (not `"*"`). */
   credentials?: boolean;
   /** Seconds a preflight answer may be cached. */
   maxAge?: number;
@@ -138,15 +143,25 @@ function withHeaders(res: Response, headers: Record<string, string>): Response {
 
 /**
  * CORS: answers preflight `OPTIONS` requests itself (204) and adds `access-control-*` headers to responses.
+ * `credentials: true` needs the allowed origins listed (or a predicate): with any origin, every web page could
+ * make a user's browser send its cookies to the API and read the answer, so `cors()` refuses it at setup.
  *
  * @example
  * compose(cors({ origin: ["https://app.example.com"], credentials: true }))(handler)
  */
 export function cors(options: CorsOptions = {}): Middleware {
   const origin = options.origin ?? "*";
+  if (options.credentials && origin === "*") {
+    throw new InvalidOptionError(
+      "CORS_CREDENTIALS_ANY_ORIGIN",
+      'cors({ credentials: true }) needs the allowed origins: with origin "*" (the default) any web page could ' +
+        "read answers sent with a user's cookies. List them, e.g. " +
+        'cors({ origin: ["https://app.example.com"], credentials: true }), or pass a predicate.',
+    );
+  }
   const methods = (options.methods ?? ["GET", "HEAD", "PUT", "PATCH", "POST", "DELETE"]).join(",");
   const allowed = (requestOrigin: string | null): string | undefined => {
-    if (origin === "*") return options.credentials && requestOrigin ? requestOrigin : "*";
+    if (origin === "*") return "*";
     if (!requestOrigin) return undefined;
     if (typeof origin === "string") return origin === requestOrigin ? origin : undefined;
     if (Array.isArray(origin)) return origin.includes(requestOrigin) ? requestOrigin : undefined;
@@ -182,7 +197,7 @@ export function cors(options: CorsOptions = {}): Middleware {
 /** Answers `GET`/`HEAD <path>` with 200 `{"status":"ok"}` without calling the handler. */
 export function healthCheck(path = "/health"): Middleware {
   return (next) => (req) => {
-    if ((req.method === "GET" || req.method === "HEAD") && pathOf(req) === path) {
+    if ((req.method === "GET" || req.method === "HEAD") && pathname(req) === path) {
       return json({ status: "ok" });
     }
     return next(req);
@@ -202,7 +217,7 @@ export function requestLog(): Middleware {
       if (req instanceof LambdaRequest) {
         logger(req).info("request", {
           method: req.method,
-          path: pathOf(req),
+          path: pathname(req),
           status,
           durationMs: Math.round((performance.now() - start) * 1000) / 1000,
         });

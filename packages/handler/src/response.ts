@@ -1,13 +1,11 @@
 import { checkStatus } from "./errors.js";
 import { CONTENT_TYPE, isString, LiteHeaders, SET_COOKIE } from "./headers.js";
 import { assertUnused, defineMembers } from "./members.js";
+import type { ResponseParts, ResponseTypeName } from "./types.js";
 
 /** Body content types sent to API Gateway as text; everything else goes base64. */
-export function isTextType(contentType: string | null | undefined): boolean {
-  return (
-    !contentType || /^text\/|json|xml|javascript|x-www-form-urlencoded|graphql|yaml|csv/i.test(contentType)
-  );
-}
+export const isTextType = (contentType: string): boolean =>
+  /^text\/|json|xml|javascript|x-www-form-urlencoded|graphql|yaml|csv/i.test(contentType);
 
 /** The reason phrase of a status ("Not Found"), from Node's table: loaded on first use, off the hot path. */
 export function reasonPhrase(status: number): string {
@@ -17,6 +15,7 @@ export function reasonPhrase(status: number): string {
 type Payload = string | Uint8Array | null;
 
 const FAST: unique symbol = Symbol();
+const NO_COOKIES: string[] = [];
 
 /**
  * A `Response` whose body is already a string or bytes, so the Lambda adapter takes it synchronously.
@@ -26,7 +25,7 @@ const FAST: unique symbol = Symbol();
  */
 export class LiteResponse implements Response {
   // Constants and the delegated body readers live on the prototype (see the static block).
-  declare readonly type: ResponseType;
+  declare readonly type: ResponseTypeName;
   declare readonly url: string;
   declare readonly redirected: boolean;
   declare text: () => Promise<string>;
@@ -125,12 +124,14 @@ export class LiteResponse implements Response {
   }
 
   /**
-   * @internal Lower-case header record, cookies (without building `headers` when nobody touched them) and
-   * the body as given.
+   * @internal The parts the Lambda result shapes need (see `responseParts`), read without building `headers`
+   * when nobody touched them (`#record` is set whenever `#headers` is not: by the helpers' fast path).
    */
-  raw(): [Record<string, string>, string[], Payload] {
+  raw(): ResponseParts {
     const headers = this.#headers;
-    return headers ? [...headers.raw(), this.#payload] : [this.#record ?? {}, [], this.#payload];
+    return headers
+      ? parts(this, ...headers.raw(), this.#payload)
+      : parts(this, this.#record!, NO_COOKIES, this.#payload);
   }
 }
 
@@ -143,18 +144,23 @@ function typeDefault(headers: LiteHeaders, type: string): void {
 }
 
 /**
- * A JSON response, built without undici: the Lambda adapter reads its body synchronously.
+ * A JSON response, built without undici: the Lambda adapter reads its body synchronously. Like
+ * `Response.json()`, it throws a TypeError for a value JSON cannot represent (`undefined`, a function).
  *
  * @example
  * return json({ id: 42 }, { status: 201 });
  */
 export function json(body: unknown, init?: ResponseInit): Response {
+  const payload = JSON.stringify(body);
+  if (payload === undefined) {
+    throw new TypeError(`json() cannot send ${typeof body}: pass a JSON value, e.g. json(null)`);
+  }
   if (!init?.headers && !init?.statusText) {
-    return new LiteResponse(JSON.stringify(body), FAST, init?.status ?? 200, { "content-type": JSON_TYPE });
+    return new LiteResponse(payload, FAST, init?.status ?? 200, { "content-type": JSON_TYPE });
   }
   const headers = new LiteHeaders(init.headers);
   typeDefault(headers, JSON_TYPE);
-  return new LiteResponse(JSON.stringify(body), { ...init, headers });
+  return new LiteResponse(payload, { ...init, headers });
 }
 
 /** A plain-text response (`text/plain;charset=UTF-8` unless `init.headers` says otherwise). */
@@ -167,18 +173,8 @@ export function empty(status = 204, init?: Omit<ResponseInit, "status">): Respon
   return new LiteResponse(null, { ...init, status });
 }
 
-/**
- * The parts of a response the Lambda result shapes need (a tuple: property names would survive minification
- * in every adapter). `headers`: lower-case names -> values (several joined by ", "), without set-cookie.
- */
-export type ResponseParts = [
-  status: number,
-  statusText: string,
-  headers: Record<string, string>,
-  cookies: string[],
-  body: string,
-  base64: boolean,
-];
+/** What a body of bytes without a content-type is sent as (as any HTTP server would label it). */
+const OCTETS = "application/octet-stream";
 
 function parts(
   res: Response,
@@ -186,7 +182,13 @@ function parts(
   cookies: string[],
   body: Uint8Array | string | null,
 ): ResponseParts {
-  const binary = !isString(body) && body !== null && !isTextType(headers[CONTENT_TYPE]);
+  let binary = false;
+  if (!isString(body) && body !== null) {
+    const type = headers[CONTENT_TYPE];
+    // Bytes are sent as they are (base64) unless their content-type says text; bytes without one are not text.
+    if (!type) headers = { ...headers, [CONTENT_TYPE]: OCTETS };
+    binary = !type || !isTextType(type);
+  }
   return [
     res.status,
     res.statusText,
@@ -200,12 +202,11 @@ function parts(
 /** Reads a handler's response: synchronously for a `LiteResponse`, by reading the stream otherwise. */
 export function responseParts(res: unknown): ResponseParts | Promise<ResponseParts> {
   if (res instanceof LiteResponse) {
-    return parts(res, ...res.raw());
+    return res.raw();
   }
   if (!res || typeof (res as Response).arrayBuffer !== "function" || !(res as Response).headers) {
     throw new TypeError(
-      `The handler returned ${res === null ? "null" : typeof res} instead of a Response. ` +
-        "Return a Response, e.g. `return json({ ok: true })` or `return new Response('ok')`.",
+      `The handler returned ${res === null ? "null" : typeof res} instead of a Response, e.g. return json({ ok: true })`,
     );
   }
   const r = res as Response;

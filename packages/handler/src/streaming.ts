@@ -1,10 +1,10 @@
 import { adapterFor } from "./adapters.js";
 import { InvalidHandlerError } from "./errors.js";
-import { type LambdaHandlerOptions, lambdaHandler } from "./lambda.js";
+import { lambdaHandler } from "./lambda.js";
 import { errorResponse } from "./middleware.js";
 import { LambdaRequest } from "./request.js";
 import { LiteResponse } from "./response.js";
-import type { Handler, LambdaContext } from "./types.js";
+import type { Handler, LambdaContext, LambdaHandlerOptions } from "./types.js";
 
 /** The part of a Node.js Writable that Lambda's response stream offers and this module uses. */
 export interface ResponseStreamLike {
@@ -65,8 +65,8 @@ export function streamingLambdaHandler(
           : { statusCode: res.status, headers },
       );
       if (res instanceof LiteResponse) {
-        const payload = res.raw()[2];
-        stream.end(payload === null ? undefined : payload);
+        const [, , , , body, base64] = res.raw();
+        stream.end(body === "" ? undefined : base64 ? Buffer.from(body, "base64") : body);
         return;
       }
       if (res.body) {

@@ -23,6 +23,11 @@ describe("the hello bundle", () => {
     expect(modules).not.toContain("streaming.ts");
     expect(modules).not.toContain("local.ts");
     expect(modules).not.toContain("envelope.ts");
+    // Authorizers, Lattice and custom resources have their own entries a plain HTTP function does not load.
+    expect(modules).not.toContain("authorizer.ts");
+    expect(modules).not.toContain("lattice.ts");
+    expect(modules).not.toContain("custom-resource.ts");
+    expect(modules).not.toContain("local.ts");
     expect(bundle.code).not.toContain("access-control-");
     expect(bundle.code).not.toContain('"/health"');
     expect(bundle.code).not.toContain("durationMs");

@@ -1,5 +1,6 @@
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
+import { request } from "node:http";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { decodeResult, encodeInvocation, invocationToJson, resultFromJson } from "../src/envelope.js";
@@ -301,5 +302,99 @@ describe("HTTP API routes served at their own paths", () => {
       code: "UNKNOWN_ROUTE_FUNCTION",
       message: 'Route GET /x names function "ghost", which is not served. Known functions: (none).',
     });
+  });
+});
+
+/** A raw HTTP/1.1 request to the server with exactly these headers (fetch would not send a foreign Host). */
+function rawRequest(
+  method: string,
+  path: string,
+  headers: Record<string, string>,
+): Promise<{ status: number; body: string; headers: Record<string, unknown> }> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      { host: "127.0.0.1", port: server.port, method, path, headers, setHost: false },
+      (res) => {
+        let body = "";
+        res.setEncoding("utf8");
+        res.on("data", (chunk) => {
+          body += chunk;
+        });
+        res.on("end", () => resolve({ status: res.statusCode!, body, headers: res.headers }));
+      },
+    );
+    req.on("error", reject);
+    req.end(method === "POST" ? '{"a":1}' : undefined);
+  });
+}
+
+describe("who may call the invoke server", () => {
+  // A web page can reach a loopback server: by DNS rebinding (its own name now resolves to 127.0.0.1, but the Host
+  // header still carries it), by a cross-origin fetch or form (Origin), by a link or an image (Sec-Fetch-Site).
+  it.each([
+    ["a DNS-rebound name", { host: "evil.example" }],
+    ["a DNS-rebound name with the port", { host: "evil.example:PORT" }],
+    ["another port", { host: "127.0.0.1:1" }],
+    ["a cross-origin page", { host: "127.0.0.1:PORT", origin: "https://evil.example" }],
+    ["a page on another local port", { host: "localhost:PORT", origin: "http://localhost:3000" }],
+    ["an opaque origin (sandboxed frame, file://)", { host: "localhost:PORT", origin: "null" }],
+    ["a cross-site link or image", { host: "localhost:PORT", "sec-fetch-site": "cross-site" }],
+    ["a same-site page", { host: "localhost:PORT", "sec-fetch-site": "same-site" }],
+  ])("refuses %s with a 403 saying why, before running anything", async (_label, headers) => {
+    const before = sink.lines.length;
+    const h = Object.fromEntries(
+      Object.entries(headers).map(([k, v]) => [k, v.replace("PORT", String(server.port))]),
+    );
+    for (const [method, path] of [
+      ["GET", "/http/hello/"],
+      ["POST", "/invoke/hello"],
+    ] as const) {
+      const res = await rawRequest(method, path, { ...h, "content-type": "application/json" });
+      expect(res.status).toBe(403);
+      expect(JSON.parse(res.body).error).toMatch(/^Refused: (Host|Origin|A [\w-]+ request)/);
+      expect(res.headers["access-control-allow-origin"]).toBeUndefined();
+    }
+    expect(sink.lines.length).toBe(before); // the function never ran
+  });
+
+  it("refuses a request without Host (Node's HTTP/1.1 server answers 400 itself)", async () => {
+    const before = sink.lines.length;
+    expect((await rawRequest("GET", "/http/hello/", {})).status).toBe(400);
+    expect(sink.lines.length).toBe(before);
+  });
+
+  it("refuses a CORS preflight from a web page", async () => {
+    const res = await rawRequest("OPTIONS", "/http/hello/", {
+      host: `127.0.0.1:${server.port}`,
+      origin: "https://evil.example",
+      "access-control-request-method": "POST",
+    });
+    expect(res.status).toBe(403);
+    expect(res.headers["access-control-allow-origin"]).toBeUndefined();
+  });
+
+  it.each([
+    ["127.0.0.1 with the port", { host: "127.0.0.1:PORT" }],
+    ["localhost with the port", { host: "localhost:PORT" }],
+    ["[::1] with the port", { host: "[::1]:PORT" }],
+    ["localhost without a port", { host: "localhost" }],
+    ["its own origin", { host: "localhost:PORT", origin: "http://localhost:PORT" }],
+    ["the address bar", { host: "localhost:PORT", "sec-fetch-site": "none" }],
+  ])("answers %s", async (_label, headers) => {
+    const h = Object.fromEntries(
+      Object.entries(headers).map(([k, v]) => [k, v.replace("PORT", String(server.port))]),
+    );
+    const res = await rawRequest("GET", "/http/hello/", h);
+    expect(res.status).toBe(200);
+    expect(JSON.parse(res.body)).toMatchObject({ method: "GET", path: "/" });
+  });
+});
+
+describe("paths through the local server", () => {
+  it("delivers the path decoded, as HTTP API does, so the handler sees the URL the client sent", async () => {
+    for (const path of ["/a%20b", "/caf%C3%A9", "/notes/a%23b", "/deals/50%25off"]) {
+      const res = await fetch(`${server.url}/http/hello${path}?x=1`);
+      expect(await res.json()).toMatchObject({ path, query: "?x=1" });
+    }
   });
 });
