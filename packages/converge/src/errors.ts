@@ -26,10 +26,14 @@ export class ConvergeError extends Error {
 /** No AWS credentials could be found by the SDK's standard chain. */
 export class CredentialsMissingError extends ConvergeError {
   constructor(cause?: unknown) {
+    const said = (cause as Error | undefined)?.message;
     super(
       "SPARTA_CONVERGE_CREDENTIALS",
       [
         "No AWS credentials found (the SDK tried environment, shared config/credentials files, SSO and instance roles).",
+        ...(said && !/could not load credentials from any providers/i.test(said)
+          ? [`The SDK said: ${said}`]
+          : []),
         "Set them one of these ways and retry:",
         "  export AWS_PROFILE=my-profile                      # a profile in ~/.aws/config (run `aws sso login` if it is SSO)",
         "  export AWS_ACCESS_KEY_ID=... AWS_SECRET_ACCESS_KEY=...  # static keys",
