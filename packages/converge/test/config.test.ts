@@ -4,7 +4,6 @@ import { createServer, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import { createCfnClient } from "../src/clients.js";
 import { resolveConfig } from "../src/config.js";
 import { converge } from "../src/converge.js";
 import {
