@@ -37,41 +37,98 @@ function world() {
   return { clock, fake, info, a: run("a"), b: run("b"), run };
 }
 
+/**
+ * Run A until its change set is ready (it waits at its confirmation prompt), so that its change set is made before
+ * the other run's; `go()` lets it execute.
+ */
+function paused(deps: EngineDeps, input: Parameters<typeof converge>[0]) {
+  let ready!: () => void;
+  let go!: () => void;
+  const atPrompt = new Promise<void>((resolve) => {
+    ready = resolve;
+  });
+  const released = new Promise<void>((resolve) => {
+    go = resolve;
+  });
+  const done = converge(input, {
+    ...deps,
+    confirm: async () => {
+      ready();
+      await released;
+      return true;
+    },
+  });
+  return { atPrompt, go, done };
+}
+
 describe("two first creates of one stack at once", () => {
   it("the run whose change set vanishes never deletes the stack: it waits, plans again and finds it up to date", async () => {
-    const { fake, info, a, b } = world();
-    let first: ConvergeResult | undefined;
-    // B has created its CREATE change set; before B reads it, A creates the stack and executes its own.
+    const { clock, fake, info, a, b } = world();
+    // A made its CREATE change set first and is at its prompt; B makes its own on the same REVIEW_IN_PROGRESS stack.
+    const first = paused(a, { stackName: "app", template: base });
+    await first.atPrompt;
+    clock.t += 1000;
+    // Before B reads its change set, A executes (CloudFormation deletes B's) and creates the stack.
     fake.intercept("describeChangeSet", async () => {
-      first = await converge({ stackName: "app", template: base }, a);
+      first.go();
+      await first.done;
     });
     const second = await converge({ stackName: "app", template: base }, b);
-    expect(first?.kind).toBe("created");
-    expect(info.a.join("\n")).toMatch(
-      /REVIEW_IN_PROGRESS: change set sparta-\S+ \(pid 2222 on host-b\) is creating it too/,
+    expect((await first.done).kind).toBe("created");
+    expect(info.b.join("\n")).toMatch(
+      /REVIEW_IN_PROGRESS: change set sparta-\S+ \(pid 1111 on host-a\) is creating it too/,
     );
-    expect(second.kind).toBe("unchanged");
     expect(info.b.join("\n")).toMatch(
       /change set of this run vanished: change set sparta-\S+ \(pid 1111 on host-a\)/,
     );
+    expect(second.kind).toBe("unchanged");
     expect(fake.count("deleteStack")).toBe(0);
     expect(fake.live("app")?.status).toBe("CREATE_COMPLETE");
-    expect(second.stackId).toBe(first?.stackId);
+    expect(second.stackId).toBe((await first.done).stackId);
   });
 
   it("with a different template, the second run updates the stack the first created, reporting its own outputs", async () => {
-    const { fake, a, b } = world();
-    let first: ConvergeResult | undefined;
+    const { clock, fake, a, b } = world();
+    const first = paused(a, { stackName: "app", template: base });
+    await first.atPrompt;
+    clock.t += 1000;
     fake.intercept("describeChangeSet", async () => {
-      first = await converge({ stackName: "app", template: base }, a);
+      first.go();
+      await first.done;
     });
     const second = await converge({ stackName: "app", template: withTopic }, b);
-    expect(first).toMatchObject({ kind: "created", outputs: { BucketName: "BucketName-value" } });
+    expect(await first.done).toMatchObject({ kind: "created", outputs: { BucketName: "BucketName-value" } });
     expect(second).toMatchObject({
       kind: "updated",
       outputs: { BucketName: "BucketName-value", TopicArn: "TopicArn-value" },
     });
     expect(second.changes?.map((c) => `${c.action} ${c.logicalId}`)).toEqual(["Add Topic"]);
+    expect(fake.count("deleteStack")).toBe(0);
+  });
+
+  it("a run arriving while another's first create waits at its prompt waits for it (its change set was first)", async () => {
+    const { clock, fake, info, a, b } = world();
+    fake.keepOtherChangeSets = true; // as the emulator: nothing makes B's change set vanish
+    const first = paused(a, { stackName: "app", template: base });
+    await first.atPrompt;
+    clock.t += 1000;
+    const second = converge(
+      { stackName: "app", template: withTopic },
+      {
+        ...b,
+        reporter: {
+          info: (m) => {
+            info.b.push(m);
+            if (/goes first: waiting for it/.test(m)) first.go();
+          },
+        },
+      },
+    );
+    expect((await first.done).kind).toBe("created");
+    expect(await second).toMatchObject({ kind: "updated", outputs: { TopicArn: "TopicArn-value" } });
+    expect(info.b.join("\n")).toMatch(
+      /change set sparta-\S+ \(pid 1111 on host-a\) was made before this run's/,
+    );
     expect(fake.count("deleteStack")).toBe(0);
   });
 
@@ -157,43 +214,44 @@ describe("two updates of one stack at once", () => {
   }
 
   it("the second waits for the first, plans again, and each reports the outputs of its own change set (AWS)", async () => {
-    const { fake, info, a, b } = await deployed();
-    let first: ConvergeResult | undefined;
+    const { clock, fake, info, a, b } = await deployed();
+    const first = paused(a, { stackName: "app", template: withTopic });
+    await first.atPrompt;
+    clock.t += 1000;
     fake.intercept("describeChangeSet", async () => {
-      first = await converge({ stackName: "app", template: withTopic }, a);
+      first.go();
+      await first.done;
     });
     const second = await converge({ stackName: "app", template: withQueue }, b);
-    expect(first).toMatchObject({ kind: "updated", outputs: { TopicArn: "TopicArn-value" } });
-    expect(first?.outputs).not.toHaveProperty("QueueUrl");
+    const one = await first.done;
+    expect(one).toMatchObject({ kind: "updated", outputs: { TopicArn: "TopicArn-value" } });
+    expect(one.outputs).not.toHaveProperty("QueueUrl");
     expect(second).toMatchObject({ kind: "updated", outputs: { QueueUrl: "QueueUrl-value" } });
     expect(second.outputs).not.toHaveProperty("TopicArn");
     expect(info.b.join("\n")).toMatch(/planning again \(1 of at most 3\)/);
     expect(fake.live("app")?.template).toEqual(withQueue);
   });
 
-  it("when the other change set is not deleted (the emulator), foreign events before executing make it plan again", async () => {
-    const { fake, a, b } = await deployed();
+  it("when executed change sets stay listed (the emulator), one executed since planning makes it plan again", async () => {
+    const { clock, fake, a, b } = await deployed();
     fake.keepOtherChangeSets = true;
-    let first: ConvergeResult | undefined;
-    fake.intercept("describeChangeSet", async () => {
-      first = await converge({ stackName: "app", template: withTopic }, a);
+    // B has read the stack; just before B creates its change set, A plans and executes in full
+    fake.intercept("createChangeSet", async () => {
+      clock.t += 1000;
+      expect((await converge({ stackName: "app", template: withTopic }, a)).kind).toBe("updated");
     });
     const second = await converge({ stackName: "app", template: withQueue }, b);
-    expect(first?.kind).toBe("updated");
     expect(second).toMatchObject({ kind: "updated", outputs: { QueueUrl: "QueueUrl-value" } });
-    // B's first change set was planned against the old stack and never executed: it was deleted
-    const bSets = fake.calls
-      .filter((c) => c.op === "executeChangeSet")
-      .map((c) => (c.input as { ChangeSetName: string }).ChangeSetName);
-    expect(bSets).toHaveLength(3); // A's create, A's update, B's second plan
+    const executed = fake.calls.filter((c) => c.op === "executeChangeSet");
+    expect(executed).toHaveLength(3); // the first create, A's update, B's second plan (never its stale first one)
     expect(fake.live("app")?.template).toEqual(withQueue);
   });
 
   it("told not to wait, the second stops with a message naming the other run, and changes nothing", async () => {
-    const { fake, a, b } = await deployed();
-    fake.intercept("describeChangeSet", async () => {
-      await converge({ stackName: "app", template: withTopic }, a);
-    });
+    const { clock, fake, a, b } = await deployed();
+    const first = paused(a, { stackName: "app", template: withTopic });
+    await first.atPrompt;
+    clock.t += 1000;
     const err = await converge(
       { stackName: "app", template: withQueue, waitForRunningOperation: false },
       b,
@@ -203,8 +261,10 @@ describe("two updates of one stack at once", () => {
     expect(err.message).toMatch(
       /Stack "app" is being deployed by another run: change set sparta-\S+ \(pid 1111 on host-a\)/,
     );
-    expect(err.message).toMatch(/sparta status/);
-    expect(fake.live("app")?.template).toEqual(withTopic);
+    expect(err.message).toMatch(/made before this run's and has not been executed yet[\s\S]*sparta status/);
+    expect(fake.live("app")?.template).toEqual(base);
+    first.go();
+    expect((await first.done).kind).toBe("updated");
   });
 
   it("a deploy already executing when the run starts is named, and waited for", async () => {
