@@ -71,6 +71,9 @@ export type Phase =
       left?: string;
       stop?: string;
     }
+  /** Only the tags differ and CloudFormation saw no change: the tags update was asked about (confirm). */
+  | { at: "tags-approved"; stack: Stack }
+  | { at: "tags-declined"; stack: Stack }
   | { at: "done"; result: ConvergeResult };
 
 export interface RunState {
@@ -102,6 +105,8 @@ export type Step =
   | { do: "follow"; cs: ChangeSetRef; changes: Change[] }
   | { do: "discard"; cs: ChangeSetRef; why: Discard; changes?: Change[]; reason?: string; stop?: string }
   | { do: "retag"; stack: Stack }
+  /** Ask (confirm, with no resource changes) before applying new tags with UpdateStack. */
+  | { do: "confirm-tags"; stack: Stack }
   | { do: "finish"; result: ConvergeResult };
 
 /** What the run wants, fixed for its whole length. */
@@ -324,6 +329,25 @@ export function decide(state: RunState, ctx: DecideContext): Step {
     case "discarded":
       return afterDiscard(state, phase, ctx);
 
+    case "tags-approved":
+      return ctx.aborted
+        ? { do: "finish", result: interruptedEarly(ctx, phase.stack, "before the tags update") }
+        : { do: "retag", stack: phase.stack };
+
+    case "tags-declined":
+      return {
+        do: "finish",
+        result: {
+          kind: "unchanged",
+          stackName: name,
+          stackId: phase.stack.StackId!,
+          outputs: outputsOf(phase.stack),
+          events: state.events,
+          changes: [],
+          message: `Not executed: only the tags of stack ${name} differ, and their update was declined.`,
+        },
+      };
+
     case "done":
       return { do: "finish", result: phase.result };
   }
@@ -391,8 +415,11 @@ function afterDiscard(state: RunState, phase: Extract<Phase, { at: "discarded" }
         },
       };
     case "empty":
+      // only the tags differ: apply them with UpdateStack, after asking when the run asks before changes
       if (!ctx.intent.plan && deployed && !sameTags(ctx.input, deployed))
-        return { do: "retag", stack: deployed };
+        return ctx.intent.confirm
+          ? { do: "confirm-tags", stack: deployed }
+          : { do: "retag", stack: deployed };
       return {
         do: "finish",
         result: {

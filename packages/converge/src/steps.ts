@@ -325,6 +325,11 @@ export async function perform(engine: Engine, run: Run, state: RunState, step: S
     case "retag":
       return retag(engine, run, state, step.stack);
 
+    case "confirm-tags": {
+      const ok = await engine.confirm!([], name);
+      return at(state, { at: ok ? "tags-approved" : "tags-declined", stack: step.stack });
+    }
+
     case "finish":
       return at(state, { at: "done", result: step.result });
   }

@@ -142,6 +142,30 @@ describe("converge against the fake CloudFormation", () => {
     expect(fake.count("createChangeSet")).toBe(2);
   });
 
+  it("a tags-only change is not applied by a plan, nor without confirmation when the run asks first", async () => {
+    const { fake, deps } = setup();
+    await converge({ stackName: "app", template: bucketTemplate, tags: { team: "a" } }, deps);
+    fake.tagsOnlyChangeSetsFail = true;
+    const input = { stackName: "app", template: bucketTemplate, tags: { team: "b" } };
+    expect((await planChanges(input, deps)).length).toBe(0);
+    const asked: number[] = [];
+    const declined = await converge(input, {
+      ...deps,
+      confirm: (changes) => {
+        asked.push(changes.length);
+        return false;
+      },
+    });
+    expect(declined, declined.message).toMatchObject({ kind: "unchanged" });
+    expect(declined.message).toMatch(/only the tags of stack app differ, and their update was declined/);
+    expect(asked).toEqual([0]);
+    expect(fake.count("updateStack")).toBe(0);
+    expect(fake.live("app")!.tags).toEqual({ team: "a" });
+    const approved = await converge(input, { ...deps, confirm: () => true });
+    expect(approved.kind).toBe("updated");
+    expect(fake.live("app")!.tags).toEqual({ team: "b" });
+  });
+
   it("updates with the template's capabilities, rollback triggers and an idempotent client token", async () => {
     const { fake, deps } = setup();
     await converge({ stackName: "app", template: bucketTemplate }, deps);
