@@ -231,11 +231,16 @@ export class InvalidInputError extends ConvergeError {
 /** The stack is in a state no operation may start from (e.g. an update is already running). */
 export class StackBusyError extends ConvergeError {
   readonly status: string;
-  constructor(stackName: string, status: string, follow?: string) {
+  /**
+   * `why` replaces the generic explanation; `next` the generic advice (wait, follow it with `follow`, run again).
+   */
+  constructor(stackName: string, status: string, follow?: string, why?: string, next?: string) {
+    const followWith = follow ?? `aws cloudformation describe-stacks --stack-name ${stackName}`;
     super(
       "SPARTA_CONVERGE_STACK_BUSY",
-      `Stack "${stackName}" is in state ${status}; another operation is running or the stack needs manual attention.\n` +
-        `Wait for the running operation to finish (\`${follow ?? `aws cloudformation describe-stacks --stack-name ${stackName}`}\`) and run again.`,
+      `Stack "${stackName}" is in state ${status}; ${why ?? "another operation is running or the stack needs manual attention"}.\n` +
+        (next ??
+          `Wait for the running operation to finish (follow it with \`${followWith}\`) and run again.`),
     );
     this.status = status;
   }
@@ -250,7 +255,7 @@ export class ConcurrentDeployError extends ConvergeError {
     super(
       "SPARTA_CONVERGE_CONCURRENT_DEPLOY",
       `Stack "${stackName}" is being deployed by another run: ${otherRun}.\n${detail}\n` +
-        `Follow that run with \`${follow}\` and deploy again when it is done.`,
+        `Follow that run with \`${follow}\` and deploy again when it is done (or let this run wait for it).`,
     );
     this.stackName = stackName;
     this.otherRun = otherRun;

@@ -151,7 +151,7 @@ function deployedOf(cs: ChangeSetRef): Stack | undefined {
 }
 
 function statusFollow(ctx: DecideContext): string {
-  return `${ctx.commands.status} (or aws cloudformation describe-stacks --stack-name ${ctx.input.stackName})`;
+  return ctx.commands.status;
 }
 
 /** Ctrl-C before anything was changed. */
@@ -194,12 +194,18 @@ export function decide(state: RunState, ctx: DecideContext): Step {
       if (ctx.aborted) return { do: "finish", result: interruptedEarly(ctx, stack, "before uploading") };
       if (status === "ROLLBACK_COMPLETE" || status === "ROLLBACK_FAILED") {
         if (intent.plan || !intent.recreateFailed) {
-          const how = intent.plan
-            ? `\`${ctx.commands.deploy}\` deletes it and creates it again`
-            : "delete it, or allow recreateFailedStack";
+          const next = intent.plan
+            ? `\`${ctx.commands.deploy}\` deletes it and creates it again; a plan changes nothing, so it cannot show the changes yet.`
+            : `Delete it (aws cloudformation delete-stack --stack-name ${name}), or allow recreateFailedStack, and run again.`;
           return {
             do: "fail",
-            error: new StackBusyError(name, `${status} (a failed first create; ${how})`, statusFollow(ctx)),
+            error: new StackBusyError(
+              name,
+              status,
+              statusFollow(ctx),
+              "a failed first create left it holding nothing",
+              next,
+            ),
           };
         }
         return { do: "recreate", stack };
@@ -210,8 +216,10 @@ export function decide(state: RunState, ctx: DecideContext): Step {
             do: "fail",
             error: new StackBusyError(
               name,
-              `UPDATE_ROLLBACK_FAILED (\`${ctx.commands.deploy}\` resumes the rollback before planning anything)`,
+              status,
               statusFollow(ctx),
+              "a failed update could not be rolled back",
+              `\`${ctx.commands.deploy}\` resumes the rollback (continue-update-rollback) first; a plan changes nothing, so it cannot show the changes yet.`,
             ),
           };
         }

@@ -136,7 +136,7 @@ export async function perform(engine: Engine, run: Run, state: RunState, step: S
 
     case "refuse-busy": {
       const other = await identifyOtherRun(engine, step.stack, undefined);
-      const follow = `${engine.commands.status} (or aws cloudformation describe-stacks --stack-name ${name})`;
+      const follow = engine.commands.status;
       if (other.sparta) {
         throw new ConcurrentDeployError(
           name,
@@ -145,7 +145,12 @@ export async function perform(engine: Engine, run: Run, state: RunState, step: S
           follow,
         );
       }
-      throw new StackBusyError(name, `${step.stack.StackStatus ?? "UNKNOWN"} (${other.label})`, follow);
+      throw new StackBusyError(
+        name,
+        step.stack.StackStatus ?? "UNKNOWN",
+        follow,
+        `${other.label} is running on it${engine.plan ? " (a plan does not wait)" : ""}`,
+      );
     }
 
     case "fail":
