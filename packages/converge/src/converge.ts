@@ -2,8 +2,8 @@ import { randomBytes } from "node:crypto";
 import { type Engine, makeEngine } from "./engine.js";
 import { InvalidInputError } from "./errors.js";
 import { validate } from "./inputs.js";
-import { decide, type Intent, type RunState } from "./machine.js";
-import { perform, type Run } from "./steps.js";
+import { decide, type Intent, type Run, type RunState } from "./machine.js";
+import { perform } from "./steps.js";
 import { sha256Hex } from "./template.js";
 import type { Change, ConvergeInput, ConvergeResult, EngineDeps } from "./types.js";
 

@@ -76,6 +76,15 @@ export type Phase =
   | { at: "tags-declined"; stack: Stack }
   | { at: "done"; result: ConvergeResult };
 
+/** What stays fixed for one run: the input, its template text, the run's own name. */
+export interface Run {
+  input: ConvergeInput;
+  body: string;
+  /** `sparta-<template hash>-<time>`: names the run's change sets and prefixes its request tokens. */
+  name: string;
+  prepared?: PreparedTemplate;
+}
+
 export interface RunState {
   phase: Phase;
   /** Events of the operations this run started or waited for, oldest first. */
@@ -531,4 +540,9 @@ function settledResult(
     // the root cause is in `rootCause`, printed once by the caller, not repeated here
     message: `Stack ${name} ${verb} failed and ended in ${outcome.status}.${next}${note}`,
   };
+}
+
+/** The state after a step: the new phase, and what else changed. */
+export function at(state: RunState, phase: RunState["phase"], extra: Partial<RunState> = {}): RunState {
+  return { ...state, ...extra, phase };
 }
