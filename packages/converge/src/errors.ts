@@ -173,16 +173,18 @@ export class BucketMissingError extends ConvergeError {
   }
 }
 
-/** The bucket is not owned by the expected account (S3 refused the request's ExpectedBucketOwner). */
+/** S3 refused a request carrying ExpectedBucketOwner: the bucket belongs to another account (or may not be used). */
 export class BucketOwnerMismatchError extends ConvergeError {
   readonly bucket: string;
   readonly expectedOwner: string;
   constructor(bucket: string, expectedOwner: string, source: string, cause?: unknown) {
     super(
       "SPARTA_CONVERGE_BUCKET_OWNER",
-      `S3 bucket "${bucket}" is not owned by account ${expectedOwner} (${source}); nothing was uploaded or deployed.\n` +
+      `S3 bucket "${bucket}" is not owned by account ${expectedOwner} (${source}), or these credentials may not use it: ` +
+        "S3 refused access. Nothing was uploaded or deployed.\n" +
         "A bucket that changed hands could serve code planted by its new owner. Use a bucket your account owns, " +
-        "or pass its owner's account id as `bucketOwner` if it is a shared bucket you trust.",
+        "pass its owner's account id as `bucketOwner` if it is a shared bucket you trust, or grant s3:GetObject and " +
+        "s3:PutObject on it.",
       { cause, userError: true },
     );
     this.bucket = bucket;
