@@ -278,8 +278,11 @@ function reportError(
     e.name.endsWith("Error") &&
     !["Error", "TypeError", "RangeError", "SyntaxError", "ReferenceError"].includes(e.name);
   if (known) {
-    // @sparta/converge codes are SPARTA_CONVERGE_*: the stack operation could not be carried out.
-    const deployment = (e.code as string).startsWith("SPARTA_CONVERGE");
+    // @sparta/converge codes are SPARTA_CONVERGE_*: the stack operation could not be carried out, unless the
+    // error says the user's own configuration or input is at fault (`userError`: region, endpoint, profile, bucket).
+    const deployment =
+      (e.code as string).startsWith("SPARTA_CONVERGE") &&
+      (error as { userError?: unknown }).userError !== true;
     reporter.error(`error: ${e.message}`);
     if (options.level === "debug" && e.stack) reporter.debug(e.stack);
     return deployment ? ExitCode.deployment : ExitCode.user;

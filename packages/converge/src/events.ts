@@ -1,5 +1,5 @@
 import type { StackEvent as SdkStackEvent } from "@aws-sdk/client-cloudformation";
-import type { CfnClient, Reporter, StackEvent } from "./types.js";
+import type { CallOptions, CfnClient, Reporter, StackEvent } from "./types.js";
 
 function iso(value: Date | string | undefined): string {
   if (value instanceof Date) return value.toISOString();
@@ -17,6 +17,7 @@ export function toStackEvent(e: SdkStackEvent): StackEvent {
     status: e.ResourceStatus ?? "",
     ...(e.ResourceStatusReason ? { reason: e.ResourceStatusReason } : {}),
     timestamp: iso(e.Timestamp),
+    ...(e.ClientRequestToken ? { clientRequestToken: e.ClientRequestToken } : {}),
   };
 }
 
@@ -48,20 +49,27 @@ export class EventFollower {
     private readonly stackId: string,
     private readonly stackName: string,
     private readonly reporter: Reporter,
+    private readonly options: CallOptions = {},
   ) {}
 
   /** Remember the events that already exist so they are not reported as part of this operation. */
   async baseline(): Promise<void> {
-    const out = await this.cfn.describeStackEvents({ StackName: this.stackId });
+    const out = await this.cfn.describeStackEvents({ StackName: this.stackId }, this.options);
     for (const e of out.StackEvents ?? []) this.seen.add(toStackEvent(e).eventId);
   }
 
-  /** Fetch and emit the events that appeared since the last poll. */
-  async poll(): Promise<StackEvent[]> {
+  /**
+   * Fetch the events that appeared since the last poll and emit them (oldest first). `quiet` only marks them
+   * seen and returns them: a check that nobody else touched the stack, reporting nothing.
+   */
+  async poll(options: { quiet?: boolean } = {}): Promise<StackEvent[]> {
     const fresh: StackEvent[] = [];
     let token: string | undefined;
     for (let page = 0; page < MAX_PAGES; page++) {
-      const out = await this.cfn.describeStackEvents({ StackName: this.stackId, NextToken: token });
+      const out = await this.cfn.describeStackEvents(
+        { StackName: this.stackId, NextToken: token },
+        this.options,
+      );
       let reachedSeen = false;
       for (const raw of out.StackEvents ?? []) {
         const e = toStackEvent(raw);
@@ -75,7 +83,8 @@ export class EventFollower {
       if (reachedSeen || !token) break;
     }
     fresh.reverse(); // the API lists newest first
-    for (const e of fresh) this.accept(e);
+    if (options.quiet) for (const e of fresh) this.seen.add(e.eventId);
+    else for (const e of fresh) this.accept(e);
     return fresh;
   }
 

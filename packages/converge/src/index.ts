@@ -1,16 +1,25 @@
-export { type ClientOptions, createCfnClient, createS3Client } from "./clients.js";
+export { type ClientOptions, createCfnClient, createS3Client, createStsClient } from "./clients.js";
 export { CHANGE_SET_PREFIX, converge, planChanges } from "./converge.js";
 export {
+  ArtifactMismatchError,
   AwsCallError,
   BucketMissingError,
+  BucketOwnerMismatchError,
   ChangeSetTimeoutError,
+  ConcurrentDeployError,
   ConvergeError,
   CredentialsMissingError,
   EmulatorError,
+  EndpointInvalidError,
+  EndpointNotAwsError,
+  EndpointTimeoutError,
   EndpointUnreachableError,
   InvalidInputError,
+  ProfileNotFoundError,
+  RegionInvalidError,
   RegionMissingError,
   StackBusyError,
+  StillDeployingError,
   TemplateTooLargeError,
 } from "./errors.js";
 export { findRootCause } from "./events.js";
@@ -19,6 +28,7 @@ export { deleteStack, describeStack } from "./stack.js";
 export { inferCapabilities } from "./template.js";
 export type {
   Artifact,
+  CallOptions,
   CfnClient,
   Change,
   ConvergeInput,
@@ -31,4 +41,5 @@ export type {
   S3Like,
   StackDescription,
   StackEvent,
+  StsLike,
 } from "./types.js";

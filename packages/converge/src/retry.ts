@@ -1,5 +1,6 @@
 import {
   AwsCallError,
+  ConvergeError,
   CredentialsMissingError,
   EndpointUnreachableError,
   RegionMissingError,
@@ -33,6 +34,11 @@ interface SdkErrorLike {
   $metadata?: { httpStatusCode?: number };
 }
 
+/** A condition that may pass: what `isRetryable` says, or one of converge's own transient errors (a timeout). */
+export function isTransient(error: unknown): boolean {
+  return isRetryable(error) || (error instanceof ConvergeError && error.transient);
+}
+
 /** Throttling, 5xx and dropped connections are worth another try; validation errors are not. */
 export function isRetryable(error: unknown): boolean {
   const e = error as SdkErrorLike | undefined;
@@ -46,10 +52,14 @@ export function isRetryable(error: unknown): boolean {
   return status === 429 || (status !== undefined && status >= 500);
 }
 
-/** Turn SDK configuration failures into errors that say how to fix them; leave API errors alone. */
+/**
+ * Turn SDK configuration failures into errors that say how to fix them; leave API errors alone. (The clients of
+ * `createCfnClient` translate their own errors with more context; this covers clients given by the caller.)
+ */
 export function translateError(operation: string, error: unknown): unknown {
   const e = error as SdkErrorLike | undefined;
   if (!e || typeof e !== "object") return new AwsCallError(operation, error);
+  if (e instanceof ConvergeError) return e;
   if (e.name === "CredentialsProviderError" || /could not load credentials/i.test(e.message ?? "")) {
     return new CredentialsMissingError(error);
   }
@@ -57,6 +67,16 @@ export function translateError(operation: string, error: unknown): unknown {
   if (e.code === "ECONNREFUSED" || e.code === "ENOTFOUND")
     return new EndpointUnreachableError(operation, error);
   return error;
+}
+
+/** HTTP attempts behind one call: the SDK reports its own retries in `$metadata.attempts`. */
+function attemptsOf(outcome: unknown): number {
+  const direct = (outcome as SdkErrorLike | undefined)?.$metadata as { attempts?: number } | undefined;
+  const viaCause = ((outcome as { cause?: SdkErrorLike } | undefined)?.cause?.$metadata ?? undefined) as
+    | { attempts?: number }
+    | undefined;
+  const n = direct?.attempts ?? viaCause?.attempts;
+  return typeof n === "number" && n > 0 ? n : 1;
 }
 
 /** Shared per-operation state: API call counter, clock, retry policy. */
@@ -84,10 +104,11 @@ function operationName(method: string): string {
 }
 
 /**
- * Wrap every method of a client so each call is counted and retried on throttling/transient errors.
- * The wrapped client has the same interface.
+ * Wrap every method of a client so each call is counted (with the SDK's own retries) and, unless the client
+ * retries on its own (`retriesItself`), retried on throttling/transient errors. Same interface as the client.
  */
-export function instrument<T extends object>(client: T, ctx: CallContext): T {
+export function instrument<T extends object>(client: T, ctx: CallContext, retriesItself = false): T {
+  const maxAttempts = retriesItself ? 1 : ctx.maxAttempts;
   return new Proxy(client, {
     get(target, prop, receiver) {
       const value = Reflect.get(target, prop, receiver);
@@ -97,15 +118,21 @@ export function instrument<T extends object>(client: T, ctx: CallContext): T {
       const op = operationName(prop);
       return async (...args: unknown[]) => {
         for (let attempt = 0; ; attempt++) {
-          ctx.calls++;
-          ctx.byOperation[op] = (ctx.byOperation[op] ?? 0) + 1;
+          const count = (outcome: unknown) => {
+            const n = attemptsOf(outcome);
+            ctx.calls += n;
+            ctx.byOperation[op] = (ctx.byOperation[op] ?? 0) + n;
+          };
           try {
-            return await value.apply(target, args);
+            const result = await value.apply(target, args);
+            count(result);
+            return result;
           } catch (error) {
-            if (!isRetryable(error) || attempt + 1 >= ctx.maxAttempts) throw translateError(op, error);
+            count(error);
+            if (!isRetryable(error) || attempt + 1 >= maxAttempts) throw translateError(op, error);
             const delay = backoffDelay(attempt, ctx.random);
             ctx.reporter.warn?.(
-              `${op} was throttled or failed transiently (${(error as Error).name ?? "error"}); retry ${attempt + 1} of ${ctx.maxAttempts - 1} in ${delay} ms`,
+              `${op} was throttled or failed transiently (${(error as Error).name ?? "error"}); retry ${attempt + 1} of ${maxAttempts - 1} in ${delay} ms`,
             );
             await ctx.sleep(delay);
           }

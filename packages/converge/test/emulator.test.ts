@@ -44,11 +44,12 @@ function counted<T extends object>(client: T, counts: Record<string, number>): T
 
 function world() {
   const counts: Record<string, number> = {};
-  const cfn: CfnClient = counted(createCfnClient({ endpoint, region, credentials, maxAttempts: 1 }), counts);
-  const s3: S3Like = counted(createS3Client({ endpoint, region, credentials, maxAttempts: 1 }), counts);
+  const aws = { endpoint, region, credentials, maxAttempts: 1 };
+  const cfn: CfnClient = counted(createCfnClient(aws), counts);
+  const s3: S3Like = counted(createS3Client(aws), counts);
   const info: string[] = [];
   const reporter: Reporter = { info: (m) => info.push(m) };
-  const deps: EngineDeps = { cfn, s3, reporter, pollSchedule: [20, 50, 100] };
+  const deps: EngineDeps = { cfn, s3, aws, reporter, pollSchedule: [20, 50, 100] };
   const reset = () => {
     for (const k of Object.keys(counts)) delete counts[k];
   };
@@ -307,6 +308,54 @@ describe("converge through the AWS SDK against the emulator", () => {
     expect(changes).toEqual([{ action: "Add", logicalId: "Queue", resourceType: "AWS::SQS::Queue" }]);
     expect(await describeStack({ stackName }, deps)).toBeUndefined();
     expect((await converge({ stackName, template }, deps)).kind).toBe("created");
+    await deleteStack({ stackName }, deps);
+  });
+
+  it("two first creates of one stack at once: the stack survives, and neither run reports the other's outputs", async () => {
+    const { deps } = world();
+    const stackName = unique("race-create");
+    const which = (w: string) => ({
+      Resources: { Queue: { Type: "AWS::SQS::Queue" } },
+      Outputs: { Which: { Value: w }, QueueUrl: { Value: { Ref: "Queue" } } },
+    });
+    const runs = await Promise.allSettled([
+      converge({ stackName, template: which("a") }, { ...deps, runLabel: "pid 1 on host-a" }),
+      converge({ stackName, template: which("b") }, { ...deps, runLabel: "pid 2 on host-b" }),
+    ]);
+    const described = await describeStack({ stackName }, deps);
+    expect(described?.status).toMatch(/^(CREATE|UPDATE)_COMPLETE$/);
+    const results = runs.flatMap((r) => (r.status === "fulfilled" ? [r.value] : []));
+    expect(results.filter((r) => r.kind === "created")).toHaveLength(1);
+    for (const [i, r] of runs.entries()) {
+      if (r.status === "rejected") expect(r.reason.code).toBe("SPARTA_CONVERGE_CONCURRENT_DEPLOY");
+      else if (r.value.outputs.Which !== undefined) expect(r.value.outputs.Which).toBe(i === 0 ? "a" : "b");
+    }
+    await deleteStack({ stackName }, deps);
+  });
+
+  it("two updates of one stack at once: each run's outputs are its own change set's, and the stack is not lost", async () => {
+    const { deps } = world();
+    const stackName = unique("race-update");
+    const which = (w: string) => ({
+      Resources: { Queue: { Type: "AWS::SQS::Queue" }, [`Topic${w}`]: { Type: "AWS::SNS::Topic" } },
+      Outputs: { Which: { Value: w } },
+    });
+    expect((await converge({ stackName, template: which("0") }, deps)).kind).toBe("created");
+    const runs = await Promise.allSettled([
+      converge({ stackName, template: which("a") }, { ...deps, runLabel: "pid 1 on host-a" }),
+      converge({ stackName, template: which("b") }, { ...deps, runLabel: "pid 2 on host-b" }),
+    ]);
+    for (const [i, r] of runs.entries()) {
+      if (r.status === "rejected") {
+        expect(r.reason.code).toBe("SPARTA_CONVERGE_CONCURRENT_DEPLOY");
+        continue;
+      }
+      expect(r.value.kind).toBe("updated");
+      if (r.value.outputs.Which !== undefined) expect(r.value.outputs.Which).toBe(i === 0 ? "a" : "b");
+    }
+    const described = await describeStack({ stackName }, deps);
+    expect(described?.status).toBe("UPDATE_COMPLETE");
+    expect(["a", "b"]).toContain(described?.outputs.Which);
     await deleteStack({ stackName }, deps);
   });
 });

@@ -52,6 +52,10 @@ interface FakeStack {
   pending: { event: SdkEvent; then?: () => void }[]; // released one per poll
   resources: Map<string, { type: string; status: string; physicalId: string }>;
   rollbackConfiguration?: unknown;
+  /** The ClientRequestToken of the operation under way; every event it causes carries it. */
+  token?: string;
+  /** The change set the stack last executed (DescribeStacks `ChangeSetId`). */
+  changeSetId?: string;
 }
 
 interface FakeChangeSet {
@@ -68,6 +72,7 @@ interface FakeChangeSet {
   tags: Record<string, string>;
   input: CreateChangeSetCommandInput;
   polls: number;
+  created: Date;
 }
 
 /** See FAKE.md for the documented CloudFormation behaviour each part reproduces. */
@@ -79,6 +84,8 @@ export class FakeCloudFormation implements CfnClient {
   stuckChangeSets = false;
   /** A change set that differs from the stack only in its tags FAILS with "didn't contain changes". */
   tagsOnlyChangeSetsFail = false;
+  /** Executing a change set leaves the stack's other change sets in place (the emulator does; AWS deletes them). */
+  keepOtherChangeSets = false;
   private readonly throttles = new Map<string, number>();
   private readonly resourceFailures = new Map<
     string,
@@ -86,6 +93,9 @@ export class FakeCloudFormation implements CfnClient {
   >();
   private readonly rollbackFailures = new Map<string, string>();
   private readonly deleteFailures = new Map<string, string>();
+  private readonly failures = new Map<string, { left: number; make: () => Error }>();
+  private readonly lostAnswers = new Map<string, number>();
+  private readonly hooks = new Map<string, ((input: unknown) => unknown)[]>();
   private seq = 0;
 
   constructor(private readonly clock: FakeClock = new FakeClock()) {}
@@ -94,6 +104,24 @@ export class FakeCloudFormation implements CfnClient {
   /** The next `times` calls of `op` (e.g. "describeStacks") fail with a Throttling error. */
   throttle(op: keyof CfnClient, times: number): void {
     this.throttles.set(op, times);
+  }
+  /** The next `times` calls of `op` fail with the error `make` returns (e.g. a connection reset), doing nothing. */
+  failNext(op: keyof CfnClient, times: number, make: () => Error): void {
+    this.failures.set(op, { left: times, make });
+  }
+  /**
+   * The next `times` calls of `op` are carried out, but their answer is lost: the caller gets a connection reset
+   * (the request reached CloudFormation; the response did not reach the caller).
+   */
+  loseAnswer(op: keyof CfnClient, times = 1): void {
+    this.lostAnswers.set(op, times);
+  }
+  /**
+   * Run `hook` before the next call of `op` is carried out (once), e.g. to let another run act at that moment.
+   * The hook may be async; the call waits for it.
+   */
+  intercept(op: keyof CfnClient, hook: (input: unknown) => unknown): void {
+    this.hooks.set(op, [...(this.hooks.get(op) ?? []), hook]);
   }
   /** The next operation that creates or updates `logicalId` fails there (optionally inside a nested stack). */
   failResource(logicalId: string, reason: string, nested?: { logicalId: string; reason: string }): void {
@@ -148,13 +176,32 @@ export class FakeCloudFormation implements CfnClient {
   }
 
   // ---------------------------------------------------------------- helpers
-  private record(op: string, input: unknown): void {
+  private async record(op: string, input: unknown): Promise<void> {
+    const hooks = this.hooks.get(op);
+    if (hooks?.length) {
+      const hook = hooks.shift()!;
+      await hook(input);
+    }
     this.calls.push({ op, input });
     const left = this.throttles.get(op) ?? 0;
     if (left > 0) {
       this.throttles.set(op, left - 1);
       throw new AwsError("Throttling", "Rate exceeded");
     }
+    const failure = this.failures.get(op);
+    if (failure && failure.left > 0) {
+      failure.left--;
+      throw failure.make();
+    }
+  }
+  /** After an operation was carried out: lose its answer if asked to. */
+  private answer<T>(op: string, value: T): T {
+    const lost = this.lostAnswers.get(op) ?? 0;
+    if (lost > 0) {
+      this.lostAnswers.set(op, lost - 1);
+      throw Object.assign(new Error("socket hang up"), { name: "Error", code: "ECONNRESET" });
+    }
+    return value;
   }
   private newStack(name: string, status: string): FakeStack {
     const id = `arn:aws:cloudformation:us-east-1:123456789012:stack/${name}/${++this.seq}`;
@@ -196,6 +243,7 @@ export class FakeCloudFormation implements CfnClient {
       ResourceType: type,
       ResourceStatus: status as never,
       ...(reason ? { ResourceStatusReason: reason } : {}),
+      ...(stack.token ? { ClientRequestToken: stack.token } : {}),
       Timestamp: new Date(this.clock.now()),
     };
   }
@@ -250,7 +298,7 @@ export class FakeCloudFormation implements CfnClient {
 
   // ---------------------------------------------------------------- API
   async describeStacks(input: DescribeStacksCommandInput) {
-    this.record("describeStacks", input);
+    await this.record("describeStacks", input);
     const s = this.find(input.StackName);
     this.tick(s);
     return {
@@ -268,18 +316,23 @@ export class FakeCloudFormation implements CfnClient {
           Tags: Object.entries(s.tags).map(([Key, Value]) => ({ Key, Value })),
           Outputs: Object.entries(s.outputs).map(([OutputKey, OutputValue]) => ({ OutputKey, OutputValue })),
           ...(s.rollbackConfiguration ? { RollbackConfiguration: s.rollbackConfiguration } : {}),
+          ...(s.changeSetId ? { ChangeSetId: s.changeSetId } : {}),
         },
       ],
     };
   }
 
   async getTemplate(input: GetTemplateCommandInput) {
-    this.record("getTemplate", input);
+    await this.record("getTemplate", input);
     return { $metadata: {}, TemplateBody: JSON.stringify(this.find(input.StackName).template) };
   }
 
   async createChangeSet(input: CreateChangeSetCommandInput) {
-    this.record("createChangeSet", input);
+    return this.answer("createChangeSet", await this.carryOutCreateChangeSet(input));
+  }
+
+  private async carryOutCreateChangeSet(input: CreateChangeSetCommandInput) {
+    await this.record("createChangeSet", input);
     const existing = [...this.changeSets.values()].find(
       (c) => c.token && c.token === input.ClientToken && c.name === input.ChangeSetName,
     );
@@ -320,6 +373,7 @@ export class FakeCloudFormation implements CfnClient {
       tags: Object.fromEntries((input.Tags ?? []).map((t) => [t.Key!, t.Value ?? ""])),
       input,
       polls: 0,
+      created: new Date(this.clock.now()),
     };
     this.changeSets.set(cs.id, cs);
     return { $metadata: {}, Id: cs.id, StackId: stack.id };
@@ -340,7 +394,7 @@ export class FakeCloudFormation implements CfnClient {
   }
 
   async describeChangeSet(input: DescribeChangeSetCommandInput) {
-    this.record("describeChangeSet", input);
+    await this.record("describeChangeSet", input);
     const cs = this.findChangeSet(input.ChangeSetName, input.StackName);
     const stack = this.stacks.get(cs.stackId)!;
     const changes = this.diff(cs.type === "CREATE" ? {} : stack.template, cs.template);
@@ -386,7 +440,11 @@ export class FakeCloudFormation implements CfnClient {
   }
 
   async executeChangeSet(input: ExecuteChangeSetCommandInput) {
-    this.record("executeChangeSet", input);
+    return this.answer("executeChangeSet", await this.carryOutExecuteChangeSet(input));
+  }
+
+  private async carryOutExecuteChangeSet(input: ExecuteChangeSetCommandInput) {
+    await this.record("executeChangeSet", input);
     const cs = this.findChangeSet(input.ChangeSetName, input.StackName);
     if (cs.executionStatus !== "AVAILABLE") {
       throw new AwsError(
@@ -398,10 +456,13 @@ export class FakeCloudFormation implements CfnClient {
     const changes = this.diff(cs.type === "CREATE" ? {} : stack.template, cs.template);
     cs.executionStatus = "EXECUTE_IN_PROGRESS";
     // AWS deletes the other change sets of a stack once one is executed.
-    for (const other of [...this.changeSets.values()])
-      if (other.stackId === stack.id && other !== cs) this.changeSets.delete(other.id);
+    if (!this.keepOtherChangeSets)
+      for (const other of [...this.changeSets.values()])
+        if (other.stackId === stack.id && other !== cs) this.changeSets.delete(other.id);
     const verb = cs.type === "CREATE" ? "CREATE" : "UPDATE";
     const S = "AWS::CloudFormation::Stack";
+    stack.token = input.ClientRequestToken;
+    stack.changeSetId = cs.id;
     stack.status = `${verb}_IN_PROGRESS`;
     this.emit(stack, stack.name, S, `${verb}_IN_PROGRESS`, "User Initiated");
     const failing = changes.find((c) => this.resourceFailures.has(c.logicalId));
@@ -519,7 +580,7 @@ export class FakeCloudFormation implements CfnClient {
 
   /** Only the tags-only form converge uses: the previous template and parameter values, new tags. */
   async updateStack(input: UpdateStackCommandInput) {
-    this.record("updateStack", input);
+    await this.record("updateStack", input);
     const stack = this.find(input.StackName);
     if (!input.UsePreviousTemplate)
       throw new AwsError("ValidationError", "the fake takes UsePreviousTemplate only");
@@ -528,6 +589,7 @@ export class FakeCloudFormation implements CfnClient {
       throw new AwsError("ValidationError", "No updates are to be performed.");
     }
     const S = "AWS::CloudFormation::Stack";
+    stack.token = input.ClientRequestToken;
     stack.status = "UPDATE_IN_PROGRESS";
     this.emit(stack, stack.name, S, "UPDATE_IN_PROGRESS", "User Initiated");
     this.queue(stack, stack.name, S, "UPDATE_COMPLETE_CLEANUP_IN_PROGRESS");
@@ -538,7 +600,7 @@ export class FakeCloudFormation implements CfnClient {
   }
 
   async continueUpdateRollback(input: ContinueUpdateRollbackCommandInput) {
-    this.record("continueUpdateRollback", input);
+    await this.record("continueUpdateRollback", input);
     const stack = this.find(input.StackName);
     if (stack.status !== "UPDATE_ROLLBACK_FAILED") {
       throw new AwsError(
@@ -548,6 +610,7 @@ export class FakeCloudFormation implements CfnClient {
     }
     const S = "AWS::CloudFormation::Stack";
     const skip = new Set(input.ResourcesToSkip ?? []);
+    stack.token = input.ClientRequestToken;
     stack.status = "UPDATE_ROLLBACK_IN_PROGRESS";
     this.emit(stack, stack.name, S, "UPDATE_ROLLBACK_IN_PROGRESS", "User Initiated");
     const still = [...this.rollbackFailures.keys()].find((id) => stack.resources.has(id) && !skip.has(id));
@@ -582,14 +645,18 @@ export class FakeCloudFormation implements CfnClient {
   }
 
   async deleteChangeSet(input: DeleteChangeSetCommandInput) {
-    this.record("deleteChangeSet", input);
+    return this.answer("deleteChangeSet", await this.carryOutDeleteChangeSet(input));
+  }
+
+  private async carryOutDeleteChangeSet(input: DeleteChangeSetCommandInput) {
+    await this.record("deleteChangeSet", input);
     const cs = this.findChangeSet(input.ChangeSetName, input.StackName);
     this.changeSets.delete(cs.id);
     return { $metadata: {} };
   }
 
   async listChangeSets(input: ListChangeSetsCommandInput) {
-    this.record("listChangeSets", input);
+    await this.record("listChangeSets", input);
     const stack = this.find(input.StackName);
     return {
       $metadata: {},
@@ -602,12 +669,14 @@ export class FakeCloudFormation implements CfnClient {
           StackName: stack.name,
           Status: c.status as never,
           ExecutionStatus: c.executionStatus as never,
+          CreationTime: c.created,
+          ...(c.input.Description ? { Description: c.input.Description } : {}),
         })),
     };
   }
 
   async describeStackEvents(input: DescribeStackEventsCommandInput) {
-    this.record("describeStackEvents", input);
+    await this.record("describeStackEvents", input);
     const stack = this.find(input.StackName);
     this.tick(stack);
     // Real pages hold up to 100 events; 3 here so pagination is exercised.
@@ -622,7 +691,7 @@ export class FakeCloudFormation implements CfnClient {
   }
 
   async listStackResources(input: ListStackResourcesCommandInput) {
-    this.record("listStackResources", input);
+    await this.record("listStackResources", input);
     const stack = this.find(input.StackName);
     return {
       $metadata: {},
@@ -637,10 +706,15 @@ export class FakeCloudFormation implements CfnClient {
   }
 
   async deleteStack(input: DeleteStackCommandInput) {
-    this.record("deleteStack", input);
+    return this.answer("deleteStack", await this.carryOutDeleteStack(input));
+  }
+
+  private async carryOutDeleteStack(input: DeleteStackCommandInput) {
+    await this.record("deleteStack", input);
     const stack = this.find(input.StackName);
     if (stack.status === "DELETE_COMPLETE") return { $metadata: {} };
     const S = "AWS::CloudFormation::Stack";
+    stack.token = input.ClientRequestToken;
     if (stack.status === "REVIEW_IN_PROGRESS") {
       // nothing was created: gone at once
       this.emit(stack, stack.name, S, "DELETE_COMPLETE");

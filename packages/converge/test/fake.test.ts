@@ -1,3 +1,4 @@
+import { hostname } from "node:os";
 import { describe, expect, it } from "vitest";
 import { converge, planChanges } from "../src/converge.js";
 import {
@@ -141,6 +142,30 @@ describe("converge against the fake CloudFormation", () => {
     expect(fake.count("createChangeSet")).toBe(2);
   });
 
+  it("a tags-only change is not applied by a plan, nor without confirmation when the run asks first", async () => {
+    const { fake, deps } = setup();
+    await converge({ stackName: "app", template: bucketTemplate, tags: { team: "a" } }, deps);
+    fake.tagsOnlyChangeSetsFail = true;
+    const input = { stackName: "app", template: bucketTemplate, tags: { team: "b" } };
+    expect((await planChanges(input, deps)).length).toBe(0);
+    const asked: number[] = [];
+    const declined = await converge(input, {
+      ...deps,
+      confirm: (changes) => {
+        asked.push(changes.length);
+        return false;
+      },
+    });
+    expect(declined, declined.message).toMatchObject({ kind: "unchanged" });
+    expect(declined.message).toMatch(/only the tags of stack app differ, and their update was declined/);
+    expect(asked).toEqual([0]);
+    expect(fake.count("updateStack")).toBe(0);
+    expect(fake.live("app")!.tags).toEqual({ team: "a" });
+    const approved = await converge(input, { ...deps, confirm: () => true });
+    expect(approved.kind).toBe("updated");
+    expect(fake.live("app")!.tags).toEqual({ team: "b" });
+  });
+
   it("updates with the template's capabilities, rollback triggers and an idempotent client token", async () => {
     const { fake, deps } = setup();
     await converge({ stackName: "app", template: bucketTemplate }, deps);
@@ -169,7 +194,7 @@ describe("converge against the fake CloudFormation", () => {
     const exec = fake.calls.filter((c) => c.op === "executeChangeSet").at(-1)!.input as {
       ClientRequestToken: string;
     };
-    expect(exec.ClientRequestToken).toMatch(/^sparta-[0-9a-f]{12}-[0-9a-z]+-exec$/);
+    expect(exec.ClientRequestToken).toMatch(/^sparta-[0-9a-f]{12}-[0-9a-z]+-[0-9a-f]{6}-exec$/);
     expect(input.RollbackConfiguration).toEqual({
       RollbackTriggers: [
         { Arn: "arn:aws:cloudwatch:us-east-1:123456789012:alarm:errors", Type: "AWS::CloudWatch::Alarm" },
@@ -294,7 +319,9 @@ describe("converge against the fake CloudFormation", () => {
     expect(r.rootCause?.map((e) => `${e.logicalId}:${e.status}:${e.reason}`)).toEqual([
       "Fn:CREATE_FAILED:Resource handler returned message: Role is invalid",
     ]);
-    expect(r.message).toMatch(/ROLLBACK_COMPLETE.*next converge deletes it/);
+    expect(r.message).toMatch(/ROLLBACK_COMPLETE.*next `sparta provision` deletes it and creates it again/);
+    // the root cause is in `rootCause`, not repeated in the message (the CLI prints it once)
+    expect(r.message).not.toMatch(/Role is invalid/);
   });
 
   it("deletes a ROLLBACK_COMPLETE stack and creates it again, saying so", async () => {
@@ -357,33 +384,29 @@ describe("converge against the fake CloudFormation", () => {
     expect(fake.live("app")).toBeUndefined();
   });
 
-  it("cleans up stale change sets of ours before creating a new one", async () => {
-    const { fake, deps } = setup();
+  it("deletes change sets of ours that runs left behind, never a live run's or someone else's", async () => {
+    const { fake, clock, deps } = setup();
     await converge({ stackName: "app", template: bucketTemplate }, deps);
-    await planChanges({ stackName: "app", template: withTopic }, deps);
-    fake.stuckChangeSets = true;
-    await converge({ stackName: "app", template: withTopic }, { ...deps, changeSetTimeoutMs: 1000 }).catch(
-      () => 0,
-    );
-    fake.stuckChangeSets = false;
-    // leave one stale change set behind, as a killed process would
-    await fake.createChangeSet({
-      StackName: "app",
-      ChangeSetName: "sparta-stale",
-      TemplateBody: JSON.stringify(withTopic),
-    });
-    await fake.createChangeSet({
-      StackName: "app",
-      ChangeSetName: "theirs",
-      TemplateBody: JSON.stringify(withTopic),
-    });
+    const leave = (name: string, description?: string) =>
+      fake.createChangeSet({
+        StackName: "app",
+        ChangeSetName: name,
+        TemplateBody: JSON.stringify(withTopic),
+        ...(description ? { Description: description } : {}),
+      });
+    // killed on this machine (its process is gone), and one from another machine more than an hour ago
+    await leave("sparta-dead", `@sparta/converge run by pid 99999999 on ${hostname()}`);
+    await leave("sparta-old", "@sparta/converge run by pid 42 on ci-runner-7");
+    clock.t += 2 * 60 * 60_000;
+    // a run on another machine that is still deciding (e.g. at its confirmation prompt), and a change set not ours
+    await leave("sparta-live", "@sparta/converge run by pid 42 on ci-runner-8");
+    await leave("theirs");
     const r = await converge({ stackName: "app", template: withTopic }, deps);
     expect(r.kind).toBe("updated");
     const deleted = fake.calls
       .filter((c) => c.op === "deleteChangeSet")
-      .map((c) => (c.input as { ChangeSetName: string }).ChangeSetName);
-    expect(deleted.some((n) => n.includes("sparta-stale"))).toBe(true);
-    expect(deleted.some((n) => n.includes("theirs"))).toBe(false);
+      .map((c) => /changeSet\/([^/]+)/.exec((c.input as { ChangeSetName: string }).ChangeSetName)?.[1]);
+    expect(deleted.sort()).toEqual(["sparta-dead", "sparta-old"]);
   });
 
   it("planChanges shows the changes and leaves nothing behind", async () => {
@@ -433,7 +456,9 @@ describe("converge against the fake CloudFormation", () => {
       finishAs: "UPDATE_COMPLETE",
     });
     const r = await converge({ stackName: "app", template: withTopic }, deps);
-    expect(log.info.join("\n")).toMatch(/app is UPDATE_IN_PROGRESS .* waiting for it to finish/);
+    expect(log.info.join("\n")).toMatch(
+      /app is UPDATE_IN_PROGRESS: .* waiting for it to finish, then this run plans again/,
+    );
     expect(r.kind).toBe("updated");
     expect(r.events.map((e) => `${e.logicalId}:${e.status}`)).toContain("app:UPDATE_COMPLETE");
 
@@ -461,18 +486,32 @@ describe("converge against the fake CloudFormation", () => {
     };
     const r = await converge({ stackName: "app", template: bucketTemplate }, { ...deps, reporter });
     expect(r.kind).toBe("failed");
-    expect(r.message).toMatch(/Interrupted\. Stack app is CREATE_IN_PROGRESS\. CloudFormation carries on/);
+    expect(r.interrupted).toBe(true);
+    expect(r.message).toMatch(
+      /Interrupted\. Stack app is CREATE_IN_PROGRESS: CloudFormation keeps deploying it on its own\. Follow it with `sparta status`/,
+    );
   });
 
-  it("on Ctrl-C before executing deletes the change set and the empty stack", async () => {
+  it("on Ctrl-C before anything started makes no call that changes anything", async () => {
     const controller = new AbortController();
     const { fake, deps } = setup({ signal: controller.signal });
     controller.abort();
     const r = await converge({ stackName: "app", template: bucketTemplate }, deps);
-    expect(r.kind).toBe("failed");
+    expect(r).toMatchObject({ kind: "failed", interrupted: true });
+    expect(r.message).toMatch(/Interrupted before anything started; nothing was changed/);
+    expect(fake.calls).toEqual([]);
+  });
+
+  it("on Ctrl-C while the change set is being made deletes it and the empty stack it made", async () => {
+    const controller = new AbortController();
+    const { fake, deps } = setup({ signal: controller.signal });
+    fake.intercept("describeChangeSet", () => controller.abort());
+    const r = await converge({ stackName: "app", template: bucketTemplate }, deps);
+    expect(r).toMatchObject({ kind: "failed", interrupted: true });
     expect(r.message).toMatch(/Interrupted before executing; the change set was deleted/);
     expect(fake.changeSets.size).toBe(0);
     expect(fake.live("app")).toBeUndefined();
+    expect(fake.count("executeChangeSet")).toBe(0);
   });
 
   it("deleteStack waits with events and N of M progress; no stack is unchanged", async () => {
