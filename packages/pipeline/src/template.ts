@@ -462,7 +462,8 @@ function stagesBoundary(
         `pipeline's deploy role allows one. ${fix}.`,
     );
   }
-  const boundary = roles[0][1].Properties!.PermissionsBoundary;
+  const [, first] = roles[0] as (typeof roles)[number];
+  const boundary = first.Properties?.PermissionsBoundary;
   if (usesPipelineBoundary(boundary)) {
     if (!hasParameter) {
       throw new InvalidPipelineOptionsError(
