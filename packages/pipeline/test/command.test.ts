@@ -273,9 +273,14 @@ describe("provisionPipeline with a GitHub token", () => {
   });
 
   it("says pull-request builds with a token use the Region's imported GitHub credential, which it leaves alone", async () => {
-    const { ctx, log } = context({ ...good, connection: undefined, oauth: "secretsmanager:github/token" }, true);
+    const { ctx, log } = context(
+      { ...good, connection: undefined, oauth: "secretsmanager:github/token" },
+      true,
+    );
     expect(await pipeline({ pullRequests: true }).command.run(ctx)).toBe(0);
-    expect(log.join("\n")).toMatch(/neither creates nor replaces: import it once \(`aws codebuild import-source-credentials/);
+    expect(log.join("\n")).toMatch(
+      /neither creates nor replaces: import it once \(`aws codebuild import-source-credentials/,
+    );
     const template = JSON.parse(readFileSync(join(serviceDir, ".sparta", "pipeline.json"), "utf8"));
     expect(JSON.stringify(template)).not.toContain("AWS::CodeBuild::SourceCredential");
   });

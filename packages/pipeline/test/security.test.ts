@@ -63,7 +63,11 @@ describe("the deploy role cannot mint an administrator", () => {
   const t = pipeline();
 
   it.each<[string, Request, Decision]>([
-    ["creates a role without a permissions boundary", { action: "iam:CreateRole", resource: stageRole }, "explicitly denied"],
+    [
+      "creates a role without a permissions boundary",
+      { action: "iam:CreateRole", resource: stageRole },
+      "explicitly denied",
+    ],
     [
       "creates a role with another boundary",
       {
@@ -127,12 +131,20 @@ describe("the deploy role cannot mint an administrator", () => {
     ],
     [
       "passes a stage's role to EC2 (an instance with the role's credentials)",
-      { action: "iam:PassRole", resource: stageRole, context: { "iam:PassedToService": "ec2.amazonaws.com" } },
+      {
+        action: "iam:PassRole",
+        resource: stageRole,
+        context: { "iam:PassedToService": "ec2.amazonaws.com" },
+      },
       "implicitly denied",
     ],
     [
       "passes a stage's role to Lambda",
-      { action: "iam:PassRole", resource: stageRole, context: { "iam:PassedToService": "lambda.amazonaws.com" } },
+      {
+        action: "iam:PassRole",
+        resource: stageRole,
+        context: { "iam:PassedToService": "lambda.amazonaws.com" },
+      },
       "allowed",
     ],
   ])("%s: %s", (_what, request, decision) => {
@@ -152,9 +164,9 @@ describe("the deploy role cannot mint an administrator", () => {
       },
     });
     const statements = deployRole(widened);
-    expect(evaluate(statements, { action: "iam:CreateRole", resource: `arn:aws:iam::${ACCOUNT}:role/Admin` })).toBe(
-      "explicitly denied",
-    );
+    expect(
+      evaluate(statements, { action: "iam:CreateRole", resource: `arn:aws:iam::${ACCOUNT}:role/Admin` }),
+    ).toBe("explicitly denied");
     expect(
       evaluate(statements, {
         action: "iam:AttachRolePolicy",
@@ -183,15 +195,20 @@ describe("the deploy role cannot mint an administrator", () => {
     expect(attach("arn:aws:iam::aws:policy/AWSXRayDaemonWriteAccess")).toBe("allowed");
     expect(attach(ADMIN)).toBe("explicitly denied");
     service.Resources.HelloRole.Properties.ManagedPolicyArns = [{ Ref: "SomePolicy" }];
-    expect(() => pipeline({ serviceTemplate: service })).toThrow(/attaches the managed policy \{"Ref":"SomePolicy"\}/);
+    expect(() => pipeline({ serviceTemplate: service })).toThrow(
+      /attaches the managed policy \{"Ref":"SomePolicy"\}/,
+    );
   });
 
   it("bounds a role the deploy role may create to what the service's roles were allowed", () => {
     const boundary = managedPolicyStatements(t, PERMISSIONS_BOUNDARY_POLICY, sample);
     // A role a changed template creates with AdministratorAccess: effective permissions are those of the boundary.
     const admin = [resolveStatement({ Effect: "Allow", Action: ["*"], Resource: ["*"] }, sample)];
-    const can = (action: string, resource: string) => evaluateWithBoundary(admin, boundary, { action, resource });
-    expect(can("logs:PutLogEvents", `arn:aws:logs:us-east-1:${ACCOUNT}:log-group:x:log-stream:y`)).toBe("allowed");
+    const can = (action: string, resource: string) =>
+      evaluateWithBoundary(admin, boundary, { action, resource });
+    expect(can("logs:PutLogEvents", `arn:aws:logs:us-east-1:${ACCOUNT}:log-group:x:log-stream:y`)).toBe(
+      "allowed",
+    );
     expect(can("iam:CreateUser", `arn:aws:iam::${ACCOUNT}:user/backdoor`)).toBe("implicitly denied");
     expect(can("s3:GetObject", "arn:aws:s3:::customer-data/secrets.csv")).toBe("implicitly denied");
   });
@@ -200,12 +217,16 @@ describe("the deploy role cannot mint an administrator", () => {
     const resources = t.Resources as Record<string, Json>;
     expect(resources[PERMISSIONS_BOUNDARY_POLICY]).toMatchObject({
       Type: "AWS::IAM::ManagedPolicy",
-      // biome-ignore lint/suspicious/noTemplateCurlyInString: Fn::Sub's syntax, not a JavaScript template
-      Properties: { Path: "/sparta/", ManagedPolicyName: { "Fn::Sub": "SpartaCodePipeline-${AWS::Region}-boundary" } },
+      Properties: {
+        Path: "/sparta/",
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: Fn::Sub's syntax, not a JavaScript template
+        ManagedPolicyName: { "Fn::Sub": "SpartaCodePipeline-${AWS::Region}-boundary" },
+      },
     });
     expect(resources.Pipeline!.DependsOn).toEqual([PERMISSIONS_BOUNDARY_POLICY]);
     for (const stage of resources.Pipeline!.Properties.Stages.slice(2)) {
       const overrides = stage.Actions[0].Configuration.ParameterOverrides["Fn::Sub"];
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: Fn::Sub's syntax, not a JavaScript template
       expect(overrides[0]).toContain('"SpartaPermissionsBoundary": "${Boundary}"');
     }
     // The pipeline's own roles are created by whoever provisions it, not bounded by the stages' boundary.
@@ -223,7 +244,11 @@ describe("the deploy role cannot mint an administrator", () => {
       if (r.Type === "AWS::IAM::Role") expect([id, r.Properties.PermissionsBoundary]).toEqual([id, own]);
     const statements = deployRole(withOwn);
     expect(
-      evaluate(statements, { action: "iam:CreateRole", resource: stageRole, context: { "iam:PermissionsBoundary": own } }),
+      evaluate(statements, {
+        action: "iam:CreateRole",
+        resource: stageRole,
+        context: { "iam:PermissionsBoundary": own },
+      }),
     ).toBe("allowed");
     expect(evaluate(statements, { action: "iam:CreateRole", resource: stageRole })).toBe("explicitly denied");
   });
@@ -235,7 +260,8 @@ describe("the deploy role cannot mint an administrator", () => {
       /role\(s\) HelloRole of the service carry none\. .*permissionsBoundary: pipeline\.permissionsBoundary/,
     );
     const operated = addSafeDeploy(hello(), { shift: "AllAtOnce" });
-    operated.Resources.SpartaCodeDeployRole.Properties.PermissionsBoundary = "arn:aws:iam::123456789012:policy/x";
+    operated.Resources.SpartaCodeDeployRole.Properties.PermissionsBoundary =
+      "arn:aws:iam::123456789012:policy/x";
     expect(() => pipeline({ serviceTemplate: operated })).toThrow(/different permissions boundaries/);
   });
 });
@@ -247,7 +273,9 @@ describe("the build cannot change what the deploy actions read", () => {
     evaluate(
       roleStatements(t, "BuildRole", { ...sample, parameters: {} }).map((s) => ({
         ...s,
-        Resource: s.Resource?.map((r) => r.replace(/SpartaCodePipeline-ArtifactBucket-SAMPLE0SUFFIX/i, "sparta-artifacts-bucket")),
+        Resource: s.Resource?.map((r) =>
+          r.replace(/SpartaCodePipeline-ArtifactBucket-SAMPLE0SUFFIX/i, "sparta-artifacts-bucket"),
+        ),
       })),
       { action: "s3:PutObject", resource },
     );
@@ -256,7 +284,10 @@ describe("the build cannot change what the deploy actions read", () => {
     [`${artifacts}/SpartaCodePipeline/BuildOutpu/Ab3dE9x`, "allowed"],
     [`${artifacts}/SpartaCodePipeline/SourceOutp/Ab3dE9x`, "implicitly denied"],
     ["arn:aws:s3:::my-sparta-artifacts/hello-0123456789abcdef.zip", "allowed"],
-    ["arn:aws:s3:::my-sparta-artifacts/SpartaCodePipeline/pipeline/templates/0f1e2d.json", "implicitly denied"],
+    [
+      "arn:aws:s3:::my-sparta-artifacts/SpartaCodePipeline/pipeline/templates/0f1e2d.json",
+      "implicitly denied",
+    ],
     ["arn:aws:s3:::my-sparta-artifacts/other/thing.txt", "implicitly denied"],
     ["arn:aws:s3:::someone-elses-bucket/hello-0123456789abcdef.zip", "implicitly denied"],
   ])("PutObject %s: %s", (resource, decision) => {
@@ -272,10 +303,16 @@ describe("the build cannot change what the deploy actions read", () => {
   it("lets the deploy role read the function code only", () => {
     const deploy = deployRole(t);
     expect(
-      evaluate(deploy, { action: "s3:GetObject", resource: "arn:aws:s3:::my-sparta-artifacts/hello-0123456789abcdef.zip" }),
+      evaluate(deploy, {
+        action: "s3:GetObject",
+        resource: "arn:aws:s3:::my-sparta-artifacts/hello-0123456789abcdef.zip",
+      }),
     ).toBe("allowed");
     expect(
-      evaluate(deploy, { action: "s3:GetObject", resource: "arn:aws:s3:::my-sparta-artifacts/SpartaCodePipeline/x.json" }),
+      evaluate(deploy, {
+        action: "s3:GetObject",
+        resource: "arn:aws:s3:::my-sparta-artifacts/SpartaCodePipeline/x.json",
+      }),
     ).toBe("implicitly denied");
   });
 });
@@ -283,8 +320,8 @@ describe("the build cannot change what the deploy actions read", () => {
 describe("the artifact bucket", () => {
   it("refuses every request not sent over TLS", () => {
     const t = pipeline();
-    const policy = (t.Resources.ArtifactBucketPolicy as Json).Properties.PolicyDocument.Statement.map((s: Json) =>
-      resolveStatement(s, sample, t.Resources),
+    const policy = (t.Resources.ArtifactBucketPolicy as Json).Properties.PolicyDocument.Statement.map(
+      (s: Json) => resolveStatement(s, sample, t.Resources),
     );
     const bucket = `arn:aws:s3:::spartacodepipeline-artifactbucket-sample0suffix`;
     const request = (secure: string): Request => ({
@@ -307,14 +344,17 @@ describe("pull request builds", () => {
     });
     expect(triggers.FilterGroups[0]).toContainEqual({ Type: "ACTOR_ACCOUNT_ID", Pattern: "^(583231|9919)$" });
     const all = pipeline({ pullRequests: { commentApproval: "all" } });
-    expect(all.Resources.PullRequestProject.Properties.Triggers.PullRequestBuildPolicy.RequiresCommentApproval).toBe(
-      "ALL_PULL_REQUESTS",
-    );
+    expect(
+      all.Resources.PullRequestProject.Properties.Triggers.PullRequestBuildPolicy.RequiresCommentApproval,
+    ).toBe("ALL_PULL_REQUESTS");
     expect(() => pipeline({ pullRequests: { trustedActors: ["octocat"] } })).toThrow(/not a GitHub user id/);
   });
 
   it("never create, replace or delete the Region's GitHub source credential", () => {
-    for (const source of [{ kind: "oauthToken" }, { kind: "oauthSecret", secretId: "github/token" }] as const) {
+    for (const source of [
+      { kind: "oauthToken" },
+      { kind: "oauthSecret", secretId: "github/token" },
+    ] as const) {
       const t = pipeline({ source, pullRequests: true });
       expect(typesOf(t)).not.toContain("AWS::CodeBuild::SourceCredential");
       expect(t.Resources.PullRequestProject.DependsOn).toBeUndefined();
@@ -343,12 +383,14 @@ describe("secrets of the environments", () => {
     const service = hello();
     // As pipeline.decorator gives the functions their environment.
     service.Resources.HelloFunction.Properties.Environment = {
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: Fn::Sub's syntax, not a JavaScript template
       Variables: { API_KEY: { "Fn::Sub": "{{resolve:secretsmanager:${EnvAPIKEY}}}" } },
     };
     service.Parameters.EnvAPIKEY = { Type: "String", Default: "test/api-key" };
     const statements = deployRole(pipeline({ serviceTemplate: service, environments: envs }));
     const secret = (name: string) => `arn:aws:secretsmanager:us-east-1:${ACCOUNT}:secret:${name}-AbCdEf`;
-    const read = (name: string) => evaluate(statements, { action: "secretsmanager:GetSecretValue", resource: secret(name) });
+    const read = (name: string) =>
+      evaluate(statements, { action: "secretsmanager:GetSecretValue", resource: secret(name) });
     expect(read("test/api-key")).toBe("allowed");
     expect(read("prod/api-key")).toBe("allowed");
     expect(read("prod/other")).toBe("implicitly denied");
@@ -362,7 +404,9 @@ describe("secrets of the environments", () => {
       /"API_KEY" is a Secrets Manager secret in environment "test" but a plain value in "production"/,
     );
     registry.register("production", {});
-    expect(() => pipeline({ environments: registry.list() })).toThrow(/Secret "API_KEY" is not set in environment "production"/);
+    expect(() => pipeline({ environments: registry.list() })).toThrow(
+      /Secret "API_KEY" is not set in environment "production"/,
+    );
   });
 
   it("warns about a plain value that looks like a credential, without repeating it", () => {

@@ -92,7 +92,10 @@ describe("codePipelinePackageFor", () => {
 describe("secrets of the environments in the service template", () => {
   function secretEnvironments() {
     const registry = createEnvironmentRegistry();
-    registry.register("test", { API_KEY: { secretsManager: "test/api-key" }, DB: { ssmParameter: "/test/db" } });
+    registry.register("test", {
+      API_KEY: { secretsManager: "test/api-key" },
+      DB: { ssmParameter: "/test/db" },
+    });
     registry.register("production", {
       API_KEY: { secretsManager: "prod/api-key", jsonKey: "key" },
       DB: { ssmParameter: "/prod/db" },
@@ -119,13 +122,18 @@ describe("secrets of the environments in the service template", () => {
       Effect: "Allow",
       Action: ["ssm:GetParameter"],
       // biome-ignore lint/suspicious/noTemplateCurlyInString: Fn::Sub's syntax, not a JavaScript template
-      Resource: [{ "Fn::Sub": "arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter${EnvDB}" }],
+      Resource: [
+        { "Fn::Sub": "arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter${EnvDB}" },
+      ],
     });
   });
 
   it("writes where each environment's secret is kept into the CodePipeline package, never a value", () => {
     expect(codePipelinePackageFor(secretEnvironments(), "p.zip").environments).toEqual({
-      test: { Parameters: { EnvAPIKEY: "test/api-key", EnvDB: "/test/db" }, Tags: { "sparta:environment": "test" } },
+      test: {
+        Parameters: { EnvAPIKEY: "test/api-key", EnvDB: "/test/db" },
+        Tags: { "sparta:environment": "test" },
+      },
       production: {
         Parameters: { EnvAPIKEY: "prod/api-key:SecretString:key", EnvDB: "/prod/db" },
         Tags: { "sparta:environment": "production" },
@@ -143,4 +151,3 @@ describe("secrets of the environments in the service template", () => {
     );
   });
 });
-
