@@ -2,6 +2,7 @@ import { addAlarms, addDashboard, addSafeDeploy } from "@sparta/operations";
 import { validateTemplate } from "@sparta/template";
 import { describe, expect, it } from "vitest";
 import {
+  applyEnvironments,
   buildspec,
   collectIamActions,
   createEnvironmentRegistry,
@@ -72,6 +73,30 @@ function operatedService(): Json {
   addDashboard(service as never);
   return service;
 }
+/** Environments whose API_KEY is a Secrets Manager secret and DB_PASSWORD a Parameter Store SecureString. */
+function secretEnvironments() {
+  const registry = createEnvironmentRegistry();
+  registry.register("test", {
+    MESSAGE: "Hello from test",
+    API_KEY: { secretsManager: "test/api-key" },
+    DB_PASSWORD: { ssmParameter: "/test/db/password" },
+  });
+  registry.register("production", {
+    MESSAGE: "Hello from production",
+    API_KEY: { secretsManager: "prod/api-key", jsonKey: "key" },
+    DB_PASSWORD: { ssmParameter: "/prod/db/password" },
+  });
+  return registry.list();
+}
+/** The hello fixture as the pipeline builds it with those environments, every role bounded by the user's own policy. */
+function ownBoundaryService(): Json {
+  const service = applyEnvironments(JSON.parse(fixture("hello-service.json")), secretEnvironments()) as Json;
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: Fn::Sub's syntax, not a JavaScript template
+  const boundary = { "Fn::Sub": "arn:${AWS::Partition}:iam::${AWS::AccountId}:policy/org-boundary" };
+  for (const r of Object.values(service.Resources as Record<string, Json>))
+    if (r.Type === "AWS::IAM::Role") r.Properties = { ...r.Properties, PermissionsBoundary: boundary };
+  return service;
+}
 /** The deploy role's statements: inline, or in the managed policies it is given past IAM's inline quota. */
 const deployRoleOf = (t: Json): Json[] => {
   const role = resources(t).DeployRole!.Properties;
@@ -140,6 +165,16 @@ const variants: [string, Partial<PipelineTemplateOptions>][] = [
   [
     "all-sources-operations",
     { serviceTemplate: operatedService() as never, resourceTypes: typesOf(operatedService()) },
+  ],
+  [
+    // Secrets per environment, and a service naming its own (an organization's) permissions boundary.
+    "secrets-own-boundary",
+    {
+      environments: secretEnvironments(),
+      serviceTemplate: ownBoundaryService() as never,
+      resourceTypes: typesOf(ownBoundaryService()),
+      pullRequests: { trustedActors: [583231] },
+    },
   ],
 ];
 
