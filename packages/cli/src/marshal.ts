@@ -592,8 +592,40 @@ export async function marshalService(
     );
     mergeFragment(template, fragment, `service.decorators[${i}]`);
   }
+  checkBoundaryReferences(template, boundary);
   // Roles the decorators added carry the boundary too.
   return applyPermissionsBoundary(template, boundary);
+}
+
+/**
+ * The parameters, resources and conditions `permissionsBoundary` names must be in the template (a decorator may add
+ * them, as `pipeline.decorator` does for `pipeline.permissionsBoundary`).
+ */
+function checkBoundaryReferences(template: TemplateDocument, boundary: unknown): void {
+  if (boundary === undefined || typeof boundary !== "object") return;
+  const missing = new Set<string>();
+  const visit = (v: unknown): void => {
+    if (Array.isArray(v)) v.forEach(visit);
+    else if (v && typeof v === "object") {
+      for (const [k, x] of Object.entries(v)) {
+        if (k === "Ref" && typeof x === "string" && !x.startsWith("AWS::"))
+          if (!template.Parameters?.[x] && !template.Resources[x]) missing.add(x);
+        if (k === "Fn::If" && Array.isArray(x) && typeof x[0] === "string")
+          if (!(template.Conditions as Record<string, unknown> | undefined)?.[x[0]]) missing.add(x[0]);
+        visit(x);
+      }
+    }
+  };
+  visit(boundary);
+  if (missing.size > 0)
+    throw new ServiceDefinitionError([
+      {
+        path: "service.permissionsBoundary",
+        message:
+          `names ${[...missing].join(", ")}, which the template lacks; a decorator must add them (with ` +
+          `@sparta/pipeline's pipeline.permissionsBoundary, add pipeline.decorator to decorators)`,
+      },
+    ]);
 }
 
 async function runDecorator(

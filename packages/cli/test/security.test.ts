@@ -99,6 +99,19 @@ describe("permissionsBoundary", () => {
     for (const [, r] of roles(plain)) expect(r.Properties?.PermissionsBoundary).toBeUndefined();
   });
 
+  it("names what an intrinsic boundary refers to when the template lacks it (a decorator forgotten)", async () => {
+    const boundary = {
+      "Fn::If": [
+        "SpartaPermissionsBoundaryGiven",
+        { Ref: "SpartaPermissionsBoundary" },
+        { Ref: "AWS::NoValue" },
+      ],
+    };
+    await expect(marshalService(service({ permissionsBoundary: boundary }), code)).rejects.toThrow(
+      /service\.permissionsBoundary: names SpartaPermissionsBoundaryGiven, SpartaPermissionsBoundary, which the template lacks; .*add pipeline\.decorator/,
+    );
+  });
+
   it("is validated: a managed policy's ARN or an intrinsic", async () => {
     const problems = async (permissionsBoundary: unknown) => {
       try {

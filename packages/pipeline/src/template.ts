@@ -728,13 +728,22 @@ export function pipelineTemplate(options: PipelineTemplateOptions): Json {
   });
   Object.assign(resources, deployRole(deploy, pipelineName, ownBoundary));
   if (boundary.kind === "pipeline") {
+    const document = policyDocument(boundaryStatements(options.serviceTemplate, boundary.arn));
+    if (worstCasePolicyChars(document) > IAM_LIMITS.managedPolicy) {
+      throw new InvalidPipelineOptionsError(
+        `Pipeline "${pipelineName}": the permissions boundary of the service's ${document.Statement[0]?.Action.length} ` +
+          `actions does not fit IAM's quota of ${IAM_LIMITS.managedPolicy} characters for a managed policy. Give the ` +
+          `service a boundary of your own, defineService({ permissionsBoundary: "arn:aws:iam::123456789012:policy/NAME" }), ` +
+          `or grant the functions fewer distinct actions.`,
+      );
+    }
     resources[PERMISSIONS_BOUNDARY_POLICY] = {
       Type: "AWS::IAM::ManagedPolicy",
       Properties: {
         ManagedPolicyName: sub(`${pipelineName}-\${AWS::Region}-boundary`),
         Path: "/sparta/",
         Description: `Permissions boundary of every role the stages of ${pipelineName} create: at most what the service's roles were allowed when the pipeline was provisioned`,
-        PolicyDocument: policyDocument(boundaryStatements(options.serviceTemplate, boundary.arn)),
+        PolicyDocument: document,
       },
     };
   }

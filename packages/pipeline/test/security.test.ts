@@ -213,6 +213,23 @@ describe("the deploy role cannot mint an administrator", () => {
     expect(can("s3:GetObject", "arn:aws:s3:::customer-data/secrets.csv")).toBe("implicitly denied");
   });
 
+  it("refuses a boundary that would not fit IAM's quota, or would allow every action", () => {
+    const many = hello();
+    many.Resources.HelloRole.Properties.Policies[0].PolicyDocument.Statement.push({
+      Effect: "Allow",
+      Action: Array.from({ length: 400 }, (_, i) => `dynamodb:SomeAction${i}`),
+      Resource: ["*"],
+    });
+    expect(() => pipeline({ serviceTemplate: many })).toThrow(/does not fit IAM's quota of 6144 characters/);
+    const everything = hello();
+    everything.Resources.HelloRole.Properties.Policies[0].PolicyDocument.Statement.push({
+      Effect: "Allow",
+      Action: ["*"],
+      Resource: ["*"],
+    });
+    expect(() => pipeline({ serviceTemplate: everything })).toThrow(/allowed every action \("\*"\)/);
+  });
+
   it("passes the boundary to every stage and creates it before the pipeline first runs", () => {
     const resources = t.Resources as Record<string, Json>;
     expect(resources[PERMISSIONS_BOUNDARY_POLICY]).toMatchObject({
