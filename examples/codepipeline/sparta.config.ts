@@ -26,6 +26,9 @@ export const service = defineService({
       events: [{ type: "httpApi", method: "GET", path: "/hello" }],
     },
   ],
+  // Every role carries the permissions boundary the pipeline creates when a stage deploys it: the pipeline's deploy
+  // role creates no role without it.
+  permissionsBoundary: pipeline.permissionsBoundary,
   decorators: [alarms(), pipeline.decorator],
   commands: [pipeline.command],
   codePipelinePackage: pipeline.packageFor,

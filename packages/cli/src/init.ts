@@ -175,7 +175,11 @@ export function scaffoldFiles(name: string, version: string): ScaffoldFile[] {
       ),
     },
     { path: "tsconfig.json", content: `${JSON.stringify(tsconfig, null, 2)}\n` },
-    { path: ".gitignore", content: lines("node_modules/", ".sparta/") },
+    {
+      path: ".gitignore",
+      // .spartarc.json holds this developer's flags (bucket, profile); .env files are where secrets end up.
+      content: lines("node_modules/", ".sparta/", ".spartarc.json", ".env", ".env.*"),
+    },
     {
       path: "README.md",
       content: lines(

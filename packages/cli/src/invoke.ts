@@ -216,7 +216,10 @@ export async function invokeConfig(
   const variables = (properties.Environment as { Variables?: Record<string, unknown> } | undefined)
     ?.Variables;
   for (const [k, v] of Object.entries(variables ?? fn.environment ?? {})) {
-    if (typeof v === "string" || typeof v === "number" || typeof v === "boolean") environment[k] = String(v);
+    // A dynamic reference ({{resolve:secretsmanager:...}}) is a secret CloudFormation resolves when it deploys.
+    const resolvedOnDeploy = typeof v === "string" && v.startsWith("{{resolve:");
+    if ((typeof v === "string" && !resolvedOnDeploy) || typeof v === "number" || typeof v === "boolean")
+      environment[k] = String(v);
     else
       reporter.warn(
         `${name}: environment variable ${k} is ${JSON.stringify(v)}, resolved only when deployed; not set locally`,

@@ -5,11 +5,19 @@ type Resource = TemplateDocument["Resources"][string];
 /** Lambda runtime of every generated function (cfn-lint rejects creating nodejs20.x). */
 export const RUNTIME = "nodejs22.x";
 
-/** An IAM role that Lambda assumes, with one inline policy: the execution role of a generated function. */
-export function lambdaRole(policyName: string, statements: readonly unknown[]): Resource {
+/**
+ * An IAM role that Lambda assumes, with one inline policy: the execution role of a generated function; with the
+ * service's permissions boundary when it has one.
+ */
+export function lambdaRole(
+  policyName: string,
+  statements: readonly unknown[],
+  permissionsBoundary?: unknown,
+): Resource {
   return {
     Type: "AWS::IAM::Role",
     Properties: {
+      ...(permissionsBoundary === undefined ? {} : { PermissionsBoundary: permissionsBoundary }),
       AssumeRolePolicyDocument: {
         Version: "2012-10-17",
         Statement: [
@@ -21,4 +29,21 @@ export function lambdaRole(policyName: string, statements: readonly unknown[]): 
       ],
     },
   };
+}
+
+/**
+ * Gives every IAM role of the template that has none the permissions boundary (roles a decorator added included).
+ * Mutates and returns `template`.
+ */
+export function applyPermissionsBoundary<T extends TemplateDocument>(
+  template: T,
+  permissionsBoundary: unknown,
+): T {
+  if (permissionsBoundary === undefined) return template;
+  for (const resource of Object.values(template.Resources)) {
+    if (resource.Type !== "AWS::IAM::Role") continue;
+    resource.Properties ??= {};
+    resource.Properties.PermissionsBoundary ??= permissionsBoundary;
+  }
+  return template;
 }

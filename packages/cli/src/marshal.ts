@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
+import { credentialLike, tlsOnlyBucketPolicy } from "@sparta/template";
 import { HookError, ServiceDefinitionError } from "./errors.js";
-import { lambdaRole, RUNTIME } from "./lambda-resources.js";
+import { applyPermissionsBoundary, lambdaRole, RUNTIME } from "./lambda-resources.js";
 import {
   bucketArn,
   type ExistingBucketTrigger,
@@ -11,6 +12,7 @@ import type {
   DecoratorResult,
   FunctionDef,
   FunctionLogicalIds,
+  SecretReference,
   ServiceDefinition,
   TemplateDocument,
   TemplateFragment,
@@ -24,7 +26,12 @@ export const DEFAULT_MEMORY = 256;
 export const DEFAULT_TIMEOUT = 10;
 
 type Resource = TemplateDocument["Resources"][string];
-type Statement = { Effect: "Allow"; Action: string[]; Resource: unknown[] };
+type Statement = {
+  Effect: "Allow";
+  Action: string[];
+  Resource: unknown[];
+  Condition?: Record<string, unknown>;
+};
 
 const ref = (id: string) => ({ Ref: id });
 const getAtt = (id: string, attr: string) => ({ "Fn::GetAtt": [id, attr] });
@@ -84,6 +91,67 @@ function runtimeStatements(fn: FunctionDef): Statement[] {
   return statements;
 }
 
+/**
+ * The function's `Environment.Variables` and what its role needs for them: a Secrets Manager secret becomes a
+ * dynamic reference CloudFormation resolves when it deploys; a Parameter Store SecureString (which CloudFormation
+ * cannot put into a Lambda environment) is given by name, and the role may read (and decrypt) exactly it.
+ */
+function environmentOf(fn: FunctionDef): { variables?: Record<string, string>; statements: Statement[] } {
+  const entries = Object.entries(fn.environment ?? {});
+  if (entries.length === 0) return { statements: [] };
+  const variables: Record<string, string> = {};
+  const parameters: string[] = [];
+  const keys: unknown[] = [];
+  for (const [key, value] of entries) {
+    if (typeof value === "string") variables[key] = value;
+    else if ("secretsManager" in value) variables[key] = secretsManagerReference(value);
+    else {
+      variables[key] = value.ssmParameter;
+      parameters.push(value.ssmParameter.replace(/^\//, ""));
+      if (value.kmsKeyArn !== undefined) keys.push(value.kmsKeyArn);
+    }
+  }
+  const statements: Statement[] = [];
+  if (parameters.length > 0)
+    statements.push({
+      Effect: "Allow",
+      Action: ["ssm:GetParameter"],
+      Resource: [...new Set(parameters)].map((p) =>
+        sub(`arn:\${AWS::Partition}:ssm:\${AWS::Region}:\${AWS::AccountId}:parameter/${p}`),
+      ),
+    });
+  if (keys.length > 0)
+    statements.push({
+      Effect: "Allow",
+      Action: ["kms:Decrypt"],
+      Resource: keys,
+      // Only to read the parameters, through Parameter Store.
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: Fn::Sub's syntax, not a JavaScript template
+      Condition: { StringEquals: { "kms:ViaService": sub("ssm.${AWS::Region}.amazonaws.com") } },
+    });
+  return { variables, statements };
+}
+
+const secretsManagerReference = (s: Extract<SecretReference, { secretsManager: string }>) =>
+  `{{resolve:secretsmanager:${s.secretsManager}${s.jsonKey === undefined ? "" : `:SecretString:${s.jsonKey}`}}}`;
+
+/** A warning for each plain environment value of the service that looks like a credential. */
+function credentialWarnings(service: ServiceDefinition): string[] {
+  return service.functions.flatMap((fn) =>
+    Object.entries(fn.environment ?? {}).flatMap(([key, value]) => {
+      const what = typeof value === "string" ? credentialLike(key, value) : undefined;
+      return what
+        ? [
+            `functions[${fn.name}].environment.${key} looks like ${what}; a plain value is written in clear into the ` +
+              `template and the function's configuration. Keep it in Secrets Manager and give ${key}: ` +
+              `{ secretsManager: "${fn.name}/${key.toLowerCase()}" } (or a Parameter Store SecureString: ` +
+              `{ ssmParameter: "/${fn.name}/${key.toLowerCase()}" }).`,
+          ]
+        : [];
+    }),
+  );
+}
+
 /** A CloudFormation logical id from free-form parts: `hello-world` -> `HelloWorld`. */
 export function pascalId(...parts: string[]): string {
   return parts
@@ -120,6 +188,8 @@ export async function marshalService(
   reporter?: { warn(message: string): void },
 ): Promise<TemplateDocument> {
   service = applyFunctionDefaults(service);
+  for (const warning of credentialWarnings(service)) reporter?.warn(warning);
+  const boundary = service.permissionsBoundary;
   const resources: Record<string, Resource> = {};
   const outputs: NonNullable<TemplateDocument["Outputs"]> = {};
   const parameters: NonNullable<TemplateDocument["Parameters"]> = {
@@ -185,9 +255,10 @@ export async function marshalService(
     for (const p of fn.privileges ?? [])
       statements.push({ Effect: "Allow", Action: p.actions, Resource: p.resources });
     statements.push(...runtimeStatements(fn));
+    const { variables: environment, statements: environmentStatements } = environmentOf(fn);
+    statements.push(...environmentStatements);
 
     put(ids.logGroup, { Type: "AWS::Logs::LogGroup", Properties: { RetentionInDays: 14 } }, at);
-    const environment = fn.environment && Object.keys(fn.environment).length > 0 ? fn.environment : undefined;
     put(
       ids.function,
       {
@@ -383,26 +454,25 @@ export async function marshalService(
           break;
         case "dynamodb":
         case "kinesis":
+          // Lambda's execution-role actions for the source (the managed policies AWSLambdaDynamoDBExecutionRole and
+          // AWSLambdaKinesisExecutionRole), on the stream; dynamodb:ListStreams takes no resource type, only "*";
+          // kinesis:SubscribeToShard is left out: it acts on an enhanced fan-out consumer, which the trigger has not.
           statements.push({
             Effect: "Allow",
             Action:
               e.type === "dynamodb"
-                ? [
-                    "dynamodb:DescribeStream",
-                    "dynamodb:GetRecords",
-                    "dynamodb:GetShardIterator",
-                    "dynamodb:ListStreams",
-                  ]
+                ? ["dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator"]
                 : [
                     "kinesis:DescribeStream",
                     "kinesis:DescribeStreamSummary",
                     "kinesis:GetRecords",
                     "kinesis:GetShardIterator",
                     "kinesis:ListShards",
-                    "kinesis:SubscribeToShard",
                   ],
             Resource: [e.streamArn],
           });
+          if (e.type === "dynamodb" && !statements.some((s) => s.Action.includes("dynamodb:ListStreams")))
+            statements.push({ Effect: "Allow", Action: ["dynamodb:ListStreams"], Resource: ["*"] });
           pullers.push(`${eid}Mapping`);
           put(
             `${eid}Mapping`,
@@ -466,7 +536,7 @@ export async function marshalService(
     });
 
     if (ids.role) {
-      put(ids.role, lambdaRole(`${fn.name}-privileges`, statements), at);
+      put(ids.role, lambdaRole(`${fn.name}-privileges`, statements, boundary), at);
       // Pull-based sources validate the role's permissions when the mapping is created.
       for (const id of pullers) resources[id]!.DependsOn = [ids.role];
     }
@@ -486,10 +556,19 @@ export async function marshalService(
       },
       `s3 bucket ${bucket}`,
     );
+    // Requests to the bucket over plain HTTP are refused.
+    put(
+      `${id}Policy`,
+      {
+        Type: "AWS::S3::BucketPolicy",
+        Properties: { Bucket: ref(id), PolicyDocument: tlsOnlyBucketPolicy(getAtt(id, "Arn")) },
+      },
+      `s3 bucket ${bucket}`,
+    );
     outputs[`${id}Name`] = { Description: `Bucket ${bucket}`, Value: ref(id) };
   }
 
-  for (const [id, r] of Object.entries(existingBucketResources(existing)))
+  for (const [id, r] of Object.entries(existingBucketResources(existing, boundary)))
     put(id, r, "s3 existingBucket triggers");
 
   const template: TemplateDocument = {
@@ -513,7 +592,40 @@ export async function marshalService(
     );
     mergeFragment(template, fragment, `service.decorators[${i}]`);
   }
-  return template;
+  checkBoundaryReferences(template, boundary);
+  // Roles the decorators added carry the boundary too.
+  return applyPermissionsBoundary(template, boundary);
+}
+
+/**
+ * The parameters, resources and conditions `permissionsBoundary` names must be in the template (a decorator may add
+ * them, as `pipeline.decorator` does for `pipeline.permissionsBoundary`).
+ */
+function checkBoundaryReferences(template: TemplateDocument, boundary: unknown): void {
+  if (boundary === undefined || typeof boundary !== "object") return;
+  const missing = new Set<string>();
+  const visit = (v: unknown): void => {
+    if (Array.isArray(v)) v.forEach(visit);
+    else if (v && typeof v === "object") {
+      for (const [k, x] of Object.entries(v)) {
+        if (k === "Ref" && typeof x === "string" && !x.startsWith("AWS::"))
+          if (!template.Parameters?.[x] && !template.Resources[x]) missing.add(x);
+        if (k === "Fn::If" && Array.isArray(x) && typeof x[0] === "string")
+          if (!(template.Conditions as Record<string, unknown> | undefined)?.[x[0]]) missing.add(x[0]);
+        visit(x);
+      }
+    }
+  };
+  visit(boundary);
+  if (missing.size > 0)
+    throw new ServiceDefinitionError([
+      {
+        path: "service.permissionsBoundary",
+        message:
+          `names ${[...missing].join(", ")}, which the template lacks; a decorator must add them (with ` +
+          `@sparta/pipeline's pipeline.permissionsBoundary, add pipeline.decorator to decorators)`,
+      },
+    ]);
 }
 
 async function runDecorator(

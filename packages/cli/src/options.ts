@@ -39,8 +39,21 @@ export function readConfigFile(dir: string): Record<string, unknown> {
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
     throw new UsageError(`${file} must hold a JSON object of flag values, e.g. {"s3Bucket": "my-bucket"}`);
   }
+  const secret = Object.keys(value).find((k) => SECRET_KEY.test(k));
+  if (secret !== undefined) {
+    throw new UsageError(
+      `${file} sets "${secret}", which carries a secret; the config file is read from the project folder and is ` +
+        `easily committed, so it takes no secrets. Remove it and give the value in the environment ` +
+        `(${envName(secret)}=...), on standard input where the flag reads "-" (e.g. --${secret} -), or keep it in ` +
+        `Secrets Manager (e.g. --${secret} secretsmanager:NAME).`,
+    );
+  }
   return value as Record<string, unknown>;
 }
+
+/** Keys of the config file that carry secrets: refused there. */
+const SECRET_KEY =
+  /^(oauth|.*(token|secret|password|passwd|credential|apikey|api_key|privatekey|private_key).*)$/i;
 
 export type FlagValues = Record<string, string | boolean | string[] | undefined>;
 

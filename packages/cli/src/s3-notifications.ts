@@ -206,6 +206,7 @@ export interface ExistingBucketTrigger {
  */
 export function existingBucketResources(
   triggers: readonly ExistingBucketTrigger[],
+  permissionsBoundary?: unknown,
 ): Record<string, Resource> {
   if (triggers.length === 0) return {};
   const ids = S3_NOTIFICATION_IDS;
@@ -213,18 +214,22 @@ export function existingBucketResources(
   for (const t of triggers) arns.set(JSON.stringify(t.bucket), bucketArn(t.bucket));
   const resources: Record<string, Resource> = {
     [ids.logGroup]: { Type: "AWS::Logs::LogGroup", Properties: { RetentionInDays: 14 } },
-    [ids.role]: lambdaRole("sparta-s3-notifications", [
-      {
-        Effect: "Allow",
-        Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
-        Resource: [{ "Fn::GetAtt": [ids.logGroup, "Arn"] }],
-      },
-      {
-        Effect: "Allow",
-        Action: ["s3:GetBucketNotification", "s3:PutBucketNotification"],
-        Resource: [...arns.values()],
-      },
-    ]),
+    [ids.role]: lambdaRole(
+      "sparta-s3-notifications",
+      [
+        {
+          Effect: "Allow",
+          Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
+          Resource: [{ "Fn::GetAtt": [ids.logGroup, "Arn"] }],
+        },
+        {
+          Effect: "Allow",
+          Action: ["s3:GetBucketNotification", "s3:PutBucketNotification"],
+          Resource: [...arns.values()],
+        },
+      ],
+      permissionsBoundary,
+    ),
     [ids.function]: {
       Type: "AWS::Lambda::Function",
       Properties: {

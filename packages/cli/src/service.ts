@@ -28,6 +28,22 @@ export interface Privilege {
   resources: (string | Record<string, unknown>)[];
 }
 
+/**
+ * An environment variable whose value is a secret, so never written anywhere in clear (the template, `.sparta/`,
+ * the stack's parameters, logs):
+ * - `{ secretsManager: "prod/api-key", jsonKey?: "key" }`: `process.env.KEY` is the secret's value, which
+ *   CloudFormation resolves (a Secrets Manager dynamic reference) when the stack deploys, with the deployer's
+ *   permissions. The value is then part of the function's configuration, readable by whoever may
+ *   `lambda:GetFunctionConfiguration`.
+ * - `{ ssmParameter: "/prod/db/password", kmsKeyArn? }`: a Parameter Store SecureString, which CloudFormation cannot
+ *   put into a Lambda environment: `process.env.KEY` is the parameter's name, the function reads the value at run
+ *   time (`GetParameter` with decryption), and its role may `ssm:GetParameter` it (and `kms:Decrypt` with
+ *   `kmsKeyArn`, when the parameter is encrypted with a key other than `aws/ssm`).
+ */
+export type SecretReference =
+  | { secretsManager: string; jsonKey?: string }
+  | { ssmParameter: string; kmsKeyArn?: CfnValue };
+
 export type HttpMethod = "ANY" | "GET" | "POST" | "PUT" | "PATCH" | "DELETE" | "HEAD" | "OPTIONS";
 
 /** A route on the service's HTTP API (API Gateway v2, payload format 2.0). */
@@ -170,7 +186,8 @@ export interface FunctionDef {
   memorySize?: number;
   /** Seconds, 1..900. Default 10. */
   timeout?: number;
-  environment?: Record<string, string>;
+  /** `process.env` of the function: plain strings, or secrets kept in Secrets Manager or Parameter Store. */
+  environment?: Record<string, string | SecretReference>;
   privileges?: Privilege[];
   /** Use this existing IAM role instead of generating one (then `privileges` must be empty). */
   roleName?: string;
@@ -332,6 +349,14 @@ export interface ServiceDefinition {
    * @example functionDefaults: { architecture: "arm64", memorySize: 512, environment: { STAGE: "prod" } }
    */
   functionDefaults?: FunctionDefaults;
+  /**
+   * A permissions boundary every IAM role of the service carries (the functions', and any a decorator adds, such as
+   * `safeDeploy()`'s CodeDeploy role): a managed policy's ARN (or an intrinsic giving it). A role can then never do
+   * more than the boundary allows, whatever its own policies say. `@sparta/pipeline` gives one it creates:
+   * `permissionsBoundary: pipeline.permissionsBoundary`.
+   * @example permissionsBoundary: "arn:aws:iam::123456789012:policy/team-boundary"
+   */
+  permissionsBoundary?: CfnValue;
 }
 
 /** The function settings `functionDefaults` may give every function. */

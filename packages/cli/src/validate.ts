@@ -55,6 +55,7 @@ const SERVICE_KEYS = [
   "commands",
   "codePipelinePackage",
   "functionDefaults",
+  "permissionsBoundary",
 ];
 /** Names of the built-in commands; a service command may not reuse them. */
 export const BUILTIN_COMMANDS = [
@@ -82,6 +83,34 @@ const show = (v: unknown): string => {
 
 const isCfnList = (v: unknown): boolean =>
   (Array.isArray(v) && v.length > 0 && v.every(isCfnValue)) || isObject(v);
+
+const SECRET_ID = /^(arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:)?[A-Za-z0-9/_+=.@-]{1,512}$/;
+const JSON_KEY = /^[^:{}]{1,256}$/;
+const SSM_NAME = /^\/?[A-Za-z0-9_.\-/]{1,1011}$/;
+
+/** What is wrong with an environment value that is not a string (a secret reference), or `undefined`. */
+function secretProblem(v: unknown, key: string): string | undefined {
+  const how =
+    `a secret is { secretsManager: "prod/${key.toLowerCase()}", jsonKey?: "key" } (resolved when the stack ` +
+    `deploys) or { ssmParameter: "/prod/${key.toLowerCase()}" } (a SecureString the function reads at run time)`;
+  if (!isObject(v)) return `must be a string, received ${show(v)}; ${how}`;
+  const keys = Object.keys(v).sort().join(",");
+  if (keys === "secretsManager" || keys === "jsonKey,secretsManager") {
+    if (typeof v.secretsManager !== "string" || !SECRET_ID.test(v.secretsManager))
+      return `secretsManager must be a secret's name or ARN (letters, digits and /_+=.@-), received ${show(v.secretsManager)}`;
+    if (v.jsonKey !== undefined && (typeof v.jsonKey !== "string" || !JSON_KEY.test(v.jsonKey)))
+      return `jsonKey must be a key of the secret's JSON (no ":"), received ${show(v.jsonKey)}`;
+    return undefined;
+  }
+  if (keys === "ssmParameter" || keys === "kmsKeyArn,ssmParameter") {
+    if (typeof v.ssmParameter !== "string" || !SSM_NAME.test(v.ssmParameter))
+      return `ssmParameter must be a Parameter Store name such as "/prod/db/password", received ${show(v.ssmParameter)}`;
+    if (v.kmsKeyArn !== undefined && !isCfnValue(v.kmsKeyArn))
+      return `kmsKeyArn must be the ARN of the KMS key of the parameter, received ${show(v.kmsKeyArn)}`;
+    return undefined;
+  }
+  return `must be a string or a secret, received ${show(v)}; ${how}`;
+}
 
 /** A function's runtime settings (or `functionDefaults`): each checked with the range Lambda accepts. */
 function checkRuntimeSettings(
@@ -112,7 +141,10 @@ function checkRuntimeSettings(
             `${at}.environment.${k}`,
             "variable names must match [A-Za-z][A-Za-z0-9_]+ (at least 2 characters)",
           );
-        if (typeof v !== "string") add(`${at}.environment.${k}`, `must be a string, received ${show(v)}`);
+        if (typeof v !== "string") {
+          const problem = secretProblem(v, k);
+          if (problem) add(`${at}.environment.${k}`, problem);
+        }
       }
   }
   oneOf("architecture", ["x86_64", "arm64"]);
@@ -216,6 +248,19 @@ export async function validateService(
   }
   if (value.description !== undefined && typeof value.description !== "string") {
     add("service.description", `must be a string, received ${show(value.description)}`);
+  }
+  const boundary = value.permissionsBoundary;
+  if (
+    boundary !== undefined &&
+    !(typeof boundary === "string"
+      ? /^arn:aws[a-z-]*:iam::\d{12}:policy\/.+$/.test(boundary)
+      : isObject(boundary))
+  ) {
+    add(
+      "service.permissionsBoundary",
+      `must be a managed policy's ARN (or an intrinsic giving one), received ${show(boundary)}; e.g. ` +
+        `"arn:aws:iam::123456789012:policy/team-boundary", or pipeline.permissionsBoundary of @sparta/pipeline`,
+    );
   }
   const defaults = value.functionDefaults;
   if (defaults !== undefined) {

@@ -229,6 +229,21 @@ describe("sparta flags and usage errors (exit 2, message names the flag)", () =>
     expect(broken.code).toBe(2);
     expect(broken.stderr).toMatch(/\.spartarc\.json is not valid JSON/);
   });
+
+  it("refuses a secret in .spartarc.json, a file easily committed, and says where it goes instead", async () => {
+    const dir = copyExample();
+    writeFileSync(join(dir, ".spartarc.json"), JSON.stringify({ s3Bucket: "b", oauth: "ghp_notARealToken" }));
+    const r = await runInProcess(["version"], dir);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/\.spartarc\.json sets "oauth", which carries a secret/);
+    expect(r.stderr).toContain("SPARTA_OAUTH=");
+    expect(r.stderr).toContain("--oauth -");
+    expect(r.stderr).not.toContain("ghp_notARealToken");
+    writeFileSync(join(dir, ".spartarc.json"), JSON.stringify({ githubToken: "x" }));
+    expect((await runInProcess(["version"], dir)).stderr).toMatch(
+      /sets "githubToken", which carries a secret/,
+    );
+  });
 });
 
 describe("sparta commands", () => {

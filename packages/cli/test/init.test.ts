@@ -180,3 +180,14 @@ describe("scaffoldFiles", () => {
     expect(pkg.devDependencies["@sparta/cli"]).toBe("^1.2.3");
   });
 });
+
+describe("the scaffold's .gitignore", () => {
+  it("keeps the build, the local flags file and .env files (where secrets end up) out of git", () => {
+    const gitignore = scaffoldFiles("orders", "0.1.0")
+      .find((f) => f.path === ".gitignore")!
+      .content.split("\n");
+    expect(gitignore).toEqual(
+      expect.arrayContaining(["node_modules/", ".sparta/", ".spartarc.json", ".env", ".env.*"]),
+    );
+  });
+});

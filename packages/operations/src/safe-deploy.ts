@@ -261,26 +261,43 @@ export function addSafeDeploy<T extends TemplateJson>(template: T, options: Safe
       { Type: "AWS::CodeDeploy::Application", Properties: { ComputePlatform: "Lambda" } },
       { feature: "safeDeploy", kind: "application" },
     );
-    putResource(t, CODEDEPLOY_ROLE_ID, codeDeployRole(shifted), { feature: "safeDeploy", kind: "role" });
+    putResource(t, CODEDEPLOY_ROLE_ID, codeDeployRole(shifted, permissionsBoundaryOf(t)), {
+      feature: "safeDeploy",
+      kind: "role",
+    });
   }
   linkDeploymentGroupAlarms(t);
   warnOverLimits(t, "safeDeploy()", options.reporter);
   return template;
 }
 
+/**
+ * The permissions boundary the template's other roles carry (the service's, e.g. `@sparta/cli`'s
+ * `permissionsBoundary`), when they agree on one; the CodeDeploy role gets the same.
+ */
+function permissionsBoundaryOf(t: Template): unknown {
+  const boundaries = Object.values(t.Resources)
+    .filter((r) => r.Type === "AWS::IAM::Role" && markOf(r) === undefined)
+    .map((r) => r.Properties?.PermissionsBoundary);
+  const first = boundaries[0];
+  if (first === undefined) return undefined;
+  return boundaries.every((b) => JSON.stringify(b) === JSON.stringify(first)) ? first : undefined;
+}
+
 /** What CodeDeploy needs to shift a Lambda alias and watch alarms, and nothing else (no `*` action). */
-function codeDeployRole(functions: FunctionInfo[]): Resource {
-  const resources = functions.flatMap((fn): unknown[] => {
-    const arns: unknown[] = [getAtt(fn.logicalId, "Arn"), sub("${" + fn.logicalId + ".Arn}:*")];
-    return fn.condition === undefined
+function codeDeployRole(functions: FunctionInfo[], permissionsBoundary: unknown): Resource {
+  const conditional = (fn: FunctionInfo, arns: unknown[]) =>
+    fn.condition === undefined
       ? arns
       : arns.map((a) => ({ "Fn::If": [fn.condition, a, { Ref: "AWS::NoValue" }] }));
-  });
+  const functionArns = functions.flatMap((fn) => conditional(fn, [getAtt(fn.logicalId, "Arn")]));
+  const aliasArns = functions.flatMap((fn) => conditional(fn, [sub("${" + fn.logicalId + ".Arn}:*")]));
   return {
     Type: "AWS::IAM::Role",
     Properties: {
       Description:
         "Lets CodeDeploy shift this stack's Lambda aliases and read the alarms that stop a deployment",
+      ...(permissionsBoundary === undefined ? {} : { PermissionsBoundary: permissionsBoundary }),
       AssumeRolePolicyDocument: {
         Version: "2012-10-17",
         Statement: [
@@ -295,9 +312,11 @@ function codeDeployRole(functions: FunctionInfo[]): Resource {
             Statement: [
               {
                 Effect: "Allow",
-                Action: ["lambda:GetAlias", "lambda:UpdateAlias", "lambda:GetProvisionedConcurrencyConfig"],
-                Resource: resources,
+                Action: ["lambda:GetAlias", "lambda:UpdateAlias"],
+                Resource: [...functionArns, ...aliasArns],
               },
+              // Provisioned concurrency is configured on an alias or version only (`<function>:<qualifier>`).
+              { Effect: "Allow", Action: ["lambda:GetProvisionedConcurrencyConfig"], Resource: aliasArns },
               // DescribeAlarms is a read-only list call; AWS's own AWSCodeDeployRoleForLambdaLimited grants it on "*".
               { Effect: "Allow", Action: ["cloudwatch:DescribeAlarms"], Resource: "*" },
             ],

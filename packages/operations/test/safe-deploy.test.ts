@@ -148,6 +148,41 @@ describe("addSafeDeploy", () => {
     expect(policy).not.toContain("WorkerFunction");
   });
 
+  it("gives the CodeDeploy role the permissions boundary the service's roles carry, and none when they differ", () => {
+    const boundary = { "Fn::Sub": "arn:${AWS::Partition}:iam::${AWS::AccountId}:policy/team-boundary" };
+    const bounded = service();
+    for (const r of Object.values(bounded.Resources))
+      if (r.Type === "AWS::IAM::Role") r.Properties = { ...r.Properties, PermissionsBoundary: boundary };
+    const t = addSafeDeploy(bounded, { shift: "Canary10Percent5Minutes" });
+    expect(res(t, CODEDEPLOY_ROLE_ID).Properties.PermissionsBoundary).toEqual(boundary);
+    // A pipeline's deploy role creates only roles with the boundary: without it this role could not be created.
+    expect(
+      res(addSafeDeploy(service(), { shift: "AllAtOnce" }), CODEDEPLOY_ROLE_ID).Properties
+        .PermissionsBoundary,
+    ).toBeUndefined();
+    const mixed = service();
+    const roles = Object.values(mixed.Resources).filter((r) => r.Type === "AWS::IAM::Role");
+    roles[0]!.Properties = { ...roles[0]!.Properties, PermissionsBoundary: boundary };
+    expect(
+      res(addSafeDeploy(mixed, { shift: "AllAtOnce" }), CODEDEPLOY_ROLE_ID).Properties.PermissionsBoundary,
+    ).toBeUndefined();
+  });
+
+  it("grants provisioned-concurrency reads on the aliases only: Lambda configures it on a qualified ARN", () => {
+    const t = addSafeDeploy(service(), { shift: "Canary10Percent5Minutes" });
+    const statements = (
+      res(t, CODEDEPLOY_ROLE_ID).Properties.Policies as {
+        PolicyDocument: { Statement: { Action: string[]; Resource: unknown[] }[] };
+      }[]
+    )[0]!.PolicyDocument.Statement;
+    const pc = statements.find((s) => s.Action.includes("lambda:GetProvisionedConcurrencyConfig"))!;
+    expect(pc.Action).toEqual(["lambda:GetProvisionedConcurrencyConfig"]);
+    expect(pc.Resource).toEqual([
+      { "Fn::Sub": "${ApiFunction.Arn}:*" },
+      { "Fn::Sub": "${WorkerFunction.Arn}:*" },
+    ]);
+  });
+
   it("stops a deployment on errors of the version being rolled out, watched through the alias", () => {
     const t = addSafeDeploy(service(), {
       shift: "Linear10PercentEvery1Minute",

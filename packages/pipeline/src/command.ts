@@ -9,6 +9,7 @@ import {
   createEnvironmentRegistry,
   defaultEnvironmentRegistry,
   type EnvironmentRegistry,
+  type EnvironmentValue,
   type PipelineEnvironment,
 } from "./environments.js";
 import { DeployPipelineError, InvalidPipelineOptionsError, SourceCredentialsError } from "./errors.js";
@@ -18,6 +19,7 @@ import {
   type CodePipelinePackage,
   codePipelinePackageFor,
   environmentsDecorator,
+  PIPELINE_PERMISSIONS_BOUNDARY,
   type TemplateJson,
 } from "./service.js";
 import {
@@ -52,16 +54,27 @@ export interface CodePipelineOptions {
   nodeVersion?: number;
   /** Replaces `@sparta/converge`'s `converge` (tests use a recording fake; no test calls AWS). */
   converge?: (input: ConvergeInput, deps?: EngineDeps) => Promise<ConvergeResult>;
+  /** Where `--oauth -` reads the token from; default the process's standard input. */
+  stdin?: AsyncIterable<string | Uint8Array>;
 }
 
 /** What `codePipeline()` gives a service: the pieces to put into `defineService`. */
 export interface CodePipeline {
-  /** Adds an environment (a pipeline stage and a `<name>.json`); a name registered twice is an error. */
-  registerEnvironment(name: string, variables: Record<string, string>): PipelineEnvironment;
+  /**
+   * Adds an environment (a pipeline stage and a `<name>.json`); a name registered twice is an error. A value is a
+   * string, or a secret: `{ secretsManager: "prod/api-key" }` or `{ ssmParameter: "/prod/api-key" }`.
+   */
+  registerEnvironment(name: string, variables: Record<string, EnvironmentValue>): PipelineEnvironment;
   /** The environments, in registration (stage) order. */
   environments(): readonly PipelineEnvironment[];
   /** Service decorator: one parameter per variable key, mapped into every function's environment. */
-  decorator: (ctx: { template: TemplateJson }) => undefined;
+  decorator: (ctx: { template: TemplateJson; service?: { permissionsBoundary?: unknown } }) => undefined;
+  /**
+   * The permissions boundary the pipeline creates, for `defineService({ permissionsBoundary })`: every role of the
+   * service carries it when a stage deploys it (none in a plain `sparta provision`). The deploy role creates no role
+   * without it.
+   */
+  permissionsBoundary: typeof PIPELINE_PERMISSIONS_BOUNDARY;
   /** The `provisionPipeline` command. */
   command: PipelineCommand;
   /** The `codePipelinePackage` option of `@sparta/packager`'s `writeBuildOutput` (what `--codePipelinePackage` needs). */
@@ -78,7 +91,8 @@ export const PROVISION_PIPELINE_FLAGS = {
   connection: { type: "string", description: "ARN of a CodeStar connection to GitHub (recommended)" },
   oauth: {
     type: "string",
-    description: "GitHub OAuth token (or SPARTA_OAUTH), or secretsmanager:SECRET[#jsonKey]",
+    description:
+      "GitHub token: - reads it from stdin (or set SPARTA_OAUTH; on the command line other users can see it), or secretsmanager:SECRET[#jsonKey]",
   },
   s3Bucket: { type: "string", description: "bucket for function code and the pipeline template" },
 } satisfies Record<string, PipelineCommandFlag>;
@@ -100,7 +114,7 @@ export function resolveSource(flags: { connection?: unknown; oauth?: unknown }):
   const oauth = typeof flags.oauth === "string" ? flags.oauth.trim() : undefined;
   const how =
     "Give exactly one of --connection arn:aws:codestar-connections:REGION:ACCOUNT:connection/ID (recommended) or " +
-    "--oauth TOKEN (better: SPARTA_OAUTH=TOKEN in the environment, or --oauth secretsmanager:SECRET#jsonKey).";
+    "--oauth - (the token on standard input; or SPARTA_OAUTH=TOKEN in the environment, or --oauth secretsmanager:SECRET#jsonKey).";
   if (connection && oauth)
     throw new SourceCredentialsError(`Both --connection and --oauth were given. ${how}`);
   if (!connection && !oauth) {
@@ -146,6 +160,45 @@ export function resolveSource(flags: { connection?: unknown; oauth?: unknown }):
     );
   }
   return { source: { kind: "oauthToken" }, parameters: { [OAUTH_TOKEN_PARAMETER]: token }, secrets: [token] };
+}
+
+/** Reads a secret from a stream (standard input) to its end, without the trailing newline. */
+async function readSecret(input: AsyncIterable<string | Uint8Array>): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of input)
+    chunks.push(typeof chunk === "string" ? Buffer.from(chunk) : Buffer.from(chunk));
+  return Buffer.concat(chunks).toString("utf8").trim();
+}
+
+/**
+ * The `--oauth` value: read from standard input for `-`. A token typed on the command line (not from
+ * `SPARTA_OAUTH`) is visible to other users of the machine in the process list and the shell's history: warned.
+ */
+async function oauthFlag(
+  ctx: PipelineCommandContext,
+  stdin: AsyncIterable<string | Uint8Array> | undefined,
+): Promise<unknown> {
+  const value = ctx.flags.oauth;
+  if (value === "-") {
+    const token = await readSecret(stdin ?? (process.stdin as AsyncIterable<Uint8Array>));
+    if (!token)
+      throw new SourceCredentialsError(
+        "--oauth -: standard input held no token; pipe it in, e.g. `... --oauth - < token.txt`.",
+      );
+    return token;
+  }
+  if (
+    typeof value === "string" &&
+    !value.trim().startsWith("secretsmanager:") &&
+    value !== process.env.SPARTA_OAUTH
+  ) {
+    ctx.reporter.warn(
+      "--oauth: a token on the command line is visible to other users of this machine (process list, shell " +
+        "history). Give it on standard input (--oauth - < token.txt), in SPARTA_OAUTH, or keep it in Secrets " +
+        "Manager (--oauth secretsmanager:NAME).",
+    );
+  }
+  return value;
 }
 
 /** The repository root (the closest folder above `dir` holding `.git`), or `dir` itself. */
@@ -203,7 +256,10 @@ export function codePipeline(options: CodePipelineOptions = {}): CodePipeline {
       // Every input is checked before anything is built.
       const pipelineName = requireFlag(ctx, "pipeline", "SpartaCodePipeline");
       const repo = parseGitHubRepo(requireFlag(ctx, "repo", "https://github.com/owner/repo#main"));
-      const { source, parameters, secrets } = resolveSource(ctx.flags);
+      const { source, parameters, secrets } = resolveSource({
+        connection: ctx.flags.connection,
+        oauth: await oauthFlag(ctx, options.stdin),
+      });
       const codeBucket = typeof ctx.flags.s3Bucket === "string" ? ctx.flags.s3Bucket : undefined;
       const checked = resolveStages(environments(), options.stages, pipelineName, repo.branch);
       for (const warning of registry.warnings()) ctx.reporter.warn(warning);
@@ -255,6 +311,14 @@ export function codePipeline(options: CodePipelineOptions = {}): CodePipeline {
       const buildspecPath = join(dir, "buildspec.yml");
       await writeFile(templatePath, templateText);
       await writeFile(buildspecPath, redact(spec, secrets));
+      if (options.pullRequests && source.kind !== "connection") {
+        ctx.reporter.info(
+          "pull-request builds use the GitHub credential CodeBuild holds for this account and Region, which the " +
+            "stack neither creates nor replaces: import it once (`aws codebuild import-source-credentials " +
+            "--server-type GITHUB --auth-type PERSONAL_ACCESS_TOKEN --cli-input-json file://token.json`), or use " +
+            "--connection.",
+        );
+      }
       const stackLine = stages.map((s) => {
         const how =
           s.approval === "manual"
@@ -343,6 +407,7 @@ export function codePipeline(options: CodePipelineOptions = {}): CodePipeline {
     registerEnvironment: (name, variables) => registry.register(name, variables),
     environments,
     decorator: environmentsDecorator(environments),
+    permissionsBoundary: PIPELINE_PERMISSIONS_BOUNDARY,
     command,
     packageFor: (fileName) => codePipelinePackageFor(environments(), fileName),
   };

@@ -18,10 +18,12 @@ export {
   createEnvironmentRegistry,
   defaultEnvironmentRegistry,
   type EnvironmentRegistry,
+  type EnvironmentValue,
   type PipelineEnvironment,
   type PipelineReporter,
   pipelineEnvironments,
   registerEnvironment,
+  type SecretValue,
 } from "./environments.js";
 export {
   DeployPipelineError,
@@ -36,21 +38,28 @@ export {
   UnknownEnvironmentError,
 } from "./errors.js";
 export {
+  boundaryStatements,
   collectIamActions,
   deployStatements,
   functionSettingStatements,
   type IamStatement,
   type ServiceTemplate,
   SUPPORTED_RESOURCE_TYPES,
+  secretStatements,
 } from "./permissions.js";
 export { type GitHubRepo, parseGitHubRepo } from "./repo.js";
 export {
   applyEnvironments,
+  applyPermissionsBoundaryParameter,
   type CodePipelinePackage,
   codePipelinePackageFor,
+  type EnvironmentKey,
   environmentKeys,
   environmentParameterName,
   environmentsDecorator,
+  PERMISSIONS_BOUNDARY_CONDITION,
+  PERMISSIONS_BOUNDARY_PARAMETER,
+  PIPELINE_PERMISSIONS_BOUNDARY,
   type TemplateJson,
 } from "./service.js";
 export {
@@ -58,6 +67,7 @@ export {
   CONNECTION_PARAMETER,
   DEFAULT_SERVICE_RESOURCE_TYPES,
   OAUTH_TOKEN_PARAMETER,
+  PERMISSIONS_BOUNDARY_POLICY,
   type PipelineSource,
   type PipelineStage,
   type PipelineTemplateOptions,

@@ -1,8 +1,11 @@
-import { MissingDeployPermissionsError } from "./errors.js";
+import { InvalidPipelineOptionsError, MissingDeployPermissionsError } from "./errors.js";
 
-/** An IAM policy statement as plain JSON; `Action` is always a list of explicit actions, never `*`. */
+/**
+ * An IAM policy statement as plain JSON; `Action` is always a list of explicit actions, never `*`. A `Deny` guards
+ * what an `Allow` of the same role (or one a user adds) must never reach.
+ */
 export interface IamStatement {
-  Effect: "Allow";
+  Effect: "Allow" | "Deny";
   Action: string[];
   Resource: unknown[];
   Condition?: Record<string, unknown>;
@@ -19,7 +22,12 @@ export type ServiceTemplate = { Resources?: Record<string, unknown> };
  * application and deployment groups; plus the names the service template gives (S3 trigger buckets, SNS topics,
  * subscribed log groups), when the template is known.
  */
-function stackScoped(stackNames: readonly string[], template: ServiceTemplate | undefined) {
+function stackScoped(
+  stackNames: readonly string[],
+  template: ServiceTemplate | undefined,
+  permissionsBoundary: unknown,
+  compositeAlarms: boolean,
+) {
   const functions = stackNames.map((s) =>
     sub(`arn:\${AWS::Partition}:lambda:\${AWS::Region}:\${AWS::AccountId}:function:${s}-*`),
   );
@@ -84,7 +92,38 @@ function stackScoped(stackNames: readonly string[], template: ServiceTemplate | 
       sub("arn:${AWS::Partition}:sns:*:*:*"),
     ],
     subscribedLogGroups: subscribedLogGroups(template, stackNames, logGroups) ?? [allLogGroups],
+    /** The ARN every role of the stages must carry as its permissions boundary (see `deployStatements`). */
+    permissionsBoundary,
+    /** Whether the stacks hold composite alarms, which only a `DescribeAlarms` on "*" returns. */
+    compositeAlarms,
+    /** Managed policies the service's roles attach, read from the template: the only ones the deploy role attaches. */
+    managedPolicies: attachedPolicies(template, stackNames),
   };
+}
+
+/**
+ * The managed policies the roles of the service template attach (`ManagedPolicyArns`), as the stage stacks resolve
+ * them. Throws when one is given by an intrinsic the pipeline cannot read: the deploy role must know the list.
+ */
+function attachedPolicies(template: ServiceTemplate | undefined, stackNames: readonly string[]): unknown[] {
+  const arns: unknown[] = [];
+  for (const [id, r] of Object.entries(template?.Resources ?? {})) {
+    const resource = r as { Type?: string; Properties?: Record<string, unknown> };
+    if (resource.Type !== "AWS::IAM::Role") continue;
+    const attached = resource.Properties?.ManagedPolicyArns;
+    for (const arn of Array.isArray(attached) ? attached : attached === undefined ? [] : [attached]) {
+      const values = stackValues(arn, stackNames);
+      if (!values) {
+        throw new MissingDeployPermissionsError(
+          `Role ${id} of the service attaches the managed policy ${JSON.stringify(arn)}, which the pipeline cannot ` +
+            `read: the deploy role attaches only the policies it knows. Give the policy's ARN as a string (or an ` +
+            `Fn::Sub over AWS::Partition and AWS::AccountId), e.g. "arn:aws:iam::aws:policy/AWSXRayDaemonWriteAccess".`,
+        );
+      }
+      arns.push(...values.map((v) => (v.includes("${") ? sub(v) : v)));
+    }
+  }
+  return [...new Map(arns.map((a) => [JSON.stringify(a), a])).values()];
 }
 
 const PSEUDO_PARAMETERS = new Set(["AWS::AccountId", "AWS::Region", "AWS::Partition", "AWS::URLSuffix"]);
@@ -192,31 +231,7 @@ const DEPLOY_ACTIONS: Record<string, (scope: Scope) => IamStatement[]> = {
       Condition: { StringEquals: { "iam:PassedToService": "lambda.amazonaws.com" } },
     },
   ],
-  "AWS::IAM::Role": (s) => [
-    {
-      Effect: "Allow",
-      Action: [
-        "iam:CreateRole",
-        "iam:DeleteRole",
-        "iam:GetRole",
-        "iam:UpdateRole",
-        "iam:UpdateRoleDescription",
-        "iam:UpdateAssumeRolePolicy",
-        "iam:PutRolePolicy",
-        "iam:GetRolePolicy",
-        "iam:DeleteRolePolicy",
-        "iam:ListRolePolicies",
-        "iam:AttachRolePolicy",
-        "iam:DetachRolePolicy",
-        "iam:ListAttachedRolePolicies",
-        "iam:TagRole",
-        "iam:UntagRole",
-        "iam:ListRoleTags",
-        "iam:ListInstanceProfilesForRole",
-      ],
-      Resource: s.roles,
-    },
-  ],
+  "AWS::IAM::Role": (s) => roleStatements(s),
   "AWS::Logs::LogGroup": (s) => [
     {
       Effect: "Allow",
@@ -234,8 +249,8 @@ const DEPLOY_ACTIONS: Record<string, (scope: Scope) => IamStatement[]> = {
       ],
       Resource: s.logGroups,
     },
-    // A list call: IAM evaluates it against the account's log groups, not the one being read.
-    { Effect: "Allow", Action: ["logs:DescribeLogGroups"], Resource: [s.allLogGroups] },
+    // A list call: the Service Authorization Reference gives it no resource type, so only "*" grants it.
+    { Effect: "Allow", Action: ["logs:DescribeLogGroups"], Resource: ["*"] },
   ],
   "AWS::Lambda::Permission": (s) => [
     {
@@ -310,7 +325,8 @@ const DEPLOY_ACTIONS: Record<string, (scope: Scope) => IamStatement[]> = {
       Resource: s.eventSourceMappings,
       Condition: { ArnLike: { "lambda:FunctionArn": s.qualifiedFunctions } },
     },
-    { Effect: "Allow", Action: ["lambda:GetEventSourceMapping"], Resource: ["*"] },
+    // The reference gives Get the mapping's ARN as its resource (the stored Lambda guide said none).
+    { Effect: "Allow", Action: ["lambda:GetEventSourceMapping"], Resource: s.eventSourceMappings },
     // The schema's tagging (CloudFormation's system tags on create), on the mappings' ARNs: the stored Lambda guide
     // predates mapping tags (it lists these on `*`); the ARN scope follows today's tagging of mappings: unverified.
     {
@@ -372,16 +388,23 @@ const DEPLOY_ACTIONS: Record<string, (scope: Scope) => IamStatement[]> = {
       Resource: s.buckets,
     },
   ],
+  // @sparta/cli's TLS-only policy on the buckets its s3 triggers create. Schema (aws-s3-bucketpolicy.json), whole.
+  "AWS::S3::BucketPolicy": (s) => [
+    {
+      Effect: "Allow",
+      Action: ["s3:GetBucketPolicy", "s3:PutBucketPolicy", "s3:DeleteBucketPolicy"],
+      Resource: s.buckets,
+    },
+  ],
   // @sparta/cli's sns triggers. Schema (aws-sns-subscription.json) less the iam:* it needs only for a
-  // `SubscriptionRoleArn` (Firehose). Resources not found in a stored reference (SNS's actions table could not be
-  // read): Subscribe and GetTopicAttributes act on the topic (from the template when it is literal); the
-  // subscription actions are taken to have no resource type, hence `*`: unverified.
+  // `SubscriptionRoleArn` (Firehose). The Service Authorization Reference gives every one of these the topic as its
+  // resource (from the template when it is literal); a subscription's ARN is `<topic>:<id>`, hence both.
   "AWS::SNS::Subscription": (s) => [
     { Effect: "Allow", Action: ["sns:Subscribe", "sns:GetTopicAttributes"], Resource: s.topics },
     {
       Effect: "Allow",
       Action: ["sns:GetSubscriptionAttributes", "sns:SetSubscriptionAttributes", "sns:Unsubscribe"],
-      Resource: ["*"],
+      Resource: [...s.topics, ...s.topics.map(subscriptionsOf)],
     },
   ],
   // @sparta/cli's cloudwatchLogs triggers. Schema (aws-logs-subscriptionfilter.json) less iam:PassRole, which only
@@ -472,10 +495,11 @@ const DEPLOY_ACTIONS: Record<string, (scope: Scope) => IamStatement[]> = {
         "codedeploy:ListTagsForResource",
         "codedeploy:CreateDeployment",
         "codedeploy:GetDeployment",
-        "codedeploy:StopDeployment",
       ],
       Resource: s.deploymentGroups,
     },
+    // The reference gives StopDeployment no resource type: only "*" grants it.
+    { Effect: "Allow", Action: ["codedeploy:StopDeployment"], Resource: ["*"] },
     { Effect: "Allow", Action: ["codedeploy:GetDeploymentConfig"], Resource: s.lambdaDeploymentConfigs },
     {
       Effect: "Allow",
@@ -487,6 +511,7 @@ const DEPLOY_ACTIONS: Record<string, (scope: Scope) => IamStatement[]> = {
 };
 
 function cloudWatchAlarms(s: Scope): IamStatement[] {
+  const composite = s.compositeAlarms;
   return [
     {
       Effect: "Allow",
@@ -494,12 +519,101 @@ function cloudWatchAlarms(s: Scope): IamStatement[] {
         "cloudwatch:PutMetricAlarm",
         "cloudwatch:PutCompositeAlarm",
         "cloudwatch:DeleteAlarms",
-        "cloudwatch:DescribeAlarms",
+        ...(composite ? [] : ["cloudwatch:DescribeAlarms"]),
         "cloudwatch:TagResource",
         "cloudwatch:UntagResource",
         "cloudwatch:ListTagsForResource",
       ],
       Resource: s.alarms,
+    },
+    // CloudWatch API reference, DescribeAlarms: composite alarms are returned only to a permission scoped to "*".
+    ...(composite
+      ? [{ Effect: "Allow" as const, Action: ["cloudwatch:DescribeAlarms"], Resource: ["*"] }]
+      : []),
+  ];
+}
+
+/** The subscriptions of a topic: `<topic ARN>:<id>`. */
+function subscriptionsOf(topic: unknown): unknown {
+  if (typeof topic === "string") return `${topic}:*`;
+  const text = (topic as { "Fn::Sub"?: unknown })["Fn::Sub"];
+  return typeof text === "string" ? sub(`${text}:*`) : topic;
+}
+
+/** What changes a role (or what it may do): allowed only on roles that carry the stages' permissions boundary. */
+const ROLE_WRITES = [
+  "iam:CreateRole",
+  "iam:DeleteRole",
+  "iam:UpdateRole",
+  "iam:UpdateRoleDescription",
+  "iam:UpdateAssumeRolePolicy",
+  "iam:PutRolePolicy",
+  "iam:DeleteRolePolicy",
+  "iam:PutRolePermissionsBoundary",
+];
+const ATTACH = ["iam:AttachRolePolicy", "iam:DetachRolePolicy"];
+
+/**
+ * The stages' roles: read and tag any role named after a stage stack; create, change or delete one only when it
+ * carries the permissions boundary (`iam:PermissionsBoundary`: the role's boundary, or the one a CreateRole or
+ * PutRolePermissionsBoundary sets), attach only the managed policies the service template names (`iam:PolicyARN`).
+ * The Deny statements hold whatever else the role is given (the user's `deploy.statements`): no boundary removed, no
+ * role written without it, no other policy attached, the boundary policy itself never changed. So a template that
+ * reaches the pipeline cannot make a role that can do more than the boundary allows.
+ */
+function roleStatements(s: Scope): IamStatement[] {
+  const boundary = s.permissionsBoundary;
+  const withBoundary = { StringEquals: { "iam:PermissionsBoundary": boundary } };
+  return [
+    {
+      Effect: "Allow",
+      Action: [
+        "iam:GetRole",
+        "iam:GetRolePolicy",
+        "iam:ListRolePolicies",
+        "iam:ListAttachedRolePolicies",
+        "iam:ListRoleTags",
+        "iam:ListInstanceProfilesForRole",
+        "iam:TagRole",
+        "iam:UntagRole",
+      ],
+      Resource: s.roles,
+    },
+    { Effect: "Allow", Action: ROLE_WRITES, Resource: s.roles, Condition: withBoundary },
+    ...(s.managedPolicies.length > 0
+      ? [
+          {
+            Effect: "Allow" as const,
+            Action: ATTACH,
+            Resource: s.roles,
+            Condition: { ...withBoundary, ArnEquals: { "iam:PolicyARN": s.managedPolicies } },
+          },
+        ]
+      : []),
+    { Effect: "Deny", Action: ["iam:DeleteRolePermissionsBoundary"], Resource: ["*"] },
+    {
+      Effect: "Deny",
+      Action: [...ROLE_WRITES, ...ATTACH],
+      Resource: ["*"],
+      Condition: { StringNotEquals: { "iam:PermissionsBoundary": boundary } },
+    },
+    s.managedPolicies.length > 0
+      ? {
+          Effect: "Deny",
+          Action: ["iam:AttachRolePolicy"],
+          Resource: ["*"],
+          Condition: { ArnNotEquals: { "iam:PolicyARN": s.managedPolicies } },
+        }
+      : { Effect: "Deny", Action: ["iam:AttachRolePolicy"], Resource: ["*"] },
+    {
+      Effect: "Deny",
+      Action: [
+        "iam:CreatePolicyVersion",
+        "iam:DeletePolicy",
+        "iam:DeletePolicyVersion",
+        "iam:SetDefaultPolicyVersion",
+      ],
+      Resource: [boundary],
     },
   ];
 }
@@ -525,8 +639,10 @@ export const SUPPORTED_RESOURCE_TYPES: readonly string[] = Object.keys(DEPLOY_AC
 
 /**
  * The deploy role's statements for a service whose template holds `resourceTypes`, scoped to `stackNames` (and to
- * the bucket, topic and log group names of `serviceTemplate`; without it, to any). Throws `MissingDeployPermissionsError` naming any type without built-in actions (pass `extra` statements and
- * `allowTypes` for those).
+ * the bucket, topic and log group names of `serviceTemplate`; without it, to any). Throws
+ * `MissingDeployPermissionsError` naming any type without built-in actions (pass `extra` statements and `allowTypes`
+ * for those), and when the types hold `AWS::IAM::Role` but no `permissionsBoundary` is given: the deploy role writes
+ * only roles that carry one.
  */
 export function deployStatements(
   resourceTypes: readonly string[],
@@ -536,6 +652,8 @@ export function deployStatements(
     allowTypes?: readonly string[];
     /** The built service template: scopes buckets, topics and subscribed log groups to the names it gives. */
     serviceTemplate?: ServiceTemplate;
+    /** ARN (or an intrinsic giving it) of the permissions boundary every role of the stages carries. */
+    permissionsBoundary?: unknown;
   } = {},
 ): IamStatement[] {
   const types = [...new Set(resourceTypes)].sort();
@@ -548,7 +666,19 @@ export function deployStatements(
         `Action: ["sqs:CreateQueue", ...], Resource: [...] }] } }).`,
     );
   }
-  const scope = stackScoped(stackNames, options.serviceTemplate);
+  if (types.includes("AWS::IAM::Role") && options.permissionsBoundary === undefined) {
+    throw new MissingDeployPermissionsError(
+      "The service template holds AWS::IAM::Role, and the pipeline's deploy role creates roles only with a " +
+        "permissions boundary; pass it, e.g. deployStatements(types, stacks, { permissionsBoundary: " +
+        '"arn:aws:iam::123456789012:policy/sparta-boundary" }).',
+    );
+  }
+  const scope = stackScoped(
+    stackNames,
+    options.serviceTemplate,
+    options.permissionsBoundary,
+    types.includes("AWS::CloudWatch::CompositeAlarm"),
+  );
   const statements: IamStatement[] = [];
   const seen = new Set<string>();
   for (const type of types) {
@@ -591,18 +721,141 @@ export function functionSettingStatements(template: ServiceTemplate): IamStateme
       Action: ["lambda:GetLayerVersion"],
       Resource: layers.every((l) => typeof l === "string")
         ? [...new Set(layers as string[])].sort()
-        : [sub("arn:${AWS::Partition}:lambda:*:*:layer:*:*")],
+        : // biome-ignore lint/suspicious/noTemplateCurlyInString: Fn::Sub's syntax, not a JavaScript template
+          [sub("arn:${AWS::Partition}:lambda:*:*:layer:*:*")],
     });
   return statements;
 }
 
-/** Every IAM statement's actions in a template (roles' inline policies and managed policies). */
+// `{{resolve:secretsmanager:<name or ARN>...`; in an Fn::Sub the name may hold a `${Parameter}`.
+const SECRET_NAME_PART = String.raw`(?:\$\{[^}]*\}|[^:}])+`;
+const SECRET_REFERENCE = new RegExp(
+  String.raw`\{\{resolve:secretsmanager:(arn:[^:}]*:secretsmanager:[^:}]*:[^:}]*:secret:` +
+    `${SECRET_NAME_PART}|${SECRET_NAME_PART})`,
+  "g",
+);
+
+/**
+ * What CloudFormation needs to resolve the template's Secrets Manager dynamic references
+ * (`{{resolve:secretsmanager:...}}`, which it resolves with the deploy role's permissions): `GetSecretValue` on
+ * exactly those secrets. A secret named by a template parameter (`${EnvAPIKEY}` in an `Fn::Sub`) takes the values
+ * `parameterValues` gives it (the pipeline's environments); one the pipeline cannot know makes this throw.
+ */
+export function secretStatements(
+  template: ServiceTemplate,
+  parameterValues: Readonly<Record<string, readonly string[]>> = {},
+): IamStatement[] {
+  const ids = new Set<string>();
+  const visit = (value: unknown, inSub: boolean): void => {
+    if (typeof value === "string") {
+      for (const m of value.matchAll(SECRET_REFERENCE)) {
+        const id = m[1]!;
+        const variables = inSub ? [...id.matchAll(/\$\{([^!}][^}]*)\}/g)].map((v) => v[1]!) : [];
+        let expanded = [id];
+        for (const name of variables) {
+          const values = parameterValues[name];
+          if (!values) {
+            throw new MissingDeployPermissionsError(
+              `The service template reads a Secrets Manager secret named by \${${name}}, which the pipeline cannot ` +
+                `know, so its deploy role could not be allowed to resolve it. Name the secret literally, e.g. ` +
+                `{ secretsManager: "prod/api-key" }.`,
+            );
+          }
+          expanded = expanded.flatMap((e) =>
+            values.map((v) => e.replaceAll(`\${${name}}`, v.split(":SecretString:")[0]!)),
+          );
+        }
+        for (const e of expanded) ids.add(e);
+      }
+    } else if (Array.isArray(value)) {
+      for (const v of value) visit(v, inSub);
+    } else if (value && typeof value === "object") {
+      for (const [k, v] of Object.entries(value)) visit(v, inSub || k === "Fn::Sub");
+    }
+  };
+  visit(template.Resources ?? {}, false);
+  if (ids.size === 0) return [];
+  const arns = [...ids].sort().flatMap((id) => {
+    // A name, or an ARN with or without Secrets Manager's six-character suffix: both forms are allowed.
+    const arn = id.startsWith("arn:")
+      ? id
+      : `arn:\${AWS::Partition}:secretsmanager:\${AWS::Region}:\${AWS::AccountId}:secret:${id}`;
+    const forms = [arn, `${arn}-??????`];
+    return forms.map((a) => (a.includes("${") ? sub(a) : a));
+  });
+  return [{ Effect: "Allow", Action: ["secretsmanager:GetSecretValue"], Resource: arns }];
+}
+
+/**
+ * The statements of the permissions boundary the pipeline gives every role of its stages: the actions the service
+ * template's roles are allowed (on `*`: a boundary only caps what a role's own policies grant), so a role a changed
+ * template creates can never do more than the service's roles could when the pipeline was provisioned. When those
+ * actions include IAM's, it also denies what would escape the boundary: creating a role without it, removing it,
+ * or changing the boundary policy itself (`boundaryArn`).
+ */
+export function boundaryStatements(
+  template: ServiceTemplate | undefined,
+  boundaryArn: unknown,
+): IamStatement[] {
+  const actions = new Set<string>();
+  for (const r of resourcesOf(template, "AWS::IAM::Role")) {
+    const policies = r.Properties?.Policies;
+    for (const policy of Array.isArray(policies) ? policies : []) {
+      const statements = (policy as { PolicyDocument?: { Statement?: unknown } }).PolicyDocument?.Statement;
+      for (const st of Array.isArray(statements) ? statements : statements ? [statements] : []) {
+        const statement = st as { Effect?: string; Action?: unknown };
+        if (statement.Effect !== "Allow") continue;
+        for (const a of Array.isArray(statement.Action) ? statement.Action : [statement.Action])
+          if (typeof a === "string") actions.add(a);
+      }
+    }
+  }
+  if (actions.has("*")) {
+    throw new InvalidPipelineOptionsError(
+      `A role of the service is allowed every action ("*"), so the permissions boundary the pipeline derives from ` +
+        `the service would allow everything. List the actions the functions need in their privileges, or give the ` +
+        `service a boundary of your own: defineService({ permissionsBoundary: "arn:aws:iam::123456789012:policy/NAME" }).`,
+    );
+  }
+  // Without a template: what every function role of @sparta/cli has.
+  if (!template) for (const a of ["logs:CreateLogStream", "logs:PutLogEvents"]) actions.add(a);
+  if (actions.size === 0) actions.add("logs:PutLogEvents");
+  const statements: IamStatement[] = [{ Effect: "Allow", Action: [...actions].sort(), Resource: ["*"] }];
+  if ([...actions].some((a) => a.toLowerCase().startsWith("iam:"))) {
+    statements.push(
+      {
+        Effect: "Deny",
+        Action: ["iam:CreateRole", "iam:PutRolePermissionsBoundary"],
+        Resource: ["*"],
+        Condition: { StringNotEquals: { "iam:PermissionsBoundary": boundaryArn } },
+      },
+      { Effect: "Deny", Action: ["iam:DeleteRolePermissionsBoundary"], Resource: ["*"] },
+      {
+        Effect: "Deny",
+        Action: [
+          "iam:CreatePolicyVersion",
+          "iam:DeletePolicy",
+          "iam:DeletePolicyVersion",
+          "iam:SetDefaultPolicyVersion",
+        ],
+        Resource: [boundaryArn],
+      },
+    );
+  }
+  return statements;
+}
+
+/**
+ * Every action an IAM statement of the template allows (roles' inline policies, managed policies, bucket
+ * policies). A `Deny` grants nothing, so its actions (e.g. a TLS-only bucket policy's `s3:*`) are not listed.
+ */
 export function collectIamActions(template: { Resources?: Record<string, unknown> }): string[] {
   const actions: string[] = [];
   const visit = (value: unknown, inPolicy: boolean): void => {
     if (Array.isArray(value)) {
       for (const v of value) visit(v, inPolicy);
     } else if (value && typeof value === "object") {
+      if (inPolicy && (value as { Effect?: unknown }).Effect === "Deny") return;
       for (const [key, v] of Object.entries(value)) {
         if ((key === "Action" || key === "NotAction") && inPolicy) {
           for (const a of Array.isArray(v) ? v : [v]) actions.push(String(a));

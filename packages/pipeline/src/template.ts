@@ -1,16 +1,25 @@
 import { isStackName } from "@sparta/converge/names";
 import { alarmNamesFor } from "@sparta/operations";
+import { tlsOnlyBucketPolicy } from "@sparta/template";
 import { yamlScalar } from "./buildspec.js";
 import type { PipelineEnvironment } from "./environments.js";
 import { InvalidPipelineOptionsError, UnknownEnvironmentError } from "./errors.js";
 import {
+  boundaryStatements,
   deployStatements,
   functionSettingStatements,
   IAM_LIMITS,
   type IamStatement,
+  secretStatements,
   worstCasePolicyChars,
 } from "./permissions.js";
 import type { GitHubRepo } from "./repo.js";
+import {
+  environmentKeys,
+  PERMISSIONS_BOUNDARY_PARAMETER,
+  parameterValue,
+  usesPipelineBoundary,
+} from "./service.js";
 
 /**
  * Where the pipeline gets the code. None of these carries a secret: a CodeStar connection's ARN and an OAuth
@@ -44,10 +53,25 @@ export interface PipelineStage {
   stackName?: string;
 }
 
-/** Builds of pull requests against the pipeline's branch (a CodeBuild webhook); they run `commands`. */
+/**
+ * Builds of pull requests against the pipeline's branch (a CodeBuild webhook); they run `commands`, with a role that
+ * may only write its logs (and, with a connection, use it). A pull request runs its own code, so by default one
+ * from a fork waits until someone with write access to the repository approves it with a comment (CodeBuild's
+ * pull request comment approval), as AWS's webhook best practices advise.
+ */
 export interface PullRequestBuilds {
   /** Default: install, then `<pm> test`. */
   commands?: readonly string[];
+  /**
+   * Which pull requests wait for a comment approval from a user with write, maintain or admin access: `"forks"`
+   * (default: those from forks) or `"all"`.
+   */
+  commentApproval?: "forks" | "all";
+  /**
+   * GitHub user ids (numbers, see `https://api.github.com/users/<login>`) whose events alone start a build: an
+   * `ACTOR_ACCOUNT_ID` webhook filter. Default: anyone (with the comment approval above).
+   */
+  trustedActors?: readonly (string | number)[];
 }
 
 export interface PipelineTemplateOptions {
@@ -85,6 +109,11 @@ export interface PipelineTemplateOptions {
 /** Parameter names of the pipeline template. */
 export const CONNECTION_PARAMETER = "ConnectionArn";
 export const OAUTH_TOKEN_PARAMETER = "GitHubOAuthToken";
+/** Logical id of the permissions boundary policy the pipeline creates for the roles of its stages. */
+export const PERMISSIONS_BOUNDARY_POLICY = "PermissionsBoundary";
+/** The pipeline's artifacts: the source, and the build's output the stages deploy. */
+const SOURCE_ARTIFACT = "SourceOutput";
+const BUILD_ARTIFACT = "BuildOutput";
 
 /** Resource types of a service made by `@sparta/cli` with plain functions. */
 export const DEFAULT_SERVICE_RESOURCE_TYPES: readonly string[] = [
@@ -215,10 +244,16 @@ function pascal(name: string): string {
     .join("");
 }
 
-function role(service: string, policyName: string, statements: readonly IamStatement[]): Json {
+function role(
+  service: string,
+  policyName: string,
+  statements: readonly IamStatement[],
+  permissionsBoundary?: unknown,
+): Json {
   return {
     Type: "AWS::IAM::Role",
     Properties: {
+      ...(permissionsBoundary === undefined ? {} : { PermissionsBoundary: permissionsBoundary }),
       AssumeRolePolicyDocument: {
         Version: "2012-10-17",
         Statement: [{ Effect: "Allow", Principal: { Service: service }, Action: ["sts:AssumeRole"] }],
@@ -240,8 +275,12 @@ const policyDocument = (statements: readonly IamStatement[]) => ({
  * service with many resource types and stages), in managed policies `DeployPolicy1..n`, each within IAM's quota on
  * a managed policy, sized for the longest partition, Region and account id.
  */
-function deployRole(statements: readonly IamStatement[], pipelineName: string): Json {
-  const inline = role("cloudformation.amazonaws.com", "deploy", statements);
+function deployRole(
+  statements: readonly IamStatement[],
+  pipelineName: string,
+  permissionsBoundary: unknown,
+): Json {
+  const inline = role("cloudformation.amazonaws.com", "deploy", statements, permissionsBoundary);
   if (worstCasePolicyChars(policyDocument(statements)) <= IAM_LIMITS.inlineRolePolicies)
     return { DeployRole: inline };
   const parts: IamStatement[][] = [[]];
@@ -369,6 +408,126 @@ export function resolveAlarmGates(
   });
 }
 
+/** How the roles of the stages are bounded: by the policy the pipeline creates, by one the service names, or none. */
+type StagesBoundary =
+  | { kind: "pipeline"; arn: unknown; passed: boolean }
+  | { kind: "given"; arn: unknown }
+  | { kind: "none" };
+
+/** The ARN of the boundary the pipeline creates: named, so its own policy and the deploy role can refer to it. */
+const pipelineBoundaryArn = (pipelineName: string) =>
+  sub(
+    `arn:\${AWS::Partition}:iam::\${AWS::AccountId}:policy/sparta/${pipelineName}-\${AWS::Region}-boundary`,
+  );
+
+/**
+ * Reads, from the built service template, which permissions boundary its roles carry; every role must carry the
+ * same one, since the deploy role creates no role without it. Without a template: the pipeline's, passed to the
+ * stages (`passed`: the service reads `pipeline.permissionsBoundary`).
+ */
+function stagesBoundary(
+  serviceTemplate: PipelineTemplateOptions["serviceTemplate"],
+  pipelineName: string,
+  resourceTypes: readonly string[],
+): StagesBoundary {
+  const arn = pipelineBoundaryArn(pipelineName);
+  if (!serviceTemplate) return { kind: "pipeline", arn, passed: true };
+  const roles = Object.entries(serviceTemplate.Resources).filter(
+    ([, r]) => (r as { Type?: string }).Type === "AWS::IAM::Role",
+  ) as [string, { Properties?: Record<string, unknown> }][];
+  const hasParameter =
+    (serviceTemplate as { Parameters?: Record<string, unknown> }).Parameters?.[
+      PERMISSIONS_BOUNDARY_PARAMETER
+    ] !== undefined;
+  if (roles.length === 0) {
+    if (hasParameter) return { kind: "pipeline", arn, passed: true };
+    return resourceTypes.includes("AWS::IAM::Role")
+      ? { kind: "pipeline", arn, passed: false }
+      : { kind: "none" };
+  }
+  const fix =
+    "Give the service the pipeline's boundary, defineService({ ..., permissionsBoundary: pipeline.permissionsBoundary, " +
+    'decorators: [..., pipeline.decorator] }), or your own: permissionsBoundary: "arn:aws:iam::123456789012:policy/NAME"';
+  const without = roles.filter(([, r]) => r.Properties?.PermissionsBoundary === undefined).map(([id]) => id);
+  if (without.length > 0) {
+    throw new InvalidPipelineOptionsError(
+      `The pipeline's deploy role creates only roles that carry a permissions boundary, and role(s) ` +
+        `${without.join(", ")} of the service carry none. ${fix}.`,
+    );
+  }
+  const values = roles.map(([, r]) => JSON.stringify(r.Properties!.PermissionsBoundary));
+  if (new Set(values).size > 1) {
+    throw new InvalidPipelineOptionsError(
+      `The roles of the service carry different permissions boundaries (${[...new Set(values)].join(", ")}); the ` +
+        `pipeline's deploy role allows one. ${fix}.`,
+    );
+  }
+  const [, first] = roles[0] as (typeof roles)[number];
+  const boundary = first.Properties?.PermissionsBoundary;
+  if (usesPipelineBoundary(boundary)) {
+    if (!hasParameter) {
+      throw new InvalidPipelineOptionsError(
+        `The service's roles carry pipeline.permissionsBoundary, but its template lacks the parameter ` +
+          `${PERMISSIONS_BOUNDARY_PARAMETER} that pipeline.decorator adds: add it, defineService({ ..., ` +
+          `decorators: [..., pipeline.decorator] }).`,
+      );
+    }
+    return { kind: "pipeline", arn, passed: true };
+  }
+  const text = typeof boundary === "string" ? boundary : (boundary as { "Fn::Sub"?: unknown })["Fn::Sub"];
+  const readable =
+    typeof text === "string" &&
+    [...text.matchAll(/\$\{([^!}][^}]*)\}/g)].every((m) =>
+      ["AWS::Partition", "AWS::AccountId", "AWS::Region"].includes(m[1]!),
+    );
+  if (!readable) {
+    throw new InvalidPipelineOptionsError(
+      `The service's roles carry the permissions boundary ${JSON.stringify(boundary)}, which the pipeline cannot ` +
+        `read (its deploy role must name it). Give the ARN as a string, or an Fn::Sub over AWS::Partition and ` +
+        `AWS::AccountId.`,
+    );
+  }
+  return { kind: "given", arn: boundary };
+}
+
+/**
+ * Where CodePipeline keeps an action's artifacts in the artifact bucket: `<pipeline name, first 20 characters>/
+ * <artifact name, first 10>/<random key>` (so the build role can be given its own output artifact and no other).
+ */
+const artifactKeys = (pipelineName: string, artifact: string) =>
+  sub(`\${ArtifactBucket.Arn}/${pipelineName.slice(0, 20)}/${artifact.slice(0, 10)}/*`);
+
+/**
+ * The function code the build uploads, `<function>-<16 hex digits of its SHA-256>.zip` at the bucket's root, as
+ * `@sparta/packager` names it; no artifact of CodePipeline (`<pipeline>/<artifact>/<7 characters>`) nor a template
+ * converge uploads (`.../templates/<hash>.json`) has that shape.
+ */
+const codeObjects = (bucket: unknown) =>
+  sub(`arn:\${AWS::Partition}:s3:::\${Bucket}/*-????????????????.zip`, { Bucket: bucket });
+
+const APPROVER_ROLES = ["GITHUB_WRITE", "GITHUB_MAINTAIN", "GITHUB_ADMIN"];
+
+/** `pullRequests` with its defaults, checked. */
+function pullRequestOptions(value: boolean | PullRequestBuilds): Required<PullRequestBuilds> {
+  const given = typeof value === "object" ? value : {};
+  const commentApproval = given.commentApproval ?? "forks";
+  if (commentApproval !== "forks" && commentApproval !== "all") {
+    throw new InvalidPipelineOptionsError(
+      `pullRequests.commentApproval ${JSON.stringify(commentApproval)} is not valid; use "forks" (pull requests from ` +
+        `forks wait for an approving comment, the default) or "all".`,
+    );
+  }
+  const trustedActors = (given.trustedActors ?? []).map((a) => String(a));
+  const bad = trustedActors.find((a) => !/^[0-9]{1,20}$/.test(a));
+  if (bad !== undefined) {
+    throw new InvalidPipelineOptionsError(
+      `pullRequests.trustedActors holds ${JSON.stringify(bad)}, which is not a GitHub user id; give the numeric id ` +
+        `(the "id" of https://api.github.com/users/<login>), e.g. trustedActors: [583231].`,
+    );
+  }
+  return { commands: given.commands ?? ["npm ci", "npm test"], commentApproval, trustedActors };
+}
+
 /**
  * The CloudFormation template (plain JSON) of a service's delivery pipeline: a retained, versioned, encrypted,
  * private artifact bucket; GitHub source (CodeStar connection or OAuth token); a CodeBuild build running
@@ -405,12 +564,19 @@ export function pipelineTemplate(options: PipelineTemplateOptions): Json {
   const stackNames = stages.map((s) => s.stackName);
   const bucketVariable = options.bucketVariable ?? "SPARTA_S3_BUCKET";
   const codeBucketName: unknown = options.codeBucket ?? ref("ArtifactBucket");
-  const codeObjectsArn = sub(`arn:\${AWS::Partition}:s3:::\${Bucket}/*`, { Bucket: codeBucketName });
-  const artifactObjects = sub(`\${ArtifactBucket.Arn}/*`);
   const capabilities = (options.capabilities ?? ["CAPABILITY_IAM"]).join(",");
   const gated = stages.flatMap((s) =>
     typeof s.approval === "object" ? [{ ...s, approval: s.approval }] : [],
   );
+  const boundary = stagesBoundary(
+    options.serviceTemplate,
+    pipelineName,
+    options.resourceTypes ?? DEFAULT_SERVICE_RESOURCE_TYPES,
+  );
+  // A boundary of the user's own (an organization's) bounds the pipeline's roles too; the pipeline's own is only for
+  // the roles of its stages.
+  const ownBoundary = boundary.kind === "given" ? boundary.arn : undefined;
+  const pullRequests = options.pullRequests ? pullRequestOptions(options.pullRequests) : undefined;
 
   const parameters: Json = {};
   let oauthToken: unknown;
@@ -453,6 +619,14 @@ export function pipelineTemplate(options: PipelineTemplateOptions): Json {
         OwnershipControls: { Rules: [{ ObjectOwnership: "BucketOwnerEnforced" }] },
       },
     },
+    // Requests over plain HTTP are refused.
+    ArtifactBucketPolicy: {
+      Type: "AWS::S3::BucketPolicy",
+      Properties: {
+        Bucket: ref("ArtifactBucket"),
+        PolicyDocument: tlsOnlyBucketPolicy(getAtt("ArtifactBucket", "Arn")),
+      },
+    },
   };
 
   // The pipeline's own role: move artifacts, start its builds, use the source, drive the stages' change sets.
@@ -460,7 +634,7 @@ export function pipelineTemplate(options: PipelineTemplateOptions): Json {
     {
       Effect: "Allow",
       Action: ["s3:GetObject", "s3:GetObjectVersion", "s3:PutObject"],
-      Resource: [artifactObjects],
+      Resource: [sub(`\${ArtifactBucket.Arn}/*`)],
     },
     {
       Effect: "Allow",
@@ -509,32 +683,70 @@ export function pipelineTemplate(options: PipelineTemplateOptions): Json {
       Resource: [ref(CONNECTION_PARAMETER)],
     });
   }
-  resources.PipelineRole = role("codepipeline.amazonaws.com", "pipeline", pipelineStatements);
+  resources.PipelineRole = role("codepipeline.amazonaws.com", "pipeline", pipelineStatements, ownBoundary);
 
-  // The build reads the source, writes the package, and uploads function code.
+  // The build reads the source artifact, writes its own output artifact and the function code, and nothing else:
+  // the code it runs comes from the repository, so it must not be able to change what the other actions read.
   const buildStatements: IamStatement[] = [
     codeBuildLogs(),
     {
       Effect: "Allow",
-      Action: ["s3:GetObject", "s3:GetObjectVersion", "s3:PutObject"],
-      Resource: options.codeBucket ? [artifactObjects, codeObjectsArn] : [artifactObjects],
+      Action: ["s3:GetObject", "s3:GetObjectVersion"],
+      Resource: [artifactKeys(pipelineName, SOURCE_ARTIFACT)],
+    },
+    {
+      Effect: "Allow",
+      Action: ["s3:PutObject"],
+      Resource: [artifactKeys(pipelineName, BUILD_ARTIFACT), codeObjects(codeBucketName)],
     },
   ];
-  resources.BuildRole = role("codebuild.amazonaws.com", "build", buildStatements);
+  resources.BuildRole = role("codebuild.amazonaws.com", "build", buildStatements, ownBoundary);
 
   // CloudFormation, deploying the service's stacks: only what the service's resource types need.
   const deploy = deployStatements(options.resourceTypes ?? DEFAULT_SERVICE_RESOURCE_TYPES, stackNames, {
     ...(options.deploy?.statements ? { extra: options.deploy.statements } : {}),
     ...(options.deploy?.allowTypes ? { allowTypes: options.deploy.allowTypes } : {}),
     ...(options.serviceTemplate ? { serviceTemplate: options.serviceTemplate } : {}),
+    ...(boundary.kind === "none" ? {} : { permissionsBoundary: boundary.arn }),
   });
-  if (options.serviceTemplate) deploy.push(...functionSettingStatements(options.serviceTemplate));
+  if (options.serviceTemplate) {
+    deploy.push(...functionSettingStatements(options.serviceTemplate));
+    // Secrets the stages' templates resolve when they deploy, with this role's permissions: named in the template,
+    // or per environment through the parameters of the environments' secrets.
+    const parameterValues = Object.fromEntries(
+      environmentKeys(options.environments).map((k) => [
+        k.parameter,
+        options.environments.map((e) => parameterValue(e, k.key)),
+      ]),
+    );
+    deploy.push(...secretStatements(options.serviceTemplate, parameterValues));
+  }
   deploy.push({
     Effect: "Allow",
     Action: ["s3:GetObject", "s3:GetObjectVersion"],
-    Resource: [codeObjectsArn],
+    Resource: [codeObjects(codeBucketName)],
   });
-  Object.assign(resources, deployRole(deploy, pipelineName));
+  Object.assign(resources, deployRole(deploy, pipelineName, ownBoundary));
+  if (boundary.kind === "pipeline") {
+    const document = policyDocument(boundaryStatements(options.serviceTemplate, boundary.arn));
+    if (worstCasePolicyChars(document) > IAM_LIMITS.managedPolicy) {
+      throw new InvalidPipelineOptionsError(
+        `Pipeline "${pipelineName}": the permissions boundary of the service's ${document.Statement[0]?.Action.length} ` +
+          `actions does not fit IAM's quota of ${IAM_LIMITS.managedPolicy} characters for a managed policy. Give the ` +
+          `service a boundary of your own, defineService({ permissionsBoundary: "arn:aws:iam::123456789012:policy/NAME" }), ` +
+          `or grant the functions fewer distinct actions.`,
+      );
+    }
+    resources[PERMISSIONS_BOUNDARY_POLICY] = {
+      Type: "AWS::IAM::ManagedPolicy",
+      Properties: {
+        ManagedPolicyName: sub(`${pipelineName}-\${AWS::Region}-boundary`),
+        Path: "/sparta/",
+        Description: `Permissions boundary of every role the stages of ${pipelineName} create: at most what the service's roles were allowed when the pipeline was provisioned`,
+        PolicyDocument: document,
+      },
+    };
+  }
 
   const environmentImage = {
     Type: "LINUX_CONTAINER",
@@ -559,18 +771,28 @@ export function pipelineTemplate(options: PipelineTemplateOptions): Json {
 
   if (gated.length > 0) {
     const alarms = [...new Set(gated.flatMap((s) => s.approval.alarms))].sort();
-    resources.PromotionGateRole = role("codebuild.amazonaws.com", "promotion-gate", [
-      codeBuildLogs(),
-      // CodeBuild downloads the action's input artifact with this role.
-      { Effect: "Allow", Action: ["s3:GetObject", "s3:GetObjectVersion"], Resource: [artifactObjects] },
-      {
-        Effect: "Allow",
-        Action: ["cloudwatch:DescribeAlarms"],
-        Resource: alarms.map((a) =>
-          sub(`arn:\${AWS::Partition}:cloudwatch:\${AWS::Region}:\${AWS::AccountId}:alarm:${a}`),
-        ),
-      },
-    ]);
+    resources.PromotionGateRole = role(
+      "codebuild.amazonaws.com",
+      "promotion-gate",
+      [
+        codeBuildLogs(),
+        // CodeBuild downloads the action's input artifact (the build's output) with this role.
+        {
+          Effect: "Allow",
+          Action: ["s3:GetObject", "s3:GetObjectVersion"],
+          Resource: [artifactKeys(pipelineName, BUILD_ARTIFACT)],
+        },
+        // The gate reads named metric alarms only (MetricAlarms of --alarm-names), which a narrower scope returns.
+        {
+          Effect: "Allow",
+          Action: ["cloudwatch:DescribeAlarms"],
+          Resource: alarms.map((a) =>
+            sub(`arn:\${AWS::Partition}:cloudwatch:\${AWS::Region}:\${AWS::AccountId}:alarm:${a}`),
+          ),
+        },
+      ],
+      ownBoundary,
+    );
     for (const stage of gated) {
       resources[`PromotionGate${pascal(stage.environment)}`] = {
         Type: "AWS::CodeBuild::Project",
@@ -593,13 +815,10 @@ export function pipelineTemplate(options: PipelineTemplateOptions): Json {
     }
   }
 
-  if (options.pullRequests) {
-    const commands = (typeof options.pullRequests === "object" && options.pullRequests.commands) || [
-      "npm ci",
-      "npm test",
-    ];
+  if (pullRequests) {
     const statements: IamStatement[] = [codeBuildLogs()];
     if (source.kind === "connection") {
+      // CodeBuild fetches the pull request through the connection with the project's role.
       statements.push({
         Effect: "Allow",
         Action: [
@@ -612,16 +831,13 @@ export function pipelineTemplate(options: PipelineTemplateOptions): Json {
         ],
         Resource: [ref(CONNECTION_PARAMETER)],
       });
-    } else {
-      resources.GitHubSourceCredential = {
-        Type: "AWS::CodeBuild::SourceCredential",
-        Properties: { ServerType: "GITHUB", AuthType: "PERSONAL_ACCESS_TOKEN", Token: oauthToken },
-      };
     }
-    resources.PullRequestRole = role("codebuild.amazonaws.com", "pull-requests", statements);
+    // With a token, the project uses the GitHub credential CodeBuild holds for the account and Region (imported
+    // once with `aws codebuild import-source-credentials`): there is one per Region, so the stack neither creates
+    // nor replaces it.
+    resources.PullRequestRole = role("codebuild.amazonaws.com", "pull-requests", statements, ownBoundary);
     resources.PullRequestProject = {
       Type: "AWS::CodeBuild::Project",
-      ...(source.kind === "connection" ? {} : { DependsOn: ["GitHubSourceCredential"] }),
       Properties: {
         Name: sub(`\${AWS::StackName}-pull-requests`),
         Description: `Tests pull requests to ${repo.owner}/${repo.name}#${repo.branch}`,
@@ -630,7 +846,8 @@ export function pipelineTemplate(options: PipelineTemplateOptions): Json {
           Type: "GITHUB",
           Location: `https://github.com/${repo.owner}/${repo.name}.git`,
           ReportBuildStatus: true,
-          BuildSpec: pullRequestBuildspec(commands),
+          // Inline: a pull request cannot change what its build runs (AWS's webhook best practices).
+          BuildSpec: pullRequestBuildspec(pullRequests.commands),
           ...(source.kind === "connection"
             ? { Auth: { Type: "CODECONNECTIONS", Resource: ref(CONNECTION_PARAMETER) } }
             : {}),
@@ -643,8 +860,16 @@ export function pipelineTemplate(options: PipelineTemplateOptions): Json {
             [
               { Type: "EVENT", Pattern: "PULL_REQUEST_CREATED, PULL_REQUEST_UPDATED, PULL_REQUEST_REOPENED" },
               { Type: "BASE_REF", Pattern: `^refs/heads/${repo.branch.replace(/[.]/g, "\\.")}$` },
+              ...(pullRequests.trustedActors.length > 0
+                ? [{ Type: "ACTOR_ACCOUNT_ID", Pattern: `^(${pullRequests.trustedActors.join("|")})$` }]
+                : []),
             ],
           ],
+          PullRequestBuildPolicy: {
+            RequiresCommentApproval:
+              pullRequests.commentApproval === "all" ? "ALL_PULL_REQUESTS" : "FORK_PULL_REQUESTS",
+            ApproverRoles: APPROVER_ROLES,
+          },
         },
         TimeoutInMinutes: 30,
       },
@@ -668,7 +893,7 @@ export function pipelineTemplate(options: PipelineTemplateOptions): Json {
             OutputArtifactFormat: "CODE_ZIP",
             DetectChanges: "true",
           },
-          OutputArtifacts: [{ Name: "SourceOutput" }],
+          OutputArtifacts: [{ Name: SOURCE_ARTIFACT }],
           RunOrder: 1,
         }
       : {
@@ -681,12 +906,19 @@ export function pipelineTemplate(options: PipelineTemplateOptions): Json {
             OAuthToken: oauthToken,
             PollForSourceChanges: "true",
           },
-          OutputArtifacts: [{ Name: "SourceOutput" }],
+          OutputArtifacts: [{ Name: SOURCE_ARTIFACT }],
           RunOrder: 1,
         };
 
   const codeBucketParameter = options.codeBucketParameter ?? "ArtifactBucket";
-  const parameterOverrides = sub(`{"${codeBucketParameter}": "\${Bucket}"}`, { Bucket: codeBucketName });
+  // The stages get the code bucket and, when the service reads it, the boundary the pipeline created.
+  const parameterOverrides =
+    boundary.kind === "pipeline" && boundary.passed
+      ? sub(`{"${codeBucketParameter}": "\${Bucket}", "${PERMISSIONS_BOUNDARY_PARAMETER}": "\${Boundary}"}`, {
+          Bucket: codeBucketName,
+          Boundary: boundary.arn,
+        })
+      : sub(`{"${codeBucketParameter}": "\${Bucket}"}`, { Bucket: codeBucketName });
   const environmentStages = stages.map((stage) => {
     const changeSetName = "SpartaChangeSet";
     const deployAction = (mode: string, runOrder: number, extra: Json) => ({
@@ -717,7 +949,7 @@ export function pipelineTemplate(options: PipelineTemplateOptions): Json {
               Name: "PromotionGate",
               ActionTypeId: { Category: "Build", Owner: "AWS", Provider: "CodeBuild", Version: "1" },
               Configuration: { ProjectName: ref(`PromotionGate${pascal(stage.environment)}`) },
-              InputArtifacts: [{ Name: "BuildOutput" }],
+              InputArtifacts: [{ Name: BUILD_ARTIFACT }],
               RunOrder: 2,
             };
     return {
@@ -725,10 +957,10 @@ export function pipelineTemplate(options: PipelineTemplateOptions): Json {
       Actions: [
         deployAction("CHANGE_SET_REPLACE", 1, {
           Name: "CreateChangeSet",
-          InputArtifacts: [{ Name: "BuildOutput" }],
+          InputArtifacts: [{ Name: BUILD_ARTIFACT }],
           Configuration: {
-            TemplatePath: "BuildOutput::cloudformation.json",
-            TemplateConfiguration: `BuildOutput::${stage.environment}.json`,
+            TemplatePath: `${BUILD_ARTIFACT}::cloudformation.json`,
+            TemplateConfiguration: `${BUILD_ARTIFACT}::${stage.environment}.json`,
             ParameterOverrides: parameterOverrides,
             Capabilities: capabilities,
             RoleArn: getAtt("DeployRole", "Arn"),
@@ -742,7 +974,11 @@ export function pipelineTemplate(options: PipelineTemplateOptions): Json {
 
   resources.Pipeline = {
     Type: "AWS::CodePipeline::Pipeline",
+    // The first run starts with the stack: the boundary its stages' roles need must exist by then.
+    ...(boundary.kind === "pipeline" ? { DependsOn: [PERMISSIONS_BOUNDARY_POLICY] } : {}),
     Properties: {
+      // Named, so the build role can be given its own output artifact: `<name, 20 characters>/BuildOutpu/...`.
+      Name: pipelineName,
       RoleArn: getAtt("PipelineRole", "Arn"),
       ArtifactStore: { Type: "S3", Location: ref("ArtifactBucket") },
       RestartExecutionOnUpdate: true,
@@ -755,8 +991,8 @@ export function pipelineTemplate(options: PipelineTemplateOptions): Json {
               Name: "Package",
               ActionTypeId: { Category: "Build", Owner: "AWS", Provider: "CodeBuild", Version: "1" },
               Configuration: { ProjectName: ref("BuildProject") },
-              InputArtifacts: [{ Name: "SourceOutput" }],
-              OutputArtifacts: [{ Name: "BuildOutput" }],
+              InputArtifacts: [{ Name: SOURCE_ARTIFACT }],
+              OutputArtifacts: [{ Name: BUILD_ARTIFACT }],
               RunOrder: 1,
             },
           ],

@@ -27,7 +27,7 @@ import {
   SourceCredentialsError,
   UnknownEnvironmentError,
 } from "../src/index.js";
-import { fixture } from "./golden.js";
+import { builtForPipeline, fixture } from "./golden.js";
 
 const TOKEN = "ghp_S3cr3tT0k3nThatMustNeverLeak0123456789";
 const CONNECTION =
@@ -65,7 +65,7 @@ function context(flags: PipelineCommandContext["flags"], noop: boolean) {
     flags,
     async build() {
       builds++;
-      return { template: JSON.parse(fixture("hello-service.json")) };
+      return { template: builtForPipeline(JSON.parse(fixture("hello-service.json"))) };
     },
     result: (value, text) => printed.push(JSON.stringify(value), text ?? ""),
   };
@@ -135,7 +135,9 @@ describe("provisionPipeline --noop", () => {
     });
     const { ctx, printed } = context(good, true);
     // The service as built with alarms() of @sparta/operations among its decorators.
-    ctx.build = async () => ({ template: addAlarms(JSON.parse(fixture("hello-service.json"))) });
+    ctx.build = async () => ({
+      template: addAlarms(builtForPipeline(JSON.parse(fixture("hello-service.json")))),
+    });
     expect(await p.command.run(ctx)).toBe(0);
     const template = JSON.parse(readFileSync(join(serviceDir, ".sparta", "pipeline.json"), "utf8"));
     const names = ["ErrorRate", "Throttles", "Duration"].map(
@@ -230,6 +232,57 @@ describe("provisionPipeline with a GitHub token", () => {
     expect(input!.parameters).toEqual({ GitHubOAuthToken: TOKEN });
     expect(JSON.stringify(input!.template)).not.toContain(TOKEN);
     expect(input).toMatchObject({ stackName: "SpartaCodePipeline", bucket: "my-artifacts" });
+  });
+
+  it("reads the token from standard input with --oauth -, and warns when it is typed on the command line", async () => {
+    const converged: ConvergeInput[] = [];
+    const converge = async (input: ConvergeInput) => {
+      converged.push(input);
+      return { kind: "created", stackName: input.stackName, outputs: {}, events: [] } as ConvergeResult;
+    };
+    const stdin = (async function* () {
+      yield `${TOKEN}\n`;
+    })();
+    const piped = context({ ...good, connection: undefined, oauth: "-" }, false);
+    expect(await pipeline({ converge, stdin }).command.run(piped.ctx)).toBe(0);
+    expect(converged[0]!.parameters).toEqual({ GitHubOAuthToken: TOKEN });
+    expect(piped.log.filter((l) => l.startsWith("warn"))).toEqual([]);
+
+    const typed = context({ ...good, connection: undefined, oauth: TOKEN }, true);
+    expect(await pipeline().command.run(typed.ctx)).toBe(0);
+    const warning = typed.log.find((l) => l.startsWith("warn --oauth"));
+    expect(warning).toMatch(/visible to other users of this machine/);
+    expect(warning).toContain("--oauth - < token.txt");
+    expect(typed.log.join("\n")).not.toContain(TOKEN);
+
+    // From the environment (SPARTA_OAUTH, which the CLI reads into the flag) there is nothing to warn about.
+    process.env.SPARTA_OAUTH = TOKEN;
+    try {
+      const fromEnv = context({ ...good, connection: undefined, oauth: TOKEN }, true);
+      expect(await pipeline().command.run(fromEnv.ctx)).toBe(0);
+      expect(fromEnv.log.filter((l) => l.startsWith("warn"))).toEqual([]);
+    } finally {
+      delete process.env.SPARTA_OAUTH;
+    }
+
+    const empty = context({ ...good, connection: undefined, oauth: "-" }, true);
+    const none = (async function* () {})();
+    await expect(pipeline({ stdin: none }).command.run(empty.ctx)).rejects.toThrow(
+      /--oauth -: standard input held no token/,
+    );
+  });
+
+  it("says pull-request builds with a token use the Region's imported GitHub credential, which it leaves alone", async () => {
+    const { ctx, log } = context(
+      { ...good, connection: undefined, oauth: "secretsmanager:github/token" },
+      true,
+    );
+    expect(await pipeline({ pullRequests: true }).command.run(ctx)).toBe(0);
+    expect(log.join("\n")).toMatch(
+      /neither creates nor replaces: import it once \(`aws codebuild import-source-credentials/,
+    );
+    const template = JSON.parse(readFileSync(join(serviceDir, ".sparta", "pipeline.json"), "utf8"));
+    expect(JSON.stringify(template)).not.toContain("AWS::CodeBuild::SourceCredential");
   });
 
   it("turns a failed converge into a DeployPipelineError naming the root cause, with the token removed", async () => {
@@ -395,7 +448,7 @@ describe("provisionPipeline() over the process-wide registry", () => {
       "GlobalTest",
       "GlobalProd",
     ]);
-    const service = JSON.parse(fixture("hello-service.json"));
+    const service = builtForPipeline(JSON.parse(fixture("hello-service.json")));
     environmentsDecorator(pipelineEnvironments)({ template: service });
     expect(service.Parameters.EnvMESSAGE.Default).toBe("from test");
   });

@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { expect } from "vitest";
+import { applyPermissionsBoundaryParameter, PIPELINE_PERMISSIONS_BOUNDARY } from "../src/index.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -20,4 +21,20 @@ export function expectGolden(name: string, text: string): void {
 
 export function fixture(name: string): string {
   return readFileSync(join(here, "fixtures", name), "utf8");
+}
+
+/**
+ * A service template as the pipeline's build makes it: what `@sparta/cli` gives a service whose
+ * `permissionsBoundary` is the pipeline's (every role carries it) plus the parameter `pipeline.decorator` adds.
+ */
+// biome-ignore lint/suspicious/noExplicitAny: template JSON
+export function builtForPipeline<T extends Record<string, any>>(template: T): T {
+  const resources = template.Resources as Record<
+    string,
+    { Type: string; Properties?: Record<string, unknown> }
+  >;
+  for (const r of Object.values(resources))
+    if (r.Type === "AWS::IAM::Role")
+      r.Properties = { PermissionsBoundary: PIPELINE_PERMISSIONS_BOUNDARY, ...r.Properties };
+  return applyPermissionsBoundaryParameter(template as never) as T;
 }

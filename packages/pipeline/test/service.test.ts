@@ -88,3 +88,66 @@ describe("codePipelinePackageFor", () => {
     });
   });
 });
+
+describe("secrets of the environments in the service template", () => {
+  function secretEnvironments() {
+    const registry = createEnvironmentRegistry();
+    registry.register("test", {
+      API_KEY: { secretsManager: "test/api-key" },
+      DB: { ssmParameter: "/test/db" },
+    });
+    registry.register("production", {
+      API_KEY: { secretsManager: "prod/api-key", jsonKey: "key" },
+      DB: { ssmParameter: "/prod/db" },
+    });
+    return registry.list();
+  }
+
+  it("gives a Secrets Manager secret as a dynamic reference and a SecureString by name, its parameter holding where it is kept", () => {
+    const template = applyEnvironments(helloTemplate(), secretEnvironments());
+    expect(template.Parameters?.EnvAPIKEY).toMatchObject({ Type: "String", Default: "test/api-key" });
+    expect(template.Parameters?.EnvDB).toMatchObject({ Type: "String", Default: "/test/db" });
+    expect(template.Resources.HelloFunction?.Properties?.Environment).toEqual({
+      Variables: {
+        GREETING: "hi",
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: Fn::Sub's syntax, not a JavaScript template
+        API_KEY: { "Fn::Sub": "{{resolve:secretsmanager:${EnvAPIKEY}}}" },
+        DB: { Ref: "EnvDB" },
+      },
+    });
+    const statements = (
+      template.Resources.HelloRole?.Properties?.Policies as { PolicyDocument: { Statement: unknown[] } }[]
+    )[0]!.PolicyDocument.Statement;
+    expect(statements).toContainEqual({
+      Effect: "Allow",
+      Action: ["ssm:GetParameter"],
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: Fn::Sub's syntax, not a JavaScript template
+      Resource: [
+        { "Fn::Sub": "arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter${EnvDB}" },
+      ],
+    });
+  });
+
+  it("writes where each environment's secret is kept into the CodePipeline package, never a value", () => {
+    expect(codePipelinePackageFor(secretEnvironments(), "p.zip").environments).toEqual({
+      test: {
+        Parameters: { EnvAPIKEY: "test/api-key", EnvDB: "/test/db" },
+        Tags: { "sparta:environment": "test" },
+      },
+      production: {
+        Parameters: { EnvAPIKEY: "prod/api-key:SecretString:key", EnvDB: "/prod/db" },
+        Tags: { "sparta:environment": "production" },
+      },
+    });
+  });
+
+  it("rejects a malformed secret, naming the variable and the valid forms", () => {
+    const registry = createEnvironmentRegistry();
+    expect(() => registry.register("test", { DB: { ssmParameter: "no-slash" } })).toThrow(
+      /variable "DB" names the parameter "no-slash"; give a hierarchical Parameter Store name starting with "\/"/,
+    );
+    expect(() => registry.register("test", { K: { vault: "x" } as never })).toThrow(
+      /variable "K" is \{"vault":"x"\}, neither a string nor a secret; e.g. K: \{ secretsManager: "test\/k" \}/,
+    );
+  });
+});

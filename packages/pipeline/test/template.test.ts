@@ -2,6 +2,7 @@ import { addAlarms, addDashboard, addSafeDeploy } from "@sparta/operations";
 import { validateTemplate } from "@sparta/template";
 import { describe, expect, it } from "vitest";
 import {
+  applyEnvironments,
   buildspec,
   collectIamActions,
   createEnvironmentRegistry,
@@ -14,7 +15,7 @@ import {
   SUPPORTED_RESOURCE_TYPES,
   UnknownEnvironmentError,
 } from "../src/index.js";
-import { expectGolden, fixture } from "./golden.js";
+import { builtForPipeline, expectGolden, fixture } from "./golden.js";
 import { CFN_LINT, cfnLintErrors } from "./lint.js";
 import { canParseYaml, parseYaml } from "./yaml.js";
 
@@ -43,7 +44,7 @@ const stages = (t: Json) => resources(t).Pipeline!.Properties.Stages as Json[];
 
 /** The hello fixture with the alarms `alarms()` of @sparta/operations adds (the real function, not a copy). */
 function serviceWithAlarms() {
-  const service = addAlarms(JSON.parse(fixture("hello-service.json")));
+  const service = addAlarms(builtForPipeline(JSON.parse(fixture("hello-service.json"))));
   return {
     serviceTemplate: service,
     resourceTypes: Object.values(service.Resources as Record<string, { Type: string }>).map((r) => r.Type),
@@ -51,25 +52,49 @@ function serviceWithAlarms() {
 }
 
 /**
- * `@sparta/cli`'s golden `packages/cli/test/golden/s3-existing.template.json` (commit b6373cb), the same JSON: S3
+ * `@sparta/cli`'s golden `packages/cli/test/golden/s3-existing.template.json` (commit 0079f66), the same JSON: S3
  * triggers on existing buckets, i.e. `Custom::SpartaS3Notification` resources served by the stack's
  * `SpartaS3NotificationFunction`, plus one bucket the stack creates.
  */
-const s3ExistingService = () => JSON.parse(fixture("s3-existing-service.json")) as Json;
+const s3ExistingService = () => builtForPipeline(JSON.parse(fixture("s3-existing-service.json"))) as Json;
 const typesOf = (service: Json) =>
   Object.values(service.Resources as Record<string, Json>).map((r) => r.Type);
 /**
- * `@sparta/cli`'s golden `packages/cli/test/golden/all-sources.template.json` (commit d25dd3b), the same JSON: one
+ * `@sparta/cli`'s golden `packages/cli/test/golden/all-sources.template.json` (commit 0079f66), the same JSON: one
  * trigger of every source (http, url, s3 with a bucket the stack creates, sns, sqs, dynamodb, kinesis, schedule,
  * eventPattern, cloudwatchLogs).
  */
-const allSourcesService = () => JSON.parse(fixture("all-sources-service.json")) as Json;
+const allSourcesService = () => builtForPipeline(JSON.parse(fixture("all-sources-service.json"))) as Json;
 /** All sources, decorated by @sparta/operations' own functions: alarms, safeDeploy with CodeDeploy, a dashboard. */
 function operatedService(): Json {
   const service = allSourcesService();
   addAlarms(service as never);
   addSafeDeploy(service as never, { shift: "Canary10Percent5Minutes" });
   addDashboard(service as never);
+  return service;
+}
+/** Environments whose API_KEY is a Secrets Manager secret and DB_PASSWORD a Parameter Store SecureString. */
+function secretEnvironments() {
+  const registry = createEnvironmentRegistry();
+  registry.register("test", {
+    MESSAGE: "Hello from test",
+    API_KEY: { secretsManager: "test/api-key" },
+    DB_PASSWORD: { ssmParameter: "/test/db/password" },
+  });
+  registry.register("production", {
+    MESSAGE: "Hello from production",
+    API_KEY: { secretsManager: "prod/api-key", jsonKey: "key" },
+    DB_PASSWORD: { ssmParameter: "/prod/db/password" },
+  });
+  return registry.list();
+}
+/** The hello fixture as the pipeline builds it with those environments, every role bounded by the user's own policy. */
+function ownBoundaryService(): Json {
+  const service = applyEnvironments(JSON.parse(fixture("hello-service.json")), secretEnvironments()) as Json;
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: Fn::Sub's syntax, not a JavaScript template
+  const boundary = { "Fn::Sub": "arn:${AWS::Partition}:iam::${AWS::AccountId}:policy/org-boundary" };
+  for (const r of Object.values(service.Resources as Record<string, Json>))
+    if (r.Type === "AWS::IAM::Role") r.Properties = { ...r.Properties, PermissionsBoundary: boundary };
   return service;
 }
 /** The deploy role's statements: inline, or in the managed policies it is given past IAM's inline quota. */
@@ -85,6 +110,7 @@ const deployRoleOf = (t: Json): Json[] => {
 /** A policy document's length as IAM counts it, resolved for the longest partition, Region and account id. */
 const resolvedChars = (document: unknown) =>
   JSON.stringify(document)
+    .replace(/\{"Fn::Sub":("[^"]*")\}/g, "$1")
     .replaceAll("${AWS::Partition}", "aws-us-gov")
     .replaceAll("${AWS::Region}", "ap-southeast-2")
     .replaceAll("${AWS::AccountId}", "123456789012")
@@ -139,6 +165,16 @@ const variants: [string, Partial<PipelineTemplateOptions>][] = [
   [
     "all-sources-operations",
     { serviceTemplate: operatedService() as never, resourceTypes: typesOf(operatedService()) },
+  ],
+  [
+    // Secrets per environment, and a service naming its own (an organization's) permissions boundary.
+    "secrets-own-boundary",
+    {
+      environments: secretEnvironments(),
+      serviceTemplate: ownBoundaryService() as never,
+      resourceTypes: typesOf(ownBoundaryService()),
+      pullRequests: { trustedActors: [583231] },
+    },
   ],
 ];
 
@@ -339,10 +375,9 @@ describe("pipelineTemplate", () => {
     const t = pipelineTemplate(options(variants[4]![1]));
     const statements = resources(t).DeployRole!.Properties.Policies[0].PolicyDocument.Statement as Json[];
     const cw = statements.filter((s) => s.Action.some((a: string) => a.startsWith("cloudwatch:")));
-    expect(cw).toHaveLength(1);
+    expect(cw).toHaveLength(2);
     expect([...cw[0]!.Action].sort()).toEqual([
       "cloudwatch:DeleteAlarms",
-      "cloudwatch:DescribeAlarms",
       "cloudwatch:ListTagsForResource",
       "cloudwatch:PutCompositeAlarm",
       "cloudwatch:PutMetricAlarm",
@@ -354,6 +389,9 @@ describe("pipelineTemplate", () => {
         "Fn::Sub": `arn:\${AWS::Partition}:cloudwatch:\${AWS::Region}:\${AWS::AccountId}:alarm:${p}-SpartaCodePipeline-master-*`,
       })),
     );
+    // alarms() makes a composite alarm, which DescribeAlarms returns only to a permission scoped to "*" (CloudWatch
+    // API reference): scoped to the stacks' alarms, CloudFormation could never read the composite it created.
+    expect(cw[1]).toEqual({ Effect: "Allow", Action: ["cloudwatch:DescribeAlarms"], Resource: ["*"] });
   });
 
   it("rejects an alarm gate on the first stage, without a template, or over a template with no alarms", () => {
@@ -605,6 +643,10 @@ describe("the deploy role for every resource type @sparta/cli and @sparta/operat
     // Nothing lost or repeated: the same statements as deployStatements gives, plus the code objects.
     const expected = deployStatements(typesOf(operatedService()), STAGE_PREFIXES, {
       serviceTemplate: operatedService() as never,
+      permissionsBoundary: fnSub(
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: Fn::Sub's syntax, not a JavaScript template
+        "arn:${AWS::Partition}:iam::${AWS::AccountId}:policy/sparta/SpartaCodePipeline-${AWS::Region}-boundary",
+      ),
     });
     expect(statements.slice(0, expected.length)).toEqual(expected);
     expect(statements.length).toBe(expected.length + 1);

@@ -50,6 +50,7 @@ export {
 export { LOGICAL_ID_PATTERN, LogicalIdAllocator, logicalId } from "./logical-id.js";
 export type { Problem } from "./problem.js";
 export { LAMBDA_RUNTIME_LIFECYCLE, type RuntimeLifecycle } from "./runtimes.js";
+export { credentialLike, tlsOnlyBucketPolicy } from "./security.js";
 export { canonicalTemplate, type TemplateLike, toJson, toYaml } from "./serialize.js";
 export { mergeTemplates, Template, type TemplateOptions } from "./template.js";
 export type {
