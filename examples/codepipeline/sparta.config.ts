@@ -27,6 +27,6 @@ export const service = defineService({
     },
   ],
   decorators: [alarms(), pipeline.decorator],
-  commands: [pipeline.command],
+  commands: pipeline.commands, // sparta provisionPipeline and sparta runPipeline
   codePipelinePackage: pipeline.packageFor,
 });
