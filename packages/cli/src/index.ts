@@ -1,5 +1,5 @@
 export { type BuildOptions, buildService, wrapperSource } from "./build.js";
-export { type CliIO, cliVersion, runCli } from "./cli.js";
+export { type CliIO, runCli } from "./cli.js";
 export { describeTrigger, renderDescribeHtml } from "./describe.js";
 export {
   type DefinitionProblem,
@@ -102,3 +102,4 @@ export {
   type WorkflowHooks,
 } from "./service.js";
 export { BUILTIN_COMMANDS, parseHandlerRef, validateService } from "./validate.js";
+export { cliVersion } from "./version.js";

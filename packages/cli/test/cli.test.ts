@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { cliVersion } from "../src/cli.js";
+import { cliVersion } from "../src/version.js";
 import { copyExample, removeCopies, runInProcess } from "./example.js";
 
 const fixture = fileURLToPath(new URL("./fixtures/basic/", import.meta.url));

@@ -1,0 +1,23 @@
+import { mkdir, writeFile } from "node:fs/promises";
+import { dirname, resolve } from "node:path";
+import { renderDescribeHtml } from "../describe.js";
+import { ExitCode } from "../errors.js";
+import type { BuiltinCommand } from "./types.js";
+
+export const describe: BuiltinCommand = {
+  name: "describe",
+  description: "build the service and write a self-contained HTML report (--out FILE)",
+  needsService: true,
+  flags: { out: { type: "string", description: "report file (default .sparta/describe.html)" } },
+  async run(ctx) {
+    const build = await ctx.build();
+    const out = resolve(
+      ctx.loaded.serviceDir,
+      (ctx.flags.out as string | undefined) ?? ".sparta/describe.html",
+    );
+    await mkdir(dirname(out), { recursive: true });
+    await writeFile(out, renderDescribeHtml(ctx.service, build));
+    ctx.result({ report: out, stackName: build.stackName }, `wrote ${out}`);
+    return ExitCode.ok;
+  },
+};
