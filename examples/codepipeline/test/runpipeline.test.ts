@@ -141,4 +141,145 @@ describe("sparta runPipeline against the AWS emulator", () => {
       "test.json",
     ]);
   }, 120_000);
+
+  const stages = (result: {
+    stages: { name: string; status: string; actions: { stackResult?: string }[] }[];
+  }) => result.stages.map((s) => `${s.name}:${s.status}`);
+  const stackResults = (result: { stages: { actions: { stackResult?: string }[] }[] }) =>
+    result.stages.flatMap((s) => s.actions.flatMap((a) => (a.stackResult ? [a.stackResult] : [])));
+
+  it("a second run of the same commit ends with both stages unchanged", async () => {
+    const r = await run([...GATE, "--approve", "all"]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(stackResults(record(r))).toEqual(["unchanged", "unchanged", "unchanged", "unchanged"]);
+  }, 120_000);
+
+  it("an alarm in ALARM stops the promotion: test is updated, production keeps its message", async () => {
+    const helloConfig = repo.read("examples/codepipeline/sparta.config.ts");
+    repo.commit("new messages", {
+      "examples/codepipeline/sparta.config.ts": helloConfig
+        .replace("Hello from the test environment", "Hello again, test")
+        .replace("Hello from production", "Hello again, production"),
+    });
+    const cw = new CloudWatchClient({ ...emu.clientConfig, maxAttempts: 1 });
+    await cw.send(
+      new SetAlarmStateCommand({
+        AlarmName: `${TEST_STACK}-HelloFunction-ErrorRate`,
+        StateValue: "ALARM",
+        StateReason: "test",
+      }),
+    );
+    const r = await run([...GATE, "--approve", "all"]);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toContain(`In ALARM: ${TEST_STACK}-HelloFunction-ErrorRate; not promoting.`);
+    expect(stages(record(r))).toEqual([
+      "Source:Succeeded",
+      "Build:Succeeded",
+      "Test:Succeeded",
+      "Production:Failed",
+    ]);
+    expect(await message(TEST_STACK)).toBe("Hello again, test");
+    expect(await message(PROD_STACK)).toBe("Hello from production");
+    await cw.send(
+      new SetAlarmStateCommand({
+        AlarmName: `${TEST_STACK}-HelloFunction-ErrorRate`,
+        StateValue: "OK",
+        StateReason: "test",
+      }),
+    );
+    repo.commit("the example's messages again", { "examples/codepipeline/sparta.config.ts": helloConfig });
+  }, 120_000);
+
+  it("without a terminal, a manual approval needs --approve or --reject, checked before anything runs", async () => {
+    const r = await run(MANUAL);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(
+      "Stage Test waits for a manual approval (Approve) and there is no terminal to ask",
+    );
+    expect(await describeStack({ stackName: "Test-SpartaManual-master" })).toBeUndefined();
+  }, 60_000);
+
+  it("a failing build command stops the run before any deploy, naming the command, its exit status and output", async () => {
+    const hello = repo.read("examples/codepipeline/src/hello.ts");
+    // The committed HEAD is broken; the working tree (which the CLI loads the service from) is not.
+    repo.commit("a syntax error", {
+      "examples/codepipeline/src/hello.ts": `${hello}\nexport const broken = (;\n`,
+    });
+    writeFileSync(join(repo.serviceDir, "src", "hello.ts"), hello);
+    const r = await run([...MANUAL, "--approve", "all"]);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/failed command: pnpm exec sparta provision --codePipelinePackage/);
+    expect(r.stderr).toMatch(/exit status: [1-9]/);
+    expect(r.stderr).toContain("output (last lines):");
+    expect(r.stderr).toContain("hello.ts");
+    expect(stages(record(r))).toEqual([
+      "Source:Succeeded",
+      "Build:Failed",
+      "Test:NotRun",
+      "Production:NotRun",
+    ]);
+    expect(r.stderr).toContain("1 uncommitted change(s) left out");
+    expect(await describeStack({ stackName: "Test-SpartaManual-master" })).toBeUndefined();
+    repo.commit("fixed", { "examples/codepipeline/src/hello.ts": hello });
+  }, 120_000);
+
+  it("--reject production deploys test and leaves production untouched; --from Production resumes", async () => {
+    const first = await run([...MANUAL, "--approve", "all"]);
+    expect(first.code, first.stderr).toBe(0);
+    const config = repo.read("examples/codepipeline/manual.config.ts");
+    repo.commit("new messages", {
+      "examples/codepipeline/manual.config.ts": config
+        .replace("Hello from the test environment", "Test, take two")
+        .replace("Hello from production", "Production, take two"),
+      "examples/codepipeline/sparta.config.ts": repo
+        .read("examples/codepipeline/sparta.config.ts")
+        .replace("Hello from the test environment", "Test, take two")
+        .replace("Hello from production", "Production, take two"),
+    });
+    const rejected = await run([...MANUAL, "--approve", "test", "--reject", "production"]);
+    expect(rejected.code).toBe(3);
+    const rec = record(rejected);
+    expect(stages(rec)).toEqual([
+      "Source:Succeeded",
+      "Build:Succeeded",
+      "Test:Succeeded",
+      "Production:Failed",
+    ]);
+    expect(
+      rec.stages[3].actions.map((a: { name: string; status: string }) => `${a.name}:${a.status}`),
+    ).toEqual(["CreateChangeSet:Succeeded", "Approve:Failed"]);
+    expect(await message("Test-SpartaManual-master")).toBe("Test, take two");
+    expect(await message("Prod-SpartaManual-master")).toBe("Hello from production");
+
+    const resumed = await run([...MANUAL, "--from", "Production", "--approve", "production"]);
+    expect(resumed.code, resumed.stderr).toBe(0);
+    const again = record(resumed);
+    expect(again.from).toEqual({ stage: "Production", executionId: rec.executionId });
+    expect(stages(again)).toEqual([
+      "Source:Skipped",
+      "Build:Skipped",
+      "Test:Skipped",
+      "Production:Succeeded",
+    ]);
+    expect(resumed.stderr).not.toContain("[build] $");
+    expect(await message("Prod-SpartaManual-master")).toBe("Production, take two");
+  }, 180_000);
+
+  it("a template configuration naming a parameter the template does not declare fails, naming it", async () => {
+    const config = repo.read("examples/codepipeline/sparta.config.ts");
+    // Without the pipeline's decorator the template has no EnvMESSAGE, but the package's test.json still sets it.
+    repo.commit("decorator forgotten", {
+      "examples/codepipeline/sparta.config.ts": config.replace(
+        "decorators: [alarms(), pipeline.decorator]",
+        "decorators: [alarms()]",
+      ),
+    });
+    const r = await run([...MANUAL, "--approve", "all"]);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toContain(
+      "TemplateConfiguration BuildOutput::test.json sets parameter EnvMESSAGE, which BuildOutput::cloudformation.json does not declare",
+    );
+    expect(await message("Test-SpartaManual-master")).toBe("Test, take two");
+    repo.commit("decorator back", { "examples/codepipeline/sparta.config.ts": config });
+  }, 120_000);
 });
