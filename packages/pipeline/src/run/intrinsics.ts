@@ -74,7 +74,7 @@ export function createResolver(template: { Resources: Record<string, unknown> },
   }
 
   function sub(text: string, variables: Json = {}): string {
-    return text.replace(/\$\{([^}]*)\}/g, (whole, name: string) => {
+    return text.replace(/\$\{([^}]*)\}/g, (_whole, name: string) => {
       if (name.startsWith("!")) return `\${${name.slice(1)}}`;
       if (name in variables) return String(resolve(variables[name]));
       const dot = name.indexOf(".");
