@@ -358,8 +358,10 @@ export async function createOrUpdateStack(
         parameters: input.parameters ?? {},
         tags: input.tags ?? {},
         ...(input.capabilities ? { capabilities: input.capabilities } : {}),
-        ...(input.bucket ? { bucket: input.bucket } : {}),
-        ...(input.keyPrefix ? { keyPrefix: input.keyPrefix } : {}),
+        // The template goes inline when it fits, as CodePipeline sends it; the bucket only carries a larger one.
+        ...(input.bucket && Buffer.byteLength(JSON.stringify(input.template)) > TEMPLATE_BODY_LIMIT
+          ? { bucket: input.bucket, ...(input.keyPrefix ? { keyPrefix: input.keyPrefix } : {}) }
+          : {}),
         recreateFailedStack: false,
       },
       deps,
