@@ -167,6 +167,12 @@ export async function runBuildAction(input: BuildActionInput): Promise<BuildActi
   const where = `CodeBuild project ${input.projectName}`;
   const spec = parseBuildspec(await buildspecText(input.project, primary.dir, input.projectName), where);
   const buildId = `${input.projectName}:${randomUUID()}`;
+  if (spec.ignored.length > 0) {
+    input.output(
+      `(${spec.ignored.join(", ")} of the buildspec: nothing on this machine; CodeBuild would use them)`,
+      "stdout",
+    );
+  }
 
   // Precedence as CodeBuild documents it: the action's (start-build) values, then the project's, then the buildspec's.
   const env: Record<string, string> = {};
