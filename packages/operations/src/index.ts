@@ -40,6 +40,7 @@ export type { HealthRouteOptions } from "./health.js";
 export { addHealthRoute, integrationTargets } from "./health.js";
 export {
   BUCKET_PREFIX_MAX,
+  bucketNameIn,
   isStackIdSuffix,
   STACK_ID_SUFFIX,
   STACK_ID_SUFFIX_VARIABLE,

@@ -53,6 +53,18 @@ export function stackBucketArn(
   };
 }
 
+/**
+ * The name `stackBucketName(prefix)` resolves to in the stack `stackId` of `account` (what CloudFormation makes of
+ * the expression), e.g. for a sample event.
+ * @example
+ * bucketNameIn("uploads", "123456789012", "arn:aws:cloudformation:us-east-1:123456789012:stack/hello/f794c185-9055-4b72-8f3b-cb65c74603d3")
+ * // "uploads-123456789012-cb65c74603d3"
+ */
+export function bucketNameIn(prefix: string, account: string, stackId: string): string {
+  const uuid = stackId.split("/")[2] ?? "";
+  return `${prefix}-${account}-${uuid.split("-")[4] ?? ""}`;
+}
+
 /** Whether `value` is the stack id suffix expression (so a scope can stand `*` in for it). */
 export function isStackIdSuffix(value: unknown): boolean {
   return JSON.stringify(value) === JSON.stringify(STACK_ID_SUFFIX);

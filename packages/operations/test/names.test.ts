@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import {
   BUCKET_PREFIX_MAX,
+  bucketNameIn,
   isStackIdSuffix,
   STACK_ID_SUFFIX,
   stackBucketArn,
@@ -40,6 +41,7 @@ describe("stackBucketName", () => {
     expect(one).toBe(`${prefix}-123456789012-cb65c74603d3`);
     expect(two).toBe(`${prefix}-123456789012-30c78e636b33`);
     expect(one.length).toBe(63);
+    expect(bucketNameIn(prefix, "123456789012", id("f794c185-9055-4b72-8f3b-cb65c74603d3"))).toBe(one);
     expect(one).toMatch(/^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/);
   });
 
