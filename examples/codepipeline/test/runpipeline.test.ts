@@ -85,6 +85,24 @@ describe("sparta runPipeline against the AWS emulator", () => {
     expect(r.stderr).toContain("sparta provisionPipeline");
   });
 
+  it("warns when the deployed pipeline stack differs from the template it builds now, and runs the current one", async () => {
+    // Another code bucket makes another template; --from with no previous run then stops before anything runs.
+    const r = await run([
+      ...MANUAL,
+      "--s3Bucket",
+      "another-bucket",
+      "--from",
+      "Production",
+      "--approve",
+      "all",
+    ]);
+    expect(r.stderr).toContain(
+      "The deployed pipeline stack SpartaManual differs from the template provisionPipeline builds now; this run follows the current template",
+    );
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("--from needs a previous run of this pipeline");
+  }, 60_000);
+
   it("runs the example's pipeline: both stage stacks from the CodePipeline package, each with its MESSAGE", async () => {
     // The alarms the gate watches (the emulator's CloudFormation does not create alarms yet).
     const { template } = await buildService({

@@ -184,7 +184,11 @@ async function previousRun(runsDir: string): Promise<RunRecord> {
  */
 export async function runPipeline(input: RunPipelineInput): Promise<RunRecord> {
   const started = Date.now();
-  const engineDeps = input.deps?.engine ?? {};
+  // Ctrl-C stops waiting on CloudFormation too (a change set not yet executed is left as it is, as on AWS).
+  const engineDeps: EngineDeps = {
+    ...(input.deps?.engine ?? {}),
+    ...(input.signal ? { signal: input.signal } : {}),
+  };
   const pipelineIds = Object.entries(input.template.Resources).filter(
     ([, r]) => (r as { Type?: string }).Type === "AWS::CodePipeline::Pipeline",
   );
