@@ -315,6 +315,7 @@ function gateBuildspec(): string {
     )}`,
     `      - ${yamlScalar(
       // A minute lasts SPARTA_GATE_MINUTE_SECONDS seconds (60 unless set, e.g. 0 for a local run: one check).
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: shell syntax, not a JavaScript template
       "minute=${SPARTA_GATE_MINUTE_SECONDS:-60}; deadline=$(( $(date +%s) + SPARTA_QUIET_MINUTES * minute )); while :; do " +
         "firing=$(aws cloudwatch describe-alarms --alarm-names $SPARTA_ALARMS --state-value ALARM --query \"MetricAlarms[?StateValue=='ALARM'].AlarmName\" --output text); " +
         'if [ -n "$firing" ]; then echo "In ALARM: $firing; not promoting."; exit 1; fi; ' +

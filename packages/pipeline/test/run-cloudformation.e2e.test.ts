@@ -95,9 +95,10 @@ describe("runCloudFormationAction against the AWS emulator", () => {
     const first = await act(config, ["StackOutput"]);
     expect(first.result.kind).toBe("created");
     expect(first.roleArn).toBe("arn:aws:iam::123456789012:role/deploy");
-    const outputs = JSON.parse(new TextDecoder().decode(first.outputs[0].files[0]!.data));
+    const file = first.outputs[0]?.files[0];
+    expect(file?.name).toBe("outputs.json");
+    const outputs = JSON.parse(new TextDecoder().decode(file?.data));
     expect(outputs.Owner).toBe("team-a");
-    expect(first.outputs[0].files[0]!.name).toBe("outputs.json");
     const stack = await describeStack({ stackName: "topic-stack" }, deps());
     expect(stack?.parameters).toEqual({ Name: "from-config", Owner: "team-a" });
     expect(stack?.tags).toEqual({ env: "test" });

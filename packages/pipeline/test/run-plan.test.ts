@@ -79,12 +79,14 @@ describe("the pipeline resource, resolved against the deployed stack", () => {
       ActionTypeId: { Category: "Invoke", Owner: "AWS", Provider: "Lambda", Version: "1" },
       RunOrder: 3,
     });
-    copy.Stages[0].Actions[0]!.ActionTypeId = {
-      Category: "Source",
-      Owner: "AWS",
-      Provider: "S3",
-      Version: "1",
-    };
+    const source = copy.Stages[0]?.Actions[0];
+    if (source)
+      source.ActionTypeId = {
+        Category: "Source",
+        Owner: "AWS",
+        Provider: "S3",
+        Version: "1",
+      };
     expect(() => planActions(copy)).toThrow(UnsupportedActionError);
     expect(() => planActions(copy)).toThrow(
       /Source\/GitHub \(Source\/AWS\/S3\)\n {2}- Test\/Smoke \(Invoke\/AWS\/Lambda\)/,
