@@ -385,6 +385,20 @@ export async function runPipeline(input: RunPipelineInput): Promise<RunRecord> {
       commit = src.commit;
       record.source = { mode: src.mode, commit };
       for (const name of a.outputs) await storeOutput(a, name, src.zip);
+      // The variables a CodeStar connection (or GitHub) source action exports, for #{Namespace.CommitId}.
+      if (a.namespace) {
+        variables[a.namespace] = {
+          CommitId: commit,
+          CommitMessage: src.message,
+          AuthorDate: src.authorDate,
+          BranchName: String(configuration.BranchName ?? configuration.Branch ?? ""),
+          FullRepositoryName: String(
+            configuration.FullRepositoryId ??
+              [configuration.Owner, configuration.Repo].filter(Boolean).join("/"),
+          ),
+          ...(configuration.ConnectionArn ? { ConnectionArn: String(configuration.ConnectionArn) } : {}),
+        };
+      }
       base.workMs = Date.now() - t;
       base.summary =
         `${src.mode === "head" ? "HEAD" : "working tree"} ${commit.slice(0, 7)}` +

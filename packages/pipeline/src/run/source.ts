@@ -13,6 +13,9 @@ export interface SourceArtifact {
   mode: "head" | "working-tree";
   /** Files changed but not committed: what a HEAD run leaves out. */
   uncommitted: string[];
+  /** The commit's message and author date (a CodeStar source action's CommitMessage and AuthorDate variables). */
+  message: string;
+  authorDate: string;
 }
 
 async function git(root: string, args: string[], encoding: "utf8" | "buffer" = "utf8") {
@@ -39,13 +42,17 @@ async function git(root: string, args: string[], encoding: "utf8" | "buffer" = "
  */
 export async function sourceArtifact(root: string, mode: "head" | "working-tree"): Promise<SourceArtifact> {
   const commit = String(await git(root, ["rev-parse", "HEAD"])).trim();
+  const [authorDate = "", ...messageLines] = String(
+    await git(root, ["log", "-1", "--format=%aI%n%B", "HEAD"]),
+  ).split("\n");
+  const message = messageLines.join("\n").trim();
   const status = String(await git(root, ["status", "--porcelain", "--untracked-files=all"]))
     .split("\n")
     .filter(Boolean)
     .map((l) => l.slice(3));
   if (mode === "head") {
     const zip = (await git(root, ["archive", "--format=zip", "HEAD"], "buffer")) as Buffer;
-    return { zip: new Uint8Array(zip), commit, mode, uncommitted: status };
+    return { zip: new Uint8Array(zip), commit, mode, uncommitted: status, message, authorDate };
   }
   const names = String(await git(root, ["ls-files", "-z", "--cached", "--others", "--exclude-standard"]))
     .split("\0")
@@ -53,5 +60,12 @@ export async function sourceArtifact(root: string, mode: "head" | "working-tree"
   const { existsSync } = await import("node:fs");
   const { join } = await import("node:path");
   const present = names.filter((n) => existsSync(join(root, n)));
-  return { zip: zipFiles(await readFiles(root, present)), commit, mode, uncommitted: status };
+  return {
+    zip: zipFiles(await readFiles(root, present)),
+    commit,
+    mode,
+    uncommitted: status,
+    message,
+    authorDate,
+  };
 }
