@@ -1,4 +1,4 @@
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -10,7 +10,7 @@ import { type Emulator, startEmulator } from "@sparta/converge/testing";
 import { alarmNamesFor } from "@sparta/operations";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { service } from "../sparta.config.js";
-import { makeTestRepo, sparta, type TestRepo } from "./runpipeline-repo.js";
+import { makeTestRepo, sparta, spartaBin, type TestRepo } from "./runpipeline-repo.js";
 
 // `sparta runPipeline` end to end against the AWS emulator: the example's own pipeline (test, then production
 // behind the alarm gate) and a manual-approval variant of it, each deployed with provisionPipeline first, then run
@@ -299,5 +299,33 @@ describe("sparta runPipeline against the AWS emulator", () => {
     );
     expect(await message("Test-SpartaManual-master")).toBe("Test, take two");
     repo.commit("decorator back", { "examples/codepipeline/sparta.config.ts": config });
+  }, 120_000);
+
+  it("on a terminal, asks for each manual approval; a no stops the run there", async () => {
+    // `script` gives the command a terminal; the answers are typed when each question shows.
+    const command = [process.execPath, spartaBin, "runPipeline", ...MANUAL].map((a) => `'${a}'`).join(" ");
+    const child = spawn("script", ["-qec", command, "/dev/null"], {
+      cwd: repo.serviceDir,
+      env: { ...env, NO_COLOR: "1" },
+    });
+    let screen = "";
+    const answered = new Set<string>();
+    child.stdout.on("data", (d) => {
+      screen += d;
+      for (const [stage, answer] of [
+        ["Test", "y"],
+        ["Production", "n"],
+      ] as const) {
+        if (!answered.has(stage) && screen.includes(`Approve stage ${stage} (Approve)?`)) {
+          answered.add(stage);
+          child.stdin.write(`${answer}\r`);
+        }
+      }
+    });
+    const code = await new Promise<number | null>((done) => child.on("close", done));
+    expect([...answered]).toEqual(["Test", "Production"]);
+    expect(code).toBe(3);
+    expect(screen).toMatch(/Approve Succeeded .*Approved/);
+    expect(screen).toMatch(/Production +Failed .*Rejected/);
   }, 120_000);
 });
