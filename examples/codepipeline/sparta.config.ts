@@ -30,6 +30,6 @@ export const service = defineService({
   // role creates no role without it.
   permissionsBoundary: pipeline.permissionsBoundary,
   decorators: [alarms(), pipeline.decorator],
-  commands: [pipeline.command],
+  commands: pipeline.commands, // sparta provisionPipeline and sparta runPipeline
   codePipelinePackage: pipeline.packageFor,
 });

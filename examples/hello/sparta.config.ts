@@ -1,5 +1,5 @@
 import { defineService } from "@sparta/cli";
-import { alarms, healthRoute } from "@sparta/operations";
+import { alarms, healthRoute, stackBucketArn } from "@sparta/operations";
 
 /** The hello service: one program describes its functions, their triggers and their privileges. */
 export const service = defineService({
@@ -27,11 +27,8 @@ export const service = defineService({
       privileges: [
         {
           actions: ["s3:GetObject"],
-          resources: [
-            {
-              "Fn::Sub": `arn:\${AWS::Partition}:s3:::hello-uploads-\${AWS::AccountId}-\${AWS::Region}/incoming/*`,
-            },
-          ],
+          // The bucket the trigger creates, named per stack (so two stages can deploy side by side).
+          resources: [stackBucketArn("hello-uploads", "incoming/*")],
         },
       ],
     },

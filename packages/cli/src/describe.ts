@@ -38,7 +38,7 @@ export function describeTrigger(e: EventSource): string {
       return `S3 ${(e.events ?? ["s3:ObjectCreated:*"]).join(", ")} on ${
         e.existingBucket !== undefined
           ? `existing bucket ${typeof e.existingBucket === "string" ? e.existingBucket : JSON.stringify(e.existingBucket)}`
-          : `bucket ${e.bucket}-<account>-<region>`
+          : `bucket ${e.bucket}-<account>-<stack id suffix>`
       }${e.prefix ? ` prefix ${e.prefix}` : ""}${e.suffix ? ` suffix ${e.suffix}` : ""}`;
     case "sns":
       return `SNS topic ${JSON.stringify(e.topicArn)}`;

@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { stackBucketArn, stackBucketName } from "@sparta/operations";
 import { credentialLike, tlsOnlyBucketPolicy } from "@sparta/template";
 import { HookError, ServiceDefinitionError } from "./errors.js";
 import { applyPermissionsBoundary, lambdaRole, RUNTIME } from "./lambda-resources.js";
@@ -396,15 +397,10 @@ export async function marshalService(
             });
             break;
           }
-          const bucketName = `${e.bucket}-\${AWS::AccountId}-\${AWS::Region}`;
-          permission(
-            `${eid}Permission`,
-            "s3.amazonaws.com",
-            sub(`arn:\${AWS::Partition}:s3:::${bucketName}`),
-            {
-              SourceAccount: ref("AWS::AccountId"),
-            },
-          );
+          // Unique per stack: two stages of the service in one account must not both create it.
+          permission(`${eid}Permission`, "s3.amazonaws.com", stackBucketArn(e.bucket), {
+            SourceAccount: ref("AWS::AccountId"),
+          });
           const rules = [
             ...(e.prefix ? [{ Name: "prefix", Value: e.prefix }] : []),
             ...(e.suffix ? [{ Name: "suffix", Value: e.suffix }] : []),
@@ -550,7 +546,7 @@ export async function marshalService(
         Type: "AWS::S3::Bucket",
         DependsOn: b.dependsOn,
         Properties: {
-          BucketName: sub(`${bucket}-\${AWS::AccountId}-\${AWS::Region}`),
+          BucketName: stackBucketName(bucket),
           NotificationConfiguration: { LambdaConfigurations: b.configs },
         },
       },

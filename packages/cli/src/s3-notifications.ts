@@ -104,7 +104,7 @@ exports.handler = async (event, ctx) => {
 };
 `;
 
-// With "-<account>-<region>" appended (up to 28 characters) the name stays within S3's 63.
+// With "-<account>-<stack id suffix>" appended (26 characters, see stackBucketName) the name stays within S3's 63.
 const NEW_BUCKET = /^[a-z0-9][a-z0-9-]{1,33}[a-z0-9]$/;
 const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 
@@ -132,13 +132,13 @@ export function s3EventProblems(e: Record<string, unknown>, at: string): Definit
     add(
       "",
       `${hasNew ? "sets both" : "sets neither of"} "bucket" and "existingBucket"; set exactly one: ` +
-        'bucket: "uploads" (a bucket this service creates, named uploads-<account>-<region>) or ' +
+        'bucket: "uploads" (a bucket this service creates, named uploads-<account>-<stack id suffix>, unique per stack) or ' +
         'existingBucket: "my-data-bucket" (a bucket that already exists; a name or an intrinsic such as { Ref: "DataBucket" })',
     );
   } else if (hasNew && !(typeof e.bucket === "string" && NEW_BUCKET.test(e.bucket))) {
     add(
       ".bucket",
-      `invalid (${show(e.bucket)}): a bucket name prefix of 3-35 lowercase letters, digits or '-' (account and region are appended)`,
+      `invalid (${show(e.bucket)}): a bucket name prefix of 3-35 lowercase letters, digits or '-' (account and stack id suffix are appended)`,
     );
   } else if (hasExisting) {
     const b = e.existingBucket;

@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { gzipSync } from "node:zlib";
+import { bucketNameIn } from "@sparta/operations";
 import { UsageError } from "./errors.js";
 import type { EventSource, FunctionDef } from "./service.js";
 
@@ -19,6 +20,8 @@ import type { EventSource, FunctionDef } from "./service.js";
  */
 export const SAMPLE_ACCOUNT = "123456789012";
 export const SAMPLE_REGION = "us-east-1";
+/** The stack a sample event's generated bucket belongs to (its name ends in the stack id's suffix). */
+const SAMPLE_STACK_ID = `arn:aws:cloudformation:${SAMPLE_REGION}:${SAMPLE_ACCOUNT}:stack/sample/0e6c6d5a-7b0f-4c1a-9d2e-5a4b3c2d1e0f`;
 
 const NOW = () => new Date();
 
@@ -91,7 +94,7 @@ function s3Event(e: Extract<EventSource, { type: "s3" }>): Record<string, unknow
   const trigger = e as { bucket?: string; existingBucket?: unknown };
   const bucket =
     trigger.bucket !== undefined
-      ? `${trigger.bucket}-${SAMPLE_ACCOUNT}-${SAMPLE_REGION}`
+      ? bucketNameIn(trigger.bucket, SAMPLE_ACCOUNT, SAMPLE_STACK_ID)
       : literal(trigger.existingBucket, "example-bucket");
   const key = `${e.prefix ?? ""}example${e.suffix ?? ".txt"}`;
   return {

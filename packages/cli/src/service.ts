@@ -65,7 +65,7 @@ export interface FunctionUrlEvent {
  * Object notifications from an S3 bucket: set exactly one of `bucket` (a bucket this service creates) or
  * `existingBucket` (a bucket that already exists: another stack's, or made by hand).
  * @example
- * { type: "s3", bucket: "uploads", prefix: "in/" }                // creates uploads-<account>-<region>
+ * { type: "s3", bucket: "uploads", prefix: "in/" }                // creates uploads-<account>-<stack id suffix>
  * { type: "s3", existingBucket: "my-data-bucket", suffix: ".csv" } // adds a notification to an existing bucket
  * { type: "s3", existingBucket: { Ref: "DataBucket" } }            // the bucket named by a stack parameter
  */
@@ -77,7 +77,7 @@ export type S3Event = {
   suffix?: string;
 } & (
   | {
-      /** Bucket name prefix; the bucket is created as `<bucket>-<account>-<region>`. Lowercase letters, digits, `-`. */
+      /** Bucket name prefix; the bucket is created as `<bucket>-<account>-<stack id suffix>` (unique per stack). Lowercase letters, digits, `-`. */
       bucket: string;
       existingBucket?: never;
     }

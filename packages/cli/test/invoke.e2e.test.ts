@@ -79,7 +79,9 @@ describe("sparta invoke (local)", () => {
     expect(r.code, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout)).toEqual({
       received: 1,
-      objects: [{ bucket: "hello-uploads-123456789012-us-east-1", key: "incoming/example.txt", size: 1024 }],
+      objects: [
+        { bucket: "hello-uploads-123456789012-5a4b3c2d1e0f", key: "incoming/example.txt", size: 1024 },
+      ],
     });
     expect(r.stderr).toContain("sample event for uploads events[0] (s3)");
     const both = await runBinAsync(["invoke", "uploads", "--sample", "--event", "x.json"], hello);

@@ -216,7 +216,7 @@ describe("s3 triggers on existing buckets (marshalled template)", () => {
       [
         "The service definition has 1 problem:",
         '  - functions[resize].events[0]: sets both "bucket" and "existingBucket"; set exactly one: bucket: "uploads" ' +
-          "(a bucket this service creates, named uploads-<account>-<region>) or existingBucket: " +
+          "(a bucket this service creates, named uploads-<account>-<stack id suffix>, unique per stack) or existingBucket: " +
           '"my-data-bucket" (a bucket that already exists; a name or an intrinsic such as { Ref: "DataBucket" })',
       ].join("\n"),
     );

@@ -1,3 +1,14 @@
+export {
+  createOrUpdateStack,
+  deleteStackOnly,
+  deployedTemplate,
+  executeNamedChangeSet,
+  replaceChangeSet,
+  type StackActionInput,
+  type StackActionResult,
+  sameTemplate,
+  setStackPolicy,
+} from "./actions.js";
 export { type ClientOptions, createCfnClient, createS3Client, createStsClient } from "./clients.js";
 export { CHANGE_SET_PREFIX, converge, planChanges } from "./converge.js";
 export {

@@ -38,6 +38,15 @@ export {
 } from "./errors.js";
 export type { HealthRouteOptions } from "./health.js";
 export { addHealthRoute, integrationTargets } from "./health.js";
+export {
+  BUCKET_PREFIX_MAX,
+  bucketNameIn,
+  isStackIdSuffix,
+  STACK_ID_SUFFIX,
+  STACK_ID_SUFFIX_VARIABLE,
+  stackBucketArn,
+  stackBucketName,
+} from "./names.js";
 export type { SafeDeployOptions, TrafficShift } from "./safe-deploy.js";
 export {
   addSafeDeploy,

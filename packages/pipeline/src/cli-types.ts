@@ -24,12 +24,18 @@ export interface PipelineCommandContext {
     template: { Resources: Record<string, { Type: string; [key: string]: unknown }>; [key: string]: unknown };
   }>;
   result(value: unknown, text?: string): void;
+  /** Asks the user one question (the CLI gives it; `runPipeline` uses it for approvals on a terminal). */
+  ask?(question: string): Promise<string>;
+  /** Ctrl-C. */
+  signal?: AbortSignal;
 }
 
 /** A flag of a custom command (`CommandFlag` of `@sparta/cli`). */
 export interface PipelineCommandFlag {
   type: "string" | "boolean";
   description?: string;
+  /** The flag may be given more than once (its value is then a list). */
+  multiple?: boolean;
 }
 
 /** A custom command (`CommandDefinition` of `@sparta/cli`): give it to `defineService({ commands })`. */

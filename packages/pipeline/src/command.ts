@@ -12,7 +12,13 @@ import {
   type EnvironmentValue,
   type PipelineEnvironment,
 } from "./environments.js";
-import { DeployPipelineError, InvalidPipelineOptionsError, SourceCredentialsError } from "./errors.js";
+import {
+  DeployPipelineError,
+  InvalidPipelineOptionsError,
+  PipelineNotDeployedError,
+  RunPipelineError,
+  SourceCredentialsError,
+} from "./errors.js";
 import type { IamStatement } from "./permissions.js";
 import { parseGitHubRepo } from "./repo.js";
 import {
@@ -52,6 +58,8 @@ export interface CodePipelineOptions {
   deploy?: { statements?: readonly IamStatement[]; allowTypes?: readonly string[] };
   /** Node.js major version of the build. Default 20. */
   nodeVersion?: number;
+  /** Replaces the artifact store, the secret resolver and the stack engine's clients of `runPipeline` (tests). */
+  runDeps?: import("./run/runner.js").RunPipelineInput["deps"];
   /** Replaces `@sparta/converge`'s `converge` (tests use a recording fake; no test calls AWS). */
   converge?: (input: ConvergeInput, deps?: EngineDeps) => Promise<ConvergeResult>;
   /** Where `--oauth -` reads the token from; default the process's standard input. */
@@ -75,11 +83,45 @@ export interface CodePipeline {
    * without it.
    */
   permissionsBoundary: typeof PIPELINE_PERMISSIONS_BOUNDARY;
-  /** The `provisionPipeline` command. */
+  /** The `provisionPipeline` command (kept for services written before `commands`). */
   command: PipelineCommand;
+  /** The `runPipeline` command. */
+  runCommand: PipelineCommand;
+  /** Both commands, for `defineService({ commands: pipeline.commands })`. */
+  commands: PipelineCommand[];
   /** The `codePipelinePackage` option of `@sparta/packager`'s `writeBuildOutput` (what `--codePipelinePackage` needs). */
   packageFor(fileName: string): CodePipelinePackage;
 }
+
+/** Flags of `sparta runPipeline`: those of provisionPipeline (to build the same template), and the run's own. */
+export const RUN_PIPELINE_FLAGS = {
+  pipeline: { type: "string", description: "pipeline name (its stack's name), e.g. SpartaCodePipeline" },
+  repo: { type: "string", description: "GitHub repository URL, as given to provisionPipeline" },
+  connection: {
+    type: "string",
+    description: "as given to provisionPipeline (default: read from the deployed stack)",
+  },
+  oauth: {
+    type: "string",
+    description: "as given to provisionPipeline (default: read from the deployed stack)",
+  },
+  s3Bucket: { type: "string", description: "as given to provisionPipeline" },
+  approve: {
+    type: "string",
+    multiple: true,
+    description: "approve manual approvals without asking: all, or stage names (repeat or comma-separate)",
+  },
+  reject: {
+    type: "string",
+    multiple: true,
+    description: "reject the manual approval of a stage: the run stops there",
+  },
+  from: {
+    type: "string",
+    description: "resume at this stage, with the artifacts of the previous run (.sparta/runs)",
+  },
+  source: { type: "string", description: "head (the committed HEAD, default) or working-tree" },
+} satisfies Record<string, PipelineCommandFlag>;
 
 /** Flags of `sparta provisionPipeline` (`--noop` is the CLI's global flag). */
 export const PROVISION_PIPELINE_FLAGS = {
@@ -219,10 +261,15 @@ export function detectPackageManager(serviceDir: string, root = repositoryRoot(s
   }
 }
 
-function requireFlag(ctx: PipelineCommandContext, name: "pipeline" | "repo", example: string): string {
+function requireFlag(
+  ctx: PipelineCommandContext,
+  name: "pipeline" | "repo",
+  example: string,
+  command = "provisionPipeline",
+): string {
   const value = ctx.flags[name];
   if (typeof value !== "string" || value.trim() === "") {
-    throw new InvalidPipelineOptionsError(`provisionPipeline needs --${name}, e.g. --${name} ${example}.`);
+    throw new InvalidPipelineOptionsError(`${command} needs --${name}, e.g. --${name} ${example}.`);
   }
   return value.trim();
 }
@@ -247,63 +294,87 @@ export function codePipeline(options: CodePipelineOptions = {}): CodePipeline {
   const registry = options.registry ?? createEnvironmentRegistry();
   const environments = () => registry.list();
 
+  /**
+   * Everything both commands share, checked before anything is built: the flags, the buildspec, the built service
+   * and the pipeline template. `runPipeline` runs the pipeline resource of exactly this template.
+   */
+  async function preparePipeline(ctx: PipelineCommandContext, command: string, sourceInput?: SourceInput) {
+    const pipelineName = requireFlag(ctx, "pipeline", "SpartaCodePipeline", command);
+    const repo = parseGitHubRepo(requireFlag(ctx, "repo", "https://github.com/owner/repo#main", command));
+    const { source, parameters, secrets } =
+      sourceInput ??
+      resolveSource({ connection: ctx.flags.connection, oauth: await oauthFlag(ctx, options.stdin) });
+    const codeBucket = typeof ctx.flags.s3Bucket === "string" ? ctx.flags.s3Bucket : undefined;
+    const checked = resolveStages(environments(), options.stages, pipelineName, repo.branch);
+    for (const warning of registry.warnings()) ctx.reporter.warn(warning);
+
+    const root = repositoryRoot(ctx.serviceDir);
+    const serviceDir = options.serviceDir ?? (relative(root, ctx.serviceDir).split(sep).join("/") || ".");
+    const packageFileName = `${pipelineName}.zip`;
+    const spec = buildspec({
+      packageFileName,
+      environments: checked.map((s) => s.environment),
+      packageManager: options.packageManager ?? detectPackageManager(ctx.serviceDir, root),
+      serviceDir,
+      ...(options.nodeVersion ? { nodeVersion: options.nodeVersion } : {}),
+      ...(options.preBuild ? { preBuild: options.preBuild } : {}),
+    });
+
+    ctx.reporter.progress("building the service to learn its resource types");
+    const build = await ctx.build(codeBucket ? { s3Bucket: codeBucket } : {});
+    const resourceTypes = Object.values(build.template.Resources).map((r) => r.Type);
+    // An alarm gate watches the previous stage's alarms, named from the built template.
+    const stages = resolveAlarmGates(checked, build.template);
+    const template = pipelineTemplate({
+      pipelineName,
+      repo,
+      source,
+      environments: environments(),
+      stages,
+      buildspec: spec,
+      resourceTypes,
+      serviceTemplate: build.template,
+      ...(codeBucket ? { codeBucket } : {}),
+      ...(options.pullRequests ? { pullRequests: options.pullRequests } : {}),
+      ...(options.deploy ? { deploy: options.deploy } : {}),
+    });
+    const problems = validateTemplate(template as never);
+    if (problems.length > 0) {
+      throw new InvalidPipelineOptionsError(
+        [
+          `The pipeline template has ${problems.length} problem(s):`,
+          ...problems.map((p) => `  - ${p.path}: ${p.message}`),
+        ].join("\n"),
+      );
+    }
+    if (options.pullRequests && source.kind !== "connection") {
+      ctx.reporter.info(
+        "pull-request builds use the GitHub credential CodeBuild holds for this account and Region, which the " +
+          "stack neither creates nor replaces: import it once (`aws codebuild import-source-credentials " +
+          "--server-type GITHUB --auth-type PERSONAL_ACCESS_TOKEN --cli-input-json file://token.json`), or use " +
+          "--connection.",
+      );
+    }
+    const stackLine = stages.map((s) => {
+      const how =
+        s.approval === "manual"
+          ? "manual approval"
+          : s.approval === "none"
+            ? "no approval"
+            : `alarm gate: ${s.approval.alarms.join(", ")} quiet for ${s.approval.quietMinutes} min`;
+      return `${s.environment} -> ${s.stackName} (${how})`;
+    });
+    return { pipelineName, repo, parameters, secrets, codeBucket, spec, stages, template, root, stackLine };
+  }
+
   const command: PipelineCommand = {
     name: "provisionPipeline",
     description:
       "create or update the service's CodePipeline (--noop: write .sparta/pipeline.json and buildspec.yml only)",
     flags: PROVISION_PIPELINE_FLAGS,
     async run(ctx) {
-      // Every input is checked before anything is built.
-      const pipelineName = requireFlag(ctx, "pipeline", "SpartaCodePipeline");
-      const repo = parseGitHubRepo(requireFlag(ctx, "repo", "https://github.com/owner/repo#main"));
-      const { source, parameters, secrets } = resolveSource({
-        connection: ctx.flags.connection,
-        oauth: await oauthFlag(ctx, options.stdin),
-      });
-      const codeBucket = typeof ctx.flags.s3Bucket === "string" ? ctx.flags.s3Bucket : undefined;
-      const checked = resolveStages(environments(), options.stages, pipelineName, repo.branch);
-      for (const warning of registry.warnings()) ctx.reporter.warn(warning);
-
-      const root = repositoryRoot(ctx.serviceDir);
-      const serviceDir = options.serviceDir ?? (relative(root, ctx.serviceDir).split(sep).join("/") || ".");
-      const packageFileName = `${pipelineName}.zip`;
-      const spec = buildspec({
-        packageFileName,
-        environments: checked.map((s) => s.environment),
-        packageManager: options.packageManager ?? detectPackageManager(ctx.serviceDir, root),
-        serviceDir,
-        ...(options.nodeVersion ? { nodeVersion: options.nodeVersion } : {}),
-        ...(options.preBuild ? { preBuild: options.preBuild } : {}),
-      });
-
-      ctx.reporter.progress("building the service to learn its resource types");
-      const build = await ctx.build(codeBucket ? { s3Bucket: codeBucket } : {});
-      const resourceTypes = Object.values(build.template.Resources).map((r) => r.Type);
-      // An alarm gate watches the previous stage's alarms, named from the built template.
-      const stages = resolveAlarmGates(checked, build.template);
-      const template = pipelineTemplate({
-        pipelineName,
-        repo,
-        source,
-        environments: environments(),
-        stages,
-        buildspec: spec,
-        resourceTypes,
-        serviceTemplate: build.template,
-        ...(codeBucket ? { codeBucket } : {}),
-        ...(options.pullRequests ? { pullRequests: options.pullRequests } : {}),
-        ...(options.deploy ? { deploy: options.deploy } : {}),
-      });
-      const problems = validateTemplate(template as never);
-      if (problems.length > 0) {
-        throw new InvalidPipelineOptionsError(
-          [
-            `The pipeline template has ${problems.length} problem(s):`,
-            ...problems.map((p) => `  - ${p.path}: ${p.message}`),
-          ].join("\n"),
-        );
-      }
-
+      const { pipelineName, repo, parameters, secrets, codeBucket, spec, stages, template, stackLine } =
+        await preparePipeline(ctx, "provisionPipeline");
       const dir = join(ctx.serviceDir, ".sparta");
       await mkdir(dir, { recursive: true });
       const templateText = redact(`${JSON.stringify(template, null, 2)}\n`, secrets);
@@ -311,23 +382,6 @@ export function codePipeline(options: CodePipelineOptions = {}): CodePipeline {
       const buildspecPath = join(dir, "buildspec.yml");
       await writeFile(templatePath, templateText);
       await writeFile(buildspecPath, redact(spec, secrets));
-      if (options.pullRequests && source.kind !== "connection") {
-        ctx.reporter.info(
-          "pull-request builds use the GitHub credential CodeBuild holds for this account and Region, which the " +
-            "stack neither creates nor replaces: import it once (`aws codebuild import-source-credentials " +
-            "--server-type GITHUB --auth-type PERSONAL_ACCESS_TOKEN --cli-input-json file://token.json`), or use " +
-            "--connection.",
-        );
-      }
-      const stackLine = stages.map((s) => {
-        const how =
-          s.approval === "manual"
-            ? "manual approval"
-            : s.approval === "none"
-              ? "no approval"
-              : `alarm gate: ${s.approval.alarms.join(", ")} quiet for ${s.approval.quietMinutes} min`;
-        return `${s.environment} -> ${s.stackName} (${how})`;
-      });
 
       if (ctx.options.noop) {
         ctx.result(
@@ -403,14 +457,112 @@ export function codePipeline(options: CodePipelineOptions = {}): CodePipeline {
     },
   };
 
+  const runCommand: PipelineCommand = {
+    name: "runPipeline",
+    description:
+      "run the deployed pipeline on this machine: the repository's HEAD, its builds (here, not in CodeBuild containers), its stage stacks",
+    flags: RUN_PIPELINE_FLAGS,
+    async run(ctx) {
+      if (ctx.options.noop) {
+        throw new RunPipelineError(
+          "runPipeline deploys the stage stacks, so it has no --noop; `sparta provisionPipeline --noop` shows the pipeline.",
+        );
+      }
+      const list = (v: unknown) =>
+        (Array.isArray(v) ? v : typeof v === "string" ? [v] : []).flatMap((x) => String(x).split(","));
+      const approveList = list(ctx.flags.approve)
+        .map((s) => s.trim())
+        .filter(Boolean);
+      const reject = list(ctx.flags.reject)
+        .map((s) => s.trim())
+        .filter(Boolean);
+      const sourceFlag = typeof ctx.flags.source === "string" ? ctx.flags.source : "head";
+      if (sourceFlag !== "head" && sourceFlag !== "working-tree") {
+        throw new RunPipelineError(
+          `--source ${sourceFlag}: use head (the committed HEAD, default) or working-tree.`,
+        );
+      }
+      const pipelineName = requireFlag(ctx, "pipeline", "SpartaCodePipeline", "runPipeline");
+      const sourceInput =
+        ctx.flags.connection !== undefined || ctx.flags.oauth !== undefined
+          ? resolveSource({ connection: ctx.flags.connection, oauth: await oauthFlag(ctx, options.stdin) })
+          : await deployedSource(pipelineName);
+      const prepared = await preparePipeline(ctx, "runPipeline", sourceInput);
+      const { runPipeline, stageSummary } = await import("./run/runner.js");
+      const interactive = process.stdin.isTTY === true && ctx.ask !== undefined;
+      const say = (m: string) => ctx.reporter.info(redact(m, prepared.secrets));
+      say(
+        `runPipeline ${pipelineName}: builds run on this machine with your credentials, not in CodeBuild containers; ` +
+          "CloudFormation actions deploy through the AWS SDK's configured endpoint",
+      );
+      const record = await runPipeline({
+        template: prepared.template as never,
+        stackName: pipelineName,
+        repositoryRoot: prepared.root,
+        source: sourceFlag,
+        approve: {
+          all: approveList.some((s) => s.toLowerCase() === "all"),
+          stages: approveList.filter((s) => s.toLowerCase() !== "all"),
+        },
+        reject,
+        ...(interactive ? { ask: (q: string) => ctx.ask!(q) } : {}),
+        ...(typeof ctx.flags.from === "string" ? { from: ctx.flags.from } : {}),
+        runsDir: join(ctx.serviceDir, ".sparta", "runs"),
+        env: process.env,
+        secrets: prepared.secrets,
+        say,
+        stream: (line) => ctx.reporter.event(`    | ${redact(line, prepared.secrets)}`),
+        warn: (m) => ctx.reporter.warn(redact(m, prepared.secrets)),
+        ...(ctx.signal ? { signal: ctx.signal } : {}),
+        ...(options.runDeps ? { deps: options.runDeps } : {}),
+      });
+      ctx.result(
+        record,
+        [
+          `${pipelineName} run ${record.executionId.slice(0, 8)}: ${record.status} in ${(record.durationMs / 1000).toFixed(1)} s ` +
+            `(${record.source.mode === "head" ? "HEAD" : "working tree"} ${record.source.commit.slice(0, 7)})`,
+          ...stageSummary(record).map((l) => `  ${l}`),
+        ].join("\n"),
+      );
+      return record.status === "Succeeded" ? 0 : 3;
+    },
+  };
+
   return {
     registerEnvironment: (name, variables) => registry.register(name, variables),
     environments,
     decorator: environmentsDecorator(environments),
     permissionsBoundary: PIPELINE_PERMISSIONS_BOUNDARY,
     command,
+    runCommand,
+    commands: [command, runCommand],
     packageFor: (fileName) => codePipelinePackageFor(environments(), fileName),
   };
+}
+
+/**
+ * What the deployed pipeline stack's parameters say about its source, when runPipeline gets no --connection or
+ * --oauth: the template it builds must be the deployed one.
+ */
+async function deployedSource(pipelineName: string): Promise<SourceInput> {
+  const { describeStack } = await import("@sparta/converge");
+  const stack = await describeStack({ stackName: pipelineName });
+  if (!stack) {
+    throw new PipelineNotDeployedError(
+      `The pipeline stack ${pipelineName} is not deployed in this account and Region. Deploy it first with ` +
+        `\`sparta provisionPipeline --pipeline ${pipelineName} --repo ... --connection ...\`, then run runPipeline with the same flags.`,
+    );
+  }
+  if (stack.parameters[CONNECTION_PARAMETER] !== undefined) {
+    return { source: { kind: "connection" }, parameters: {}, secrets: [] };
+  }
+  if (stack.parameters[OAUTH_TOKEN_PARAMETER] !== undefined) {
+    return { source: { kind: "oauthToken" }, parameters: {}, secrets: [] };
+  }
+  throw new SourceCredentialsError(
+    `runPipeline cannot tell how the deployed pipeline ${pipelineName} reaches GitHub; pass the same --connection or ` +
+      "--oauth you gave provisionPipeline.",
+  );
 }
 
 /** The `provisionPipeline` command over the process-wide registry of `registerEnvironment`. */

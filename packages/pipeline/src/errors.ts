@@ -7,7 +7,10 @@ export type PipelineErrorCode =
   | "SPARTA_PIPELINE_SOURCE_CREDENTIALS"
   | "SPARTA_PIPELINE_DEPLOY_PERMISSIONS"
   | "SPARTA_PIPELINE_INVALID_OPTIONS"
-  | "SPARTA_PIPELINE_DEPLOY_FAILED";
+  | "SPARTA_PIPELINE_DEPLOY_FAILED"
+  | "SPARTA_PIPELINE_NOT_DEPLOYED"
+  | "SPARTA_PIPELINE_UNSUPPORTED_ACTION"
+  | "SPARTA_PIPELINE_RUN";
 
 /**
  * Base of every error thrown by `@sparta/pipeline`. The CLI prints `message` and exits with 2 (user error),
@@ -79,5 +82,26 @@ export class InvalidPipelineOptionsError extends PipelineError {
 export class DeployPipelineError extends PipelineError {
   constructor(message: string, options?: { cause?: unknown }) {
     super("SPARTA_PIPELINE_DEPLOY_FAILED", message, options);
+  }
+}
+
+/** `runPipeline` needs the pipeline stack deployed (it resolves the artifact bucket and projects from it). */
+export class PipelineNotDeployedError extends PipelineError {
+  constructor(message: string) {
+    super("SPARTA_PIPELINE_NOT_DEPLOYED", message);
+  }
+}
+
+/** The pipeline has an action `runPipeline` cannot run on this machine (named before anything runs). */
+export class UnsupportedActionError extends PipelineError {
+  constructor(message: string) {
+    super("SPARTA_PIPELINE_UNSUPPORTED_ACTION", message);
+  }
+}
+
+/** A run could not start or continue: bad flags, a buildspec it cannot read, no previous run for `--from`... */
+export class RunPipelineError extends PipelineError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super("SPARTA_PIPELINE_RUN", message, options);
   }
 }

@@ -12,6 +12,7 @@ export {
   detectPackageManager,
   PROVISION_PIPELINE_FLAGS,
   provisionPipeline,
+  RUN_PIPELINE_FLAGS,
   resolveSource,
 } from "./command.js";
 export {
@@ -34,8 +35,11 @@ export {
   MissingDeployPermissionsError,
   PipelineError,
   type PipelineErrorCode,
+  PipelineNotDeployedError,
+  RunPipelineError,
   SourceCredentialsError,
   UnknownEnvironmentError,
+  UnsupportedActionError,
 } from "./errors.js";
 export {
   boundaryStatements,
@@ -48,6 +52,8 @@ export {
   secretStatements,
 } from "./permissions.js";
 export { type GitHubRepo, parseGitHubRepo } from "./repo.js";
+export { type RunPipelineInput, runPipeline, stageSummary } from "./run/runner.js";
+export type { ActionRecord, RunArtifact, RunRecord, StageRecord } from "./run/types.js";
 export {
   applyEnvironments,
   applyPermissionsBoundaryParameter,

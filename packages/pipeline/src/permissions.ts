@@ -1,3 +1,4 @@
+import { isStackIdSuffix } from "@sparta/operations";
 import { InvalidPipelineOptionsError, MissingDeployPermissionsError } from "./errors.js";
 
 /**
@@ -136,7 +137,16 @@ const PSEUDO_PARAMETERS = new Set(["AWS::AccountId", "AWS::Region", "AWS::Partit
  */
 function stackValues(value: unknown, stackNames: readonly string[]): string[] | undefined {
   if (typeof value === "string") return [value.replaceAll("${", "${!")];
-  const text = (value as { "Fn::Sub"?: unknown } | undefined)?.["Fn::Sub"];
+  let text = (value as { "Fn::Sub"?: unknown } | undefined)?.["Fn::Sub"];
+  // `stackBucketName` of @sparta/operations: a name ending in the stack id's suffix, which only CloudFormation knows;
+  // each stage's bucket matches the name with `*` in its place.
+  if (Array.isArray(text) && typeof text[0] === "string" && text[1] && typeof text[1] === "object") {
+    const variables = Object.entries(text[1] as Record<string, unknown>);
+    if (!variables.every(([, v]) => isStackIdSuffix(v))) return undefined;
+    let replaced: string = text[0];
+    for (const [name] of variables) replaced = replaced.replaceAll(`\${${name}}`, "*");
+    text = replaced;
+  }
   if (typeof text !== "string") return undefined;
   const variables = [...text.matchAll(/\$\{([^!}][^}]*)\}/g)].map((m) => m[1]!);
   if (!variables.every((v) => PSEUDO_PARAMETERS.has(v) || v === "AWS::StackName")) return undefined;
@@ -335,7 +345,7 @@ const DEPLOY_ACTIONS: Record<string, (scope: Scope) => IamStatement[]> = {
       Resource: s.eventSourceMappings,
     },
   ],
-  // @sparta/cli's s3 triggers with `bucket`: the stack creates `<prefix>-${AWS::AccountId}-${AWS::Region}` with a
+  // @sparta/cli's s3 triggers with `bucket`: the stack creates `<prefix>-${AWS::AccountId}-<stack id suffix>` with a
   // NotificationConfiguration; scoped to the names the service template gives. Schema (aws-s3-bucket.json), its
   // bucket-level s3 actions, less S3 Metadata's Create/Update/Delete (with s3tables:*), `iam:PassRole`
   // (replication), and s3:PutObjectAcl / s3:DeleteObject (object ARNs, never matched by a bucket's).

@@ -353,9 +353,12 @@ function gateBuildspec(): string {
         'if [ "$found" != "$(echo $SPARTA_ALARMS | wc -w)" ]; then echo "Some of the alarms $SPARTA_ALARMS do not exist; not promoting."; exit 1; fi',
     )}`,
     `      - ${yamlScalar(
-      "for minute in $(seq 1 $SPARTA_QUIET_MINUTES); do " +
-        'firing=$(aws cloudwatch describe-alarms --alarm-names $SPARTA_ALARMS --state-value ALARM --query "MetricAlarms[].AlarmName" --output text); ' +
-        'if [ -n "$firing" ]; then echo "In ALARM: $firing; not promoting."; exit 1; fi; sleep 60; done',
+      // A minute lasts SPARTA_GATE_MINUTE_SECONDS seconds (60 unless set, e.g. 0 for a local run: one check).
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: shell syntax, not a JavaScript template
+      "minute=${SPARTA_GATE_MINUTE_SECONDS:-60}; deadline=$(( $(date +%s) + SPARTA_QUIET_MINUTES * minute )); while :; do " +
+        "firing=$(aws cloudwatch describe-alarms --alarm-names $SPARTA_ALARMS --state-value ALARM --query \"MetricAlarms[?StateValue=='ALARM'].AlarmName\" --output text); " +
+        'if [ -n "$firing" ]; then echo "In ALARM: $firing; not promoting."; exit 1; fi; ' +
+        'if [ "$(date +%s)" -ge "$deadline" ]; then break; fi; sleep "$minute"; done',
     )}`,
     `      - ${yamlScalar('echo "Alarms stayed quiet for $SPARTA_QUIET_MINUTES minutes; promoting."')}`,
     "",

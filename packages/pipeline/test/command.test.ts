@@ -453,3 +453,41 @@ describe("provisionPipeline() over the process-wide registry", () => {
     expect(service.Parameters.EnvMESSAGE.Default).toBe("from test");
   });
 });
+
+describe("codePipeline() commands", () => {
+  it("gives provisionPipeline and runPipeline; `command` is still provisionPipeline", () => {
+    const p = pipeline();
+    expect(p.commands.map((c) => c.name)).toEqual(["provisionPipeline", "runPipeline"]);
+    expect(p.command).toBe(p.commands[0]);
+    expect(p.runCommand).toBe(p.commands[1]);
+    expect(Object.keys(p.runCommand.flags)).toEqual(
+      expect.arrayContaining([
+        "pipeline",
+        "repo",
+        "connection",
+        "oauth",
+        "approve",
+        "reject",
+        "from",
+        "source",
+      ]),
+    );
+    expect(p.runCommand.flags.approve!.multiple).toBe(true);
+  });
+
+  it("runPipeline checks its flags before it builds anything", async () => {
+    const { ctx, builds } = context({ ...good, source: "index" }, false);
+    await expect(pipeline().runCommand.run(ctx)).rejects.toThrow(
+      "--source index: use head (the committed HEAD, default) or working-tree.",
+    );
+    const noop = context(good, true);
+    await expect(pipeline().runCommand.run(noop.ctx)).rejects.toThrow(
+      /runPipeline deploys the stage stacks, so it has no --noop/,
+    );
+    const bare = context({ repo: good.repo }, false);
+    await expect(pipeline().runCommand.run(bare.ctx)).rejects.toThrow(
+      "runPipeline needs --pipeline, e.g. --pipeline SpartaCodePipeline.",
+    );
+    expect(builds()).toBe(0);
+  });
+});

@@ -1,0 +1,105 @@
+import { execFileSync, spawn } from "node:child_process";
+import { chmodSync, cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+// A throwaway git repository shaped like this monorepo (the example in examples/codepipeline, a pnpm lockfile at
+// the root), so `sparta runPipeline` runs the example's real buildspec end to end without installing or building
+// the workspace each time: the `pnpm` and `corepack` on the build's PATH are test doubles (`bin/` below) whose
+// `install` links the workspace's already-installed node_modules and whose `run build` does nothing (the workspace
+// packages are built before the tests run). Every other command of the buildspec is real: `pnpm exec sparta
+// provision` (forwarded to the workspace's sparta), the AWS CLI's `aws s3 cp`, `unzip`.
+
+export const exampleDir = join(dirname(fileURLToPath(import.meta.url)), "..");
+export const spartaBin = join(
+  dirname(createRequire(import.meta.url).resolve("@sparta/cli/package.json")),
+  "dist",
+  "bin.js",
+);
+const EXAMPLE_FILES = ["sparta.config.ts", "package.json", "tsconfig.json", "src"];
+
+const PNPM_DOUBLE = `#!/bin/sh
+# Test double of pnpm (see test/runpipeline-repo.ts): the workspace is installed and built already.
+case "$1" in
+  install) for d in . examples/codepipeline; do ln -sfn "$SPARTA_TEST_NODE_MODULES" "$d/node_modules"; done; echo "linked the workspace's node_modules";;
+  run) echo "pnpm run $2: the workspace is built already";;
+  exec) shift; bin="$1"; shift; exec "$PWD/node_modules/.bin/$bin" "$@";;
+  *) echo "pnpm test double: unexpected pnpm $*" >&2; exit 2;;
+esac
+`;
+
+export interface TestRepo {
+  root: string;
+  serviceDir: string;
+  /** PATH with the doubles first (and the AWS CLI's own folder, to skip pyenv's shim). */
+  path: string;
+  commit(message: string, files?: Record<string, string>): string;
+  read(file: string): string;
+}
+
+function git(root: string, ...args: string[]): string {
+  return execFileSync("git", ["-C", root, ...args], { encoding: "utf8" }).trim();
+}
+
+export function makeTestRepo(root: string): TestRepo {
+  const serviceDir = join(root, "examples", "codepipeline");
+  mkdirSync(serviceDir, { recursive: true });
+  for (const f of EXAMPLE_FILES) cpSync(join(exampleDir, f), join(serviceDir, f), { recursive: true });
+  writeFileSync(
+    join(root, "package.json"),
+    `${JSON.stringify({ name: "sparta-hello", private: true, scripts: { build: "true" } }, null, 2)}\n`,
+  );
+  writeFileSync(join(root, "pnpm-lock.yaml"), "lockfileVersion: '9.0'\n");
+  writeFileSync(join(root, ".gitignore"), "node_modules\n.sparta/\n");
+  // The CLI runs in the service folder of the repository, with the workspace's packages.
+  execFileSync("ln", ["-sfn", join(exampleDir, "node_modules"), join(serviceDir, "node_modules")]);
+  const bin = join(root, "..", "bin");
+  mkdirSync(bin, { recursive: true });
+  writeFileSync(join(bin, "pnpm"), PNPM_DOUBLE);
+  writeFileSync(join(bin, "corepack"), '#!/bin/sh\necho "corepack $*: test double, nothing to enable"\n');
+  chmodSync(join(bin, "pnpm"), 0o755);
+  chmodSync(join(bin, "corepack"), 0o755);
+  git(root, "init", "-q", "-b", "master");
+  git(root, "config", "user.email", "test@example.com");
+  git(root, "config", "user.name", "test");
+  const awsDir = ["/root/.pyenv/versions/3.11.7/bin"].find((d) => existsSync(join(d, "aws")));
+  const path = [bin, ...(awsDir ? [awsDir] : []), process.env.PATH ?? ""].join(":");
+  const repo: TestRepo = {
+    root,
+    serviceDir,
+    path,
+    commit(message, files = {}) {
+      for (const [file, text] of Object.entries(files)) writeFileSync(join(root, file), text);
+      git(root, "add", "-A");
+      git(root, "commit", "-q", "--allow-empty", "-m", message);
+      return git(root, "rev-parse", "HEAD");
+    },
+    read: (file) => readFileSync(join(root, file), "utf8"),
+  };
+  repo.commit("the example");
+  return repo;
+}
+
+export function sparta(
+  args: string[],
+  cwd: string,
+  env: Record<string, string>,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((done) => {
+    const child = spawn(process.execPath, [spartaBin, ...args], {
+      cwd,
+      env,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d) => {
+      stdout += d;
+    });
+    child.stderr.on("data", (d) => {
+      stderr += d;
+    });
+    child.on("close", (code) => done({ code, stdout, stderr }));
+  });
+}
