@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { buildService } from "@sparta/cli";
-import { converge, createCfnClient, createS3Client, describeStack } from "@sparta/converge";
+import { converge, createCfnClient, createS3Client, createStsClient, describeStack } from "@sparta/converge";
 import { type Emulator, startEmulator } from "@sparta/converge/testing";
 import { writeBuildOutput } from "@sparta/packager";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -55,7 +55,7 @@ describe("the example's pipeline against the AWS emulator", () => {
       region: "us-east-1",
       credentials: { accessKeyId: "t", secretAccessKey: "t" },
     };
-    return { cfn: createCfnClient(options), s3: createS3Client(options) };
+    return { cfn: createCfnClient(options), s3: createS3Client(options), sts: createStsClient(options) };
   };
 
   beforeAll(async () => {

@@ -285,11 +285,16 @@ describe("sparta runPipeline against the AWS emulator", () => {
 
   it("a template configuration naming a parameter the template does not declare fails, naming it", async () => {
     const config = repo.read("examples/codepipeline/sparta.config.ts");
-    // Without the pipeline's decorator the template has no EnvMESSAGE, but the package's test.json still sets it.
-    repo.commit("decorator forgotten", {
+    // A decorator after the pipeline's takes EnvMESSAGE out of the template (the function gets a literal), but the
+    // package's test.json, written from the registered environments, still sets it.
+    const dropParameter =
+      "(ctx: any) => { delete ctx.template.Parameters.EnvMESSAGE; " +
+      "for (const r of Object.values(ctx.template.Resources) as any[]) " +
+      'if (r.Properties?.Environment?.Variables?.MESSAGE) r.Properties.Environment.Variables.MESSAGE = "fixed"; }';
+    repo.commit("parameter dropped", {
       "examples/codepipeline/sparta.config.ts": config.replace(
         "decorators: [alarms(), pipeline.decorator]",
-        "decorators: [alarms()]",
+        `decorators: [alarms(), pipeline.decorator, ${dropParameter}]`,
       ),
     });
     const r = await run([...MANUAL, "--approve", "all"]);
@@ -298,7 +303,7 @@ describe("sparta runPipeline against the AWS emulator", () => {
       "TemplateConfiguration BuildOutput::test.json sets parameter EnvMESSAGE, which BuildOutput::cloudformation.json does not declare",
     );
     expect(await message("Test-SpartaManual-master")).toBe("Test, take two");
-    repo.commit("decorator back", { "examples/codepipeline/sparta.config.ts": config });
+    repo.commit("parameter back", { "examples/codepipeline/sparta.config.ts": config });
   }, 120_000);
 
   it("on a terminal, asks for each manual approval; a no stops the run there", async () => {

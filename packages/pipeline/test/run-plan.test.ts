@@ -40,7 +40,8 @@ describe("the pipeline resource, resolved against the deployed stack", () => {
       "arn:aws:iam::123456789012:role/SpartaCodePipeline-DeployRole-XYZ",
     );
     expect(create.configuration.ParameterOverrides).toBe(
-      '{"ArtifactBucket": "spartacodepipeline-artifactbucket-1a2b3c"}',
+      '{"ArtifactBucket": "spartacodepipeline-artifactbucket-1a2b3c", "SpartaPermissionsBoundary": ' +
+        '"arn:aws:iam::123456789012:policy/sparta/SpartaCodePipeline-eu-west-1-boundary"}',
     );
     const source = actions.find((a) => a.category === "Source")!;
     expect(source.configuration.ConnectionArn).toBe(stack.parameters.ConnectionArn);
