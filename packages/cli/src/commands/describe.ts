@@ -8,7 +8,10 @@ export const describe: BuiltinCommand = {
   name: "describe",
   description: "build the service and write a self-contained HTML report (--out FILE)",
   needsService: true,
-  flags: { out: { type: "string", description: "report file (default .sparta/describe.html)" } },
+  flags: {
+    out: { type: "string", valueName: "FILE", description: "report file (default .sparta/describe.html)" },
+  },
+  examples: ["sparta describe", "sparta describe --stage prod --out prod.html"],
   async run(ctx) {
     const build = await ctx.build();
     const out = resolve(

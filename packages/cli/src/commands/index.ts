@@ -1,3 +1,4 @@
+import { bootstrap } from "./bootstrap.js";
 import { deleteCommand } from "./delete.js";
 import { describe } from "./describe.js";
 import { explore } from "./explore.js";
@@ -15,6 +16,7 @@ import { version } from "./version.js";
  */
 export const BUILTINS: readonly BuiltinCommand[] = [
   init,
+  bootstrap,
   provision,
   deleteCommand,
   describe,

@@ -10,8 +10,13 @@ export const init: BuiltinCommand = {
     "write a new service into DIR (default .): sparta.config.ts, src/hello.ts behind GET /hello, package.json, ...",
   needsService: false,
   args: "[DIR]",
+  examples: ["sparta init hello-api", "sparta init . --name orders --force"],
   flags: {
-    name: { type: "string", description: "service and stack name (default: DIR's folder name)" },
+    name: {
+      type: "string",
+      valueName: "NAME",
+      description: "service and stack name (default: DIR's folder name)",
+    },
     force: { type: "boolean", description: "overwrite the files the new service has that DIR already has" },
   },
   async run(ctx) {
