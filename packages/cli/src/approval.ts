@@ -109,7 +109,13 @@ function statementsOf(resource: Resource | undefined): Statement[] {
           Action: p.Action,
           Resource: p.FunctionName ?? p.LayerVersionArn,
           ...(p.SourceArn !== undefined || p.SourceAccount !== undefined
-            ? { Condition: { SourceArn: p.SourceArn, SourceAccount: p.SourceAccount } }
+            ? {
+                Condition: { SourceArn: p.SourceArn, SourceAccount: p.SourceAccount },
+                $when: [
+                  ...(p.SourceArn !== undefined ? [`from ${showValue(p.SourceArn)}`] : []),
+                  ...(p.SourceAccount !== undefined ? [`of account ${showValue(p.SourceAccount)}`] : []),
+                ].join(" "),
+              }
             : {}),
         },
       ];
@@ -124,7 +130,12 @@ function atoms(s: Statement): { key: string; line: string }[] {
   const effect = s.Effect === "Deny" ? "Deny" : "Allow";
   const principal = s.Principal ?? s.NotPrincipal;
   const who = principal === undefined ? "" : `${showPrincipal(principal)} `;
-  const condition = s.Condition === undefined ? "" : ` when ${JSON.stringify(s.Condition)}`;
+  const condition =
+    typeof s.$when === "string"
+      ? ` ${s.$when}`
+      : s.Condition === undefined
+        ? ""
+        : ` when ${JSON.stringify(s.Condition)}`;
   const actions = list(s.Action ?? s.NotAction);
   const resources = list(s.Resource ?? s.NotResource);
   const out: { key: string; line: string }[] = [];

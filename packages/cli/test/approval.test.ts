@@ -30,7 +30,7 @@ describe("assessChanges", () => {
     expect(lines).toContain("  + HelloRole (AWS::IAM::Role): lambda.amazonaws.com may sts:AssumeRole");
     expect(
       lines.some((l) =>
-        /HelloHttpPermission \(AWS::Lambda::Permission\): apigateway\.amazonaws\.com may lambda:InvokeFunction on HelloFunction\.Arn when /.test(
+        /HelloHttpPermission \(AWS::Lambda::Permission\): apigateway\.amazonaws\.com may lambda:InvokeFunction on HelloFunction\.Arn from arn:\$\{AWS::Partition\}:execute-api:/.test(
           l,
         ),
       ),

@@ -367,7 +367,8 @@ export const provision: BuiltinCommand = {
             if (risks.length) ctx.reporter.info("--yes: deploying them without asking");
             return true;
           }
-          if (!ctx.interactive) {
+          // --confirm asked for a question and reads the answer from stdin, a terminal or not.
+          if (!ctx.interactive && !confirm) {
             refused = { risks };
             return false;
           }
