@@ -4,6 +4,7 @@ import { applyEnv, awsOverrides, checkProfile, checkRegion } from "./aws-env.js"
 import { buildService } from "./build.js";
 import { BUILTINS } from "./commands/index.js";
 import type { BuiltinContext } from "./commands/types.js";
+import { COMPLETE_COMMAND, complete, formatCompletion, serviceHints } from "./complete.js";
 import { ExitCode, SpartaCliError, UsageError } from "./errors.js";
 import { commandHelp, flagUsage, helpText } from "./help.js";
 import { type LoadedService, loadService, resolveServicePath } from "./load.js";
@@ -145,6 +146,24 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
   };
   let reporter = createReporter(io.stderr, options);
   let restoreEnv = () => {};
+  // The shells' completion scripts ask here (sparta completion): candidates on stdout, never an error.
+  if (argv[0] === COMPLETE_COMMAND) {
+    try {
+      const typed = argv.slice(1);
+      const at = typed.findIndex((w) => w === "--service");
+      const serviceFlag = (at >= 0 ? typed[at + 1] : undefined) ?? io.env.SPARTA_SERVICE;
+      const answer = await complete(typed, {
+        commands: BUILTINS,
+        globalFlags: GLOBAL_FLAGS,
+        hints: () => serviceHints(io.cwd, serviceFlag),
+        env: io.env,
+      });
+      io.stdout.write(formatCompletion(answer, typed.at(-1) ?? ""));
+    } catch {
+      // a completion that fails offers nothing
+    }
+    return ExitCode.ok;
+  }
   try {
     const pre = parseArgs({
       args: normalizeFlags(argv, GLOBAL_FLAGS),
@@ -265,9 +284,15 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
     if (region !== undefined) checkRegion(region);
     const profile = flags.profile as string | undefined;
     if (profile !== undefined && builtin?.usesAws && !options.noop) checkProfile(profile, io.env);
-    restoreEnv = applyEnv(
-      awsOverrides({ ...(profile ? { profile } : {}), ...(region ? { region } : {}) }, io.env),
-    );
+    // The SDK reads process.env; an embedder's io.env (tests, other tools) is the environment of this run.
+    const given =
+      io.env === process.env
+        ? {}
+        : Object.fromEntries(Object.entries(io.env).filter(([k]) => k.startsWith("AWS_")));
+    restoreEnv = applyEnv({
+      ...given,
+      ...awsOverrides({ ...(profile ? { profile } : {}), ...(region ? { region } : {}) }, io.env),
+    });
 
     const result = (value: unknown, text?: string) => {
       reporter.done();

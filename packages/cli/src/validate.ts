@@ -69,6 +69,7 @@ export const BUILTIN_COMMANDS = [
   "invoke",
   "init",
   "bootstrap",
+  "completion",
   "version",
   "help",
 ];

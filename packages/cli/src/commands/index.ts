@@ -1,4 +1,5 @@
 import { bootstrap } from "./bootstrap.js";
+import { completion } from "./completion.js";
 import { deleteCommand } from "./delete.js";
 import { describe } from "./describe.js";
 import { explore } from "./explore.js";
@@ -24,5 +25,6 @@ export const BUILTINS: readonly BuiltinCommand[] = [
   invoke,
   status,
   logs,
+  completion,
   version,
 ];
