@@ -283,7 +283,11 @@ describe("sparta commands", () => {
     const out = join(mkdtempSync(join(tmpdir(), "sparta-describe-")), "report.html");
     const r = await runInProcess(["describe", "--out", out, "--format", "json"], hello);
     expect(r.code, r.stderr).toBe(0);
-    expect(JSON.parse(r.stdout)).toEqual({ report: out, stackName: "hello" });
+    expect(JSON.parse(r.stdout)).toEqual({
+      report: out,
+      stackName: "hello",
+      picture: { nodes: expect.any(Number), edges: expect.any(Number) },
+    });
     const html = readFileSync(out, "utf8");
     for (const s of [
       "<!doctype html>",

@@ -11,9 +11,9 @@ export const completion: BuiltinCommand = {
   args: "<bash|zsh|fish>",
   flags: {},
   examples: [
+    "sparta completion fish > ~/.config/fish/completions/sparta.fish",
     "source <(sparta completion bash)          # in ~/.bashrc",
     "source <(sparta completion zsh)           # in ~/.zshrc, after compinit",
-    "sparta completion fish > ~/.config/fish/completions/sparta.fish",
   ],
   async run(ctx) {
     const shell = ctx.args[0];
