@@ -121,6 +121,83 @@ describe("the first real deploy, from a sparta init scaffold", () => {
     expect(JSON.parse(again.stdout).kind).toBe("unchanged");
   }, 600_000);
 
+  it("an update granting more asks at a terminal: n leaves the stack as it is, y deploys it", async () => {
+    const config = join(app, "sparta.config.ts");
+    const original = readFileSync(config, "utf8");
+    writeFileSync(
+      config,
+      original.replace(
+        '      // privileges: [{ actions: ["s3:GetObject"], resources: ["arn:aws:s3:::my-bucket/*"] }],',
+        '      privileges: [{ actions: ["s3:GetObject"], resources: ["arn:aws:s3:::my-bucket/*"] }],',
+      ),
+    );
+    const questions: string[] = [];
+    const asking = (answer: string) => ({
+      interactive: true,
+      ask: async (question: string) => {
+        questions.push(question);
+        return answer;
+      },
+    });
+    const no = await runInProcess(
+      ["provision", "--stage", "dev", "--format", "json"],
+      app,
+      emu.env,
+      asking("n"),
+    );
+    expect(no.code, no.stderr).toBe(0);
+    expect(no.stderr).toContain(
+      "This deployment grants new permissions:\n  + HelloRole (AWS::IAM::Role): may s3:GetObject on arn:aws:s3:::my-bucket/*\n",
+    );
+    expect(questions).toEqual(["Deploy these changes to stack app-dev? [y/N] "]);
+    expect(JSON.parse(no.stdout)).toMatchObject({
+      kind: "unchanged",
+      message: expect.stringMatching(/declined/),
+    });
+    const yes = await runInProcess(
+      ["provision", "--stage", "dev", "--format", "json"],
+      app,
+      emu.env,
+      asking("y"),
+    );
+    expect(yes.code, yes.stderr).toBe(0);
+    expect(JSON.parse(yes.stdout).kind).toBe("updated");
+    writeFileSync(config, original);
+    // Taking the grant away again asks nothing (without a terminal, without --yes).
+    const narrower = await sparta(["provision", "--stage", "dev", "--format", "json"]);
+    expect(narrower.code, narrower.stderr).toBe(0);
+    expect(JSON.parse(narrower.stdout).kind).toBe("updated");
+  }, 300_000);
+
+  it("--plan changes nothing, not even the tags", async () => {
+    const r = await sparta([
+      "provision",
+      "--stage",
+      "dev",
+      "--plan",
+      "--tag",
+      "team=core",
+      "--format",
+      "json",
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ kind: "planned", changes: [], tagChanges: ["+ team=core"] });
+    const tags = (await cfn().describeStacks({ StackName: "app-dev" })).Stacks?.[0]?.Tags ?? [];
+    expect(tags.map((t) => t.Key)).not.toContain("team");
+  }, 120_000);
+
+  it("describe --stage prod writes the report with its picture", async () => {
+    const r = await sparta(["describe", "--stage", "prod", "--format", "json"]);
+    expect(r.code, r.stderr).toBe(0);
+    const { report, stackName, picture } = JSON.parse(r.stdout);
+    expect(stackName).toBe("app-prod");
+    expect(picture.nodes).toBeGreaterThanOrEqual(5); // API, 2 routes, hello, its log group
+    const html = readFileSync(report, "utf8");
+    expect(html).toMatch(/<svg [^>]*class="sparta-diagram"/);
+    expect(html).toContain('data-function="hello"');
+    expect(html).toContain("Stack <code>app-prod</code>");
+  }, 120_000);
+
   it("a stage the service does not declare is refused with a suggestion", async () => {
     const r = await sparta(["provision", "--stage", "prd", "--yes"]);
     expect(r.code).toBe(2);
@@ -133,7 +210,7 @@ describe("the first real deploy, from a sparta init scaffold", () => {
     const { AWS_REGION: _region, ...env } = emu.env;
     const r = await runBinAsync(["status", "--stage", "dev", "--format", "json"], app, env);
     expect(r.code, `lone AWS_DEFAULT_REGION: ${r.stderr}`).toBe(0);
-    expect(JSON.parse(r.stdout).status).toBe("CREATE_COMPLETE");
+    expect(JSON.parse(r.stdout).status).toBe("UPDATE_COMPLETE");
 
     const files = mkdtempSync(join(tmpdir(), "sparta-aws-"));
     writeFileSync(join(files, "config"), "[profile emu]\nregion = us-east-1\n");
@@ -175,7 +252,7 @@ describe("the first real deploy, from a sparta init scaffold", () => {
     });
     expect(declined.code, declined.stderr).toBe(0);
     expect(declined.stdout).toBe("app-dev: not deleted\n");
-    expect(await stackStatus("app-dev")).toBe("CREATE_COMPLETE");
+    expect(await stackStatus("app-dev")).toBe("UPDATE_COMPLETE");
   }, 120_000);
 
   it.runIf(hasScript)(
