@@ -541,7 +541,7 @@ export function deployedFunctionName(
   const physical = resources.find((r) => r.logicalId === id)?.physicalId;
   if (!physical)
     throw new UsageError(
-      `sparta invoke ${name} --remote: stack ${stackName} has no ${id}; run sparta provision (or pass the deployed stack's --stackName)`,
+      `sparta invoke ${name} --remote: stack ${stackName} has no ${id}; run sparta provision (or pass the deployed stack's --stage or --stack-name)`,
     );
   return physical;
 }
