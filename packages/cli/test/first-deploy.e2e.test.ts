@@ -113,6 +113,16 @@ describe("the first real deploy, from a sparta init scaffold", () => {
         LOG_LEVEL: level,
       });
     }
+    // Side by side: no physical resource is shared by the two stages.
+    const physical = async (stack: string) =>
+      new Set(
+        ((await cfn().listStackResources({ StackName: stack })).StackResourceSummaries ?? [])
+          .map((r) => r.PhysicalResourceId)
+          .filter(Boolean), // the emulator leaves a few empty
+      );
+    const dev = await physical("app-dev");
+    expect(dev.size).toBeGreaterThan(0);
+    expect([...(await physical("app-prod"))].filter((id) => dev.has(id))).toEqual([]);
     const prod = (await cfn().describeStacks({ StackName: "app-prod" })).Stacks?.[0];
     expect(prod?.Tags).toEqual(expect.arrayContaining([{ Key: "cost", Value: "prod" }]));
     // Again: unchanged, nothing asked.
