@@ -1,7 +1,8 @@
-import { mkdir, stat } from "node:fs/promises";
-import { join, resolve } from "node:path";
-import { build, type Message } from "esbuild";
+import { mkdir, stat, writeFile } from "node:fs/promises";
+import { dirname, join, resolve } from "node:path";
+import { build, type Message, type OutputFile } from "esbuild";
 import { BundleError } from "./errors.js";
+import { portableNames, renameModules, renameSources } from "./portable-paths.js";
 
 export interface BundleFunctionOptions {
   /** The function's logical name; it appears in every error. */
@@ -17,7 +18,11 @@ export interface BundleFunctionOptions {
   external?: string[];
   /** esbuild target. Default `node22`. */
   target?: string;
-  /** Folder that names in the bundle and its source map are relative to. Default: the current folder. */
+  /**
+   * Folder that names in the bundle and its source map are relative to. Default: the current folder. A file
+   * outside it is named `node_modules/<package>/<path in the package>`, so the bundle never depends on
+   * where the folder is.
+   */
   workingDir?: string;
 }
 
@@ -76,6 +81,8 @@ export async function bundleFunction(options: BundleFunctionOptions): Promise<Bu
     );
   }
   await mkdir(outDir, { recursive: true });
+  let outputs: OutputFile[];
+  let inputs: string[];
   try {
     const result = await build({
       entryPoints: [entryPath],
@@ -95,11 +102,15 @@ export async function bundleFunction(options: BundleFunctionOptions): Promise<Bu
       mainFields: ["module", "main"],
       legalComments: "none",
       logLevel: "silent",
-      write: true,
+      // Written below, once the names of modules outside workingDir are made portable.
+      write: false,
+      metafile: true,
     });
     if (result.errors.length > 0) {
       throw new Error(formatMessages(result.errors));
     }
+    outputs = result.outputFiles;
+    inputs = Object.keys(result.metafile.inputs);
   } catch (cause) {
     const detail =
       cause &&
@@ -114,6 +125,15 @@ export async function bundleFunction(options: BundleFunctionOptions): Promise<Bu
       `Function "${name}" failed to bundle from "${entryPath}":\n${detail}\nFix the error above, or mark a package that cannot be bundled as external.`,
       { cause },
     );
+  }
+  const names = await portableNames(inputs, workingDir);
+  const code = outputs.find((o) => o.path === outfile);
+  const map = outputs.find((o) => o.path === `${outfile}.map`);
+  if (!code) throw new BundleError(name, entryPath, `Function "${name}": esbuild wrote no "${outfile}".`);
+  const renamed = renameModules(code.text, names);
+  await writeFile(outfile, names.size === 0 ? code.contents : renamed.code);
+  if (map) {
+    await writeFile(map.path, renameSources(map.text, dirname(map.path), workingDir, names, renamed.edits));
   }
   const files: BundleFile[] = [{ name: "index.mjs", path: outfile, mode: 0o644 }];
   if (options.sourcemap) files.push({ name: "index.mjs.map", path: `${outfile}.map`, mode: 0o644 });

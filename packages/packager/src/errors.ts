@@ -30,13 +30,30 @@ export class BundleError extends PackagerError {
   }
 }
 
-/** A ZIP entry name is unsafe (absolute, `..`, backslash, empty segment) or duplicated. */
+/** Which rule an unsafe ZIP entry name breaks. */
+export type EntryNameRule =
+  | "empty"
+  | "control-character"
+  | "invalid-unicode"
+  | "backslash"
+  | "absolute"
+  | "dot-segment"
+  | "empty-segment"
+  | "component-too-long"
+  | "too-long";
+
+/**
+ * A ZIP entry name is unsafe: absolute, with `..`, a backslash or an empty segment, with control characters,
+ * or longer than file systems allow (255 bytes a component, 1,024 bytes in all).
+ */
 export class EntryNameError extends PackagerError {
   readonly entryName: string;
+  readonly rule: EntryNameRule;
 
-  constructor(entryName: string, message: string) {
+  constructor(entryName: string, message: string, rule: EntryNameRule) {
     super("SPARTA_PACKAGER_ENTRY_NAME", message);
     this.entryName = entryName;
+    this.rule = rule;
   }
 }
 

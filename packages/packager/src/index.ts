@@ -17,6 +17,7 @@ export {
 export {
   BundleError,
   EntryNameError,
+  type EntryNameRule,
   LambdaLimitError,
   PackagerError,
   type PackagerErrorCode,
@@ -42,5 +43,5 @@ export {
   createZip,
   type ZipInput,
 } from "./zip/create.js";
-export { assertSafeEntryName } from "./zip/names.js";
+export { assertSafeEntryName, MAX_COMPONENT_BYTES, MAX_NAME_BYTES } from "./zip/names.js";
 export { listArtifact, parseZipEntries, readZipEntries, type ZipEntryInfo } from "./zip/read.js";

@@ -1,7 +1,8 @@
 import { randomBytes } from "node:crypto";
-import { chmod, mkdir, readFile, symlink, utimes, writeFile } from "node:fs/promises";
+import { chmod, mkdir, readFile, stat, symlink, utimes, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { ENGINES } from "../bench/engines.mjs";
 import {
   assertSafeEntryName,
   collectEntries,
@@ -26,6 +27,7 @@ const FILES: Record<string, string> = {
   "ünïcode/名前.txt": "unicode names are UTF-8\n",
 };
 const NOISE = randomBytes(20_000);
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
 async function makeTree(root: string, order: string[], mtime: Date): Promise<void> {
   for (const name of order) {
@@ -117,22 +119,71 @@ describe("createZip: reproducible bytes", () => {
     ]);
   });
 
-  it("archiver, the reference writer, produces an equivalent archive from the same normalised entries", async () => {
+  it("archiver, yazl and fflate, the reference writers, read back the same entries from their own archives", async () => {
     const base = await tempDir();
     const tree = join(base, "tree");
     await makeTree(tree, Object.keys(FILES), new Date());
     const entries = await collectEntries(tree);
     const ours = await createZip({ name: "fn", entries, outDir: join(base, "ours") });
-    const ref = await createZip({ name: "fn", entries, outDir: join(base, "ref"), engine: "archiver" });
-    const again = await createZip({ name: "fn", entries, outDir: join(base, "ref2"), engine: "archiver" });
-    expect(ref.sha256).toBe(again.sha256);
-    expect(run("unzip", ["-t", ref.path]).status).toBe(0);
+    const normalised = await Promise.all(
+      entries.map(async (e) => ({ ...e, mode: (await stat(e.path as string)).mode & 0o111 ? 0o755 : 0o644 })),
+    );
     const summary = (path: string) =>
       readZipEntries(path).then((list) =>
         list.map((e) => ({ name: e.name, size: e.size, crc: e.crc32, mode: e.mode, date: e.dosDate })),
       );
-    expect(await summary(ref.path)).toEqual(await summary(ours.path));
-    expect(ref.entries.map((e) => e.name)).toEqual(ours.entries.map((e) => e.name));
+    for (const engine of ["archiver", "yazl", "fflate"] as const) {
+      const ref = await ENGINES[engine](normalised, join(base, `${engine}.zip`));
+      const again = await ENGINES[engine](normalised, join(base, `${engine}-again.zip`));
+      expect(again.sha256, engine).toBe(ref.sha256);
+      expect(run("unzip", ["-t", ref.path]).status, engine).toBe(0);
+      expect(await summary(ref.path), engine).toEqual(await summary(ours.path));
+    }
+  });
+
+  it('refuses the removed "archiver" engine with a clear error', async () => {
+    const dir = await tempDir();
+    await expect(
+      createZip({ outDir: dir, entries: [{ name: "a", content: "1" }], engine: "archiver" as never }),
+    ).rejects.toThrow(
+      /engine "archiver" is not available: .* its own writer only \(archiver is no longer a dependency/,
+    );
+    // the default, spelled out, still works
+    await expect(
+      createZip({ outDir: dir, entries: [{ name: "a", content: "1" }], engine: "sparta" }),
+    ).resolves.toMatchObject({ entries: [{ name: "a", size: 1 }] });
+  });
+
+  it("deflates large entries on the thread pool with the same bytes as in this thread", async () => {
+    const base = await tempDir();
+    // a bundle and its source map: two large compressible entries, plus a small one and a random one
+    const code = Buffer.from("export const handler = async (event) => ({ statusCode: 200 });\n".repeat(3000));
+    const map = Buffer.from(JSON.stringify({ mappings: "AAAA;".repeat(40000) }));
+    const entries = [
+      { name: "index.mjs", content: code },
+      { name: "index.mjs.map", content: map },
+      { name: "small.json", content: '{"a":1}' },
+      { name: "noise.bin", content: NOISE },
+    ];
+    const pooled = await createZip({ name: "p", entries, outDir: join(base, "pooled") });
+    // one large entry at a time: every deflate in this thread
+    const one = await createZip({ name: "o", entries: entries.slice(0, 1), outDir: join(base, "one") });
+    const two = await createZip({ name: "t", entries: entries.slice(1, 2), outDir: join(base, "two") });
+    const byName = new Map((await readZipEntries(pooled.path)).map((e) => [e.name, e]));
+    expect(byName.get("index.mjs")?.compressedSize).toBe((await readZipEntries(one.path))[0]?.compressedSize);
+    expect(byName.get("index.mjs.map")?.compressedSize).toBe(
+      (await readZipEntries(two.path))[0]?.compressedSize,
+    );
+    expect(byName.get("index.mjs")?.method).toBe(8);
+    expect(byName.get("noise.bin")?.method).toBe(0);
+    const pooledBytes = await readFile(pooled.path);
+    const oneBytes = await readFile(one.path);
+    const deflated = oneBytes.subarray(
+      30 + "index.mjs".length,
+      30 + "index.mjs".length + (byName.get("index.mjs")?.compressedSize ?? 0),
+    );
+    expect(pooledBytes.includes(deflated)).toBe(true);
+    expect(run("unzip", ["-tq", pooled.path]).status).toBe(0);
   });
 
   it("crc32 matches the reference table implementation", () => {
@@ -194,6 +245,95 @@ describe("createZip: safety", () => {
     await expect(attempt).rejects.toBeInstanceOf(EntryNameError);
     await expect(attempt).rejects.toMatchObject({ code: "SPARTA_PACKAGER_ENTRY_NAME" });
     expect(run("ls", [dir]).stdout).toBe("");
+  });
+
+  const control: [string, string][] = [
+    ["line\nfeed.js", "U+000A"],
+    ["carriage\rreturn.js", "U+000D"],
+    ["tab\there.js", "U+0009"],
+    ["escape\u001b[31m.js", "U+001B"],
+    ["delete\u007f.js", "U+007F"],
+    ["next-line\u0085.js", "U+0085"],
+    ["lib/right-to-left\u202egnp.js", "U+202E"],
+  ];
+  it.each(control)("rejects the control character in %j, naming it and where it is", async (name, code) => {
+    const dir = await tempDir();
+    const attempt = createZip({ outFile: join(dir, "x.zip"), entries: [{ name, content: "x" }] });
+    await expect(attempt).rejects.toMatchObject({
+      code: "SPARTA_PACKAGER_ENTRY_NAME",
+      rule: "control-character",
+      entryName: name,
+    });
+    const error = (await attempt.catch((e: unknown) => e)) as Error;
+    const at = name.search(/[^\x20-\x7e]/);
+    expect(error.message).toMatch(
+      new RegExp(
+        `^Unsafe ZIP entry name ".*": it contains the control character ${escapeRegExp(code)} at position ${at}\\. Rename`,
+      ),
+    );
+    // the message shows the character escaped, never raw (a raw ESC or U+202E would garble the terminal)
+    expect(error.message).toMatch(/^[\x20-\x7e]*$/);
+    expect(run("ls", [dir]).stdout).toBe("");
+  });
+
+  it("rejects a name that is not valid Unicode (a lone surrogate has no UTF-8 form)", () => {
+    expect(() => assertSafeEntryName("bad\ud800.js")).toThrow(
+      /not valid Unicode \(a lone surrogate U\+D800 at position 3\)/,
+    );
+    expect(() => assertSafeEntryName("ok-\ud83d\ude00.js")).not.toThrow();
+  });
+
+  it("accepts components up to 255 bytes and names up to 1,024 bytes, which unzip extracts", async () => {
+    const dir = await tempDir();
+    const component = "c".repeat(255);
+    // four 200-byte folders, then a 219-byte file name: 4 * 201 + 219 = 1,023 bytes; one more byte is the limit
+    const deep = `${Array.from({ length: 4 }, (_, i) => String(i).repeat(200)).join("/")}/${"f".repeat(220)}`;
+    expect(Buffer.byteLength(deep)).toBe(1024);
+    const artifact = await createZip({
+      outFile: join(dir, "long.zip"),
+      entries: [
+        { name: component, content: "255" },
+        { name: "é".repeat(127), content: "254 bytes in 127 characters" },
+        { name: deep, content: "1024" },
+      ],
+    });
+    expect(run("unzip", ["-q", artifact.path, "-d", join(dir, "x")]).status).toBe(0);
+    expect(await readFile(join(dir, "x", deep), "utf8")).toBe("1024");
+  });
+
+  it("rejects a component over 255 bytes, counted in UTF-8 bytes, naming the component and the rule", () => {
+    const attempt = () => assertSafeEntryName(`lib/${"a".repeat(256)}.js`);
+    expect(attempt).toThrow(EntryNameError);
+    expect(attempt).toThrow(
+      /its component "a{60}"\.\.\. \(259 bytes\) is 259 bytes long, over the 255 bytes a file or folder name may have/,
+    );
+    // 128 two-byte characters: 128 characters, 256 bytes
+    expect(() => assertSafeEntryName("é".repeat(128))).toThrow(/is 256 bytes long, over the 255 bytes/);
+    try {
+      attempt();
+    } catch (error) {
+      expect(error).toMatchObject({ rule: "component-too-long" });
+    }
+  });
+
+  it("rejects a name over 1,024 bytes in all, saying how long it is", () => {
+    const name = `${Array.from({ length: 4 }, (_, i) => String(i).repeat(200)).join("/")}/${"f".repeat(221)}`;
+    expect(Buffer.byteLength(name)).toBe(1025);
+    expect(() => assertSafeEntryName(name)).toThrow(
+      /\(1025 bytes\): it is 1025 bytes long, over the 1024 bytes of a whole path .*Flatten the folder structure/,
+    );
+  });
+
+  it("names the file on disk whose name is refused", async () => {
+    const dir = await tempDir();
+    const tree = join(dir, "tree");
+    await mkdir(tree);
+    await writeFile(join(tree, "index.mjs"), "export const handler = () => 1;\n");
+    await writeFile(join(tree, "notes\n.txt"), "a newline in a file name\n");
+    const attempt = createZip({ outDir: join(dir, "out"), entries: await collectEntries(tree) });
+    await expect(attempt).rejects.toThrow(
+      `Unsafe ZIP entry name "notes\\n.txt" (from ${JSON.stringify(join(tree, "notes\n.txt"))}): it contains the control character U+000A at position 5.`,
+    );
   });
 
   it("explains what is wrong and how to fix it", () => {

@@ -4,9 +4,8 @@ import { tmpdir } from "node:os";
 import { basename, dirname, join, resolve, sep } from "node:path";
 import { PackagerInputError, SymlinkError } from "../errors.js";
 import { type EncodedEntry, layoutZip } from "./container.js";
-import { defaultWorkers, type EncodedData, type EncodeSource, encodeAll, encodeHere } from "./encode.js";
+import { defaultWorkers, type EncodedData, type EncodeSource, encodeAll } from "./encode.js";
 import { assertSafeEntryName } from "./names.js";
-import { readZipEntries } from "./read.js";
 
 /** One file to put in a ZIP: either a file on disk (`path`) or in-memory `content`. */
 export interface ZipInput {
@@ -46,10 +45,11 @@ export interface CreateZipOptions {
   /** Deflate level 0-9. Default 6 (what `zip` uses). */
   level?: number;
   /**
-   * `sparta` (default): files read and deflated in worker threads, then a minimal deterministic container writer.
-   * `archiver`: the same normalised entries written by archiver; slower, kept as the reference writer.
+   * @deprecated The only engine is this package's writer (`"sparta"`, the default): it was measured against
+   * archiver, yazl and fflate and kept (see the README's table). `"archiver"` is refused with a
+   * `PackagerInputError`; archiver is no longer a dependency.
    */
-  engine?: "sparta" | "archiver";
+  engine?: "sparta";
   /**
    * Worker threads that read and deflate files beside this thread. Default: none under 64 entries (a function
    * bundle is one or two files), else one per core beyond the first, up to 3. The bytes are the same either way.
@@ -57,15 +57,13 @@ export interface CreateZipOptions {
   workers?: number;
 }
 
-/** A normalised, validated entry whose bytes are loaded lazily. */
+/** A normalised, validated entry; its bytes are read when it is encoded. */
 interface PlannedEntry {
   name: string;
   mode: number;
   /** Whether `mode` came from the input (else the file's own mode decides). */
   modeGiven: boolean;
   source: EncodeSource;
-  /** The bytes, and the mode read from disk when the input gave none. */
-  load: () => Promise<{ data: Buffer; mode?: number | undefined }>;
 }
 
 export function normaliseMode(mode: number | undefined): number {
@@ -80,7 +78,7 @@ async function plan(inputs: readonly ZipInput[]): Promise<PlannedEntry[]> {
   const seen = new Set<string>();
   const planned: PlannedEntry[] = [];
   for (const input of inputs) {
-    assertSafeEntryName(input.name);
+    assertSafeEntryName(input.name, typeof input.path === "string" ? input.path : undefined);
     if (seen.has(input.name)) {
       throw new PackagerInputError(
         `ZIP entry "${input.name}" is listed twice. Each name may appear once; rename or drop one of them.`,
@@ -97,64 +95,20 @@ async function plan(inputs: readonly ZipInput[]): Promise<PlannedEntry[]> {
     if (hasContent) {
       const content = input.content as Buffer | string;
       const data = typeof content === "string" ? Buffer.from(content, "utf8") : content;
+      planned.push({ name: input.name, mode: normaliseMode(input.mode), modeGiven: true, source: { data } });
+    } else {
       planned.push({
         name: input.name,
         mode: normaliseMode(input.mode),
-        modeGiven: true,
-        source: { data },
-        load: async () => ({ data }),
-      });
-    } else {
-      const path = input.path as string;
-      const given = input.mode;
-      const unreadable = (cause: unknown): never => {
-        throw new PackagerInputError(
-          `Cannot read "${path}" for ZIP entry "${input.name}": ${String(cause)}`,
-          { cause },
-        );
-      };
-      planned.push({
-        name: input.name,
-        mode: normaliseMode(given),
-        modeGiven: given !== undefined,
-        source: { path },
-        load: async () => {
-          try {
-            const { data, mode } = encodeHere({ path }, 0);
-            return {
-              data: Buffer.from(data.buffer, data.byteOffset, data.length),
-              mode: given === undefined ? normaliseMode(mode) : undefined,
-            };
-          } catch (cause) {
-            return unreadable(cause);
-          }
-        },
+        modeGiven: input.mode !== undefined,
+        source: { path: input.path as string },
       });
     }
   }
   return planned.sort(compareNames);
 }
 
-async function writeWithArchiver(planned: readonly PlannedEntry[], level: number): Promise<Buffer[]> {
-  const { ZipArchive } = await import("archiver");
-  const archive = new ZipArchive({ zlib: { level } });
-  const chunks: Buffer[] = [];
-  archive.on("data", (chunk: Buffer) => chunks.push(chunk));
-  const date = new Date(Date.UTC(1980, 0, 1, 0, 0, 0));
-  const done = new Promise<void>((resolvePromise, reject) => {
-    archive.on("end", () => resolvePromise());
-    archive.on("error", reject);
-  });
-  for (const entry of planned) {
-    const { data, mode } = await entry.load();
-    archive.append(data, { name: entry.name, date, mode: mode ?? entry.mode, store: level === 0 });
-  }
-  await archive.finalize();
-  await done;
-  return chunks;
-}
-
-/** The per-entry report of an artifact written by the sparta engine. */
+/** The per-entry report of an artifact. */
 function entriesFromEncoded(encoded: readonly EncodedEntry[]): ArtifactEntry[] {
   return encoded.map((e) => ({ name: e.name, size: e.size, compressedSize: e.data.length }));
 }
@@ -199,33 +153,31 @@ export async function createZip(options: CreateZipOptions): Promise<Artifact> {
       `createZip: "level" must be an integer from 0 to 9; received ${String(options.level)}.`,
     );
   }
-  const planned = await plan(options.entries);
-  let chunks: Buffer[];
-  let entries: ArtifactEntry[];
-  if (options.engine === "archiver") {
-    chunks = await writeWithArchiver(planned, level);
-    entries = planned.map((e) => ({ name: e.name, size: 0 }));
-  } else {
-    const data = await encodeAll(
-      planned.map((e) => e.source),
-      planned.map((e) => e.name),
-      level,
-      options.workers ?? defaultWorkers(planned.length),
+  if (options.engine !== undefined && options.engine !== "sparta") {
+    throw new PackagerInputError(
+      `createZip: engine ${JSON.stringify(options.engine)} is not available: @sparta/packager writes ZIPs with its own writer only (archiver is no longer a dependency; its README says why). Drop the "engine" option.`,
     );
-    const encoded: EncodedEntry[] = planned.map((e, i) => {
-      const d = data[i] as EncodedData;
-      return {
-        name: e.name,
-        mode: e.modeGiven || d.mode === undefined ? e.mode : normaliseMode(d.mode),
-        method: d.method,
-        crc32: d.crc32,
-        size: d.size,
-        data: Buffer.from(d.data.buffer, d.data.byteOffset, d.data.length),
-      };
-    });
-    chunks = layoutZip(encoded);
-    entries = entriesFromEncoded(encoded);
   }
+  const planned = await plan(options.entries);
+  const data = await encodeAll(
+    planned.map((e) => e.source),
+    planned.map((e) => e.name),
+    level,
+    options.workers ?? defaultWorkers(planned.length),
+  );
+  const encoded: EncodedEntry[] = planned.map((e, i) => {
+    const d = data[i] as EncodedData;
+    return {
+      name: e.name,
+      mode: e.modeGiven || d.mode === undefined ? e.mode : normaliseMode(d.mode),
+      method: d.method,
+      crc32: d.crc32,
+      size: d.size,
+      data: Buffer.from(d.data.buffer, d.data.byteOffset, d.data.length),
+    };
+  });
+  const chunks = layoutZip(encoded);
+  const entries = entriesFromEncoded(encoded);
   const hash = createHash("sha256");
   let size = 0;
   for (const chunk of chunks) {
@@ -238,13 +190,6 @@ export async function createZip(options: CreateZipOptions): Promise<Artifact> {
   const key = `${keyName(logical)}-${sha256.slice(0, 16)}.zip`;
   const path = resolve(options.outFile ?? join(options.outDir ?? join(tmpdir(), "sparta-artifacts"), key));
   await writeAtomically(path, chunks);
-  if (options.engine === "archiver") {
-    entries = (await readZipEntries(path)).map((e) => ({
-      name: e.name,
-      size: e.size,
-      compressedSize: e.compressedSize,
-    }));
-  }
   return { path, sha256, size, key, entries };
 }
 

@@ -1,5 +1,6 @@
 import * as fs from "node:fs";
 import { availableParallelism } from "node:os";
+import { promisify } from "node:util";
 import { Worker } from "node:worker_threads";
 import * as zlib from "node:zlib";
 import { PackagerInputError } from "../errors.js";
@@ -16,6 +17,8 @@ export interface EncodedData {
   data: Uint8Array;
   /** The file's mode bits from fstat, for path sources. */
   mode?: number;
+  /** Set when `encodeSource` was asked to leave the deflate to its caller: stored for now, to deflate. */
+  deflateLater?: true;
 }
 
 /** Tables reused from call to call (allocating them per file cost more than the checks themselves). */
@@ -39,6 +42,9 @@ type Zlib = Pick<typeof zlib, "deflateRawSync"> & { crc32?: (data: Uint8Array) =
  * 4-byte sequence in them repeats (so LZ matching has nothing to find either). Info-ZIP
  * stores such entries too, but only after deflating them in vain. The decision depends only on the
  * bytes, so it is as reproducible as the rest.
+ *
+ * With `deflateLater`, data worth deflating is returned raw with `deflateLater: true`, for the caller to
+ * deflate off this thread (`settleDeflate` then applies the same rule as here).
  */
 export function encodeSource(
   source: { path: string } | { data: Uint8Array },
@@ -47,6 +53,7 @@ export function encodeSource(
   zlibApi: Zlib,
   crcFallback: (data: Uint8Array) => number,
   scratch: Scratch,
+  deflateLater = false,
 ): EncodedData {
   let raw: Uint8Array;
   let mode: number | undefined;
@@ -112,15 +119,30 @@ export function encodeSource(
       if (repeats < headLength / 64) return stored;
     }
   }
+  if (deflateLater) return { ...stored, deflateLater: true };
   const deflated = zlibApi.deflateRawSync(raw, { level });
+  // The deflated form only when it is smaller (as settleDeflate decides for deferred entries).
   return deflated.length < raw.length
     ? { crc32: crc, size: raw.length, method: 8, data: deflated, mode }
     : stored;
 }
 
+/** Completes an entry `encodeSource` left to deflate: the deflated form only when it is smaller. */
+export function settleDeflate(pending: EncodedData, deflated: Uint8Array): EncodedData {
+  const { crc32, size, mode, data } = pending;
+  return deflated.length < data.length
+    ? { crc32, size, method: 8, data: deflated, mode }
+    : { crc32, size, method: 0, data, mode };
+}
+
+const deflateRawAsync = promisify(zlib.deflateRaw);
+
+/** Below this, a deflate is cheaper than the hop to the thread pool and back. */
+const THREAD_POOL_MIN_BYTES = 64 * 1024;
+
 /** Encodes in this thread. */
-export function encodeHere(source: EncodeSource, level: number): EncodedData {
-  return encodeSource(source, level, fs, zlib as unknown as Zlib, crc32Reference, scratchHere);
+export function encodeHere(source: EncodeSource, level: number, deflateLater = false): EncodedData {
+  return encodeSource(source, level, fs, zlib as unknown as Zlib, crc32Reference, scratchHere, deflateLater);
 }
 
 // The worker runs `encodeSource` from its own source text, so workers need no separate file on disk
@@ -180,13 +202,28 @@ export async function encodeAll(
     throw new PackagerInputError(`Cannot read ${where} for ZIP entry "${names[i]}": ${message}`);
   };
   if (workers <= 0) {
-    return sources.map((source, i) => {
+    // Read and classify here; when two or more large entries need deflating (a bundle and its source map),
+    // they are deflated at once on libuv's thread pool instead of one after the other. Same bytes either way.
+    const read = sources.map((source, i) => {
       try {
-        return encodeHere(source, level);
+        return encodeHere(source, level, true);
       } catch (error) {
         return fail(i, error instanceof Error ? error.message : String(error));
       }
     });
+    const large = (r: EncodedData): boolean => r.deflateLater === true && r.size >= THREAD_POOL_MIN_BYTES;
+    const pooled = read.filter(large).length >= 2;
+    // The thread pool starts on the large entries first; this thread deflates the small ones meanwhile.
+    const deflating = read.map((r) => (pooled && large(r) ? deflateRawAsync(r.data, { level }) : undefined));
+    const encoded = read.map((r, i) =>
+      r.deflateLater && !deflating[i] ? settleDeflate(r, zlib.deflateRawSync(r.data, { level })) : r,
+    );
+    return Promise.all(
+      encoded.map(async (r, i) => {
+        const later = deflating[i];
+        return later ? settleDeflate(r, await later) : r;
+      }),
+    );
   }
   const results = new Array<EncodedData>(sources.length);
   const batch = Math.max(1, Math.min(64, Math.ceil(sources.length / (workers * 8))));
