@@ -158,50 +158,76 @@ for (const [name, pkg] of packages) {
     process.stdout.write(`FAIL ${name}: ${error.message}\n`);
   }
 }
-// A newcomer's path: the CLI installed from its tarball writes a new service (`sparta init`), which installs with
-// plain npm (its ^version @sparta dependencies from the tarballs, the rest from the registry), builds with
-// `sparta provision --noop`, type-checks, and its own test passes (`npm test`).
+// A newcomer's path: the CLI installed from its tarball writes a new service of every template (`sparta init
+// --template http|queue|schedule|pipeline`), which installs with plain npm (its ^version @sparta dependencies from the
+// tarballs, the rest from the registry), builds with `sparta provision --noop`, type-checks, and its own test passes
+// (`npm test`). The registry packages come from npm's cache after the first template, so the others install quickly.
 {
-  const cliTarballs = [
-    packages.get("@sparta/cli").tarball,
-    ...[...spartaDeps("@sparta/cli")].map((d) => packages.get(d).tarball),
+  const tarballsOf = (...names) => [
+    ...new Set(
+      names.flatMap((n) => [
+        packages.get(n).tarball,
+        ...[...spartaDeps(n)].map((d) => packages.get(d).tarball),
+      ]),
+    ),
   ];
-  const npmInstall = (cwd) =>
-    execFileSync("npm", [...NPM_INSTALL, ...cliTarballs], {
+  const npmInstall = (cwd, tarballList) =>
+    execFileSync("npm", [...NPM_INSTALL, ...tarballList], {
       cwd,
       stdio: ["ignore", "ignore", "inherit"],
     });
+  // Template, the @sparta packages it depends on, and how many tests its own suite has.
+  const TEMPLATES = [
+    ["http", ["@sparta/cli"], 3],
+    ["queue", ["@sparta/cli"], 2],
+    ["schedule", ["@sparta/cli"], 2],
+    ["pipeline", ["@sparta/cli", "@sparta/pipeline"], 3],
+  ];
+  const scratch = join(work, "init-cli");
+  mkdirSync(scratch);
+  writeFileSync(join(scratch, "package.json"), JSON.stringify({ name: "scratch", private: true }));
+  let cliInstalled = true;
   try {
-    const scratch = join(work, "init-cli");
-    const app = join(work, "init-app");
-    mkdirSync(scratch);
-    writeFileSync(join(scratch, "package.json"), JSON.stringify({ name: "scratch", private: true }));
-    npmInstall(scratch);
-    execFileSync("node", [join(scratch, "node_modules/@sparta/cli/dist/bin.js"), "init", app], {
-      stdio: ["ignore", "ignore", "inherit"],
-    });
-    npmInstall(app);
-    const out = execFileSync("npx", ["--no-install", "sparta", "provision", "--noop"], {
-      cwd: app,
-      encoding: "utf8",
-    });
-    if (!out.startsWith("noop: would provision stack init-app")) throw new Error(`unexpected output: ${out}`);
-    execFileSync("npx", ["--no-install", "tsc", "--noEmit"], {
-      cwd: app,
-      stdio: ["ignore", "inherit", "inherit"],
-    });
-    const tested = execFileSync("npm", ["test", "--silent"], {
-      cwd: app,
-      encoding: "utf8",
-      env: { ...process.env, CI: "true", NO_COLOR: "1" },
-    });
-    if (!/Tests\s+2 passed/.test(tested)) throw new Error(`npm test in the scaffold: ${tested}`);
-    process.stdout.write(
-      "ok sparta init: the scaffold installs from the tarballs, provision --noop builds, tsc and npm test pass\n",
-    );
+    npmInstall(scratch, tarballsOf("@sparta/cli"));
   } catch (error) {
+    cliInstalled = false;
     failures++;
-    process.stdout.write(`FAIL sparta init scaffold: ${error.message}\n`);
+    process.stdout.write(`FAIL sparta init scaffold: the cli does not install: ${error.message}\n`);
+  }
+  for (const [template, spartaPackages, tests] of cliInstalled ? TEMPLATES : []) {
+    const started = Date.now();
+    try {
+      const app = join(work, `init-${template}`);
+      execFileSync(
+        "node",
+        [join(scratch, "node_modules/@sparta/cli/dist/bin.js"), "init", app, "--template", template],
+        { stdio: ["ignore", "ignore", "inherit"] },
+      );
+      npmInstall(app, tarballsOf(...spartaPackages));
+      const out = execFileSync("npx", ["--no-install", "sparta", "provision", "--noop"], {
+        cwd: app,
+        encoding: "utf8",
+      });
+      if (!out.startsWith(`noop: would provision stack init-${template}`))
+        throw new Error(`unexpected output: ${out}`);
+      execFileSync("npx", ["--no-install", "tsc", "--noEmit"], {
+        cwd: app,
+        stdio: ["ignore", "inherit", "inherit"],
+      });
+      const tested = execFileSync("npm", ["test", "--silent"], {
+        cwd: app,
+        encoding: "utf8",
+        env: { ...process.env, CI: "true", NO_COLOR: "1" },
+      });
+      if (!new RegExp(`Tests\\s+${tests} passed`).test(tested))
+        throw new Error(`npm test in the scaffold: ${tested}`);
+      process.stdout.write(
+        `ok sparta init --template ${template}: installs from the tarballs, provision --noop builds, tsc and npm test pass (${Math.round((Date.now() - started) / 1000)} s)\n`,
+      );
+    } catch (error) {
+      failures++;
+      process.stdout.write(`FAIL sparta init --template ${template} scaffold: ${error.message}\n`);
+    }
   }
 }
 

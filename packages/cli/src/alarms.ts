@@ -26,7 +26,7 @@ export async function stackAlarmStatuses(
 
 async function cloudWatchAlarmsClient(): Promise<AlarmsClient> {
   const { CloudWatchClient, DescribeAlarmsCommand } = await import("@aws-sdk/client-cloudwatch");
-  const cw = new CloudWatchClient({ maxAttempts: 3 });
+  const cw = new CloudWatchClient({});
   return {
     describeAlarms: async (input) => {
       const out = await cw.send(new DescribeAlarmsCommand(input));

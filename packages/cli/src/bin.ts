@@ -24,6 +24,8 @@ const code = await runCli(process.argv.slice(2), {
   env: process.env,
   stdout: process.stdout,
   stderr: process.stderr,
+  // A person can answer a question only at a terminal; elsewhere (CI, pipes) delete and provision need --yes.
+  interactive: process.stdin.isTTY === true,
   // One line from stdin (a terminal or a pipe); "" when stdin closes first, which declines.
   ask: (question) =>
     new Promise((resolveAnswer) => {

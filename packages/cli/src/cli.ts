@@ -1,11 +1,23 @@
 import { parseArgs } from "node:util";
 import { isStackName } from "@sparta/converge/names";
+import { applyEnv, awsOverrides, checkProfile, checkRegion } from "./aws-env.js";
 import { buildService } from "./build.js";
 import { BUILTINS } from "./commands/index.js";
 import type { BuiltinContext } from "./commands/types.js";
+import { COMPLETE_COMMAND, complete, formatCompletion, serviceHints } from "./complete.js";
 import { ExitCode, SpartaCliError, UsageError } from "./errors.js";
+import { commandHelp, flagUsage, helpText } from "./help.js";
 import { type LoadedService, loadService, resolveServicePath } from "./load.js";
-import { type FlagValues, GLOBAL_FLAGS, globalOptions, readConfigFile, resolveFlags } from "./options.js";
+import {
+  camelCase,
+  type FlagValues,
+  GLOBAL_FLAGS,
+  globalOptions,
+  kebabCase,
+  normalizeFlags,
+  readConfigFile,
+  resolveFlags,
+} from "./options.js";
 import { createReporter, type OutputStream } from "./reporter.js";
 import type {
   BuildResult,
@@ -14,6 +26,8 @@ import type {
   CommandFlag,
   GlobalOptions,
 } from "./service.js";
+import { applyStage, checkStage, stageParameters, stageStackName } from "./stage.js";
+import { didYouMean } from "./suggest.js";
 
 // The `sparta` entry: global flags, dispatch to a built-in (commands/) or a service command, help and the one
 // top-level error report. A command's own logic lives in its file under commands/.
@@ -30,52 +44,41 @@ export interface CliIO {
   signal?: AbortSignal;
   /** Asks the user one question and resolves with the line they typed ("" when there is no one to ask). */
   ask?: (question: string) => Promise<string>;
+  /**
+   * True when a person can answer `ask` (stdin is a terminal). Commands that ask before a destructive change
+   * refuse without `--yes` when false. Default false.
+   */
+  interactive?: boolean;
 }
 
-const flagRows = (flags: Record<string, CommandFlag>) =>
-  Object.entries(flags).map(
-    ([n, f]) =>
-      `  --${n}${f.type === "string" ? " VALUE" : ""}`.padEnd(24) +
-      (f.description ?? "") +
-      (f.required ? " (required)" : "") +
-      (f.multiple ? " (repeatable)" : ""),
-  );
+/** Commands users of other tools type, and the sparta command that does it. */
+const SYNONYMS: Record<string, string> = {
+  deploy: "provision",
+  up: "provision",
+  synth: "provision",
+  package: "provision",
+  build: "provision",
+  destroy: "delete",
+  remove: "delete",
+  rm: "delete",
+  info: "status",
+  new: "init",
+  create: "init",
+  local: "explore",
+  serve: "explore",
+  start: "explore",
+  run: "invoke",
+  diff: "provision",
+};
 
-/** Help of one command: its description and its own flags. */
-function commandHelp(command: {
-  name: string;
-  args?: string;
-  description: string;
-  flags?: Record<string, CommandFlag>;
-}): string {
-  const own = Object.keys(command.flags ?? {}).length > 0;
-  return [
-    `usage: sparta ${command.name}${command.args ? ` ${command.args}` : ""} [flags]`,
-    "",
-    command.description,
-    ...(own ? ["", "flags:", ...flagRows(command.flags!)] : []),
-    "",
-    "global flags: --level, --format, --noop, --no-color, --service, --stackName, --no-checkValues (sparta help)",
-  ].join("\n");
-}
-
-function helpText(extra: CommandDefinition[]): string {
-  const rows = [
-    ...BUILTINS.map((c) => [c.name, c.description]),
-    ...extra.map((c) => [c.name, c.description]),
-    ["help", "show this help"],
-  ];
-  return [
-    "usage: sparta <command> [flags]      (sparta <command> --help for its flags)",
-    "",
-    "commands:",
-    ...rows.map(([n, d]) => `  ${n!.padEnd(20)}${d}`),
-    "",
-    "global flags (also SPARTA_<FLAG> environment variables and .spartarc.json; flags win):",
-    ...flagRows(GLOBAL_FLAGS),
-    "",
-    "exit codes: 0 success or unchanged, 1 internal error, 2 user error, 3 deployment failure (invoke: function error)",
-  ].join("\n");
+function unknownCommand(name: string, commands: readonly { name: string }[]): UsageError {
+  const names = [...commands.map((c) => c.name), "help"];
+  const synonym = SYNONYMS[name.toLowerCase()];
+  const hint =
+    synonym && names.includes(synonym)
+      ? ` Did you mean ${synonym}?${name === "diff" ? " (sparta provision --plan shows the changes)" : ""}`
+      : didYouMean(name, names);
+  return new UsageError(`unknown command "${name}".${hint} Commands: ${names.join(", ")} (sparta help)`);
 }
 
 function parseCommandLine(args: string[], flags: Record<string, CommandFlag>, command: string) {
@@ -89,7 +92,7 @@ function parseCommandLine(args: string[], flags: Record<string, CommandFlag>, co
   }
   try {
     return parseArgs({
-      args,
+      args: normalizeFlags(args, flags),
       options,
       strict: true,
       allowPositionals: true,
@@ -99,15 +102,34 @@ function parseCommandLine(args: string[], flags: Record<string, CommandFlag>, co
       positionals: string[];
     };
   } catch (error) {
-    const known = Object.keys(flags)
-      .map((f) => `--${f}`)
-      .join(", ");
-    throw new UsageError(
-      `sparta ${command}: ${(error as Error).message.split("\n")[0]}\nknown flags: ${known}`,
-      {
-        cause: error,
-      },
+    const e = error as Error & { code?: string };
+    const typed = e.code === "ERR_PARSE_ARGS_UNKNOWN_OPTION" ? /'(-[^']+)'/.exec(e.message)?.[1] : undefined;
+    const known = Object.entries(flags)
+      .filter(([name]) => !(name in GLOBAL_FLAGS))
+      .map(([name, f]) =>
+        flagUsage(name, f)
+          .replace(/^-\w, /, "")
+          .replace(/ .*$/, ""),
+      );
+    if (typed !== undefined) {
+      const all = Object.entries(flags).flatMap(([name, f]) =>
+        f.type === "boolean" && f.default === true
+          ? [`--no-${kebabCase(name)}`, `--${kebabCase(name)}`]
+          : [`--${kebabCase(name)}`],
+      );
+      throw new UsageError(
+        `sparta ${command}: unknown flag ${typed}.${didYouMean(typed.replace(/=.*$/, ""), all)}\n${
+          known.length ? `flags of ${command}: ${known.join(", ")}; ` : ""
+        }global flags: sparta help`,
+        { cause: error },
+      );
+    }
+    // Node names the flag as it was declared (camelCase); say it as it is typed.
+    const message = (e.message.split("\n")[0] ?? "").replace(
+      /'--([A-Za-z0-9]+)/g,
+      (_, n: string) => `'--${kebabCase(n)}`,
     );
+    throw new UsageError(`sparta ${command}: ${message}`, { cause: error });
   }
 }
 
@@ -123,19 +145,38 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
     color: io.env.NO_COLOR === undefined,
   };
   let reporter = createReporter(io.stderr, options);
+  let restoreEnv = () => {};
+  // The shells' completion scripts ask here (sparta completion): candidates on stdout, never an error.
+  if (argv[0] === COMPLETE_COMMAND) {
+    try {
+      const typed = argv.slice(1);
+      const at = typed.findIndex((w) => w === "--service");
+      const serviceFlag = (at >= 0 ? typed[at + 1] : undefined) ?? io.env.SPARTA_SERVICE;
+      const answer = await complete(typed, {
+        commands: BUILTINS,
+        globalFlags: GLOBAL_FLAGS,
+        hints: () => serviceHints(io.cwd, serviceFlag),
+        env: io.env,
+      });
+      io.stdout.write(formatCompletion(answer, typed.at(-1) ?? ""));
+    } catch {
+      // a completion that fails offers nothing
+    }
+    return ExitCode.ok;
+  }
   try {
     const pre = parseArgs({
-      args: argv,
-      options: {
-        level: { type: "string" },
-        format: { type: "string" },
-        service: { type: "string" },
-        stackName: { type: "string" },
-      },
+      args: normalizeFlags(argv, GLOBAL_FLAGS),
+      options: Object.fromEntries(
+        Object.entries(GLOBAL_FLAGS).map(([name, f]) => [
+          name,
+          { type: f.type, ...(f.short ? { short: f.short } : {}) },
+        ]),
+      ),
       strict: false,
       allowPositionals: true,
     });
-    const commandName = pre.positionals[0];
+    const typedName = pre.positionals[0];
     const config = readConfigFile(io.cwd);
     // Options of the global flags alone first, so even a usage error prints at the right level.
     const preGlobals = resolveFlags(
@@ -147,20 +188,19 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
     options = globalOptions(preGlobals, io.env);
     reporter = createReporter(io.stderr, options);
 
-    const builtin = BUILTINS.find((c) => c.name === commandName);
+    const findBuiltin = (name: string | undefined) =>
+      name === undefined ? undefined : BUILTINS.find((c) => c.name === name || c.name === camelCase(name));
+    // `sparta --version`, `sparta -v` (and after a built-in command) print the version, as every CLI does.
+    const wantsVersion = pre.values.version === true && (typedName === undefined || findBuiltin(typedName));
+    const commandName = wantsVersion ? "version" : typedName;
+    const builtin = findBuiltin(commandName);
     const wantsHelp =
-      commandName === undefined ||
-      commandName === "help" ||
-      pre.values.help === true ||
-      pre.values.h === true;
+      !wantsVersion && (commandName === undefined || commandName === "help" || pre.values.help === true);
     let loaded: LoadedService | undefined;
     const serviceFlag =
       (pre.values.service as string | undefined) ??
       io.env.SPARTA_SERVICE ??
       (config.service as string | undefined);
-    if (!wantsHelp && (builtin === undefined || builtin.needsService)) {
-      loaded = await loadService(resolveServicePath(io.cwd, serviceFlag));
-    }
     if (wantsHelp) {
       let extra: CommandDefinition[] = [];
       try {
@@ -170,35 +210,89 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
       } catch {
         // help works without a service
       }
-      const named =
-        commandName === "help" ? pre.positionals[1] : commandName === undefined ? undefined : commandName;
-      const one = BUILTINS.find((c) => c.name === named) ?? extra.find((c) => c.name === named);
-      io.stdout.write(`${one ? commandHelp(one) : helpText(extra)}\n`);
+      const named = commandName === "help" ? pre.positionals[1] : commandName;
+      const one =
+        findBuiltin(named) ??
+        extra.find((c) => named !== undefined && (c.name === named || c.name === camelCase(named)));
+      if (named !== undefined && named !== "help" && !one)
+        throw unknownCommand(named, [...BUILTINS, ...extra]);
+      io.stdout.write(
+        `${one ? commandHelp(one, GLOBAL_FLAGS) : helpText([...BUILTINS, ...extra], GLOBAL_FLAGS)}\n`,
+      );
       return ExitCode.ok;
     }
-    const custom = loaded?.service.commands?.find((c) => c.name === commandName);
-    if (!builtin && !custom) {
-      const names = [...BUILTINS.map((c) => c.name), ...(loaded?.service.commands ?? []).map((c) => c.name)];
-      throw new UsageError(`unknown command "${commandName}"; commands: ${names.join(", ")} (sparta help)`);
+    if (!builtin) {
+      // A service's own command, or a typo: without a service file, a typo.
+      let path: string;
+      try {
+        path = resolveServicePath(io.cwd, serviceFlag);
+      } catch (error) {
+        if (serviceFlag === undefined) throw unknownCommand(commandName!, BUILTINS);
+        throw error;
+      }
+      loaded = await loadService(path);
+    } else if (builtin.needsService) {
+      loaded = await loadService(resolveServicePath(io.cwd, serviceFlag));
     }
+    const custom = loaded?.service.commands?.find(
+      (c) => c.name === commandName || c.name === camelCase(commandName!),
+    );
+    if (!builtin && !custom)
+      throw unknownCommand(commandName!, [...BUILTINS, ...(loaded?.service.commands ?? [])]);
+    const name = builtin?.name ?? custom!.name;
     const commandFlags: Record<string, CommandFlag> = {
       ...GLOBAL_FLAGS,
       ...(builtin?.flags ?? custom?.flags ?? {}),
     };
-    const parsed = parseCommandLine(argv, commandFlags, commandName!);
+    // A command's own short flag (e.g. -v) wins over the global one.
+    for (const [flagName, f] of Object.entries(GLOBAL_FLAGS))
+      if (
+        f.short &&
+        commandFlags[flagName] === f &&
+        Object.entries(commandFlags).some(([other, g]) => other !== flagName && g.short === f.short)
+      )
+        commandFlags[flagName] = { ...f, short: undefined } as CommandFlag;
+    const parsed = parseCommandLine(
+      wantsVersion ? argv.filter((a) => a !== typedName) : argv,
+      commandFlags,
+      name,
+    );
     const allowed = builtin?.args ? 2 : 1;
     if (parsed.positionals.length > allowed) {
-      throw new UsageError(`sparta ${commandName}: unexpected argument "${parsed.positionals[allowed]}"`);
+      throw new UsageError(`sparta ${name}: unexpected argument "${parsed.positionals[allowed]}"`);
     }
     const flags: FlagValues = resolveFlags(commandFlags, parsed.values, io.env, config);
-    const stackName = flags.stackName;
-    if (typeof stackName === "string" && !isStackName(stackName)) {
+    const explicitStack = flags.stackName;
+    if (typeof explicitStack === "string" && !isStackName(explicitStack)) {
       throw new UsageError(
-        `--stackName ${JSON.stringify(stackName)} is not a CloudFormation stack name: a letter, then letters, digits or "-", at most 128 characters (e.g. --stackName hello-dev)`,
+        `--stack-name ${JSON.stringify(explicitStack)} is not a CloudFormation stack name: a letter, then letters, digits or "-", at most 128 characters (e.g. --stack-name hello-dev)`,
       );
     }
     options = globalOptions(flags, io.env);
     reporter = createReporter(io.stderr, options);
+
+    const stage = flags.stage as string | undefined;
+    if (stage !== undefined) checkStage(stage, loaded?.service);
+    const service = loaded ? applyStage(loaded.service, stage) : undefined;
+    const stackName =
+      (explicitStack as string | undefined) ?? (service ? stageStackName(service.name, stage) : "");
+    if (service && !isStackName(stackName))
+      throw new UsageError(
+        `--stage ${stage}: the stack name ${stackName} is longer than CloudFormation's 128 characters; pick a shorter stage or --stack-name`,
+      );
+    const region = flags.region as string | undefined;
+    if (region !== undefined) checkRegion(region);
+    const profile = flags.profile as string | undefined;
+    if (profile !== undefined && builtin?.usesAws && !options.noop) checkProfile(profile, io.env);
+    // The SDK reads process.env; an embedder's io.env (tests, other tools) is the environment of this run.
+    const given =
+      io.env === process.env
+        ? {}
+        : Object.fromEntries(Object.entries(io.env).filter(([k]) => k.startsWith("AWS_")));
+    restoreEnv = applyEnv({
+      ...given,
+      ...awsOverrides({ ...(profile ? { profile } : {}), ...(region ? { region } : {}) }, io.env),
+    });
 
     const result = (value: unknown, text?: string) => {
       reporter.done();
@@ -206,7 +300,9 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
       else if (text !== undefined) io.stdout.write(`${text}\n`);
     };
     const ctx: BuiltinContext = {
-      service: loaded?.service as CommandContext["service"],
+      service: service as CommandContext["service"],
+      ...(stage !== undefined ? { stage } : {}),
+      stackName,
       serviceDir: loaded?.serviceDir ?? io.cwd,
       servicePath: loaded?.servicePath ?? "",
       loaded: loaded as LoadedService,
@@ -216,7 +312,10 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
       result,
       waitForStop: io.waitForStop ?? waitForSignal,
       ask: io.ask ?? (async () => ""),
+      interactive: io.interactive === true,
       signal: io.signal,
+      commands: [...BUILTINS, ...(loaded?.service.commands ?? [])],
+      globalFlags: GLOBAL_FLAGS,
       write: (text: string) => {
         reporter.done();
         io.stdout.write(text);
@@ -229,13 +328,14 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
       },
       build: (o = {}): Promise<BuildResult> =>
         buildService({
-          service: loaded!.service,
+          service: service!,
           serviceDir: loaded!.serviceDir,
           reporter,
           noop: options.noop,
+          parameters: stageParameters(service!, stage),
           ...(o.buildId ? { buildId: o.buildId } : {}),
           ...(o.codePipelinePackage ? { codePipelinePackage: o.codePipelinePackage } : {}),
-          ...(flags.stackName ? { stackName: flags.stackName as string } : {}),
+          stackName,
           checkValues: flags.checkValues !== false,
         }),
     };
@@ -250,6 +350,8 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
   } catch (error) {
     reporter.done();
     return reportError(error, reporter, options);
+  } finally {
+    restoreEnv();
   }
 }
 

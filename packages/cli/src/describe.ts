@@ -57,10 +57,15 @@ export function describeTrigger(e: EventSource): string {
 }
 
 /**
- * A self-contained HTML report of a built service (inline CSS, no scripts, no external assets):
- * functions, their triggers and privileges, code artifacts, parameters, resources and outputs.
+ * A self-contained HTML report of a built service (inline CSS, no scripts, no external assets): the picture
+ * (`options.diagram`, an inline SVG from `renderDiagram`), functions, their triggers and privileges, code artifacts,
+ * parameters, resources and outputs.
  */
-export function renderDescribeHtml(service: ServiceDefinition, build: BuildResult): string {
+export function renderDescribeHtml(
+  service: ServiceDefinition,
+  build: BuildResult,
+  options: { diagram?: string; legend?: string } = {},
+): string {
   const t: TemplateDocument = build.template;
   const byName = new Map(service.functions.map((f, i) => [f.name, build.artifacts[i]]));
   const fnRows = service.functions
@@ -121,10 +126,18 @@ h1{margin-bottom:0}table{border-collapse:collapse;width:100%;margin:.5rem 0 1.5r
 th,td{border:1px solid #d0d7de;padding:.3rem .5rem;text-align:left;vertical-align:top}th{background:#f6f8fa;width:12rem}
 code{font:12px ui-monospace,monospace;background:#f6f8fa;padding:0 .2rem;word-break:break-all}
 .fn{border-left:4px solid #0969da;padding-left:1rem;margin:1rem 0}ul{margin:0;padding-left:1.2rem}
+.picture{overflow-x:auto;border:1px solid #d0d7de;border-radius:6px;padding:.5rem;background:#fff}
+.picture svg{display:block;margin:0 auto}.legend{margin-right:1rem;font-size:12px;white-space:nowrap}
+.swatch{display:inline-block;width:.8rem;height:.8rem;border:1px solid;border-radius:2px;margin-right:.3rem;vertical-align:-1px}
 </style></head><body>
 <h1>${esc(service.name)}</h1>
 <p>${esc(t.Description ?? "")}</p>
 <p>Stack <code>${esc(build.stackName)}</code> · ${service.functions.length} function(s) · ${Object.keys(t.Resources).length} resource(s) · template ${code(build.templatePath)}</p>
+${
+  options.diagram
+    ? `<h2>Picture</h2>\n<figure class="picture" id="picture">${options.diagram}\n<figcaption>${options.legend ?? ""}</figcaption></figure>`
+    : ""
+}
 <h2>Functions</h2>
 ${fnRows}
 <h2>Parameters</h2>

@@ -88,7 +88,7 @@ export class StackNotDeployedError extends SpartaCliError {
   constructor(stackName: string) {
     super(
       "STACK_NOT_DEPLOYED",
-      `stack ${stackName} does not exist; run sparta provision first (or pass the deployed stack's --stackName)`,
+      `stack ${stackName} does not exist; run sparta provision first (or pass the deployed stack's --stage or --stack-name)`,
       { exitCode: ExitCode.user },
     );
     this.stackName = stackName;

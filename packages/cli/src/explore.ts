@@ -6,7 +6,8 @@ import type { startInvokeServer as StartInvokeServer } from "@sparta/handler/loc
 import { type BuildContext, type BuildOptions, context } from "esbuild";
 import { writeWrappers } from "./build.js";
 import { SpartaCliError } from "./errors.js";
-import { functionLogicalIds, marshalService } from "./marshal.js";
+import { marshalService } from "./marshal.js";
+import { type Route, templateRoutes } from "./routes.js";
 import type { CliReporter, ServiceDefinition, TemplateDocument } from "./service.js";
 
 type LambdaEntry = Parameters<typeof StartInvokeServer>[0]["functions"][string];
@@ -71,8 +72,6 @@ async function importHandler(name: string, outfile: string, hash: string): Promi
   return mod.handler as LambdaEntry;
 }
 
-type Route = { method: string; path: string; function: string };
-
 /**
  * The HTTP API routes of the template the service marshals to, decorators included (so `healthRoute()`'s
  * `GET /health` is served too), each with the function its integration invokes. Falls back to the functions'
@@ -98,20 +97,11 @@ export async function routesOf(service: ServiceDefinition, reporter: CliReporter
     );
     return declared;
   }
-  const functionOf = new Map(service.functions.map((fn) => [functionLogicalIds(fn).function, fn.name]));
-  // Which function each integration invokes (through the `live` alias too): @sparta/operations' own reading.
-  const { integrationTargets } = await import("@sparta/operations");
-  const targets = integrationTargets(template as never, [...functionOf.keys()]);
-  const routes: Route[] = [];
-  for (const r of Object.values(template.Resources)) {
-    if (r.Type !== "AWS::ApiGatewayV2::Route") continue;
-    const [method, path] = String(r.Properties?.RouteKey ?? "").split(" ");
-    const target = r.Properties?.Target as { "Fn::Join"?: [string, unknown[]] } | undefined;
-    const integration = (target?.["Fn::Join"]?.[1]?.[1] as { Ref?: string } | undefined)?.Ref;
-    const fn = integration === undefined ? undefined : functionOf.get(targets.get(integration) ?? "");
-    if (method && path && fn) routes.push({ method, path, function: fn });
-  }
-  return routes;
+  return (await templateRoutes(service, template)).map((r) => ({
+    method: r.method,
+    path: r.path,
+    function: r.function,
+  }));
 }
 
 /**

@@ -2,6 +2,8 @@ import { lstatSync } from "node:fs";
 import { mkdir, writeFile } from "node:fs/promises";
 import { basename, dirname, join, resolve } from "node:path";
 import { ServiceDefinitionError, UsageError } from "./errors.js";
+import { lines, SCAFFOLDS, TEMPLATE_NAMES, type TemplateName } from "./scaffolds.js";
+import { didYouMean } from "./suggest.js";
 import { validateService } from "./validate.js";
 
 /** One file of a new service: its path relative to the service folder (with "/") and its text. */
@@ -22,6 +24,8 @@ export interface InitOptions {
   noop?: boolean;
   /** Version of @sparta/cli the new service depends on (`^version`), e.g. the running cli's own. */
   version: string;
+  /** What the function is behind: `http` (default), `queue`, `schedule` or `pipeline`. */
+  template?: TemplateName;
 }
 
 /** What {@link initService} wrote (or, with `noop`, would write). */
@@ -44,14 +48,17 @@ const NODE_TYPES_RANGE = "^20.19.0";
 /** The test runner of the scaffold's own test (the one this repository uses). */
 const VITEST_RANGE = "^4.1.12";
 
-const lines = (...text: string[]) => `${text.join("\n")}\n`;
-
 /**
- * The files of a new service named `name` whose @sparta dependencies are `^version`: one function `hello`
- * behind `GET /hello` and `POST /hello` of an HTTP API, its handler and its test, package.json, tsconfig.json, .gitignore
- * and a README with the next commands.
+ * The files of a new service named `name` whose @sparta dependencies are `^version`, of one of the templates (default
+ * `http`: one function `hello` behind `GET /hello` and `POST /hello` of an HTTP API): sparta.config.ts, the function,
+ * its test and a sample event, package.json, tsconfig.json, .gitignore and a README with the next commands.
  */
-export function scaffoldFiles(name: string, version: string): ScaffoldFile[] {
+export function scaffoldFiles(
+  name: string,
+  version: string,
+  template: TemplateName = "http",
+): ScaffoldFile[] {
+  const scaffold = SCAFFOLDS[template];
   const packageJson = {
     name: name.toLowerCase(),
     version: "0.1.0",
@@ -66,12 +73,15 @@ export function scaffoldFiles(name: string, version: string): ScaffoldFile[] {
       typecheck: "tsc",
     },
     dependencies: { "@sparta/handler": `^${version}` },
-    devDependencies: {
-      "@sparta/cli": `^${version}`,
-      "@types/node": NODE_TYPES_RANGE,
-      typescript: TYPESCRIPT_RANGE,
-      vitest: VITEST_RANGE,
-    },
+    devDependencies: Object.fromEntries(
+      [
+        ["@sparta/cli", `^${version}`],
+        ...scaffold.spartaDevDependencies.map((d) => [d, `^${version}`]),
+        ["@types/node", NODE_TYPES_RANGE],
+        ["typescript", TYPESCRIPT_RANGE],
+        ["vitest", VITEST_RANGE],
+      ].sort(([a], [b]) => a!.localeCompare(b!)),
+    ),
   };
   const tsconfig = {
     compilerOptions: {
@@ -90,120 +100,17 @@ export function scaffoldFiles(name: string, version: string): ScaffoldFile[] {
   };
   return [
     { path: "package.json", content: `${JSON.stringify(packageJson, null, 2)}\n` },
-    {
-      path: "sparta.config.ts",
-      content: lines(
-        'import { defineService } from "@sparta/cli";',
-        "",
-        `/** The ${name} service: one program describes its functions, their triggers and their privileges. */`,
-        "export const service = defineService({",
-        `  name: ${JSON.stringify(name)}, // also the CloudFormation stack name`,
-        "  functions: [",
-        "    {",
-        '      name: "hello",',
-        '      handler: "src/hello.ts#handler", // export `handler` of src/hello.ts',
-        '      description: "Says hello over the HTTP API",',
-        "      memorySize: 256,",
-        "      timeout: 5,",
-        "      events: [",
-        '        { type: "httpApi", method: "GET", path: "/hello" },',
-        '        { type: "httpApi", method: "POST", path: "/hello" },',
-        "      ],",
-        '      // privileges: [{ actions: ["s3:GetObject"], resources: ["arn:aws:s3:::my-bucket/*"] }],',
-        "    },",
-        "  ],",
-        "});",
-      ),
-    },
-    {
-      path: "src/hello.ts",
-      content: lines(
-        'import { compose, errorMapper, HttpError, json, jsonBody, lambdaHandler, normalizeHeaders } from "@sparta/handler";',
-        "",
-        "// First listed = outermost: errorMapper() turns a thrown HttpError into its status and a JSON error body.",
-        "const withDefaults = compose(errorMapper(), normalizeHeaders(), jsonBody());",
-        "",
-        "/**",
-        ' * GET /hello?name=Ada -> {"message":"Hello, Ada!"}; POST /hello with {"name":"Ada"} does the same.',
-        " * A standard (request: Request) => Response handler: test/hello.test.ts calls it with a plain Request.",
-        " */",
-        "export const app = withDefaults(async (req) => {",
-        '  let name = new URL(req.url).searchParams.get("name") ?? "world";',
-        '  if (req.method === "POST") {',
-        "    // Parsed once by jsonBody(): a body that is not JSON already got a 400.",
-        "    const body = (await req.json()) as { name?: unknown };",
-        '    if (typeof body.name !== "string") throw new HttpError(422, "name must be a string");',
-        "    name = body.name;",
-        "  }",
-        // biome-ignore lint/suspicious/noTemplateCurlyInString: the generated handler's own template literal
-        "  return json({ message: `Hello, ${name}!` });",
-        "});",
-        "",
-        "/** What Lambda calls: API Gateway's event in, its result out. */",
-        "export const handler = lambdaHandler(app);",
-      ),
-    },
-    {
-      path: "test/hello.test.ts",
-      content: lines(
-        'import { describe, expect, it } from "vitest";',
-        'import { app } from "../src/hello.js";',
-        "",
-        "// The handler is plain web code: call it with a Request, read the Response (no Lambda event needed).",
-        "const post = (body: string) =>",
-        "  app(",
-        '    new Request("https://example.com/hello", {',
-        '      method: "POST",',
-        '      headers: { "content-type": "application/json" },',
-        "      body,",
-        "    }),",
-        "  );",
-        "",
-        'describe("hello", () => {',
-        '  it("greets the name in the query", async () => {',
-        '    const res = await app(new Request("https://example.com/hello?name=Ada"));',
-        "    expect(res.status).toBe(200);",
-        '    expect(await res.json()).toEqual({ message: "Hello, Ada!" });',
-        "  });",
-        "",
-        '  it("greets the name in a JSON body, and answers 422 or 400 for a bad one", async () => {',
-        '    expect(await (await post(JSON.stringify({ name: "Lin" }))).json()).toEqual({ message: "Hello, Lin!" });',
-        "    expect((await post(JSON.stringify({ name: 3 }))).status).toBe(422);",
-        '    expect((await post("{not json")).status).toBe(400);',
-        "  });",
-        "});",
-      ),
-    },
+    { path: "sparta.config.ts", content: scaffold.config(name) },
+    { path: `src/${scaffold.fn}.ts`, content: scaffold.handler },
+    { path: `test/${scaffold.fn}.test.ts`, content: scaffold.test },
+    { path: `events/${scaffold.eventFile}`, content: `${JSON.stringify(scaffold.event(), null, 2)}\n` },
     { path: "tsconfig.json", content: `${JSON.stringify(tsconfig, null, 2)}\n` },
     {
       path: ".gitignore",
       // .spartarc.json holds this developer's flags (bucket, profile); .env files are where secrets end up.
       content: lines("node_modules/", ".sparta/", ".spartarc.json", ".env", ".env.*"),
     },
-    {
-      path: "README.md",
-      content: lines(
-        `# ${name}`,
-        "",
-        "A Sparta service: the function `hello` behind `GET /hello` and `POST /hello` of an HTTP API.",
-        "`sparta.config.ts` defines the service, `src/hello.ts` is the function.",
-        "",
-        "```sh",
-        "npm install",
-        "npx sparta provision --noop     # build the template and the ZIP into .sparta/, touch no AWS",
-        "npx sparta explore              # serve it on 127.0.0.1:9999 (reloads on change), then:",
-        'curl \'http://127.0.0.1:9999/hello?name=Ada\'   # {"message":"Hello, Ada!"}',
-        "npm test                        # its test: the handler called with a plain Request",
-        "npx sparta invoke hello --sample   # run it once on a sample API Gateway event, as Lambda would",
-        `npx sparta provision --s3Bucket YOUR-BUCKET   # deploy: creates or updates the stack ${name}`,
-        "npx sparta status               # the stack's status and outputs (the API's URL)",
-        "npx sparta delete               # remove the stack",
-        "```",
-        "",
-        "`--s3Bucket` names an S3 bucket you own for the code ZIPs (or set `SPARTA_S3_BUCKET`).",
-        "`npx sparta help` lists every command.",
-      ),
-    },
+    { path: "README.md", content: lines(`# ${name}`, "", ...scaffold.readme(name)) },
   ];
 }
 
@@ -268,7 +175,12 @@ export async function initService(options: InitOptions): Promise<InitResult> {
   const dir = resolve(options.dir);
   const name = options.name ?? basename(dir);
   await checkName(name, options.name === undefined, dir);
-  const files = scaffoldFiles(name, options.version);
+  const template = options.template ?? "http";
+  if (!(TEMPLATE_NAMES as readonly string[]).includes(template))
+    throw new UsageError(
+      `--template ${JSON.stringify(template)}: expected one of ${TEMPLATE_NAMES.join(", ")}.${didYouMean(template, TEMPLATE_NAMES)}`,
+    );
+  const files = scaffoldFiles(name, options.version, template);
 
   const dirKind = kindOf(dir);
   if (dirKind !== undefined && dirKind !== "folder")

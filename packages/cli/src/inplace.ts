@@ -63,7 +63,7 @@ export async function provisionInplace(input: {
   const { GetFunctionCommand, LambdaClient, UpdateFunctionCodeCommand } = await import(
     "@aws-sdk/client-lambda"
   );
-  const lambda = new LambdaClient({ maxAttempts: 3 });
+  const lambda = new LambdaClient({});
   const s3 = createS3Client();
   const updated: { name: string; physicalId: string; key: string }[] = [];
   for (const [i, fn] of input.service.functions.entries()) {

@@ -466,12 +466,14 @@ export interface LambdaInvokeClient {
 
 /**
  * The SDK-backed client: `@aws-sdk/client-lambda` is imported only here. Endpoint (AWS_ENDPOINT_URL_LAMBDA,
- * AWS_ENDPOINT_URL), region and credentials come from the environment like every other client of the CLI. One
- * attempt: a retried Invoke could run the function twice.
+ * AWS_ENDPOINT_URL), region, credentials and retries (AWS_MAX_ATTEMPTS, AWS_RETRY_MODE, the profile's `max_attempts`
+ * and `retry_mode`) come from the SDK's standard chain like every other client of the CLI, as `aws lambda invoke`
+ * does: throttled calls are retried, and so, rarely, is an Invoke whose answer was lost (AWS_MAX_ATTEMPTS=1 never
+ * retries).
  */
 export async function createLambdaInvokeClient(): Promise<LambdaInvokeClient> {
   const { InvokeCommand, LambdaClient } = await import("@aws-sdk/client-lambda");
-  const client = new LambdaClient({ maxAttempts: 1 });
+  const client = new LambdaClient({});
   return { invoke: (input) => client.send(new InvokeCommand(input)) };
 }
 
@@ -542,7 +544,7 @@ export function deployedFunctionName(
   const physical = resources.find((r) => r.logicalId === id)?.physicalId;
   if (!physical)
     throw new UsageError(
-      `sparta invoke ${name} --remote: stack ${stackName} has no ${id}; run sparta provision (or pass the deployed stack's --stackName)`,
+      `sparta invoke ${name} --remote: stack ${stackName} has no ${id}; run sparta provision (or pass the deployed stack's --stage or --stack-name)`,
     );
   return physical;
 }

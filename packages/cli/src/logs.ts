@@ -120,7 +120,7 @@ export interface LogsClient {
 /** The SDK-backed client: imported only here, so no other command loads `@aws-sdk/client-cloudwatch-logs`. */
 export async function createLogsClient(): Promise<LogsClient> {
   const { CloudWatchLogsClient, FilterLogEventsCommand } = await import("@aws-sdk/client-cloudwatch-logs");
-  const client = new CloudWatchLogsClient({ maxAttempts: 3 });
+  const client = new CloudWatchLogsClient({});
   return {
     filterLogEvents: async (input) => {
       const out = await client.send(new FilterLogEventsCommand(input));

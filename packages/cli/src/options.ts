@@ -3,22 +3,101 @@ import { join } from "node:path";
 import { UsageError } from "./errors.js";
 import type { CommandFlag, GlobalOptions } from "./service.js";
 
-/** Flags every command accepts. */
+/** Flags every command accepts. Named in camelCase here; typed in kebab-case (`--stack-name`) or camelCase. */
 export const GLOBAL_FLAGS: Record<string, CommandFlag> = {
-  level: { type: "string", description: "log level: debug, info, warn, error (default info)" },
-  format: { type: "string", description: "result format on stdout: text or json (default text)" },
+  stage: {
+    type: "string",
+    valueName: "NAME",
+    description:
+      "deploy stage, e.g. dev or prod: stack <service>-<stage>, the service's stages.<stage> settings, SPARTA_STAGE in functions",
+  },
+  profile: {
+    type: "string",
+    valueName: "NAME",
+    description: "AWS profile of ~/.aws/config and ~/.aws/credentials for this run (as AWS_PROFILE)",
+  },
+  region: { type: "string", valueName: "REGION", description: "AWS region for this run (as AWS_REGION)" },
+  level: {
+    type: "string",
+    valueName: "LEVEL",
+    values: ["debug", "info", "warn", "error"],
+    description: "log level (default info)",
+  },
+  format: {
+    type: "string",
+    valueName: "FORMAT",
+    values: ["text", "json"],
+    description: "result format on stdout (default text)",
+  },
   noop: { type: "boolean", description: "build everything, touch no AWS" },
   color: { type: "boolean", description: "colored output (--no-color or NO_COLOR to turn off)" },
-  service: { type: "string", description: "path of the service file (default ./sparta.config.ts)" },
-  stackName: { type: "string", description: "stack name (default: the service name)" },
+  service: {
+    type: "string",
+    valueName: "FILE",
+    description: "path of the service file (default ./sparta.config.ts)",
+  },
+  stackName: {
+    type: "string",
+    valueName: "NAME",
+    description: "stack name (default: the service name, <service>-<stage> with --stage)",
+  },
   checkValues: {
     type: "boolean",
     default: true,
     description:
-      "check property values against CloudFormation's allowed values and ranges (--no-checkValues to skip)",
+      "skip checking property values against CloudFormation's allowed values and ranges (checked by default)",
   },
   help: { type: "boolean", short: "h", description: "show help" },
+  version: { type: "boolean", short: "v", description: "print the sparta version" },
 };
+
+/** `s3Bucket` -> `s3-bucket`: how a flag is typed and shown (the AWS CLI's spelling). */
+export const kebabCase = (name: string): string =>
+  name
+    .replace(/([a-z0-9])([A-Z])/g, "$1-$2")
+    .replace(/([A-Z])([A-Z][a-z])/g, "$1-$2")
+    .toLowerCase();
+
+/** `s3-bucket` -> `s3Bucket`. */
+export const camelCase = (name: string): string =>
+  name.replace(/-+([a-zA-Z0-9])/g, (_, c: string) => c.toUpperCase());
+
+/**
+ * The spelling of a flag as `specs` names it, for any way a user may type it: as declared, in kebab-case or in
+ * camelCase (`--s3-bucket`, `--s3Bucket`). Undefined when no flag matches.
+ */
+export function flagKey(typed: string, specs: Record<string, CommandFlag>): string | undefined {
+  if (Object.hasOwn(specs, typed)) return typed;
+  const wanted = camelCase(typed);
+  return Object.keys(specs).find((k) => camelCase(k) === wanted || kebabCase(k) === typed);
+}
+
+/**
+ * The command line with every flag spelled as `specs` declares it (`--stack-name=x` -> `--stackName=x`,
+ * `--no-check-values` -> `--no-checkValues`), so `util.parseArgs` sees one spelling. Anything it does not
+ * recognise is left as typed (for the unknown-flag error), and nothing after `--` is touched.
+ */
+export function normalizeFlags(args: readonly string[], specs: Record<string, CommandFlag>): string[] {
+  const out: string[] = [];
+  let rest = false;
+  for (const arg of args) {
+    if (rest || !arg.startsWith("--") || arg === "--") {
+      if (arg === "--") rest = true;
+      out.push(arg);
+      continue;
+    }
+    const eq = arg.indexOf("=");
+    const typed = arg.slice(2, eq === -1 ? undefined : eq);
+    const value = eq === -1 ? "" : arg.slice(eq);
+    let key = flagKey(typed, specs);
+    if (key === undefined && typed.startsWith("no-")) {
+      const positive = flagKey(typed.slice(3), specs);
+      if (positive !== undefined && specs[positive]?.type === "boolean") key = `no-${positive}`;
+    }
+    out.push(key === undefined ? arg : `--${key}${value}`);
+  }
+  return out;
+}
 
 /** The optional config file read from the current folder; keys are flag names. */
 export const CONFIG_FILE = ".spartarc.json";
@@ -79,9 +158,10 @@ export function resolveFlags(
         value = raw === "1" || raw.toLowerCase() === "true";
       } else value = spec.multiple ? raw.split(",").filter(Boolean) : raw;
     }
-    if (value === undefined && config[name] !== undefined) {
-      const raw = config[name];
-      from = `${CONFIG_FILE} "${name}"`;
+    const configKey = config[name] !== undefined ? name : kebabCase(name);
+    if (value === undefined && config[configKey] !== undefined) {
+      const raw = config[configKey];
+      from = `${CONFIG_FILE} "${configKey}"`;
       if (spec.multiple && typeof raw === "object" && raw !== null && !Array.isArray(raw)) {
         value = Object.entries(raw).map(([k, v]) => `${k}=${v}`);
       } else value = raw;
@@ -98,7 +178,9 @@ export function resolveFlags(
     }
     if (value === undefined) value = spec.default;
     if (value === undefined && spec.required) {
-      throw new UsageError(`--${name} is required${spec.description ? ` (${spec.description})` : ""}`);
+      throw new UsageError(
+        `--${kebabCase(name)} is required${spec.description ? ` (${spec.description})` : ""}`,
+      );
     }
     out[name] = value as FlagValues[string];
   }

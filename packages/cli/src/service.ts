@@ -268,7 +268,10 @@ export interface CliReporter {
   event(message: string): void;
 }
 
-/** A flag of a custom command, parsed with `util.parseArgs`. */
+/**
+ * A flag of a command, parsed with `util.parseArgs`. Declare it in camelCase (`dryRun`): users may type it in
+ * kebab-case (`--dry-run`, how help shows it) or as declared, and `ctx.flags.dryRun` holds it either way.
+ */
 export interface CommandFlag {
   type: "string" | "boolean";
   description?: string;
@@ -276,6 +279,10 @@ export interface CommandFlag {
   multiple?: boolean;
   default?: string | boolean;
   required?: boolean;
+  /** Name of a string flag's value in help: `--stack-name NAME`. Default `VALUE`. */
+  valueName?: string;
+  /** The values a string flag takes, shown in help and offered by shell completion. */
+  values?: readonly string[];
 }
 
 /** The global options every command receives. */
@@ -288,7 +295,12 @@ export interface GlobalOptions {
 
 /** What a command's `run` receives: the loaded service, the reporter, its parsed flags and helpers. */
 export interface CommandContext {
+  /** The service, with the settings of `stage` applied when one is deployed. */
   service: ServiceDefinition;
+  /** The stage (`--stage`, SPARTA_STAGE or `.spartarc.json`), when one is given. */
+  stage?: string;
+  /** The stack: `--stack-name`, else `<service>-<stage>`, else the service's name. */
+  stackName: string;
   serviceDir: string;
   servicePath: string;
   reporter: CliReporter;
@@ -309,6 +321,8 @@ export interface CommandDefinition {
   name: string;
   description: string;
   flags?: Record<string, CommandFlag>;
+  /** Command lines shown by `sparta <name> --help`, e.g. `["sparta greet --who Ada"]`. */
+  examples?: string[];
   run(ctx: CommandContext): unknown | Promise<unknown>;
 }
 
@@ -357,6 +371,30 @@ export interface ServiceDefinition {
    * @example permissionsBoundary: "arn:aws:iam::123456789012:policy/team-boundary"
    */
   permissionsBoundary?: CfnValue;
+  /**
+   * Settings of each stage (`sparta provision --stage prod`), merged over the service's own when that stage is
+   * deployed, as Serverless users do with `--stage` and SAM users with config environments. Without `stages`
+   * any stage name may be deployed; with it, only the stages it lists.
+   * @example
+   * stages: {
+   *   dev: { environment: { LOG_LEVEL: "debug" } },
+   *   prod: { environment: { LOG_LEVEL: "warn" }, parameters: { Domain: "api.example.com" }, tags: { cost: "prod" },
+   *           functionDefaults: { memorySize: 1024 } },
+   * }
+   */
+  stages?: Record<string, StageSettings>;
+}
+
+/** What a stage may set; each merged over the service's own when the stage is deployed. */
+export interface StageSettings {
+  /** Variables every function gets in this stage (over its own and `functionDefaults`'); secrets as in `environment`. */
+  environment?: Record<string, string | SecretReference>;
+  /** Values of the service's parameters in this stage (`--param` still wins). */
+  parameters?: Record<string, string>;
+  /** Stack tags in this stage (over the service's; `--tag` still wins). */
+  tags?: Record<string, string>;
+  /** Function defaults in this stage (over the service's `functionDefaults`). */
+  functionDefaults?: FunctionDefaults;
 }
 
 /** The function settings `functionDefaults` may give every function. */

@@ -5,6 +5,7 @@ import { type DefinitionProblem, ServiceDefinitionError } from "./errors.js";
 import { pascalId } from "./marshal.js";
 import { s3EventProblems } from "./s3-notifications.js";
 import { applyFunctionDefaults, FUNCTION_DEFAULT_KEYS, type ServiceDefinition } from "./service.js";
+import { STAGE_PATTERN } from "./stage.js";
 
 const SERVICE_NAME = /^[A-Za-z][A-Za-z0-9-]{0,63}$/;
 const FUNCTION_NAME = /^[A-Za-z][A-Za-z0-9_-]{0,39}$/;
@@ -56,6 +57,7 @@ const SERVICE_KEYS = [
   "codePipelinePackage",
   "functionDefaults",
   "permissionsBoundary",
+  "stages",
 ];
 /** Names of the built-in commands; a service command may not reuse them. */
 export const BUILTIN_COMMANDS = [
@@ -67,6 +69,8 @@ export const BUILTIN_COMMANDS = [
   "logs",
   "invoke",
   "init",
+  "bootstrap",
+  "completion",
   "version",
   "help",
 ];
@@ -190,6 +194,72 @@ function checkRuntimeSettings(
   }
 }
 
+/** `stages`: each a stage name with an object of `environment`, `parameters` (declared ones), `tags`, `functionDefaults`. */
+function checkStages(
+  stages: unknown,
+  parameters: unknown,
+  add: (path: string, message: string) => void,
+): void {
+  if (!isObject(stages)) {
+    add(
+      "service.stages",
+      `must be an object of stage settings, e.g. { prod: { environment: { ... } } }, received ${show(stages)}`,
+    );
+    return;
+  }
+  const strings = (v: unknown, at: string) => {
+    if (v === undefined) return;
+    if (!isObject(v)) add(at, `must be an object of strings, received ${show(v)}`);
+    else
+      for (const [k, s] of Object.entries(v))
+        if (typeof s !== "string") add(`${at}.${k}`, `must be a string, received ${show(s)}`);
+  };
+  const declared = isObject(parameters) ? Object.keys(parameters) : [];
+  for (const [name, settings] of Object.entries(stages)) {
+    const at = `service.stages.${name}`;
+    if (!STAGE_PATTERN.test(name))
+      add(at, 'stage names are a letter, then letters, digits or "-", at most 32 characters');
+    if (!isObject(settings)) {
+      add(at, `must be { environment?, parameters?, tags?, functionDefaults? }, received ${show(settings)}`);
+      continue;
+    }
+    for (const key of Object.keys(settings))
+      if (!STAGE_KEYS.includes(key))
+        add(`${at}.${key}`, `unknown field; a stage may set ${STAGE_KEYS.join(", ")}`);
+    if (settings.environment !== undefined)
+      checkRuntimeSettings({ environment: settings.environment }, at, add);
+    strings(settings.parameters, `${at}.parameters`);
+    if (isObject(settings.parameters))
+      for (const k of Object.keys(settings.parameters))
+        if (!declared.includes(k))
+          add(
+            `${at}.parameters.${k}`,
+            `the service declares no parameter "${k}"; declared: ${declared.join(", ") || "none"}`,
+          );
+    strings(settings.tags, `${at}.tags`);
+    if (isObject(settings.tags))
+      for (const k of Object.keys(settings.tags))
+        if (/^aws:/i.test(k))
+          add(`${at}.tags.${k}`, 'the "aws:" prefix is reserved by AWS; choose another key');
+    const defaults = settings.functionDefaults;
+    if (defaults !== undefined) {
+      if (!isObject(defaults))
+        add(`${at}.functionDefaults`, `must be an object of function settings, received ${show(defaults)}`);
+      else {
+        for (const key of Object.keys(defaults))
+          if (!(FUNCTION_DEFAULT_KEYS as readonly string[]).includes(key))
+            add(
+              `${at}.functionDefaults.${key}`,
+              `cannot be a default for every function; defaults: ${FUNCTION_DEFAULT_KEYS.join(", ")}`,
+            );
+        checkRuntimeSettings(defaults, `${at}.functionDefaults`, add);
+      }
+    }
+  }
+}
+
+const STAGE_KEYS = ["environment", "parameters", "tags", "functionDefaults"];
+
 /** Split `"src/hello.ts#handler"` into module and export (`handler` when no `#`). */
 export function parseHandlerRef(handler: string): { module: string; exportName: string } {
   const i = handler.lastIndexOf("#");
@@ -276,6 +346,7 @@ export async function validateService(
       checkRuntimeSettings(defaults, "service.functionDefaults", add);
     }
   }
+  if (value.stages !== undefined) checkStages(value.stages, value.parameters, add);
   if (value.tags !== undefined) {
     if (!isObject(value.tags))
       add("service.tags", `must be an object of strings, received ${show(value.tags)}`);

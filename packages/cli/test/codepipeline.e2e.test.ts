@@ -68,4 +68,27 @@ describe("sparta provision --codePipelinePackage on examples/codepipeline", () =
     expect(listing).toMatch(/ test\.json\n/);
     expect(listing).toMatch(/ 3 files\n$/);
   }, 120_000);
+
+  it("the pipeline's own command and its flags are typed in kebab-case too (provision-pipeline --s3-bucket)", async () => {
+    const r = await runInProcess(
+      [
+        "provision-pipeline",
+        "--noop",
+        "--pipeline",
+        "SpartaCodePipeline",
+        "--repo",
+        "https://github.com/acme/sparta-hello#master",
+        "--connection",
+        "arn:aws:codestar-connections:us-east-1:123456789012:connection/0a1b2c3d-4e5f-6789-abcd-ef0123456789",
+        "--s3-bucket",
+        "my-code-bucket",
+      ],
+      dir,
+    );
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain("noop: wrote .sparta/pipeline.json");
+    const typo = await runInProcess(["provision-pipeline", "--noop", "--pipline", "X"], dir);
+    expect(typo.code).toBe(2);
+    expect(typo.stderr).toMatch(/unknown flag --pipline\. Did you mean --pipeline\?/);
+  }, 120_000);
 });

@@ -40,7 +40,7 @@ describe("sparta provision against the AWS emulator", () => {
 
   let outputs: Record<string, string>;
   it("creates the stack, uploading the ZIPs, and prints its outputs", async () => {
-    const r = await sparta("provision", "--s3Bucket", BUCKET, "--tag", "team=core");
+    const r = await sparta("provision", "--s3Bucket", BUCKET, "--tag", "team=core", "--yes");
     expect(r.stderr).not.toMatch(/^(internal )?error:/im);
     expect(r.code, r.stderr).toBe(0);
     const result = JSON.parse(r.stdout);
@@ -60,7 +60,7 @@ describe("sparta provision against the AWS emulator", () => {
 
   it("reports unchanged on a second run: no change set, nothing uploaded", async () => {
     const before = { changeSets: await changeSets(), objects: await objects() };
-    const r = await sparta("provision", "--s3Bucket", BUCKET, "--tag", "team=core");
+    const r = await sparta("provision", "--s3Bucket", BUCKET, "--tag", "team=core", "--yes");
     expect(r.code, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout)).toMatchObject({ kind: "unchanged", outputs });
     expect(await changeSets()).toBe(before.changeSets);
@@ -73,7 +73,7 @@ describe("sparta provision against the AWS emulator", () => {
   it("updates after a code change: only the changed function gets a new artifact", async () => {
     const file = join(dir, "src", "hello.ts");
     writeFileSync(file, readFileSync(file, "utf8").replace('?? "Hello"', '?? "Howdy"'));
-    const r = await sparta("provision", "--s3Bucket", BUCKET, "--tag", "team=core");
+    const r = await sparta("provision", "--s3Bucket", BUCKET, "--tag", "team=core", "--yes");
     expect(r.stderr).not.toMatch(/^(internal )?error:/im);
     expect(r.code, r.stderr).toBe(0);
     const result = JSON.parse(r.stdout);
@@ -109,7 +109,7 @@ describe("sparta provision against the AWS emulator", () => {
     const file = join(dir, "src", "hello.ts");
     writeFileSync(file, readFileSync(file, "utf8").replace('?? "Howdy"', '?? "Hiya"'));
     const before = await changeSets();
-    const r = await sparta("provision", "--s3Bucket", BUCKET, "--tag", "team=core", "--inplace");
+    const r = await sparta("provision", "--s3Bucket", BUCKET, "--tag", "team=core", "--inplace", "--yes");
     expect(r.code, r.stderr).toBe(0);
     const result = JSON.parse(r.stdout);
     expect(result.kind).toBe("updated-inplace");
@@ -125,16 +125,18 @@ describe("sparta provision against the AWS emulator", () => {
     expect(fn.Configuration?.CodeSha256).toBe(Buffer.from(newZip.sha256, "hex").toString("base64"));
     // Again: nothing to do. Then a plain provision brings the stack's template up to date.
     const again = JSON.parse(
-      (await sparta("provision", "--s3Bucket", BUCKET, "--tag", "team=core", "--inplace")).stdout,
+      (await sparta("provision", "--s3Bucket", BUCKET, "--tag", "team=core", "--inplace", "--yes")).stdout,
     );
     expect(again).toMatchObject({ kind: "unchanged", functions: [] });
-    const plain = JSON.parse((await sparta("provision", "--s3Bucket", BUCKET, "--tag", "team=core")).stdout);
+    const plain = JSON.parse(
+      (await sparta("provision", "--s3Bucket", BUCKET, "--tag", "team=core", "--yes")).stdout,
+    );
     expect(plain.kind).toBe("updated");
     expect(plain.outputs.HelloCodeKey).toBe(newZip.key);
     // More than code changed: --inplace says so and deploys through a change set.
     const config = join(dir, "sparta.config.ts");
     writeFileSync(config, readFileSync(config, "utf8").replace("timeout: 60,", "timeout: 61,"));
-    const wider = await sparta("provision", "--s3Bucket", BUCKET, "--tag", "team=core", "--inplace");
+    const wider = await sparta("provision", "--s3Bucket", BUCKET, "--tag", "team=core", "--inplace", "--yes");
     expect(wider.code, wider.stderr).toBe(0);
     expect(wider.stderr).toMatch(
       /--inplace: more than function code changed; deploying through a change set/,
@@ -152,6 +154,8 @@ describe("sparta provision against the AWS emulator", () => {
       kind: "planned",
       stackName: "hello",
       changes: [{ action: "Modify", logicalId: "HelloFunction", resourceType: "AWS::Lambda::Function" }],
+      risks: [],
+      tagChanges: [expect.stringMatching(/^~ sparta:buildId=/)],
     });
     expect(planned.stderr).toMatch(/Modify\s+HelloFunction\s+AWS::Lambda::Function/);
     const deployedKey = async () => JSON.parse((await sparta("status")).stdout).functionVersions.hello;
@@ -195,7 +199,16 @@ describe("sparta provision against the AWS emulator", () => {
       ].join("\n"),
     );
     const r = await runBinAsync(
-      ["provision", "--service", "broken.config.ts", "--stackName", "hello-broken", "--s3Bucket", BUCKET],
+      [
+        "provision",
+        "--service",
+        "broken.config.ts",
+        "--stackName",
+        "hello-broken",
+        "--s3Bucket",
+        BUCKET,
+        "--yes",
+      ],
       dir,
       emu.env,
     );
@@ -212,12 +225,12 @@ describe("sparta provision against the AWS emulator", () => {
   }, 300_000);
 
   it("delete removes the stack; deleting again is a no-op", async () => {
-    const r = await sparta("delete");
+    const r = await sparta("delete", "--yes");
     expect(r.code, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout)).toEqual({ kind: "deleted", stackName: "hello" });
     const status = await sparta("status");
     expect(JSON.parse(status.stdout)).toEqual({ stackName: "hello", exists: false });
-    const again = await sparta("delete");
+    const again = await sparta("delete", "--yes");
     expect(again.code, again.stderr).toBe(0);
     expect(JSON.parse(again.stdout).kind).toBe("unchanged");
   }, 300_000);

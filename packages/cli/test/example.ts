@@ -3,7 +3,7 @@ import { cpSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { runCli } from "../src/cli.js";
+import { type CliIO, runCli } from "../src/cli.js";
 
 export const exampleDir = fileURLToPath(new URL("../../../examples/hello/", import.meta.url));
 export const binPath = fileURLToPath(new URL("../dist/bin.js", import.meta.url));
@@ -69,10 +69,12 @@ export async function runInProcess(
   args: string[],
   cwd: string,
   env: Record<string, string | undefined> = {},
+  io: Pick<CliIO, "ask" | "interactive" | "signal"> = {},
 ) {
   let stdout = "";
   let stderr = "";
   const code = await runCli(args, {
+    ...io,
     cwd,
     env: { NO_COLOR: "1", ...env },
     stdout: {

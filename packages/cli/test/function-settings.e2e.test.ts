@@ -86,6 +86,7 @@ describe("function runtime settings on the AWS emulator", () => {
         "settings.config.ts",
         "--s3Bucket",
         BUCKET,
+        "--yes",
         "--param",
         `Subnets=${subnets.join(",")}`,
         "--param",

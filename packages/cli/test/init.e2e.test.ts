@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -59,6 +59,11 @@ process.stdout.write(JSON.stringify(await handler(JSON.parse(process.argv[1]), c
 
 // The scaffold in a temporary folder whose node_modules holds this workspace's @sparta/cli and @sparta/handler
 // (symlinks, as a pnpm workspace links them), typescript, @types/node and vitest: what `npm install` would give it.
+let templatesRoot: string;
+afterAll(() => {
+  if (templatesRoot) rmSync(templatesRoot, { recursive: true, force: true });
+});
+
 describe("sparta init writes a service that builds, type-checks and answers", () => {
   let root: string;
   let dir: string;
@@ -73,9 +78,10 @@ describe("sparta init writes a service that builds, type-checks and answers", ()
     symlinkSync(packageDir("@types/node"), join(root, "node_modules", "@types", "node"), "dir");
     symlinkSync(packageDir("vitest"), join(root, "node_modules", "vitest"), "dir");
     dir = join(root, "hello-api");
+    templatesRoot = root;
   });
 
-  afterAll(() => rmSync(root, { recursive: true, force: true }));
+  // The folder is removed once every template's describe has run too (see the end of the file).
 
   it("creates the folder and its files, named after the folder, and prints the next steps", () => {
     const r = runBin(["init", "hello-api"], root);
@@ -88,6 +94,7 @@ describe("sparta init writes a service that builds, type-checks and answers", ()
         "  sparta.config.ts",
         "  src/hello.ts",
         "  test/hello.test.ts",
+        "  events/hello-get.json",
         "  tsconfig.json",
         "  .gitignore",
         "  README.md",
@@ -95,9 +102,10 @@ describe("sparta init writes a service that builds, type-checks and answers", ()
         "next steps:",
         "  cd hello-api",
         "  npm install",
+        "  npm test                        # the function's test",
         "  npx sparta provision --noop     # build the template and the ZIP into .sparta/, touch no AWS",
         "  npx sparta explore              # serve it locally: curl 'http://127.0.0.1:9999/hello?name=Ada'",
-        "  npx sparta provision --s3Bucket YOUR-BUCKET   # deploy (a bucket you own holds the code ZIPs)",
+        "  npx sparta provision            # deploy (the first run makes the deployment bucket)",
         "",
       ].join("\n"),
     );
@@ -129,10 +137,13 @@ describe("sparta init writes a service that builds, type-checks and answers", ()
       "npx sparta provision --noop",
       "npx sparta explore",
       "npm test",
-      "npx sparta invoke hello --sample",
-      "npx sparta provision --s3Bucket",
+      "npx sparta invoke hello --event events/hello-get.json",
+      "npx sparta provision            # deploy",
+      "npx sparta provision --stage dev",
+      "npx sparta delete",
     ])
       expect(readme).toContain(command);
+    expect(readme).not.toMatch(/--s3|YOUR-BUCKET/);
   });
 
   it("sparta invoke hello --sample, as its README says, answers the sample GET /hello", async () => {
@@ -188,7 +199,7 @@ describe("sparta init writes a service that builds, type-checks and answers", ()
       encoding: "utf8",
     });
     expect(r.status, `${r.stdout}${r.stderr}`).toBe(0);
-    expect(r.stdout).toMatch(/Tests\s+2 passed \(2\)/);
+    expect(r.stdout).toMatch(/Tests\s+3 passed \(3\)/);
   }, 120_000);
 
   it("its Lambda bundle answers 200 with the JSON greeting; a bad POST body gets the middleware's 400/422", () => {
@@ -228,7 +239,7 @@ describe("sparta init writes a service that builds, type-checks and answers", ()
     const again = runBin(["init", "hello-api", "--name", "other"], root);
     expect(again.code).toBe(2);
     expect(again.stderr).toContain(
-      `${dir} already has package.json, sparta.config.ts, src/hello.ts, test/hello.test.ts, tsconfig.json, .gitignore, README.md; nothing was written. Pass --force`,
+      `${dir} already has package.json, sparta.config.ts, src/hello.ts, test/hello.test.ts, events/hello-get.json, tsconfig.json, .gitignore, README.md; nothing was written. Pass --force`,
     );
     expect(readFileSync(join(dir, "sparta.config.ts"), "utf8")).toContain('name: "hello-api"');
 
@@ -239,4 +250,58 @@ describe("sparta init writes a service that builds, type-checks and answers", ()
     expect(readFileSync(join(dir, "src", "hello.ts"), "utf8")).toBe(before);
     expect(existsSync(join(dir, ".sparta", "cloudformation.json"))).toBe(true); // other files are left alone
   });
+});
+
+// Every template, as CI runs it: written by init, built by provision --noop, type-checked, and its own test passing.
+// (The folder above holds this workspace's packages, as the first describe links them, plus @sparta/pipeline.)
+describe.each([
+  ["queue", "worker", ["SQS queue"], 2],
+  ["schedule", "nightly", ["EventBridge schedule cron(0 3 * * ? *)"], 2],
+  ["pipeline", "hello", ["HTTP API GET /hello", "HTTP API POST /hello"], 3],
+])("sparta init --template %s", (template, fn, triggers, tests) => {
+  let dir: string;
+  beforeAll(() => {
+    if (!existsSync(join(templatesRoot, "node_modules", "@sparta", "pipeline")))
+      symlinkSync(
+        packageDir("@sparta/pipeline"),
+        join(templatesRoot, "node_modules", "@sparta", "pipeline"),
+        "dir",
+      );
+    dir = join(templatesRoot, `t-${template}`);
+    const r = runBin(["init", `t-${template}`, "--template", template], templatesRoot);
+    expect(r.code, r.stderr).toBe(0);
+  });
+
+  it("provision --noop builds it, its function behind its trigger", async () => {
+    const r = await runBinAsync(["provision", "--noop", "--format", "json"], dir);
+    expect(r.code, r.stderr).toBe(0);
+    const summary = JSON.parse(r.stdout);
+    expect(summary.functions).toEqual([expect.objectContaining({ name: fn })]);
+    for (const t of triggers) expect(summary.functions[0].triggers.join("; ")).toContain(t);
+    const template = JSON.parse(readFileSync(join(dir, ".sparta", "cloudformation.json"), "utf8"));
+    expect(validateTemplate(template)).toEqual([]);
+  }, 120_000);
+
+  it("type-checks, and its own test passes on the sample event", () => {
+    const tsc = join(packageDir("typescript"), "bin", "tsc");
+    const ok = spawnSync(process.execPath, [tsc, "--noEmit", "-p", dir], { encoding: "utf8" });
+    expect(ok.status, ok.stdout).toBe(0);
+    const vitest = join(packageDir("vitest"), "vitest.mjs");
+    const r = spawnSync(process.execPath, [vitest, "run", "--root", dir], {
+      cwd: dir,
+      env: childEnv({ CI: "true", NO_COLOR: "1" }),
+      encoding: "utf8",
+    });
+    expect(r.status, `${r.stdout}${r.stderr}`).toBe(0);
+    expect(r.stdout).toMatch(new RegExp(`Tests\\s+${tests} passed \\(${tests}\\)`));
+  }, 120_000);
+
+  it(`sparta invoke runs it once on the sample event, as its README says`, async () => {
+    const event = readdirSync(join(dir, "events"))[0]!;
+    const r = await runBinAsync(["invoke", fn, "--event", `events/${event}`], dir);
+    expect(r.code, r.stderr).toBe(0);
+    expect(readFileSync(join(dir, "README.md"), "utf8")).toContain(
+      `npx sparta invoke ${fn} --event events/${event}`,
+    );
+  }, 120_000);
 });

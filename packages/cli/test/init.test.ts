@@ -18,6 +18,7 @@ const FILES = [
   "sparta.config.ts",
   "src/hello.ts",
   "test/hello.test.ts",
+  "events/hello-get.json",
   "tsconfig.json",
   ".gitignore",
   "README.md",
@@ -33,7 +34,12 @@ describe("sparta init", () => {
   it("--format json: the folder, the name and the files written", async () => {
     const r = await runInProcess(["init", "orders", "--format", "json"], root);
     expect(r.code, r.stderr).toBe(0);
-    expect(JSON.parse(r.stdout)).toEqual({ dir: join(root, "orders"), name: "orders", files: FILES });
+    expect(JSON.parse(r.stdout)).toEqual({
+      dir: join(root, "orders"),
+      name: "orders",
+      template: "http",
+      files: FILES,
+    });
     for (const f of FILES) expect(existsSync(join(root, "orders", f)), f).toBe(true);
   });
 
@@ -68,6 +74,7 @@ describe("sparta init", () => {
     expect(JSON.parse(json.stdout)).toEqual({
       dir: join(root, "later"),
       name: "later",
+      template: "http",
       files: FILES,
       noop: true,
     });
@@ -146,10 +153,10 @@ describe("sparta init", () => {
 
   it("is listed by sparta help, and sparta help init shows its DIR and flags", async () => {
     const help = await runInProcess(["help"], root);
-    expect(help.stdout).toMatch(/^ {2}init {16}write a new service into DIR/m);
+    expect(help.stdout).toMatch(/^ {2}init {2,}write a new service into DIR/m);
     const one = await runInProcess(["help", "init"], root);
     expect(one.stdout).toMatch(/^usage: sparta init \[DIR\] \[flags\]\n/);
-    expect(one.stdout).toMatch(/--name VALUE/);
+    expect(one.stdout).toMatch(/--name NAME/);
     expect(one.stdout).toMatch(/--force/);
   });
 });
@@ -165,6 +172,48 @@ describe("suggestServiceName", () => {
     ["a".repeat(100), "a".repeat(64)],
   ])("%s -> %s", (raw, expected) => {
     expect(suggestServiceName(raw)).toBe(expected);
+  });
+});
+
+describe("sparta init --template", () => {
+  it.each([
+    ["queue", ["src/worker.ts", "test/worker.test.ts", "events/worker-sqs.json"], /"sqs"/],
+    ["schedule", ["src/nightly.ts", "test/nightly.test.ts", "events/nightly-schedule.json"], /"schedule"/],
+    ["pipeline", ["src/hello.ts", "test/hello.test.ts", "events/hello-get.json"], /codePipeline\(\)/],
+  ])("%s writes its function, test and sample event", async (template, files, config) => {
+    const r = await runInProcess(["init", "svc", "--template", template, "--format", "json"], root);
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout).files).toEqual([
+      "package.json",
+      "sparta.config.ts",
+      ...files,
+      "tsconfig.json",
+      ".gitignore",
+      "README.md",
+    ]);
+    expect(readFileSync(join(root, "svc", "sparta.config.ts"), "utf8")).toMatch(config);
+    expect(JSON.parse(readFileSync(join(root, "svc", files[2]!), "utf8"))).toBeTypeOf("object");
+  });
+
+  it("an unknown template is refused with a suggestion, writing nothing", async () => {
+    const r = await runInProcess(["init", "svc", "--template", "queu"], root);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(
+      '--template "queu": expected one of http, queue, schedule, pipeline. Did you mean queue?',
+    );
+    expect(existsSync(join(root, "svc"))).toBe(false);
+  });
+
+  it("prints a cd that works: relative below the current folder, absolute (quoted when needed) elsewhere", async () => {
+    const below = await runInProcess(["init", "a b/c"], root);
+    expect(below.stdout).toContain("  cd 'a b/c'\n");
+    const here = join(root, "here");
+    mkdirSync(here);
+    const elsewhere = await runInProcess(["init", "../there"], here);
+    expect(elsewhere.code, elsewhere.stderr).toBe(0);
+    expect(elsewhere.stdout).toContain(`  cd ${join(root, "there")}\n`);
+    expect(elsewhere.stdout).toContain("  npx sparta provision            # deploy");
+    expect(elsewhere.stdout).not.toContain("--s3");
   });
 });
 

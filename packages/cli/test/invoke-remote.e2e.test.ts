@@ -34,7 +34,7 @@ describe("sparta invoke --remote against the AWS emulator", () => {
     emu = await startEmulator();
     expect((await fetch(`${emu.endpoint}/${BUCKET}`, { method: "PUT" })).ok).toBe(true);
     dir = copyExample();
-    const provisioned = await runBinAsync(["provision", "--s3Bucket", BUCKET], dir, emu.env);
+    const provisioned = await runBinAsync(["provision", "--s3Bucket", BUCKET, "--yes"], dir, emu.env);
     expect(provisioned.code, provisioned.stderr).toBe(0);
     const resources = await createCfnClient(emu.clientConfig).listStackResources({ StackName: "hello" });
     physical = resources.StackResourceSummaries?.find((r) => r.LogicalResourceId === "HelloFunction")

@@ -288,7 +288,7 @@ describe("sparta help", () => {
     const one = await runInProcess(["invoke", "--help"], hello);
     expect(one.code).toBe(0);
     expect(one.stdout).toMatch(/^usage: sparta invoke <function> \[flags\]\n/);
-    expect(one.stdout).toMatch(/--event VALUE\s+the event JSON file, or - for stdin \(default \{\}\)/);
+    expect(one.stdout).toMatch(/--event FILE\s+the event JSON file, or - for stdin \(default \{\}\)/);
     expect(one.stdout).toMatch(/--remote\s+invoke the deployed function of the stack/);
   });
 });

@@ -51,7 +51,7 @@ describe("sparta logs against the AWS emulator", () => {
     emu = await startEmulator();
     expect((await fetch(`${emu.endpoint}/${BUCKET}`, { method: "PUT" })).ok).toBe(true);
     dir = copyExample();
-    const provisioned = await runBinAsync(["provision", "--s3Bucket", BUCKET], dir, emu.env);
+    const provisioned = await runBinAsync(["provision", "--s3Bucket", BUCKET, "--yes"], dir, emu.env);
     expect(provisioned.code, provisioned.stderr).toBe(0);
     cwl = new CloudWatchLogsClient(emu.clientConfig);
     // The template points each function's LoggingConfig at its own AWS::Logs::LogGroup (a Ref): the group's name is
@@ -92,6 +92,22 @@ describe("sparta logs against the AWS emulator", () => {
     expect(r.stdout).toBe(`${helloJson}\n${helloReport}\n${uploadsStart}\n`);
     expect(r.stderr).toContain(
       `no logs yet for nightly (log group ${groups.nightly} does not exist: it has not run)`,
+    );
+  });
+
+  it("says so when no event came in the window, instead of printing nothing", async () => {
+    const r = await sparta(
+      "--function",
+      "hello",
+      "--since",
+      "2020-01-01T00:00:00Z",
+      "--until",
+      "2020-01-02T00:00:00Z",
+    );
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toContain(
+      "no log events for hello since 2020-01-01T00:00:00.000Z until 2020-01-02T00:00:00.000Z; look further back with --since (e.g. --since 1d), or wait with --follow",
     );
   });
 

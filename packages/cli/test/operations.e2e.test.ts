@@ -69,7 +69,7 @@ describe("operations wired into sparta provision and status", () => {
   it("a first create gets no rollback trigger (the alarms do not exist yet)", async () => {
     delete stack.outputs;
     convergeInputs.length = 0;
-    const r = await runInProcess(["provision", "--s3Bucket", "sparta-artifacts"], dir);
+    const r = await runInProcess(["provision", "--s3Bucket", "sparta-artifacts", "--yes"], dir);
     expect(r.code, r.stderr).toBe(0);
     expect(convergeInputs).toHaveLength(1);
     expect(convergeInputs[0]!.rollbackTriggers).toBeUndefined();
@@ -81,7 +81,7 @@ describe("operations wired into sparta provision and status", () => {
   it("the next deploy passes the deployed composite alarm as a typed rollback trigger, watched 5 minutes", async () => {
     stack.outputs = { SpartaRollbackAlarmArn: arn("hello-rollback"), HelloCodeKey: "hello-0.zip" };
     convergeInputs.length = 0;
-    const r = await runInProcess(["provision", "--s3Bucket", "sparta-artifacts"], dir);
+    const r = await runInProcess(["provision", "--s3Bucket", "sparta-artifacts", "--yes"], dir);
     expect(r.code, r.stderr).toBe(0);
     expect(convergeInputs[0]).toMatchObject({
       stackName: "hello",
@@ -101,7 +101,10 @@ describe("operations wired into sparta provision and status", () => {
       config,
       'import { service as base } from "./sparta.config.ts";\nexport const service = { ...base, decorators: [] };\n',
     );
-    const r = await runInProcess(["provision", "--s3Bucket", "sparta-artifacts", "--service", config], dir);
+    const r = await runInProcess(
+      ["provision", "--s3Bucket", "sparta-artifacts", "--yes", "--service", config],
+      dir,
+    );
     expect(r.code, r.stderr).toBe(0);
     expect(convergeInputs[0]!.rollbackTriggers).toBeUndefined();
   }, 120_000);

@@ -34,7 +34,7 @@ describe("every pull and push event source deploys to the AWS emulator", () => {
 
   it("creates every trigger, then deletes the stack", async () => {
     const env = emu.env;
-    const r = await runBinAsync(["provision", "--s3Bucket", BUCKET, "--format", "json"], dir, env);
+    const r = await runBinAsync(["provision", "--s3Bucket", BUCKET, "--yes", "--format", "json"], dir, env);
     expect(r.code, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout).kind).toBe("created");
     const status = JSON.parse((await runBinAsync(["status", "--format", "json"], dir, env)).stdout);
@@ -64,7 +64,7 @@ describe("every pull and push event source deploys to the AWS emulator", () => {
       "TopicsUrlPermission",
     ])
       expect(created.get(id)?.status, id).toBe("CREATE_COMPLETE");
-    const del = await runBinAsync(["delete", "--format", "json"], dir, env);
+    const del = await runBinAsync(["delete", "--yes", "--format", "json"], dir, env);
     expect(del.code, del.stderr).toBe(0);
     expect(JSON.parse(del.stdout).kind).toBe("deleted");
   }, 300_000);

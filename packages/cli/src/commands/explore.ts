@@ -6,14 +6,17 @@ export const explore: BuiltinCommand = {
   description:
     "serve every function on loopback, reloading on change: the HTTP API routes at their paths, POST /invoke/<fn>, ANY /http/<fn>/<path>",
   needsService: true,
+  examples: [
+    "sparta explore                   # then: curl 'http://127.0.0.1:9999/hello?name=Ada'",
+    "sparta explore --port 0 --no-watch",
+  ],
   flags: {
-    port: { type: "string", description: "port (default 9999; 0 picks a free one)" },
-    host: { type: "string", description: "host (default 127.0.0.1)" },
+    port: { type: "string", valueName: "PORT", description: "port (default 9999; 0 picks a free one)" },
+    host: { type: "string", valueName: "HOST", description: "host (default 127.0.0.1)" },
     watch: {
       type: "boolean",
       default: true,
-      description:
-        "recompile a function when its sources change (--no-watch to serve the start-up code only)",
+      description: "serve the start-up code only (by default a function whose sources change is recompiled)",
     },
   },
   async run(ctx) {

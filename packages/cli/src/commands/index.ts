@@ -1,3 +1,5 @@
+import { bootstrap } from "./bootstrap.js";
+import { completion } from "./completion.js";
 import { deleteCommand } from "./delete.js";
 import { describe } from "./describe.js";
 import { explore } from "./explore.js";
@@ -15,6 +17,7 @@ import { version } from "./version.js";
  */
 export const BUILTINS: readonly BuiltinCommand[] = [
   init,
+  bootstrap,
   provision,
   deleteCommand,
   describe,
@@ -22,5 +25,6 @@ export const BUILTINS: readonly BuiltinCommand[] = [
   invoke,
   status,
   logs,
+  completion,
   version,
 ];

@@ -7,8 +7,18 @@ export const invoke: BuiltinCommand = {
     "run one function once with an event, locally as Lambda would (or the deployed one with --remote); prints its result",
   needsService: true,
   args: "<function>",
+  examples: [
+    "sparta invoke hello --sample",
+    "sparta invoke hello --event events/get.json",
+    'echo \'{"orderId":"42"}\' | sparta invoke orders --event -',
+    "sparta invoke hello --remote --stage dev --sample",
+  ],
   flags: {
-    event: { type: "string", description: "the event JSON file, or - for stdin (default {})" },
+    event: {
+      type: "string",
+      valueName: "FILE",
+      description: "the event JSON file, or - for stdin (default {})",
+    },
     sample: {
       type: "boolean",
       description:

@@ -21,23 +21,40 @@ export const logs: BuiltinCommand = {
   description:
     "print the deployed functions' CloudWatch logs, interleaved by time (--follow to keep polling)",
   needsService: true,
+  usesAws: true,
+  examples: [
+    "sparta logs --since 1h",
+    "sparta logs --function hello --filter ERROR --follow",
+    "sparta logs --stage prod --since 2026-11-26T17:00:00Z --until 2026-11-26T18:00:00Z --format json",
+  ],
   flags: {
-    function: { type: "string", description: "only this function's logs (default: every function)" },
+    function: {
+      type: "string",
+      valueName: "NAME",
+      description: "only this function's logs (default: every function)",
+    },
     since: {
       type: "string",
+      valueName: "TIME",
       description: `from how long ago (30s, 10m, 2h, 1d) or an ISO-8601 time (default ${DEFAULT_SINCE})`,
     },
     until: {
       type: "string",
+      valueName: "TIME",
       description:
         "up to how long ago (30s, 10m, 2h, 1d) or an ISO-8601 time (default now; not with --follow)",
     },
     filter: {
       type: "string",
+      valueName: "PATTERN",
       description: "CloudWatch Logs filter pattern, e.g. ERROR or '\"order stored\"'",
     },
     follow: { type: "boolean", description: "keep printing new events (every 2 s) until Ctrl-C" },
-    limit: { type: "string", description: `stop after N events (default ${DEFAULT_LOG_LIMIT})` },
+    limit: {
+      type: "string",
+      valueName: "N",
+      description: `stop after N events (default ${DEFAULT_LOG_LIMIT})`,
+    },
   },
   async run(ctx) {
     const names = ctx.service.functions.map((f) => f.name);
@@ -90,7 +107,9 @@ export const logs: BuiltinCommand = {
     if (!stack) throw new StackNotDeployedError(stackName);
     let template: TemplateDocument | undefined;
     try {
-      const body = (await createCfnClient({ maxAttempts: 3 }).getTemplate({ StackName: stack.stackId }))
+      // converge's client makes one attempt unless told; AWS_MAX_ATTEMPTS, when set, says how many.
+      const maxAttempts = Number(process.env.AWS_MAX_ATTEMPTS) || 3;
+      const body = (await createCfnClient({ maxAttempts }).getTemplate({ StackName: stack.stackId }))
         .TemplateBody;
       template = body ? (JSON.parse(body) as TemplateDocument) : undefined;
     } catch (error) {
@@ -122,6 +141,17 @@ export const logs: BuiltinCommand = {
         `no logs yet for ${fn} (log group ${groups.find((g) => g.function === fn)?.logGroup} does not exist: it has not run)`,
       );
     for (const event of read.events) print(event);
+    if (read.events.length === 0) {
+      const withGroups = groups.filter((g) => !read.missing.includes(g.function)).map((g) => g.function);
+      if (withGroups.length > 0)
+        ctx.reporter.info(
+          `no log events${filterPattern ? ` matching ${JSON.stringify(filterPattern)}` : ""} for ${withGroups.join(", ")} since ${since}${until ? ` until ${until}` : ""}${
+            ctx.flags.follow
+              ? ""
+              : "; look further back with --since (e.g. --since 1d), or wait with --follow"
+          }`,
+        );
+    }
     if (read.truncated)
       ctx.reporter.warn(
         `stopped at --limit ${limit} events; narrow with --since or --filter, or raise --limit`,

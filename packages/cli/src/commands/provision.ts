@@ -1,12 +1,21 @@
 import { relative } from "node:path";
 import type { Change, RollbackTrigger } from "@sparta/converge";
+import { assessChanges, formatRisks, type Risk } from "../approval.js";
 import { describeTrigger } from "../describe.js";
 import { DeploymentError, ExitCode, UsageError } from "../errors.js";
 import { ARTIFACT_BUCKET_PARAMETER } from "../marshal.js";
 import { parsePairs } from "../options.js";
-import type { BuildResult, CommandContext } from "../service.js";
-import { convergeReporter, formatEvent } from "./stack.js";
-import type { BuiltinCommand } from "./types.js";
+import type { BuildResult, CommandContext, TemplateDocument } from "../service.js";
+import { stageParameters } from "../stage.js";
+import {
+  bootstrapToolkit,
+  checkToolkitBucket,
+  createBucketProbe,
+  TOOLKIT_STACK,
+  toolkitBucket,
+} from "../toolkit.js";
+import { convergeReporter, formatEvent, TOOLKIT_STACK_FLAG } from "./stack.js";
+import type { BuiltinCommand, BuiltinContext } from "./types.js";
 
 export function checkParameters(ctx: CommandContext, params: Record<string, string>, deploying: boolean) {
   const defs = ctx.service.parameters ?? {};
@@ -20,7 +29,7 @@ export function checkParameters(ctx: CommandContext, params: Record<string, stri
   }
   for (const k of Object.keys(params)) {
     if (k === ARTIFACT_BUCKET_PARAMETER)
-      throw new UsageError(`--param ${k}: set the code bucket with --s3Bucket instead`);
+      throw new UsageError(`--param ${k}: set the code bucket with --s3-bucket instead`);
     if (!declared.includes(k))
       throw new UsageError(
         `--param ${k}: the service declares no parameter "${k}"; declared: ${declared.length ? declared.join(", ") : "none"}`,
@@ -91,24 +100,95 @@ export function formatChanges(changes: Change[]): string[] {
   );
 }
 
+/** A yes typed at a prompt. */
+const isYes = (answer: string) => /^\s*y(es)?\s*$/i.test(answer);
+
+/**
+ * The bucket provision uploads to: `--s3-bucket`, else the toolkit stack's (checked to exist and to belong to the
+ * stack's account), made first when there is none yet, unless `plan` (which changes nothing).
+ */
+async function deploymentBucket(ctx: BuiltinContext, plan: boolean): Promise<string> {
+  const given = ctx.flags.s3Bucket as string | undefined;
+  if (given !== undefined) return given;
+  const toolkit = (ctx.flags.toolkitStackName as string | undefined) ?? TOOLKIT_STACK;
+  const { describeStack } = await import("@sparta/converge");
+  const stack = await describeStack({ stackName: toolkit });
+  if (!stack) {
+    if (plan)
+      throw new UsageError(
+        `--plan changes nothing, and there is no deployment bucket yet (no stack ${toolkit}): run \`sparta bootstrap\` first, or pass --s3-bucket BUCKET`,
+      );
+    ctx.reporter.info(
+      `no deployment bucket yet in this account and region: creating stack ${toolkit} first, as \`sparta bootstrap\` does`,
+    );
+    const made = await bootstrapToolkit({
+      stackName: toolkit,
+      reporter: convergeReporter(ctx),
+      ...(ctx.signal ? { signal: ctx.signal } : {}),
+    });
+    ctx.reporter.info(`${toolkit}: ${made.kind}; deployment bucket ${made.bucket}`);
+    return made.bucket;
+  }
+  const found = toolkitBucket(toolkit, stack);
+  await checkToolkitBucket(await createBucketProbe(), toolkit, found);
+  ctx.reporter.debug(`deployment bucket ${found.bucket} (stack ${toolkit})`);
+  return found.bucket;
+}
+
+/** The template the stack runs now; undefined for a stack being created (REVIEW_IN_PROGRESS) or none. */
+async function deployedTemplate(stackName: string): Promise<TemplateDocument | undefined> {
+  const { createCfnClient } = await import("@sparta/converge");
+  const cfn = createCfnClient({ maxAttempts: Number(process.env.AWS_MAX_ATTEMPTS) || 3 });
+  const stack = (await cfn.describeStacks({ StackName: stackName })).Stacks?.[0];
+  if (!stack || stack.StackStatus === "REVIEW_IN_PROGRESS") return undefined;
+  const body = (await cfn.getTemplate({ StackName: stackName })).TemplateBody;
+  return body ? (JSON.parse(body) as TemplateDocument) : undefined;
+}
+
+/** Tags the stack would gain, change or lose: `+ team=core`, `~ sparta:buildId=...`, `- old`. */
+function tagChanges(current: Record<string, string> | undefined, next: Record<string, string>): string[] {
+  if (!current) return [];
+  const out: string[] = [];
+  for (const [k, v] of Object.entries(next))
+    if (current[k] === undefined) out.push(`+ ${k}=${v}`);
+    else if (current[k] !== v) out.push(`~ ${k}=${v} (was ${current[k]})`);
+  for (const k of Object.keys(current)) if (next[k] === undefined) out.push(`- ${k}`);
+  return out;
+}
+
 export const provision: BuiltinCommand = {
   name: "provision",
-  description: "build the service and create or update its stack (--noop: build only, touch no AWS)",
+  description:
+    "build the service and create or update its stack (--noop: build only, touch no AWS). Asks before changes that grant new permissions or delete data (--yes skips)",
   needsService: true,
+  usesAws: true,
   flags: {
     s3Bucket: {
       type: "string",
-      description: "S3 bucket for code ZIPs and the template (required without --noop)",
+      valueName: "BUCKET",
+      description: `S3 bucket for the code ZIPs and the template (default: the deployment bucket of sparta bootstrap, made on first need)`,
     },
-    buildId: { type: "string", description: "build identifier, recorded as the sparta:buildId stack tag" },
-    param: { type: "string", multiple: true, description: "stack parameter KEY=VALUE (repeatable)" },
-    tag: { type: "string", multiple: true, description: "stack tag KEY=VALUE (repeatable)" },
+    toolkitStackName: TOOLKIT_STACK_FLAG,
+    yes: {
+      type: "boolean",
+      short: "y",
+      description:
+        "deploy changes that grant new permissions or delete or replace data without asking (needed for them when stdin is not a terminal)",
+    },
+    param: { type: "string", multiple: true, valueName: "KEY=VALUE", description: "stack parameter" },
+    tag: { type: "string", multiple: true, valueName: "KEY=VALUE", description: "stack tag" },
+    buildId: {
+      type: "string",
+      valueName: "ID",
+      description: "build identifier, recorded as the sparta:buildId stack tag",
+    },
     inplace: {
       type: "boolean",
       description: "when only code changed, update the functions directly (else a change set is used)",
     },
     codePipelinePackage: {
       type: "string",
+      valueName: "FILE.zip",
       description:
         "also write .sparta/FILE.zip: the template and one <env>.json per environment, for CodePipeline",
     },
@@ -118,26 +198,28 @@ export const provision: BuiltinCommand = {
     },
     plan: {
       type: "boolean",
-      description: "show the changes CloudFormation would make (a change set, then deleted); execute nothing",
+      description: "show the changes CloudFormation would make (a change set, then deleted); change nothing",
     },
     confirm: {
       type: "boolean",
-      description: "show the changes and ask before executing them",
+      description: "show every change and ask before executing them",
     },
   },
+  examples: [
+    "sparta provision                 # the first run creates the deployment bucket (sparta bootstrap)",
+    "sparta provision --stage prod --param Domain=api.example.com --tag team=core",
+    "sparta provision --plan          # what would change; nothing is executed",
+    "sparta provision --yes           # in CI: no questions",
+    "sparta provision --noop --list   # build only, list the ZIPs",
+  ],
   async run(ctx) {
     const parameters = parsePairs("param", ctx.flags.param as string[] | undefined);
     const tags = parsePairs("tag", ctx.flags.tag as string[] | undefined);
-    checkParameters(ctx, parameters, !ctx.options.noop);
-    const bucket = ctx.flags.s3Bucket as string | undefined;
-    if (!ctx.options.noop && !bucket) {
+    checkParameters(ctx, { ...stageParameters(ctx.service, ctx.stage), ...parameters }, !ctx.options.noop);
+    const given = ctx.flags.s3Bucket as string | undefined;
+    if (given !== undefined && !/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(given)) {
       throw new UsageError(
-        "provision needs --s3Bucket BUCKET (or SPARTA_S3_BUCKET) for the code ZIPs; use --noop to build without deploying",
-      );
-    }
-    if (bucket !== undefined && !/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucket)) {
-      throw new UsageError(
-        `--s3Bucket ${bucket}: not a valid S3 bucket name (3-63 lowercase letters, digits, "." or "-")`,
+        `--s3-bucket ${given}: not a valid S3 bucket name (3-63 lowercase letters, digits, "." or "-")`,
       );
     }
     const plan = ctx.flags.plan === true;
@@ -162,12 +244,12 @@ export const provision: BuiltinCommand = {
     const packageName = ctx.flags.codePipelinePackage as string | undefined;
     if (packageName !== undefined && !ctx.service.codePipelinePackage) {
       throw new UsageError(
-        "--codePipelinePackage needs the service's environments: add `codePipelinePackage: pipeline.packageFor` to defineService (pipeline = codePipeline() from @sparta/pipeline)",
+        "--code-pipeline-package needs the service's environments: add `codePipelinePackage: pipeline.packageFor` to defineService (pipeline = codePipeline() from @sparta/pipeline)",
       );
     }
     const build = await ctx.build({
       ...(packageName ? { codePipelinePackage: ctx.service.codePipelinePackage!(packageName) } : {}),
-      ...(bucket ? { s3Bucket: bucket } : {}),
+      ...(given ? { s3Bucket: given } : {}),
       ...(ctx.flags.buildId ? { buildId: ctx.flags.buildId as string } : {}),
     });
     Object.assign(build.parameters, parameters);
@@ -176,6 +258,7 @@ export const provision: BuiltinCommand = {
       const summary = {
         noop: true,
         stackName: build.stackName,
+        ...(ctx.stage !== undefined ? { stage: ctx.stage } : {}),
         templatePath: build.templatePath,
         manifestPath: build.manifestPath,
         resources: Object.keys(build.template.Resources).length,
@@ -215,12 +298,13 @@ export const provision: BuiltinCommand = {
       );
       return ExitCode.ok;
     }
+    const bucket = await deploymentBucket(ctx, plan);
     if (ctx.flags.inplace) {
       const { provisionInplace } = await import("../inplace.js");
       const inplace = await provisionInplace({
         service: ctx.service,
         build,
-        bucket: bucket!,
+        bucket,
         reporter: ctx.reporter,
       });
       if (inplace.kind !== "needs-change-set") {
@@ -237,46 +321,75 @@ export const provision: BuiltinCommand = {
       }
       ctx.reporter.warn(`--inplace: ${inplace.reason}; deploying through a change set`);
     }
-    const { converge } = await import("@sparta/converge");
-    const rollback = await rollbackSettings(ctx, build.stackName, build.template);
-    ctx.reporter.info(`provisioning stack ${build.stackName}`);
-    const result = await converge(
-      {
-        stackName: build.stackName,
-        template: build.template,
-        parameters: { ...build.parameters, [ARTIFACT_BUCKET_PARAMETER]: bucket! },
-        tags: build.tags,
-        bucket: bucket!,
-        artifacts: build.artifacts.map((a) => ({ path: a.path, key: a.key, sha256: a.sha256, size: a.size })),
-        ...rollback,
-      },
-      {
-        reporter: convergeReporter(ctx),
-        ...(ctx.signal ? { signal: ctx.signal } : {}),
-        ...(plan || confirm
-          ? {
-              confirm: async (changes: Change[], stackName: string) => {
-                for (const line of formatChanges(changes)) ctx.reporter.info(line);
-                if (plan) return false;
-                const answer = await ctx.ask(
-                  `Execute these ${changes.length} change(s) to stack ${stackName}? [y/N] `,
-                );
-                return /^\s*y(es)?\s*$/i.test(answer);
-              },
-            }
-          : {}),
-      },
-    );
-    if (plan && result.kind === "unchanged") {
-      const changes = result.changes ?? [];
+    const { converge, describeStack, planChanges } = await import("@sparta/converge");
+    const input = {
+      stackName: build.stackName,
+      template: build.template,
+      parameters: { ...build.parameters, [ARTIFACT_BUCKET_PARAMETER]: bucket },
+      tags: build.tags,
+      bucket,
+      artifacts: build.artifacts.map((a) => ({ path: a.path, key: a.key, sha256: a.sha256, size: a.size })),
+    };
+    const deps = { reporter: convergeReporter(ctx), ...(ctx.signal ? { signal: ctx.signal } : {}) };
+    if (plan) {
+      // A change set made, read and deleted: nothing else is called, whatever differs (tags included).
+      const changes = await planChanges(input, deps);
+      const current = changes.length ? await deployedTemplate(build.stackName) : undefined;
+      const risks = changes.length ? assessChanges(changes, current, build.template) : [];
+      const deployed = await describeStack({ stackName: build.stackName });
+      const tagDiff = tagChanges(deployed?.tags, build.tags);
+      for (const line of [...formatChanges(changes), ...formatRisks(risks)]) ctx.reporter.info(line);
+      if (tagDiff.length) ctx.reporter.info(`  tags: ${tagDiff.join(", ")}`);
       ctx.result(
-        { kind: "planned", stackName: result.stackName, changes },
-        changes.length
-          ? `plan: ${changes.length} change(s) to stack ${result.stackName}; nothing was executed`
-          : `plan: stack ${result.stackName} is up to date; nothing to change`,
+        { kind: "planned", stackName: build.stackName, changes, risks, tagChanges: tagDiff },
+        changes.length || tagDiff.length
+          ? `plan: ${changes.length} change(s)${tagDiff.length ? ` and ${tagDiff.length} tag change(s)` : ""} to stack ${build.stackName}${
+              risks.length ? ` (${risks.length} need a yes: see above)` : ""
+            }; nothing was executed`
+          : `plan: stack ${build.stackName} is up to date; nothing to change`,
       );
       return ExitCode.ok;
     }
+    const rollback = await rollbackSettings(ctx, build.stackName, build.template);
+    ctx.reporter.info(`provisioning stack ${build.stackName}`);
+    // Why the change set was not executed: declined at the prompt, or no one could be asked.
+    let refused: { risks: Risk[] } | undefined;
+    const result = await converge(
+      { ...input, ...rollback },
+      {
+        ...deps,
+        confirm: async (changes: Change[], stackName: string) => {
+          const risks = assessChanges(changes, await deployedTemplate(stackName), build.template);
+          if (confirm) for (const line of formatChanges(changes)) ctx.reporter.info(line);
+          if (risks.length === 0 && !confirm) return true;
+          for (const line of formatRisks(risks)) ctx.reporter.info(line);
+          if (ctx.flags.yes === true) {
+            if (risks.length) ctx.reporter.info("--yes: deploying them without asking");
+            return true;
+          }
+          // --confirm asked for a question and reads the answer from stdin, a terminal or not.
+          if (!ctx.interactive && !confirm) {
+            refused = { risks };
+            return false;
+          }
+          return isYes(
+            await ctx.ask(
+              confirm
+                ? `Execute these ${changes.length} change(s) to stack ${stackName}? [y/N] `
+                : `Deploy these changes to stack ${stackName}? [y/N] `,
+            ),
+          );
+        },
+      },
+    );
+    if (refused)
+      throw new UsageError(
+        `sparta provision: stack ${build.stackName} was not changed: ${
+          refused.risks.length
+            ? "the changes above grant new permissions or delete or replace data and need a yes"
+            : "--confirm asks before executing"
+        }, and stdin is not a terminal, so no one can answer. Review them with \`sparta provision --plan\`, then pass --yes (sparta provision --yes)`,
+      );
     if (result.kind === "failed") {
       const causes = (result.rootCause ?? []).map(formatEvent);
       try {
@@ -311,6 +424,7 @@ export const provision: BuiltinCommand = {
         outputs: result.outputs,
         changes: result.changes ?? [],
         apiCalls: result.apiCalls,
+        ...(result.message ? { message: result.message } : {}),
       },
       [
         `${build.stackName}: ${result.kind}${result.message ? ` (${result.message})` : ""}`,

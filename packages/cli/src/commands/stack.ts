@@ -1,10 +1,12 @@
-import type { CommandContext } from "../service.js";
+import type { CommandContext, CommandFlag } from "../service.js";
+import { TOOLKIT_STACK } from "../toolkit.js";
 import type { BuiltinContext } from "./types.js";
 
 // What the commands that act on the service's deployed stack share: its name, and how its events are printed.
 
+/** The stack the command acts on: `--stack-name`, else `<service>-<stage>` with a stage, else the service's name. */
 export function stackNameOf(ctx: CommandContext): string {
-  return (ctx.flags.stackName as string | undefined) ?? ctx.service.name;
+  return ctx.stackName;
 }
 
 export function formatEvent(e: {
@@ -28,3 +30,10 @@ export function convergeReporter(ctx: BuiltinContext) {
     warn: (m: string) => ctx.reporter.warn(m),
   };
 }
+
+/** `--toolkit-stack-name`, of bootstrap and provision. */
+export const TOOLKIT_STACK_FLAG: CommandFlag = {
+  type: "string",
+  valueName: "NAME",
+  description: `the stack holding the deployment bucket (default ${TOOLKIT_STACK})`,
+};

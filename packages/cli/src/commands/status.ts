@@ -7,7 +7,9 @@ export const status: BuiltinCommand = {
   name: "status",
   description: "show the stack's status, outputs, function code versions and alarm states",
   needsService: true,
+  usesAws: true,
   flags: {},
+  examples: ["sparta status", "sparta status --stage prod --format json"],
   async run(ctx) {
     const stackName = stackNameOf(ctx);
     const { describeStack } = await import("@sparta/converge");

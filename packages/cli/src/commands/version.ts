@@ -7,6 +7,7 @@ export const version: BuiltinCommand = {
   description: "print the sparta version",
   needsService: false,
   flags: {},
+  examples: ["sparta --version", "sparta version --format json"],
   async run(ctx) {
     ctx.result(
       { version: cliVersion(), node: process.version },
