@@ -232,8 +232,9 @@ export function assessChanges(
     const after = next.Resources?.[c.logicalId];
     if (c.action === "Add" || c.action === "Modify" || c.action === "Dynamic") {
       const old = grants(c.action === "Add" ? undefined : before);
+      // A new Deny narrows what anyone may do: only a new Allow broadens.
       for (const [key, line] of grants(after))
-        if (!old.has(key))
+        if (!old.has(key) && !line.startsWith("denies"))
           risks.push({
             kind: "broadens",
             logicalId: c.logicalId,

@@ -57,15 +57,16 @@ export function referencedId(value: unknown, resources: Resources): string | und
 
 /** An ARN (or an intrinsic giving one) as a short name and its service: `arn:aws:s3:::b/in/*` -> `b/in/*`, `s3`. */
 function arnParts(value: unknown): { service: string; name: string } {
+  const sub = (value as Record<string, unknown> | null)?.["Fn::Sub"];
+  // `Fn::Sub` as a string or as [string, variables]: each `${Name}` shown as `<name>`.
+  const subText =
+    typeof sub === "string" ? sub : Array.isArray(sub) && typeof sub[0] === "string" ? sub[0] : undefined;
   const text =
     typeof value === "string"
       ? value
-      : JSON.stringify(value)
-          .replace(/^\{"Fn::Sub":"?|"?\}$/g, "")
-          .replace(
-            /\$\{AWS::(Partition|Region|AccountId|URLSuffix)\}/g,
-            (_, p: string) => `<${p.toLowerCase()}>`,
-          );
+      : subText !== undefined
+        ? subText.replace(/\$\{(?:AWS::)?([A-Za-z0-9]+)\}/g, (_, p: string) => `<${p.toLowerCase()}>`)
+        : JSON.stringify(value);
   const m = /^arn:[^:]*:([^:]+):[^:]*:[^:]*:(.*)$/.exec(text);
   if (!m) return { service: "", name: text };
   return { service: m[1]!, name: m[2]!.replace(/^(table|stream|function|log-group|topic|queue)[/:]/, "") };
@@ -85,7 +86,7 @@ function triggerNode(e: EventSource, resources: Resources): Omit<DiagramNode, "i
         : {
             kind: "trigger",
             label: "S3 bucket",
-            detail: `${e.bucket}-<account>-<region>`,
+            detail: `${e.bucket}-<account>-<stack id suffix>`,
             id: `res:${pascal(e.bucket)}Bucket`,
           };
     case "sns":

@@ -135,6 +135,31 @@ describe("assessChanges", () => {
     ).toEqual(["no longer denies s3:DeleteObject on *"]);
   });
 
+  it("adding a Deny (a TLS-only bucket policy) narrows, so it asks nothing", () => {
+    const tlsOnly = {
+      Effect: "Deny",
+      Principal: "*",
+      Action: "s3:*",
+      Resource: "arn:aws:s3:::b",
+      Condition: { Bool: { "aws:SecureTransport": "false" } },
+    };
+    const next: TemplateDocument = {
+      Resources: {
+        P: {
+          Type: "AWS::S3::BucketPolicy",
+          Properties: { Bucket: "b", PolicyDocument: { Statement: [tlsOnly] } },
+        },
+      },
+    };
+    expect(
+      assessChanges(
+        [{ action: "Add", logicalId: "P", resourceType: "AWS::S3::BucketPolicy" }],
+        { Resources: {} },
+        next,
+      ),
+    ).toEqual([]);
+  });
+
   it("deleting or replacing a stateful resource loses data, unless its policy retains it", () => {
     const current: TemplateDocument = {
       Resources: {

@@ -165,7 +165,7 @@ describe("the graph behind the picture", () => {
     const edge = (from: string, to: string) => graph.edges.find((e) => e.from === from && e.to === to);
     expect(edge("route:GET /health", "fn:hello")).toBeDefined();
     expect(edge("res:HelloUploadsBucket", "fn:uploads")?.label).toBe("prefix incoming/");
-    expect(edge("fn:uploads", "arn:s3:hello-uploads-<accountid>-<region>/incoming/*")?.label).toBe(
+    expect(edge("fn:uploads", "arn:s3:hello-uploads-<accountid>-<stackidsuffix>/incoming/*")?.label).toBe(
       "s3:GetObject",
     );
     expect(edge("fn:hello", "res:HelloLogGroup")?.label).toBe("logs:CreateLogStream, PutLogEvents");

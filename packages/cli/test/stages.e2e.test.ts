@@ -27,7 +27,7 @@ describe("two stacks of examples/hello side by side in one emulator account", ()
     const buckets: string[] = [];
     for (const stackName of ["hello-dev", "hello-prod"]) {
       const r = await runBinAsync(
-        ["provision", "--stackName", stackName, "--s3Bucket", BUCKET, "--format", "json"],
+        ["provision", "--stackName", stackName, "--s3Bucket", BUCKET, "--format", "json", "--yes"],
         dir,
         emu.env,
       );
