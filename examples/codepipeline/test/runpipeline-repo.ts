@@ -29,6 +29,21 @@ case "$1" in
 esac
 `;
 
+/**
+ * Puts a Node.js of `major` (the version the example's buildspec asks for) where nvm keeps its Nodes under `home`,
+ * as a user with nvm has it: runPipeline finds it there when the `node` on PATH is another version. The binary is
+ * the running Node when it is that major, else the npm registry's `node@<major>` that scripts/node-binary.mjs
+ * installs into the repository's .tools/ (once).
+ */
+export function provideNode(home: string, major: number): void {
+  const script = join(exampleDir, "..", "..", "scripts", "node-binary.mjs");
+  const node = execFileSync(process.execPath, [script, String(major)], { encoding: "utf8" }).trim();
+  const version = execFileSync(node, ["--version"], { encoding: "utf8" }).trim();
+  const bin = join(home, ".nvm", "versions", "node", version, "bin");
+  mkdirSync(bin, { recursive: true });
+  execFileSync("ln", ["-sfn", node, join(bin, "node")]);
+}
+
 export interface TestRepo {
   root: string;
   serviceDir: string;

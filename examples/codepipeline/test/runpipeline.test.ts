@@ -10,7 +10,7 @@ import { type Emulator, startEmulator } from "@sparta/converge/testing";
 import { alarmNamesFor } from "@sparta/operations";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { service } from "../sparta.config.js";
-import { makeTestRepo, sparta, spartaBin, type TestRepo } from "./runpipeline-repo.js";
+import { makeTestRepo, provideNode, sparta, spartaBin, type TestRepo } from "./runpipeline-repo.js";
 
 // `sparta runPipeline` end to end against the AWS emulator: the example's own pipeline (test, then production
 // behind the alarm gate) and a manual-approval variant of it, each deployed with provisionPipeline first, then run
@@ -59,6 +59,7 @@ describe("sparta runPipeline against the AWS emulator", () => {
     Object.assign(process.env, emu.env);
     work = mkdtempSync(join(tmpdir(), "runpipeline-"));
     repo = makeTestRepo(join(work, "repo"));
+    provideNode(work, 22);
     repo.commit("a manual variant", { "examples/codepipeline/manual.config.ts": MANUAL_CONFIG });
     env = {
       ...emu.env,

@@ -14,7 +14,7 @@ export interface BuildspecOptions {
   preBuild?: readonly string[];
   /** Folder of `sparta.config.ts` relative to the repository root. Default `.`. */
   serviceDir?: string;
-  /** Node.js major version CodeBuild installs. Default 20. */
+  /** Node.js major version CodeBuild installs. Default 22 (the Lambda runtime the functions target). */
   nodeVersion?: number;
   /** Environment variable holding the bucket for function code. Default `SPARTA_S3_BUCKET`. */
   bucketVariable?: string;
@@ -92,7 +92,7 @@ export function buildspec(options: BuildspecOptions): string {
     "phases:",
     "  install:",
     "    runtime-versions:",
-    `      nodejs: ${options.nodeVersion ?? 20}`,
+    `      nodejs: ${options.nodeVersion ?? 22}`,
     "  pre_build:",
     "    commands:",
     ...INSTALL[pm].map(item),

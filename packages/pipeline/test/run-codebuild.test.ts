@@ -219,12 +219,29 @@ describe("runBuildAction", () => {
     await expect(preflightBuild(project(major), "p", process.env)).resolves.toBeDefined();
     await expect(preflightBuild(project("8"), "hello-build", process.env)).rejects.toThrow(
       new RegExp(
-        `nodejs 8: this machine has nodejs ${process.versions.node.replaceAll(".", "\\.")}; install Node\\.js 8`,
+        `nodejs 8: this machine has nodejs ${process.versions.node.replaceAll(".", "\\.")} \\(and no nodejs 8 in nvm, [^;]*\\); install Node\\.js 8`,
       ),
     );
-    await expect(preflightBuild(project("20"), "p", { PATH: "/nonexistent" })).rejects.toThrow(
-      /nodejs 20: `node` is not on PATH; install Node\.js 20/,
+    await expect(preflightBuild(project("20"), "p", { PATH: "/nonexistent", HOME: work })).rejects.toThrow(
+      /nodejs 20: `node` is not on PATH \(and no nodejs 20 in nvm, fnm, Volta, asdf, mise, n or \.tools\/node<major>\); install Node\.js 20/,
     );
+  });
+
+  it("uses a matching Node of a version manager, first on the build's PATH, as CodeBuild's image switches runtimes", async () => {
+    // An nvm layout under a HOME of its own: ~/.nvm/versions/node/v<version>/bin/node (a stand-in printing its version).
+    const home = join(work, "home-nvm");
+    for (const v of ["v7.1.0", "v7.3.0", "v6.0.0"]) {
+      const bin = join(home, ".nvm", "versions", "node", v, "bin");
+      mkdirSync(bin, { recursive: true });
+      writeFileSync(join(bin, "node"), `#!/bin/sh\necho ${v}\n`, { mode: 0o755 });
+    }
+    const { result, out } = await build(
+      spec("  install:\n    runtime-versions:\n      nodejs: 7\n  build:\n    commands:\n      - node --version\n"),
+      { baseEnv: { PATH: process.env.PATH, HOME: home } },
+    );
+    expect(result.status).toBe("Succeeded");
+    expect(out).toContain(`(runtime-versions: using ${join(home, ".nvm", "versions", "node", "v7.3.0", "bin")})`);
+    expect(out).toMatch(/^v7\.3\.0$/m);
   });
 
   it("refuses buildspec versions other than 0.2", async () => {

@@ -1,4 +1,7 @@
 import { execFile } from "node:child_process";
+import { existsSync, readdirSync } from "node:fs";
+import { homedir } from "node:os";
+import { delimiter, dirname, join } from "node:path";
 import { promisify } from "node:util";
 import { parse } from "yaml";
 import { RunPipelineError } from "../errors.js";
@@ -206,17 +209,72 @@ export function runtimeMatches(want: string, have: string): boolean {
   return wanted.length > 0 && wanted.every((part, i) => part === got[i]);
 }
 
+/** The `bin` directories where Node version managers (and this repository's `.tools/node<major>`) keep their Nodes. */
+export function nodeInstallDirs(
+  env: Record<string, string | undefined>,
+  cwd = process.cwd(),
+  home = homedir(),
+): string[] {
+  const out: string[] = [];
+  const each = (dir: string | undefined, bin: (name: string) => string, only = /./) => {
+    if (!dir || !existsSync(dir)) return;
+    let names: string[];
+    try {
+      names = readdirSync(dir);
+    } catch {
+      return;
+    }
+    for (const name of names) if (only.test(name)) out.push(join(dir, bin(name)));
+  };
+  each(join(env.NVM_DIR ?? join(home, ".nvm"), "versions", "node"), (v) => join(v, "bin"));
+  for (const fnm of [env.FNM_DIR, join(home, ".local", "share", "fnm"), join(home, ".fnm")])
+    each(fnm && join(fnm, "node-versions"), (v) => join(v, "installation", "bin"));
+  each(join(env.VOLTA_HOME ?? join(home, ".volta"), "tools", "image", "node"), (v) => join(v, "bin"));
+  each(join(env.ASDF_DATA_DIR ?? join(home, ".asdf"), "installs", "nodejs"), (v) => join(v, "bin"));
+  each(join(env.MISE_DATA_DIR ?? join(home, ".local", "share", "mise"), "installs", "node"), (v) => join(v, "bin"));
+  each(join(env.N_PREFIX ?? "/usr/local", "n", "versions", "node"), (v) => join(v, "bin"));
+  // This repository's convention (scripts/node-binary.mjs): .tools/node<major>/node_modules/.bin in any ancestor.
+  for (let dir = cwd; ; dir = dirname(dir)) {
+    each(join(dir, ".tools"), (name) => join(name, "node_modules", ".bin"), /^node\d+$/);
+    if (dirname(dir) === dir) break;
+  }
+  return out.filter((d) => existsSync(join(d, "node")));
+}
+
+async function versionAt(
+  command: string,
+  known: (typeof RUNTIMES)[string],
+  env: Record<string, string | undefined>,
+): Promise<string | undefined> {
+  try {
+    const out = await run(command, known.args, { env: env as NodeJS.ProcessEnv, encoding: "utf8" });
+    return `${out.stdout}${out.stderr}`.match(known.version)?.[1];
+  } catch {
+    return undefined;
+  }
+}
+
+const compareVersions = (a: string, b: string) => {
+  const x = a.split(".").map(Number);
+  const y = b.split(".").map(Number);
+  for (let i = 0; i < Math.max(x.length, y.length); i++) if ((x[i] ?? 0) !== (y[i] ?? 0)) return (x[i] ?? 0) - (y[i] ?? 0);
+  return 0;
+};
+
 /**
- * Checks `runtime-versions` against what this machine has on the build's PATH. Each missing or different runtime
- * is named with the version it asks for and how to get it.
+ * Checks `runtime-versions` against this machine, the way CodeBuild selects a runtime: the one on the build's
+ * PATH when it is the version asked for, else (Node.js) the newest matching install of a version manager (nvm,
+ * fnm, Volta, asdf, mise, n) or of `.tools/node<major>`, whose `bin` directory is returned to go first on the
+ * build's PATH. Each runtime still missing is named with the version it asks for and how to get it.
  */
 export async function checkRuntimes(
   spec: BuildspecFile,
   where: string,
   env: Record<string, string | undefined>,
-): Promise<void> {
+): Promise<{ path: string[] }> {
   const wanted = spec.phases.find((p) => p.name === "install")?.runtimeVersions ?? {};
   const problems: string[] = [];
+  const path: string[] = [];
   for (const [runtime, version] of Object.entries(wanted)) {
     const known = RUNTIMES[runtime];
     if (!known) {
@@ -225,18 +283,26 @@ export async function checkRuntimes(
       );
       continue;
     }
-    let have: string | undefined;
-    try {
-      const out = await run(known.command, known.args, { env: env as NodeJS.ProcessEnv, encoding: "utf8" });
-      have = `${out.stdout}${out.stderr}`.match(known.version)?.[1];
-    } catch {
-      have = undefined;
+    const have = await versionAt(known.command, known, env);
+    if (have && runtimeMatches(version, have)) continue;
+    if (runtime === "nodejs") {
+      let best: { dir: string; v: string } | undefined;
+      for (const dir of nodeInstallDirs(env, process.cwd(), env.HOME || homedir())) {
+        const v = await versionAt(join(dir, "node"), known, env);
+        if (v && runtimeMatches(version, v) && (!best || compareVersions(v, best.v) > 0)) best = { dir, v };
+      }
+      if (best) {
+        path.push(best.dir);
+        continue;
+      }
     }
+    const elsewhere =
+      runtime === "nodejs" ? ` (and no nodejs ${version} in nvm, fnm, Volta, asdf, mise, n or .tools/node<major>)` : "";
     if (!have) {
-      problems.push(`${runtime} ${version}: \`${known.command}\` is not on PATH; ${known.get(version)}`);
-    } else if (!runtimeMatches(version, have)) {
+      problems.push(`${runtime} ${version}: \`${known.command}\` is not on PATH${elsewhere}; ${known.get(version)}`);
+    } else {
       problems.push(
-        `${runtime} ${version}: this machine has ${runtime} ${have}; ${known.get(version)}, or change the ` +
+        `${runtime} ${version}: this machine has ${runtime} ${have}${elsewhere}; ${known.get(version)}, or change the ` +
           "version the buildspec asks for (codePipeline({ nodeVersion }) for the pipeline's own build)",
       );
     }
@@ -249,4 +315,11 @@ export async function checkRuntimes(
       ].join("\n"),
     );
   }
+  return { path };
+}
+
+/** `env` with `dirs` first on its PATH. */
+export function withPath(env: Record<string, string>, dirs: string[]): Record<string, string> {
+  if (dirs.length === 0) return env;
+  return { ...env, PATH: [...dirs, ...(env.PATH ? [env.PATH] : [])].join(delimiter) };
 }

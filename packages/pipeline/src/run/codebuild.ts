@@ -4,7 +4,13 @@ import { lstat, readdir, readFile } from "node:fs/promises";
 import { basename, join, posix, relative, resolve, sep } from "node:path";
 import { RunPipelineError } from "../errors.js";
 import { type ArtifactLocation, readFiles, type ZipFile } from "./artifacts.js";
-import { type ArtifactSpec, type BuildspecFile, checkRuntimes, parseBuildspec } from "./buildspec-file.js";
+import {
+  type ArtifactSpec,
+  type BuildspecFile,
+  checkRuntimes,
+  parseBuildspec,
+  withPath,
+} from "./buildspec-file.js";
 import { type OutputSink, ShellSession } from "./shell.js";
 
 /** The slice of an `AWS::CodeBuild::Project`'s properties a build reads (resolved against the deployed stack). */
@@ -223,6 +229,12 @@ export async function runBuildAction(input: BuildActionInput): Promise<BuildActi
     AWS_DEFAULT_REGION: input.region,
   });
   for (const other of input.inputs) if (other !== primary) env[sourceVariable(other.name)] = other.dir;
+  // runtime-versions: the matching runtime goes first on PATH, as CodeBuild's image switches to it.
+  const runtimes = await checkRuntimes(spec, where, env);
+  if (runtimes.path.length > 0) {
+    Object.assign(env, withPath(env, runtimes.path));
+    input.output(`(runtime-versions: using ${runtimes.path.join(", ")})`, "stdout");
+  }
 
   const tail: string[] = [];
   const sink: OutputSink = (line, stream) => {
