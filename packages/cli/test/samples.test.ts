@@ -211,9 +211,8 @@ describe("sample events (sparta invoke --sample)", () => {
     });
     // One identity source: payload 1.0 gives them joined by "," in authorizationToken, which authorizer() reads.
     const one = service("1.0");
-    (one.httpApi.authorizers!.users as { identitySource?: string[] }).identitySource = [
-      "$request.header.Authorization",
-    ];
+    const users = one.httpApi?.authorizers?.users as { identitySource?: string[] };
+    users.identitySource = ["$request.header.Authorization"];
     const v1 = sampleEvent(auth, one).event as Record<string, unknown>;
     expect(v1).toMatchObject({
       version: "1.0",
