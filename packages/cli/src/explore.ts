@@ -26,8 +26,11 @@ export interface ExploreServer {
   url: string;
   port: number;
   functions: string[];
-  /** The HTTP API routes served at their own paths (`GET /hello`), with the function of each. */
-  routes: { route: string; function: string }[];
+  /**
+   * The HTTP API routes served at their own paths (`GET /hello`), with the function of each and the authorizer that
+   * protects it once deployed (explore itself does not call authorizers: every route is open locally).
+   */
+  routes: { route: string; function: string; authorizer?: string }[];
   close(): Promise<void>;
 }
 
@@ -101,6 +104,7 @@ export async function routesOf(service: ServiceDefinition, reporter: CliReporter
     method: r.method,
     path: r.path,
     function: r.function,
+    ...(r.authorizer ? { authorizer: r.authorizer } : {}),
   }));
 }
 
@@ -184,7 +188,11 @@ export async function startExplore(options: ExploreOptions): Promise<ExploreServ
     url: server.url,
     port: server.port,
     functions: Object.keys(functions),
-    routes: routes.map((r) => ({ route: `${r.method} ${r.path}`, function: r.function })),
+    routes: routes.map((r) => ({
+      route: `${r.method} ${r.path}`,
+      function: r.function,
+      ...(r.authorizer ? { authorizer: r.authorizer } : {}),
+    })),
     close: async () => {
       await Promise.all(contexts.map((c) => c.dispose()));
       await server.close();

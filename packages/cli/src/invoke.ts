@@ -598,7 +598,7 @@ function sample(ctx: InvokeCommandContext, name: string): { text: string; source
       "--sample and --event both give the event: use --sample for one made from the trigger, --event for your own",
     );
   const fn = ctx.service.functions.find((f) => f.name === name)!;
-  const { event, trigger, note } = sampleEvent(fn);
+  const { event, trigger, note } = sampleEvent(fn, ctx.service);
   ctx.reporter.info(`sample event for ${name} ${trigger}${note}`);
   return { text: JSON.stringify(event), source: `a sample for ${trigger}` };
 }

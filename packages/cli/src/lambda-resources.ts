@@ -2,6 +2,15 @@ import type { TemplateDocument } from "./service.js";
 
 type Resource = TemplateDocument["Resources"][string];
 
+/** A CloudFormation logical id from free-form parts: `hello-world` -> `HelloWorld`. */
+export function pascalId(...parts: string[]): string {
+  return parts
+    .flatMap((p) => p.split(/[^A-Za-z0-9]+/))
+    .filter(Boolean)
+    .map((w) => w[0]!.toUpperCase() + w.slice(1))
+    .join("");
+}
+
 /** Lambda runtime of every generated function (cfn-lint rejects creating nodejs20.x). */
 export const RUNTIME = "nodejs22.x";
 

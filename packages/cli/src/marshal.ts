@@ -1,8 +1,9 @@
 import { createHash } from "node:crypto";
 import { stackBucketArn, stackBucketName } from "@sparta/operations";
 import { credentialLike, tlsOnlyBucketPolicy } from "@sparta/template";
+import { authorizerResources, httpApiProblems, routeAuthorization } from "./authorizers.js";
 import { HookError, ServiceDefinitionError } from "./errors.js";
-import { applyPermissionsBoundary, lambdaRole, RUNTIME } from "./lambda-resources.js";
+import { applyPermissionsBoundary, lambdaRole, pascalId, RUNTIME } from "./lambda-resources.js";
 import {
   bucketArn,
   type ExistingBucketTrigger,
@@ -153,14 +154,7 @@ function credentialWarnings(service: ServiceDefinition): string[] {
   );
 }
 
-/** A CloudFormation logical id from free-form parts: `hello-world` -> `HelloWorld`. */
-export function pascalId(...parts: string[]): string {
-  return parts
-    .flatMap((p) => p.split(/[^A-Za-z0-9]+/))
-    .filter(Boolean)
-    .map((w) => w[0]!.toUpperCase() + w.slice(1))
-    .join("");
-}
+export { pascalId } from "./lambda-resources.js";
 
 export function functionLogicalIds(fn: FunctionDef): FunctionLogicalIds {
   const base = pascalId(fn.name);
@@ -234,6 +228,15 @@ export async function marshalService(
       Value: sub(`https://\${HttpApi}.execute-api.\${AWS::Region}.\${AWS::URLSuffix}`),
     };
   }
+  const apiProblems = httpApiProblems(service as unknown as Record<string, unknown>);
+  if (apiProblems.length > 0) throw new ServiceDefinitionError(apiProblems);
+  if (hasHttp)
+    for (const [id, r] of Object.entries(
+      authorizerResources(service.httpApi, "HttpApi", (name) =>
+        getAtt(functionLogicalIds({ name, handler: "" }).function, "Arn"),
+      ),
+    ))
+      put(id, r, `service.httpApi.authorizers`);
   const buckets = new Map<string, { configs: unknown[]; dependsOn: string[] }>();
   const existing: ExistingBucketTrigger[] = [];
 
@@ -344,6 +347,7 @@ export async function marshalService(
                 ApiId: ref("HttpApi"),
                 RouteKey: routeKey,
                 Target: { "Fn::Join": ["/", ["integrations", ref(integration)]] },
+                ...routeAuthorization(service.httpApi, e),
               },
             },
             at,

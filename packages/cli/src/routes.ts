@@ -10,6 +10,21 @@ export interface Route {
   logicalId?: string;
   /** Logical id of the API it belongs to. */
   api?: string;
+  /** Who may call it: the name of its authorizer, or `"AWS_IAM"`; none when it is public. */
+  authorizer?: string;
+}
+
+/** The authorizer of a route resource: `"AWS_IAM"`, its authorizer's name, or `undefined` when it is public. */
+function authorizerOf(
+  template: TemplateDocument,
+  props: Record<string, unknown> | undefined,
+): string | undefined {
+  const type = props?.AuthorizationType;
+  if (type === "AWS_IAM") return type;
+  if (type !== "CUSTOM" && type !== "JWT") return undefined;
+  const id = (props?.AuthorizerId as { Ref?: unknown } | undefined)?.Ref;
+  const name = typeof id === "string" ? template.Resources[id]?.Properties?.Name : undefined;
+  return typeof name === "string" ? name : String(type);
 }
 
 /**
@@ -32,8 +47,16 @@ export async function templateRoutes(
     const integration = (target?.["Fn::Join"]?.[1]?.[1] as { Ref?: string } | undefined)?.Ref;
     const fn = integration === undefined ? undefined : functionOf.get(targets.get(integration) ?? "");
     const api = (r.Properties?.ApiId as { Ref?: unknown } | undefined)?.Ref;
+    const authorizer = authorizerOf(template, r.Properties);
     if (method && path && fn)
-      routes.push({ method, path, function: fn, logicalId, ...(typeof api === "string" ? { api } : {}) });
+      routes.push({
+        method,
+        path,
+        function: fn,
+        logicalId,
+        ...(typeof api === "string" ? { api } : {}),
+        ...(authorizer ? { authorizer } : {}),
+      });
   }
   return routes;
 }

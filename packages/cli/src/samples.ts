@@ -1,8 +1,15 @@
 import { randomUUID } from "node:crypto";
 import { gzipSync } from "node:zlib";
 import { bucketNameIn } from "@sparta/operations";
+import { routeAuthorizer } from "./authorizers.js";
 import { UsageError } from "./errors.js";
-import type { EventSource, FunctionDef } from "./service.js";
+import type {
+  EventSource,
+  FunctionDef,
+  HttpApiEvent,
+  HttpApiLambdaAuthorizer,
+  ServiceDefinition,
+} from "./service.js";
 
 /*
  * Sample events for `sparta invoke <fn> --sample`, what `sam local generate-event` gives, but filled in from the
@@ -11,7 +18,8 @@ import type { EventSource, FunctionDef } from "./service.js";
  * events/testdata (Apache License 2.0; copies in ../shared/events): s3-event.json, sqs-event.json, sns-event.json,
  * dynamodb-event.json, kinesis-event.json, cloudwatch-logs-event.json, apigw-v2-request-no-authorizer.json,
  * lambda-urls-request.json. The scheduled and EventBridge events follow the EventBridge event structure in the
- * Amazon EventBridge user guide.
+ * Amazon EventBridge user guide; HTTP API authorizer events, the payload 2.0 and 1.0 examples of the API Gateway
+ * developer guide ("AWS Lambda authorizers for HTTP APIs").
  */
 
 /**
@@ -295,11 +303,104 @@ export function sampleFor(fn: FunctionDef, e: EventSource): unknown {
   }
 }
 
+/** A sample value for an identity source: a bearer token for `Authorization`, `sample-<name>` otherwise. */
+const identityValue = (name: string) =>
+  name.toLowerCase() === "authorization" ? "Bearer sample-token" : `sample-${name}`;
+
+/**
+ * What API Gateway sends the Lambda authorizer `a` when a caller asks for `route` (a route it protects, else
+ * `GET /`): a REQUEST event of payload 2.0 or 1.0, with each identity source filled in.
+ */
+export function authorizerSample(
+  a: HttpApiLambdaAuthorizer,
+  route: Pick<HttpApiEvent, "method" | "path"> | undefined,
+): Record<string, unknown> {
+  const method = route?.method ?? "GET";
+  const http = httpEvent(method, route?.path ?? "/", route ? `${method} ${route.path}` : "$default");
+  delete http.body;
+  delete http.isBase64Encoded;
+  const headers = http.headers as Record<string, string>;
+  const query: Record<string, string> = {};
+  const stageVariables: Record<string, string> = {};
+  const identitySource = (a.identitySource ?? ["$request.header.Authorization"]).map((source) => {
+    const [, where, name = ""] =
+      /^\$(request\.header|request\.querystring|context|stageVariables)\.(.+)$/.exec(source) ?? [];
+    const value = identityValue(name);
+    if (where === "request.header") headers[name.toLowerCase()] = value;
+    else if (where === "request.querystring") query[name] = value;
+    else if (where === "stageVariables") stageVariables[name] = value;
+    return value;
+  });
+  const rawQueryString = new URLSearchParams(query).toString();
+  const context = http.requestContext as Record<string, unknown> & { http: { method: string; path: string } };
+  const arn = `arn:aws:execute-api:${SAMPLE_REGION}:${SAMPLE_ACCOUNT}:${String(context.apiId)}/$default/${context.http.method}${context.http.path}`;
+  const common = {
+    ...(Object.keys(query).length > 0 ? { queryStringParameters: query } : {}),
+    ...(Object.keys(stageVariables).length > 0 ? { stageVariables } : {}),
+  };
+  if ((a.payloadFormat ?? "2.0") === "2.0")
+    return {
+      ...http,
+      version: "2.0",
+      type: "REQUEST",
+      routeArn: arn,
+      identitySource,
+      rawQueryString,
+      ...common,
+    };
+  return {
+    version: "1.0",
+    type: "REQUEST",
+    methodArn: arn,
+    identitySource: identitySource.join(","),
+    authorizationToken: identitySource.join(","),
+    resource: route?.path ?? "/",
+    path: context.http.path,
+    httpMethod: context.http.method,
+    headers,
+    multiValueHeaders: Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, [v]])),
+    ...common,
+    ...(http.pathParameters ? { pathParameters: http.pathParameters } : {}),
+    requestContext: {
+      ...context,
+      path: context.http.path,
+      httpMethod: context.http.method,
+      resourcePath: route?.path ?? "/",
+    },
+  };
+}
+
+/** The HTTP API authorizer the function is, with the first route it protects, if it is one. */
+function authorizerOf(
+  service: ServiceDefinition | undefined,
+  fn: FunctionDef,
+): { name: string; event: Record<string, unknown> } | undefined {
+  for (const [name, a] of Object.entries(service?.httpApi?.authorizers ?? {})) {
+    if (a.type !== "lambda" || a.function !== fn.name) continue;
+    const route = service!.functions
+      .flatMap((f) => f.events ?? [])
+      .find((e): e is HttpApiEvent => e.type === "httpApi" && routeAuthorizer(service!.httpApi, e) === name);
+    return { name, event: authorizerSample(a, route) };
+  }
+  return undefined;
+}
+
 /**
  * The sample for the function's first trigger: `trigger` names it (`events[0] (s3)`), `note` says how many other
- * triggers it has, if any.
+ * triggers it has, if any. A function that is an HTTP API Lambda authorizer of `service` gets the event API Gateway
+ * sends it for the first route it protects.
  */
-export function sampleEvent(fn: FunctionDef): { event: unknown; trigger: string; note: string } {
+export function sampleEvent(
+  fn: FunctionDef,
+  service?: ServiceDefinition,
+): { event: unknown; trigger: string; note: string } {
+  const authorizer = authorizerOf(service, fn);
+  if (authorizer)
+    return {
+      event: authorizer.event,
+      trigger: `as the authorizer httpApi.authorizers.${authorizer.name}`,
+      note: fn.events?.length ? "; give its triggers' events with --event" : "",
+    };
   const e = fn.events?.[0];
   if (!e) {
     throw new UsageError(

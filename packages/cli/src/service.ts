@@ -52,6 +52,71 @@ export interface HttpApiEvent {
   method: HttpMethod;
   /** `/hello`, `/items/{id}`, `/{proxy+}` */
   path: string;
+  /**
+   * Who may call the route: the name of one of `httpApi.authorizers`, `"AWS_IAM"` (callers signing with SigV4 whose
+   * IAM policy allows `execute-api:Invoke` on it) or `"NONE"` (public, even when the API has a
+   * `defaultAuthorizer`). Default: `httpApi.defaultAuthorizer`, else public.
+   */
+  authorizer?: string;
+  /** With a JWT authorizer: the OAuth scopes the token must carry (one of them), e.g. `["orders:read"]`. */
+  scopes?: string[];
+}
+
+/**
+ * An HTTP API Lambda authorizer (REQUEST): one of the service's functions decides, usually written with
+ * `authorizer(fn)` of `@sparta/handler/authorizer`.
+ * @example { type: "lambda", function: "auth", identitySource: ["$request.header.Authorization"], resultTtl: 300 }
+ */
+export interface HttpApiLambdaAuthorizer {
+  type: "lambda";
+  /** Name of the service function that decides (it needs no trigger of its own). */
+  function: string;
+  /**
+   * Where the caller's credential is: `$request.header.NAME`, `$request.querystring.NAME`, `$context.VARIABLE` or
+   * `$stageVariables.NAME`. API Gateway answers 401 without calling the function when one is missing, and caches
+   * answers by their values. Default `["$request.header.Authorization"]`.
+   */
+  identitySource?: string[];
+  /** Event and answer format: `"2.0"` (default) or `"1.0"` (the REST-like event, answered with an IAM policy). */
+  payloadFormat?: "1.0" | "2.0";
+  /**
+   * Payload 2.0 only: the function answers `{ isAuthorized, context }` (default `true`, what `authorizer(fn)`
+   * returns) rather than an IAM policy (`false`: give `authorizer(fn, { response: "policy" })`).
+   */
+  simpleResponses?: boolean;
+  /**
+   * Seconds API Gateway caches an answer for the same identity source values, 0..3600. Default 0 (the function
+   * decides every call): a cached answer is reused for every route of this authorizer.
+   */
+  resultTtl?: number;
+}
+
+/** An HTTP API JWT authorizer: API Gateway checks the token itself (signature, `iss`, `aud`, `exp`, scopes). */
+export interface HttpApiJwtAuthorizer {
+  type: "jwt";
+  /** The token issuer, an `https://` URL with the OpenID discovery document, e.g. a Cognito user pool's. */
+  issuer: string;
+  /** Accepted `aud` (or Cognito `client_id`) values; at least one. */
+  audience: string[];
+  /** Where the token is: one `$request.header.NAME` or `$request.querystring.NAME`. Default `["$request.header.Authorization"]`. */
+  identitySource?: string[];
+}
+
+export type HttpApiAuthorizer = HttpApiLambdaAuthorizer | HttpApiJwtAuthorizer;
+
+/**
+ * Settings of the service's HTTP API.
+ * @example
+ * httpApi: {
+ *   authorizers: { users: { type: "lambda", function: "auth" } },
+ *   defaultAuthorizer: "users", // every route, unless it sets its own authorizer ("NONE" to stay public)
+ * }
+ */
+export interface HttpApiSettings {
+  /** Authorizers the routes name, by a name of yours (letters, digits, `-`, `_`). */
+  authorizers?: Record<string, HttpApiAuthorizer>;
+  /** The authorizer of every route that names none: a name of `authorizers` or `"AWS_IAM"`. */
+  defaultAuthorizer?: string;
 }
 
 /** A Lambda Function URL. */
@@ -383,6 +448,8 @@ export interface ServiceDefinition {
    * }
    */
   stages?: Record<string, StageSettings>;
+  /** Authorizers of the HTTP API's routes (see {@link HttpApiSettings}). */
+  httpApi?: HttpApiSettings;
 }
 
 /** What a stage may set; each merged over the service's own when the stage is deployed. */

@@ -1,6 +1,7 @@
 import { existsSync, statSync } from "node:fs";
 import { resolve } from "node:path";
 import { build } from "esbuild";
+import { httpApiProblems } from "./authorizers.js";
 import { type DefinitionProblem, ServiceDefinitionError } from "./errors.js";
 import { pascalId } from "./marshal.js";
 import { s3EventProblems } from "./s3-notifications.js";
@@ -58,6 +59,7 @@ const SERVICE_KEYS = [
   "functionDefaults",
   "permissionsBoundary",
   "stages",
+  "httpApi",
 ];
 /** Names of the built-in commands; a service command may not reuse them. */
 export const BUILTIN_COMMANDS = [
@@ -631,6 +633,8 @@ export async function validateService(
     });
   }
 
+  // service.httpApi (authorizers) and the routes' authorizer and scopes
+  problems.push(...httpApiProblems(value));
   if (options.checkHandlers !== false) {
     for (const check of handlerChecks) {
       try {

@@ -79,4 +79,23 @@ describe("routesOf (explore)", () => {
     ]);
     expect(r.warnings[0]).toMatch(/^explore: serving the functions' httpApi routes only \(.*decorator broke/);
   });
+
+  it("gives each route the authorizer that protects it once deployed", async () => {
+    const guarded: ServiceDefinition = {
+      ...service(undefined),
+      httpApi: {
+        authorizers: { users: { type: "lambda", function: "nightly" } },
+        defaultAuthorizer: "users",
+      },
+    };
+    guarded.functions[1]!.events = [
+      { type: "httpApi", method: "ANY", path: "/files/{proxy+}", authorizer: "NONE" },
+    ];
+    const routes = await routesOf(guarded, reporter() as never);
+    expect(routes).toEqual([
+      { method: "GET", path: "/orders/{id}", function: "orders", authorizer: "users" },
+      { method: "POST", path: "/orders", function: "orders", authorizer: "users" },
+      { method: "ANY", path: "/files/{proxy+}", function: "files" },
+    ]);
+  });
 });

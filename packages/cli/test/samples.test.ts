@@ -1,8 +1,9 @@
 import { gunzipSync } from "node:zlib";
 import { json, lambdaHandler } from "@sparta/handler";
+import { allow, authorizer, unauthorized } from "@sparta/handler/authorizer";
 import { describe, expect, it } from "vitest";
 import { SAMPLE_ACCOUNT, SAMPLE_REGION, sampleEvent, sampleFor } from "../src/samples.js";
-import type { EventSource, FunctionDef } from "../src/service.js";
+import type { EventSource, FunctionDef, ServiceDefinition } from "../src/service.js";
 
 // `sparta invoke --sample`: each trigger's sample event, filled in from the trigger, goes through @sparta/handler's
 // real event reading the way the deployed event would (HTTP events as requests, others as POST /events/<source>).
@@ -154,5 +155,79 @@ describe("sample events (sparta invoke --sample)", () => {
     expect(() => sampleEvent(fn([]))).toThrow(
       "--sample: function worker has no trigger to make a sample event for; give one with --event FILE (or - for stdin)",
     );
+  });
+
+  it("an HTTP API Lambda authorizer gets the REQUEST event of its payload format, for a route it protects", async () => {
+    const service = (format: "1.0" | "2.0"): ServiceDefinition => ({
+      name: "guarded",
+      functions: [
+        {
+          name: "api",
+          handler: "src/ok.ts#handler",
+          events: [
+            { type: "httpApi", method: "GET", path: "/open", authorizer: "NONE" },
+            { type: "httpApi", method: "GET", path: "/orders/{id}" },
+          ],
+        },
+        { name: "auth", handler: "src/ok.ts#handler" },
+      ],
+      httpApi: {
+        authorizers: {
+          users: {
+            type: "lambda",
+            function: "auth",
+            payloadFormat: format,
+            identitySource: ["$request.header.Authorization", "$request.querystring.tenant"],
+          },
+        },
+        defaultAuthorizer: "users",
+      },
+    });
+    const auth = service("2.0").functions[1]!;
+    const v2 = sampleEvent(auth, service("2.0"));
+    expect(v2.trigger + v2.note).toBe("as the authorizer httpApi.authorizers.users");
+    expect(v2.event).toMatchObject({
+      version: "2.0",
+      type: "REQUEST",
+      routeArn: `arn:aws:execute-api:${SAMPLE_REGION}:${SAMPLE_ACCOUNT}:abcdef1234/$default/GET/orders/id-1`,
+      identitySource: ["Bearer sample-token", "sample-tenant"],
+      routeKey: "GET /orders/{id}",
+      rawPath: "/orders/id-1",
+      rawQueryString: "tenant=sample-tenant",
+      headers: expect.objectContaining({ authorization: "Bearer sample-token" }),
+      queryStringParameters: { tenant: "sample-tenant" },
+      pathParameters: { id: "id-1" },
+    });
+    // @sparta/handler's authorizer() reads it as API Gateway's, and answers in the simple format.
+    const check = authorizer(({ token, format, path, query }) =>
+      token === "Bearer sample-token"
+        ? allow({ context: { format, path: path ?? "", tenant: query.get("tenant") ?? "" } })
+        : unauthorized(),
+    );
+    const ctx = { functionName: "auth", awsRequestId: "r1" } as never;
+    expect(await check(v2.event, ctx)).toEqual({
+      isAuthorized: true,
+      context: { format: "http-2.0", path: "/orders/id-1", tenant: "sample-tenant" },
+    });
+    // One identity source: payload 1.0 gives them joined by "," in authorizationToken, which authorizer() reads.
+    const one = service("1.0");
+    const users = one.httpApi?.authorizers?.users as { identitySource?: string[] };
+    users.identitySource = ["$request.header.Authorization"];
+    const v1 = sampleEvent(auth, one).event as Record<string, unknown>;
+    expect(v1).toMatchObject({
+      version: "1.0",
+      type: "REQUEST",
+      methodArn: `arn:aws:execute-api:${SAMPLE_REGION}:${SAMPLE_ACCOUNT}:abcdef1234/$default/GET/orders/id-1`,
+      identitySource: "Bearer sample-token",
+      authorizationToken: "Bearer sample-token",
+      httpMethod: "GET",
+      path: "/orders/id-1",
+      resource: "/orders/{id}",
+    });
+    expect(await check(v1, ctx)).toMatchObject({
+      principalId: "anonymous",
+      policyDocument: { Statement: [{ Effect: "Allow", Resource: v1.methodArn }] },
+      context: { format: "http-1.0" },
+    });
   });
 });

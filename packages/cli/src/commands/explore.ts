@@ -39,7 +39,9 @@ export const explore: BuiltinCommand = {
       [
         `explore: listening on ${server.url} (Ctrl-C to stop)`,
         ...server.routes.map(
-          (r) => `  ${r.route.padEnd(24)} ${server.url}${r.route.split(" ")[1]} -> ${r.function}`,
+          (r) =>
+            `  ${r.route.padEnd(24)} ${server.url}${r.route.split(" ")[1]} -> ${r.function}` +
+            (r.authorizer ? `  (authorizer ${r.authorizer} once deployed; open here)` : ""),
         ),
         ...server.functions.map((f) => `  POST ${server.url}/invoke/${f}    ANY ${server.url}/http/${f}/...`),
       ].join("\n"),

@@ -1,16 +1,18 @@
 """HTTP APIs (API Gateway v2) through CloudFormation, into moto's API Gateway v2 backend (plain moto skips them).
 
 AWS::ApiGatewayV2::Api, Stage, Integration, Route and Authorizer are created, updated in place (same ids, as AWS
-does; replaced when their ApiId changes) and deleted, so GetApis / GetRoutes / GetIntegrations / GetStages see
-them. Ref: the API, integration, route and authorizer ids and the stage name; Fn::GetAtt: Api ApiId and
-ApiEndpoint, Authorizer AuthorizerId. The API's endpoint is AWS-shaped (https://ID.execute-api.REGION.amazonaws.com);
+does; replaced when their ApiId changes) and deleted, so GetApis / GetRoutes / GetIntegrations / GetStages /
+GetAuthorizers see them (GetAuthorizers, which moto lacks, is added here). Ref: the API, integration, route and
+authorizer ids and the stage name; Fn::GetAtt: Api ApiId and ApiEndpoint, Authorizer AuthorizerId. The API's endpoint is AWS-shaped (https://ID.execute-api.REGION.amazonaws.com);
 nothing answers on it.
 """
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from moto.apigatewayv2 import models as agm
+from moto.apigatewayv2 import responses as agr
 from moto.apigatewayv2.exceptions import ApiNotFound
 
 from .resources import Resource, as_bool, as_int, register
@@ -205,7 +207,27 @@ class Route(_ApiChild):
             pass
 
 
+def _authorizer_arguments(props: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "auth_creds_arn": props.get("AuthorizerCredentialsArn"),
+        "auth_payload_format_version": props.get("AuthorizerPayloadFormatVersion"),
+        "auth_result_ttl": as_int(props.get("AuthorizerResultTtlInSeconds")),
+        "authorizer_uri": props.get("AuthorizerUri"),
+        "authorizer_type": props.get("AuthorizerType"),
+        "enable_simple_response": (
+            None if props.get("EnableSimpleResponses") is None else as_bool(props.get("EnableSimpleResponses"), False)
+        ),
+        "identity_source": props.get("IdentitySource"),
+        "identity_validation_expr": props.get("IdentityValidationExpression"),
+        "jwt_config": _camel(props.get("JwtConfiguration")),
+        "name": props.get("Name"),
+    }
+
+
 class Authorizer(_ApiChild):
+    """Updated in place, as AWS does for every property but ApiId; a property the new template leaves out is reset
+    (CloudFormation sends the whole new property set), not kept as moto's PATCH-style update_authorizer would."""
+
     TYPE = "AWS::ApiGatewayV2::Authorizer"
     ATTRIBUTES = ("AuthorizerId",)
 
@@ -215,20 +237,19 @@ class Authorizer(_ApiChild):
     ) -> "Authorizer":
         props = cloudformation_json.get("Properties") or {}
         authorizer = cls.backend(account_id, region_name).create_authorizer(
-            api_id=props["ApiId"],
-            auth_creds_arn=props.get("AuthorizerCredentialsArn"),
-            auth_payload_format_version=props.get("AuthorizerPayloadFormatVersion"),
-            auth_result_ttl=props.get("AuthorizerResultTtlInSeconds"),
-            authorizer_uri=props.get("AuthorizerUri"),
-            authorizer_type=props.get("AuthorizerType"),
-            enable_simple_response=props.get("EnableSimpleResponses"),
-            identity_source=props.get("IdentitySource"),
-            identity_validation_expr=props.get("IdentityValidationExpression"),
-            jwt_config=_camel(props.get("JwtConfiguration")),
-            name=props.get("Name"),
+            api_id=props["ApiId"], **_authorizer_arguments(props)
         )
         attributes = {"ApiId": props["ApiId"], "AuthorizerId": authorizer.id}
         return cls(authorizer.id, attributes, account_id, region_name)
+
+    @classmethod
+    def update(cls, original: "Authorizer", props: dict[str, Any]) -> "Authorizer":
+        authorizer = cls.backend(original.account_id, original.region_name).get_authorizer(
+            props["ApiId"], original.physical_id
+        )
+        for field, value in _authorizer_arguments(props).items():
+            setattr(authorizer, field, value)
+        return cls(original.physical_id, original.attributes, original.account_id, original.region_name)
 
     def remove(self) -> None:
         try:
@@ -238,5 +259,13 @@ class Authorizer(_ApiChild):
         except ApiNotFound:
             pass
 
+
+def _get_authorizers(self: Any) -> Any:
+    """GetAuthorizers (GET /v2/apis/{apiId}/authorizers): every authorizer of the API, unpaginated."""
+    api = self.apigatewayv2_backend.get_api(self.path.split("/")[-2])
+    return 200, {}, json.dumps({"items": [a.to_json() for a in api.authorizers.values()]})
+
+
+agr.ApiGatewayV2Response.get_authorizers = _get_authorizers  # type: ignore[attr-defined]
 
 register()
