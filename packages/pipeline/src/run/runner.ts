@@ -467,6 +467,8 @@ export async function runPipeline(input: RunPipelineInput): Promise<RunRecord> {
     await mkdir(dir, { recursive: true });
     if (a.category === "Source") {
       const src = await sourceArtifact(input.repositoryRoot, input.source);
+      // The source's work is reading the repository (CodePipeline's fetch); storing the ZIP is the run's own.
+      base.workMs = Date.now() - t;
       commit = src.commit;
       record.source = { mode: src.mode, commit };
       for (const name of a.outputs) await storeOutput(a, name, src.zip);
@@ -484,7 +486,6 @@ export async function runPipeline(input: RunPipelineInput): Promise<RunRecord> {
           ...(configuration.ConnectionArn ? { ConnectionArn: String(configuration.ConnectionArn) } : {}),
         };
       }
-      base.workMs = Date.now() - t;
       base.summary =
         `${src.mode === "head" ? "HEAD" : "working tree"} ${commit.slice(0, 7)}` +
         (src.mode === "head" && src.uncommitted.length > 0

@@ -22,7 +22,10 @@ export interface ActionRecord {
   /** When the action started (actions of one RunOrder start together). */
   startedAt: string;
   durationMs: number;
-  /** Time spent in the action's own work: build commands, CloudFormation calls, waiting for an approval. */
+  /**
+   * Time spent in the action's own work: build commands, CloudFormation calls and waits, an approval, reading the
+   * repository.
+   */
   workMs: number;
   /** durationMs less workMs: fetching and unzipping inputs, zipping and storing outputs, starting the build. */
   overheadMs: number;
