@@ -555,7 +555,7 @@ export async function runPipeline(input: RunPipelineInput): Promise<RunRecord> {
         base.summary = build.failure ? `exit status ${build.failure.exitCode}` : "failed";
         return base;
       }
-      for (const out of build.outputs) await storeOutput(a, out.name, zipFiles(out.files));
+      for (const out of build.outputs) await storeOutput(a, out.name, await zipFiles(out.files));
       if (a.namespace) variables[a.namespace] = build.exportedVariables;
       if (Object.keys(build.exportedVariables).length > 0) base.variables = build.exportedVariables;
       base.summary = `${build.commands.length} command(s)${build.outputs.length ? `, ${build.outputs.map((o) => `${o.name}: ${o.files.length} file(s)`).join(", ")}` : ""}`;
@@ -576,7 +576,7 @@ export async function runPipeline(input: RunPipelineInput): Promise<RunRecord> {
     base.stackResult = cfn.result.kind;
     if (cfn.roleArn) base.roleArn = cfn.roleArn;
     if (cfn.result.changes) base.changes = cfn.result.changes.length;
-    for (const out of cfn.outputs) await storeOutput(a, out.name, zipFiles(out.files));
+    for (const out of cfn.outputs) await storeOutput(a, out.name, await zipFiles(out.files));
     if (a.namespace) variables[a.namespace] = cfn.result.outputs;
     const what =
       cfn.result.kind === "changeSetReady"
