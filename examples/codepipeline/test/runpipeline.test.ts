@@ -133,6 +133,11 @@ describe("sparta runPipeline against the AWS emulator", () => {
     expect(r.code, r.stderr).toBe(0);
     const result = record(r);
     expect(result.status).toBe("Succeeded");
+    // Each stage that ran records its overhead: its duration less its actions' own work (commands, CloudFormation).
+    for (const s of result.stages as { durationMs: number; overheadMs: number }[]) {
+      expect(s.overheadMs).toBeGreaterThanOrEqual(0);
+      expect(s.overheadMs).toBeLessThanOrEqual(s.durationMs);
+    }
     expect(result.stages.map((s: { name: string; status: string }) => `${s.name}:${s.status}`)).toEqual([
       "Source:Succeeded",
       "Build:Succeeded",
@@ -333,5 +338,7 @@ describe("sparta runPipeline against the AWS emulator", () => {
     expect(code).toBe(3);
     expect(screen).toMatch(/Approve Succeeded .*Approved/);
     expect(screen).toMatch(/Production +Failed .*Rejected/);
+    // The closing summary gives each stage that ran what the run added beyond its actions' own work.
+    expect(screen).toMatch(/Test +Succeeded +\d+\.\d s {2}overhead \d+\.\d s {2}/);
   }, 120_000);
 });

@@ -121,6 +121,11 @@ export const RUN_PIPELINE_FLAGS = {
     description: "resume at this stage, with the artifacts of the previous run (.sparta/runs)",
   },
   source: { type: "string", description: "head (the committed HEAD, default) or working-tree" },
+  concurrency: {
+    type: "string",
+    description:
+      "most actions of one RunOrder to run at once (default: all, in parallel as on CodePipeline; 1: one after the other)",
+  },
 } satisfies Record<string, PipelineCommandFlag>;
 
 /** Flags of `sparta provisionPipeline` (`--noop` is the CLI's global flag). */
@@ -482,6 +487,13 @@ export function codePipeline(options: CodePipelineOptions = {}): CodePipeline {
           `--source ${sourceFlag}: use head (the committed HEAD, default) or working-tree.`,
         );
       }
+      const concurrencyFlag = ctx.flags.concurrency;
+      if (concurrencyFlag !== undefined && !/^[1-9][0-9]*$/.test(String(concurrencyFlag).trim())) {
+        throw new RunPipelineError(
+          `--concurrency ${String(concurrencyFlag)}: give a whole number of 1 or more, e.g. --concurrency 2 ` +
+            "(1 runs the actions of one RunOrder one after the other; without it they all run at once).",
+        );
+      }
       const pipelineName = requireFlag(ctx, "pipeline", "SpartaCodePipeline", "runPipeline");
       const sourceInput =
         ctx.flags.connection !== undefined || ctx.flags.oauth !== undefined
@@ -515,6 +527,7 @@ export function codePipeline(options: CodePipelineOptions = {}): CodePipeline {
         warn: (m) => ctx.reporter.warn(redact(m, prepared.secrets)),
         ...(ctx.signal ? { signal: ctx.signal } : {}),
         ...(options.runDeps ? { deps: options.runDeps } : {}),
+        ...(concurrencyFlag !== undefined ? { concurrency: Number(String(concurrencyFlag).trim()) } : {}),
       });
       ctx.result(
         record,

@@ -470,6 +470,7 @@ describe("codePipeline() commands", () => {
         "reject",
         "from",
         "source",
+        "concurrency",
       ]),
     );
     expect(p.runCommand.flags.approve!.multiple).toBe(true);
@@ -480,6 +481,12 @@ describe("codePipeline() commands", () => {
     await expect(pipeline().runCommand.run(ctx)).rejects.toThrow(
       "--source index: use head (the committed HEAD, default) or working-tree.",
     );
+    for (const concurrency of ["0", "two", "1.5"]) {
+      const bad = context({ ...good, concurrency }, false);
+      await expect(pipeline().runCommand.run(bad.ctx)).rejects.toThrow(
+        `--concurrency ${concurrency}: give a whole number of 1 or more, e.g. --concurrency 2`,
+      );
+    }
     const noop = context(good, true);
     await expect(pipeline().runCommand.run(noop.ctx)).rejects.toThrow(
       /runPipeline deploys the stage stacks, so it has no --noop/,

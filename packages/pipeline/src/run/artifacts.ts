@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { chmod, mkdir, readFile, writeFile } from "node:fs/promises";
 import { dirname, join, resolve, sep } from "node:path";
-import { strToU8, unzipSync, type Zippable, zipSync } from "fflate";
+import type { Zippable } from "fflate";
 import { RunPipelineError } from "../errors.js";
 
 /** Where an artifact lives in the artifact store, as CodePipeline records it. */
@@ -55,7 +55,9 @@ export interface ZipFile {
 }
 
 /** A deterministic ZIP (fixed timestamps) of `files`, keeping each file's Unix mode. */
-export function zipFiles(files: readonly ZipFile[]): Uint8Array {
+export async function zipFiles(files: readonly ZipFile[]): Promise<Uint8Array> {
+  // fflate loads when a run zips, not when a service file imports the package.
+  const { zipSync } = await import("fflate");
   const entries: Zippable = {};
   for (const f of files) {
     entries[f.name] = [
@@ -95,6 +97,7 @@ function zipModes(zip: Uint8Array): Map<string, number> {
 
 /** Extracts a ZIP into `dir` (entry names may not leave it), keeping execute bits. Returns the file names. */
 export async function unzipInto(zip: Uint8Array, dir: string, what: string): Promise<string[]> {
+  const { unzipSync } = await import("fflate");
   let entries: Record<string, Uint8Array>;
   try {
     entries = unzipSync(zip);
@@ -139,5 +142,3 @@ export async function readFiles(
   }
   return files;
 }
-
-export { strToU8 };

@@ -3,7 +3,6 @@ import { existsSync, readdirSync } from "node:fs";
 import { homedir } from "node:os";
 import { delimiter, dirname, join } from "node:path";
 import { promisify } from "node:util";
-import { parse } from "yaml";
 import { RunPipelineError } from "../errors.js";
 
 /** The four command phases of a buildspec, in the order CodeBuild runs them. */
@@ -71,9 +70,11 @@ function artifactSpec(value: unknown, where: string): ArtifactSpec {
  * Reads a buildspec as CodeBuild does (YAML, version 0.2). Version 0.1 (each command in its own shell) and batch
  * builds are refused with a clear error.
  * @example
- * parseBuildspec("version: 0.2\nphases:\n  build:\n    commands:\n      - npm test\n", "project hello-build")
+ * await parseBuildspec("version: 0.2\nphases:\n  build:\n    commands:\n      - npm test\n", "project hello-build")
  */
-export function parseBuildspec(text: string, where: string): BuildspecFile {
+export async function parseBuildspec(text: string, where: string): Promise<BuildspecFile> {
+  // The YAML parser loads when a build runs, not when a service file imports the package.
+  const { parse } = await import("yaml");
   let doc: Record<string, unknown>;
   try {
     doc = parse(text) as Record<string, unknown>;
@@ -231,7 +232,9 @@ export function nodeInstallDirs(
     each(fnm && join(fnm, "node-versions"), (v) => join(v, "installation", "bin"));
   each(join(env.VOLTA_HOME ?? join(home, ".volta"), "tools", "image", "node"), (v) => join(v, "bin"));
   each(join(env.ASDF_DATA_DIR ?? join(home, ".asdf"), "installs", "nodejs"), (v) => join(v, "bin"));
-  each(join(env.MISE_DATA_DIR ?? join(home, ".local", "share", "mise"), "installs", "node"), (v) => join(v, "bin"));
+  each(join(env.MISE_DATA_DIR ?? join(home, ".local", "share", "mise"), "installs", "node"), (v) =>
+    join(v, "bin"),
+  );
   each(join(env.N_PREFIX ?? "/usr/local", "n", "versions", "node"), (v) => join(v, "bin"));
   // This repository's convention (scripts/node-binary.mjs): .tools/node<major>/node_modules/.bin in any ancestor.
   for (let dir = cwd; ; dir = dirname(dir)) {
@@ -257,7 +260,8 @@ async function versionAt(
 const compareVersions = (a: string, b: string) => {
   const x = a.split(".").map(Number);
   const y = b.split(".").map(Number);
-  for (let i = 0; i < Math.max(x.length, y.length); i++) if ((x[i] ?? 0) !== (y[i] ?? 0)) return (x[i] ?? 0) - (y[i] ?? 0);
+  for (let i = 0; i < Math.max(x.length, y.length); i++)
+    if ((x[i] ?? 0) !== (y[i] ?? 0)) return (x[i] ?? 0) - (y[i] ?? 0);
   return 0;
 };
 
@@ -297,9 +301,13 @@ export async function checkRuntimes(
       }
     }
     const elsewhere =
-      runtime === "nodejs" ? ` (and no nodejs ${version} in nvm, fnm, Volta, asdf, mise, n or .tools/node<major>)` : "";
+      runtime === "nodejs"
+        ? ` (and no nodejs ${version} in nvm, fnm, Volta, asdf, mise, n or .tools/node<major>)`
+        : "";
     if (!have) {
-      problems.push(`${runtime} ${version}: \`${known.command}\` is not on PATH${elsewhere}; ${known.get(version)}`);
+      problems.push(
+        `${runtime} ${version}: \`${known.command}\` is not on PATH${elsewhere}; ${known.get(version)}`,
+      );
     } else {
       problems.push(
         `${runtime} ${version}: this machine has ${runtime} ${have}${elsewhere}; ${known.get(version)}, or change the ` +

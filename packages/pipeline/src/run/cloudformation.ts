@@ -2,7 +2,6 @@ import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { EngineDeps, StackActionResult } from "@sparta/converge";
-import { parse } from "yaml";
 import { RunPipelineError } from "../errors.js";
 import type { ArtifactLocation, ZipFile } from "./artifacts.js";
 
@@ -116,6 +115,7 @@ async function readDocument(path: string, what: string): Promise<Record<string, 
     return JSON.parse(text) as Record<string, unknown>;
   } catch {
     try {
+      const { parse } = await import("yaml");
       return parse(text, { customTags: CFN_TAGS as never }) as Record<string, unknown>;
     } catch (e) {
       throw new RunPipelineError(`${what} is neither JSON nor YAML: ${(e as Error).message}`, { cause: e });

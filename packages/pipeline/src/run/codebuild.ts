@@ -104,7 +104,7 @@ export async function preflightBuild(
 ): Promise<BuildspecFile | undefined> {
   const spec = project.Source?.BuildSpec;
   if (!spec || !/\n/.test(spec)) return undefined;
-  const parsed = parseBuildspec(spec, `CodeBuild project ${projectName}`);
+  const parsed = await parseBuildspec(spec, `CodeBuild project ${projectName}`);
   await checkRuntimes(parsed, `CodeBuild project ${projectName}`, env);
   return parsed;
 }
@@ -171,7 +171,10 @@ export async function runBuildAction(input: BuildActionInput): Promise<BuildActi
   const primary = input.inputs.find((i) => i.name === input.primarySource) ?? input.inputs[0];
   if (!primary) throw new RunPipelineError(`CodeBuild project ${input.projectName} has no input artifact.`);
   const where = `CodeBuild project ${input.projectName}`;
-  const spec = parseBuildspec(await buildspecText(input.project, primary.dir, input.projectName), where);
+  const spec = await parseBuildspec(
+    await buildspecText(input.project, primary.dir, input.projectName),
+    where,
+  );
   const buildId = `${input.projectName}:${randomUUID()}`;
   if (spec.ignored.length > 0) {
     input.output(

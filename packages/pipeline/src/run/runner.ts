@@ -60,6 +60,46 @@ export interface RunPipelineInput {
   warn(message: string): void;
   deps?: { store?: ObjectStore; secrets?: SecretResolver; engine?: EngineDeps };
   signal?: AbortSignal;
+  /**
+   * The most actions of one stage and RunOrder that run at once. Default: all of them, as CodePipeline runs
+   * them; 1 runs them one after the other.
+   */
+  concurrency?: number;
+}
+
+/** Where one action's lines go: prefixed with its name while other actions run beside it. */
+interface ActionLog {
+  say(line: string): void;
+  stream(line: string): void;
+}
+
+/** A stage's actions (in RunOrder) cut into the groups of one RunOrder each. */
+function runOrderGroups(actions: readonly PlannedAction[]): PlannedAction[][] {
+  const groups: PlannedAction[][] = [];
+  for (const a of actions) {
+    const last = groups.at(-1);
+    if (last && last[0]!.runOrder === a.runOrder) last.push(a);
+    else groups.push([a]);
+  }
+  return groups;
+}
+
+/** Runs `task` over `items`, at most `limit` at once; the results in the items' order. Every item runs. */
+async function mapConcurrently<T, R>(
+  items: readonly T[],
+  limit: number,
+  task: (item: T) => Promise<R>,
+): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await task(items[i]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(Math.max(1, limit), items.length) }, worker));
+  return results;
 }
 
 const SUPPORTED = [
@@ -134,6 +174,29 @@ export function planActions(pipeline: Json): PlannedAction[] {
         `\nIt runs ${SUPPORTED.join(", ")} (a source is this repository's git HEAD or working tree).`,
     );
   }
+  // An action reads artifacts of actions that ended before it starts: an earlier stage, or an earlier RunOrder of its
+  // stage (CodePipeline refuses any other structure; actions of one RunOrder run at the same time).
+  const stageIndex = (a: PlannedAction) => stages.findIndex((s) => s.Name === a.stage);
+  const before = (b: PlannedAction, a: PlannedAction) =>
+    stageIndex(b) < stageIndex(a) || (b.stage === a.stage && b.runOrder < a.runOrder);
+  for (const a of actions) {
+    for (const name of a.inputs) {
+      const producers = actions.filter((b) => b.outputs.includes(name));
+      if (producers.length === 0) {
+        throw new RunPipelineError(
+          `Action ${a.stage}/${a.name} reads artifact ${name}, which no action of the pipeline produces; name an ` +
+            "OutputArtifacts of an earlier action in its InputArtifacts.",
+        );
+      }
+      if (producers.some((b) => before(b, a))) continue;
+      const b = producers[0]!;
+      throw new RunPipelineError(
+        `Action ${a.stage}/${a.name} (RunOrder ${a.runOrder}) reads artifact ${name}, which ${b.stage}/${b.name} ` +
+          `(RunOrder ${b.runOrder}) produces ${b.stage === a.stage && b.runOrder === a.runOrder ? "at the same time" : "after it"}; ` +
+          `actions of one RunOrder run in parallel. Give ${a.name} a RunOrder above ${b.runOrder}.`,
+      );
+    }
+  }
   const sources = actions.filter((a) => a.category === "Source");
   if (sources.length > 1) {
     throw new UnsupportedActionError(
@@ -178,12 +241,27 @@ async function previousRun(runsDir: string): Promise<RunRecord> {
 }
 
 /**
- * Runs the `AWS::CodePipeline::Pipeline` resource of the pipeline template on this machine, stage by stage, action
- * by action in RunOrder (actions of the same RunOrder run one after the other), against the deployed pipeline stack
- * and whatever endpoint the AWS SDK is configured for. Returns the run record; writes it under `runsDir`.
+ * Runs the `AWS::CodePipeline::Pipeline` resource of the pipeline template on this machine, stage by stage, in
+ * RunOrder: the actions of one RunOrder run in parallel (at most `concurrency` at once), a later RunOrder starts when
+ * all of them succeeded, and when one fails the others still run to their end and the stage fails, as on
+ * CodePipeline. Against the deployed pipeline stack and whatever endpoint the AWS SDK is configured for. Returns
+ * the run record; writes it under `runsDir`.
  */
 export async function runPipeline(input: RunPipelineInput): Promise<RunRecord> {
   const started = Date.now();
+  const concurrency = input.concurrency ?? Number.POSITIVE_INFINITY;
+  if (!(concurrency >= 1) || (Number.isFinite(concurrency) && !Number.isInteger(concurrency))) {
+    throw new RunPipelineError(
+      `concurrency ${input.concurrency}: give a whole number of 1 or more (1 runs the actions of one RunOrder one after the other).`,
+    );
+  }
+  // Two approvals of one RunOrder ask one after the other on the one terminal.
+  let asking: Promise<unknown> = Promise.resolve();
+  const ask = (question: string): Promise<string> => {
+    const answer = asking.then(() => input.ask!(question));
+    asking = answer.catch(() => undefined);
+    return answer;
+  };
   // Ctrl-C stops waiting on CloudFormation too (a change set not yet executed is left as it is, as on AWS).
   const engineDeps: EngineDeps = {
     ...(input.deps?.engine ?? {}),
@@ -360,7 +438,12 @@ export async function runPipeline(input: RunPipelineInput): Promise<RunRecord> {
     artifacts.set(name, art);
   };
 
-  const runAction = async (a: PlannedAction, index: number): Promise<ActionRecord> => {
+  const runAction = async (
+    a: PlannedAction,
+    index: number,
+    visible: Record<string, Record<string, string>>,
+    log: ActionLog,
+  ): Promise<ActionRecord> => {
     const t = Date.now();
     const type = `${a.category}/${a.owner}/${a.provider}`;
     const base: ActionRecord = {
@@ -368,20 +451,24 @@ export async function runPipeline(input: RunPipelineInput): Promise<RunRecord> {
       type,
       runOrder: a.runOrder,
       status: "Succeeded",
+      startedAt: "",
       durationMs: 0,
       workMs: 0,
+      overheadMs: 0,
       summary: "",
       outputArtifacts: a.outputs,
     };
     const configuration = substituteVariables(
       a.configuration,
-      variables,
+      visible,
       `Action ${a.stage}/${a.name}`,
     ) as Json;
     const dir = join(work, `${index}-${a.name.replace(/[^A-Za-z0-9._-]/g, "_")}`);
     await mkdir(dir, { recursive: true });
     if (a.category === "Source") {
       const src = await sourceArtifact(input.repositoryRoot, input.source);
+      // The source's work is reading the repository (CodePipeline's fetch); storing the ZIP is the run's own.
+      base.workMs = Date.now() - t;
       commit = src.commit;
       record.source = { mode: src.mode, commit };
       for (const name of a.outputs) await storeOutput(a, name, src.zip);
@@ -399,7 +486,6 @@ export async function runPipeline(input: RunPipelineInput): Promise<RunRecord> {
           ...(configuration.ConnectionArn ? { ConnectionArn: String(configuration.ConnectionArn) } : {}),
         };
       }
-      base.workMs = Date.now() - t;
       base.summary =
         `${src.mode === "head" ? "HEAD" : "working tree"} ${commit.slice(0, 7)}` +
         (src.mode === "head" && src.uncommitted.length > 0
@@ -417,7 +503,7 @@ export async function runPipeline(input: RunPipelineInput): Promise<RunRecord> {
       else {
         by = "terminal";
         const note = configuration.CustomData ? ` ${String(configuration.CustomData)}` : "";
-        const answer = await input.ask!(`Approve stage ${a.stage} (${a.name})?${note} [y/N] `);
+        const answer = await ask(`Approve stage ${a.stage} (${a.name})?${note} [y/N] `);
         decision = /^y(es)?$/i.test(answer.trim()) ? "approved" : "rejected";
       }
       base.approval = { decision, by };
@@ -440,7 +526,7 @@ export async function runPipeline(input: RunPipelineInput): Promise<RunRecord> {
         }
       }
       const inputs = await fetchInputs(a, dir);
-      input.say(`  building with ${name} on this machine (not in a CodeBuild container)`);
+      log.say(`  building with ${name} on this machine (not in a CodeBuild container)`);
       const build = await runBuildAction({
         projectName: name,
         project,
@@ -456,7 +542,7 @@ export async function runPipeline(input: RunPipelineInput): Promise<RunRecord> {
         baseEnv: input.env,
         secrets: secretResolver,
         redact,
-        output: (line) => input.stream(line),
+        output: (line) => log.stream(line),
         ...(input.signal ? { signal: input.signal } : {}),
       });
       base.buildId = build.buildId;
@@ -469,7 +555,7 @@ export async function runPipeline(input: RunPipelineInput): Promise<RunRecord> {
         base.summary = build.failure ? `exit status ${build.failure.exitCode}` : "failed";
         return base;
       }
-      for (const out of build.outputs) await storeOutput(a, out.name, zipFiles(out.files));
+      for (const out of build.outputs) await storeOutput(a, out.name, await zipFiles(out.files));
       if (a.namespace) variables[a.namespace] = build.exportedVariables;
       if (Object.keys(build.exportedVariables).length > 0) base.variables = build.exportedVariables;
       base.summary = `${build.commands.length} command(s)${build.outputs.length ? `, ${build.outputs.map((o) => `${o.name}: ${o.files.length} file(s)`).join(", ")}` : ""}`;
@@ -490,7 +576,7 @@ export async function runPipeline(input: RunPipelineInput): Promise<RunRecord> {
     base.stackResult = cfn.result.kind;
     if (cfn.roleArn) base.roleArn = cfn.roleArn;
     if (cfn.result.changes) base.changes = cfn.result.changes.length;
-    for (const out of cfn.outputs) await storeOutput(a, out.name, zipFiles(out.files));
+    for (const out of cfn.outputs) await storeOutput(a, out.name, await zipFiles(out.files));
     if (a.namespace) variables[a.namespace] = cfn.result.outputs;
     const what =
       cfn.result.kind === "changeSetReady"
@@ -540,45 +626,73 @@ export async function runPipeline(input: RunPipelineInput): Promise<RunRecord> {
       record.stages.push(stage);
       const st = Date.now();
       input.say(`${stageName}`);
-      for (const a of stageActions) {
-        input.say(`  ${a.name} (${a.provider}) InProgress`);
-        const t = Date.now();
-        let rec: ActionRecord;
-        try {
-          rec = await runAction(a, actions.indexOf(a));
-        } catch (e) {
-          const message = redact.apply((e as Error).message ?? String(e));
-          rec = {
-            name: a.name,
-            type: `${a.category}/${a.owner}/${a.provider}`,
-            runOrder: a.runOrder,
-            status: "Failed",
-            durationMs: 0,
-            workMs: 0,
-            summary: "error",
-            error: message,
-            outputArtifacts: a.outputs,
-          };
+      // The longest work of each RunOrder group: what the stage would take with no overhead at all.
+      let criticalWorkMs = 0;
+      for (const group of runOrderGroups(stageActions)) {
+        const together = group.length > 1 && concurrency > 1;
+        if (together) {
+          input.say(
+            `  RunOrder ${group[0]!.runOrder}: ${group.map((a) => a.name).join(", ")} in parallel` +
+              (concurrency < group.length ? ` (at most ${concurrency} at once, --concurrency)` : ""),
+          );
         }
-        rec.durationMs = Date.now() - t;
-        stage.actions.push(rec);
-        input.say(
-          `  ${a.name} ${rec.status} ${seconds(rec.durationMs)}${rec.summary ? `  ${redact.apply(rec.summary)}` : ""}`,
-        );
-        if (rec.status === "Failed") {
-          if (rec.failure) {
-            input.say(`    failed command: ${rec.failure.command}`);
-            input.say(`    exit status: ${rec.failure.exitCode}`);
-            input.say("    output (last lines):");
-            for (const line of rec.failure.tail) input.say(`      ${line}`);
-          } else if (rec.error) for (const line of rec.error.split("\n")) input.say(`    ${line}`);
+        // Actions of one RunOrder see the variables of earlier ones only, whatever order they finish in.
+        const before = structuredClone(variables);
+        const records = await mapConcurrently(group, concurrency, async (a) => {
+          const tag = together ? `[${a.name}] ` : "";
+          const log: ActionLog = {
+            say: (line) => input.say(line.replace(/^( *)/, `$1${tag}`)),
+            stream: (line) => input.stream(`${tag}${line}`),
+          };
+          input.say(`  ${a.name} (${a.provider}) InProgress`);
+          const t = Date.now();
+          let rec: ActionRecord;
+          try {
+            rec = await runAction(a, actions.indexOf(a), before, log);
+          } catch (e) {
+            const message = redact.apply((e as Error).message ?? String(e));
+            rec = {
+              name: a.name,
+              type: `${a.category}/${a.owner}/${a.provider}`,
+              runOrder: a.runOrder,
+              status: "Failed",
+              startedAt: "",
+              durationMs: 0,
+              workMs: 0,
+              overheadMs: 0,
+              summary: "error",
+              error: message,
+              outputArtifacts: a.outputs,
+            };
+          }
+          rec.startedAt = new Date(t).toISOString();
+          rec.durationMs = Date.now() - t;
+          rec.overheadMs = Math.max(0, rec.durationMs - rec.workMs);
+          // One synchronous block of lines: another action's output cannot land between them.
+          input.say(
+            `  ${a.name} ${rec.status} ${seconds(rec.durationMs)}${rec.summary ? `  ${redact.apply(rec.summary)}` : ""}`,
+          );
+          if (rec.status === "Failed") {
+            if (rec.failure) {
+              log.say(`    failed command: ${rec.failure.command}`);
+              log.say(`    exit status: ${rec.failure.exitCode}`);
+              log.say("    output (last lines):");
+              for (const line of rec.failure.tail) log.say(`      ${line}`);
+            } else if (rec.error) for (const line of rec.error.split("\n")) log.say(`    ${line}`);
+          }
+          return rec;
+        });
+        stage.actions.push(...records);
+        criticalWorkMs += Math.max(0, ...records.map((r) => r.workMs));
+        if (records.some((r) => r.status === "Failed")) {
+          // As on CodePipeline, the actions already in progress finished; the next RunOrder does not start.
           stage.status = "Failed";
           record.status = "Failed";
           break;
         }
       }
       stage.durationMs = Date.now() - st;
-      stage.overheadMs = Math.max(0, stage.durationMs - stage.actions.reduce((n, a) => n + a.workMs, 0));
+      stage.overheadMs = Math.max(0, stage.durationMs - criticalWorkMs);
     }
   } finally {
     await rm(work, { recursive: true, force: true });
@@ -592,7 +706,15 @@ export async function runPipeline(input: RunPipelineInput): Promise<RunRecord> {
   return JSON.parse(text) as RunRecord;
 }
 
-/** One line per stage, as the console's pipeline view ends. */
+/** The failed actions of a stage and why, named when the stage has more than one action. */
+function failedDetail(s: StageRecord): string | undefined {
+  const failed = s.actions.filter((a) => a.status === "Failed");
+  if (failed.length === 0) return undefined;
+  if (s.actions.length === 1) return failed[0]!.summary;
+  return failed.map((a) => `${a.name}: ${a.summary}`).join("; ");
+}
+
+/** One line per stage, as the console's pipeline view ends, with what the run added beyond the actions' work. */
 export function stageSummary(record: RunRecord): string[] {
   return record.stages.map((s) => {
     const last = s.actions.at(-1);
@@ -601,8 +723,10 @@ export function stageSummary(record: RunRecord): string[] {
         ? `kept from run ${s.fromExecutionId?.slice(0, 8)}`
         : s.status === "NotRun"
           ? "not run"
-          : (s.actions.find((a) => a.status === "Failed")?.summary ?? last?.summary ?? "");
-    return `${s.name.padEnd(14)} ${s.status.padEnd(9)} ${seconds(s.durationMs).padStart(8)}  ${detail}`;
+          : (failedDetail(s) ?? last?.summary ?? "");
+    const overhead =
+      s.status === "Succeeded" || s.status === "Failed" ? `  overhead ${seconds(s.overheadMs)}` : "";
+    return `${s.name.padEnd(14)} ${s.status.padEnd(9)} ${seconds(s.durationMs).padStart(8)}${overhead}  ${detail}`;
   });
 }
 

@@ -61,7 +61,7 @@ export async function sourceArtifact(root: string, mode: "head" | "working-tree"
   const { join } = await import("node:path");
   const present = names.filter((n) => existsSync(join(root, n)));
   return {
-    zip: zipFiles(await readFiles(root, present)),
+    zip: await zipFiles(await readFiles(root, present)),
     commit,
     mode,
     uncommitted: status,

@@ -19,9 +19,16 @@ export interface ActionRecord {
   type: string;
   runOrder: number;
   status: ActionStatus;
+  /** When the action started (actions of one RunOrder start together). */
+  startedAt: string;
   durationMs: number;
-  /** Time spent in the action's own work: build commands, CloudFormation calls, waiting for an approval. */
+  /**
+   * Time spent in the action's own work: build commands, CloudFormation calls and waits, an approval, reading the
+   * repository.
+   */
   workMs: number;
+  /** durationMs less workMs: fetching and unzipping inputs, zipping and storing outputs, starting the build. */
+  overheadMs: number;
   summary: string;
   error?: string;
   /** The deploy role a CloudFormation action names; recorded, not assumed (the run uses your credentials). */
@@ -41,7 +48,10 @@ export interface StageRecord {
   name: string;
   status: "Succeeded" | "Failed" | "Skipped" | "NotRun";
   durationMs: number;
-  /** Stage duration less its actions' own work: what the run itself added. */
+  /**
+   * Stage duration less its actions' own work (of the actions of one RunOrder, which run together, the longest):
+   * what the run itself added. Waiting for a slot under a `concurrency` below a group's size counts here.
+   */
   overheadMs: number;
   /** For a stage skipped by --from: the run whose result it keeps. */
   fromExecutionId?: string;

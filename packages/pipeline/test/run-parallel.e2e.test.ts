@@ -1,0 +1,236 @@
+import { execFileSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { converge } from "@sparta/converge";
+import { type Emulator, startEmulator } from "@sparta/converge/testing";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createEnvironmentRegistry } from "../src/environments.js";
+import { RunPipelineError } from "../src/errors.js";
+import { parseGitHubRepo } from "../src/repo.js";
+import { runPipeline, stageSummary } from "../src/run/runner.js";
+import type { RunRecord } from "../src/run/types.js";
+import { pipelineTemplate } from "../src/template.js";
+
+// Actions of one stage with the same RunOrder, as the CodePipeline user guide describes them: "actions with the
+// same runOrder value run in parallel"; a later RunOrder starts when every earlier action succeeded; an action that
+// fails does not stop the ones in progress beside it, and the stage fails. The pipeline stack is deployed to the
+// emulator; its Build stage holds two CodeBuild actions at RunOrder 1 (each sleeps a second and writes a file) and
+// one at RunOrder 2 that reads both outputs. Every command appends to one events file: its order says what ran
+// beside what, with no wall-clock threshold.
+const BUILDSPEC = `version: 0.2
+phases:
+  build:
+    commands:
+      - echo "start $WHO" >> "$EVENTS"
+      - if [ "$WHO" = "$FAIL" ]; then echo "fail $WHO" >> "$EVENTS"; exit 7; fi
+      - sleep 1
+      - echo "$WHO was here" > "$WHO.txt"
+      - echo "end $WHO" >> "$EVENTS"
+artifacts:
+  files:
+    - "*.txt"
+`;
+
+const build = (name: string, runOrder: number, inputs: string[], output: string) => ({
+  Name: name,
+  ActionTypeId: { Category: "Build", Owner: "AWS", Provider: "CodeBuild", Version: "1" },
+  Configuration: {
+    ProjectName: { Ref: "BuildProject" },
+    PrimarySource: inputs[0],
+    EnvironmentVariables: JSON.stringify([{ name: "WHO", value: name, type: "PLAINTEXT" }]),
+  },
+  InputArtifacts: inputs.map((Name) => ({ Name })),
+  OutputArtifacts: [{ Name: output }],
+  RunOrder: runOrder,
+});
+
+function parallelTemplate() {
+  const registry = createEnvironmentRegistry();
+  registry.register("test", { MESSAGE: "hello" });
+  const template = pipelineTemplate({
+    pipelineName: "Parallel",
+    repo: parseGitHubRepo("https://github.com/acme/parallel#main"),
+    source: { kind: "connection" },
+    environments: registry.list(),
+    stages: [{ environment: "test", approval: "none" }],
+    buildspec: BUILDSPEC,
+  }) as { Resources: Record<string, { Properties: Record<string, unknown> }> };
+  const stages = template.Resources.Pipeline!.Properties.Stages as { Name: string; Actions: unknown[] }[];
+  template.Resources.Pipeline!.Properties.Stages = [
+    stages[0]!,
+    {
+      Name: "Build",
+      Actions: [
+        build("Left", 1, ["SourceOutput"], "LeftOutput"),
+        build("Right", 1, ["SourceOutput"], "RightOutput"),
+        build("Join", 2, ["LeftOutput", "RightOutput"], "JoinOutput"),
+      ],
+    },
+    { Name: "After", Actions: [build("Last", 1, ["JoinOutput"], "LastOutput")] },
+  ];
+  return template;
+}
+
+describe("actions of one RunOrder run in parallel (runPipeline against the AWS emulator)", () => {
+  let emu: Emulator;
+  let work: string;
+  let repo: string;
+  const template = parallelTemplate();
+  let n = 0;
+
+  async function run(extra: { fail?: string; concurrency?: number } = {}) {
+    const events = join(work, `events-${n++}.txt`);
+    writeFileSync(events, "");
+    const said: string[] = [];
+    const streamed: string[] = [];
+    const record = await runPipeline({
+      template: template as never,
+      stackName: "Parallel",
+      repositoryRoot: repo,
+      source: "head",
+      approve: { all: true, stages: [] },
+      reject: [],
+      runsDir: join(work, "runs"),
+      env: { ...process.env, EVENTS: events, FAIL: extra.fail ?? "" },
+      say: (l) => said.push(l),
+      stream: (l) => streamed.push(l),
+      warn: () => {},
+      ...(extra.concurrency ? { concurrency: extra.concurrency } : {}),
+    });
+    const lines = readFileSync(events, "utf8").trim().split("\n");
+    return { record, said, streamed, events: lines, at: (e: string) => lines.indexOf(e) };
+  }
+  const buildStage = (r: RunRecord) => r.stages.find((s) => s.name === "Build")!;
+
+  beforeAll(async () => {
+    emu = await startEmulator();
+    Object.assign(process.env, emu.env);
+    work = mkdtempSync(join(tmpdir(), "run-parallel-"));
+    repo = join(work, "repo");
+    mkdirSync(repo);
+    writeFileSync(join(repo, "README.md"), "parallel\n");
+    for (const args of [
+      ["init", "-q", "-b", "main"],
+      ["add", "-A"],
+      ["-c", "user.email=t@example.com", "-c", "user.name=test", "commit", "-qm", "first"],
+    ])
+      execFileSync("git", ["-C", repo, ...args]);
+    const deployed = await converge({
+      stackName: "Parallel",
+      template: template as never,
+      parameters: { ConnectionArn: "arn:aws:codestar-connections:us-east-1:123456789012:connection/abc" },
+    });
+    expect(deployed.kind, JSON.stringify(deployed)).not.toBe("failed");
+  }, 180_000);
+  afterAll(async () => {
+    await emu?.stop();
+    if (work) rmSync(work, { recursive: true, force: true });
+  });
+
+  it("starts both actions of RunOrder 1 before either ends, and RunOrder 2 after both succeeded", async () => {
+    const { record, said, streamed, events, at } = await run();
+    expect(record.status, JSON.stringify(record, null, 2)).toBe("Succeeded");
+    expect(events).toHaveLength(8);
+    // Overlap: each of the two started before the other ended.
+    expect(at("start Right")).toBeLessThan(at("end Left"));
+    expect(at("start Left")).toBeLessThan(at("end Right"));
+    // RunOrder 2 waits for both; the next stage for the whole stage.
+    expect(at("start Join")).toBeGreaterThan(Math.max(at("end Left"), at("end Right")));
+    expect(at("start Last")).toBeGreaterThan(at("end Join"));
+
+    const stage = buildStage(record);
+    expect(stage.actions.map((a) => `${a.name}:${a.status}@${a.runOrder}`)).toEqual([
+      "Left:Succeeded@1",
+      "Right:Succeeded@1",
+      "Join:Succeeded@2",
+    ]);
+    // The run record's times show the overlap too.
+    const [left, right, join_] = stage.actions;
+    const end = (a: typeof left) => Date.parse(a!.startedAt) + a!.durationMs;
+    expect(Date.parse(right!.startedAt)).toBeLessThan(end(left));
+    expect(Date.parse(join_!.startedAt)).toBeGreaterThanOrEqual(Math.max(end(left), end(right)));
+    for (const a of stage.actions) {
+      expect(a.workMs).toBeGreaterThanOrEqual(1000); // the sleep
+      expect(a.overheadMs).toBe(a.durationMs - a.workMs);
+    }
+    // The stage's work is the longest of RunOrder 1 plus Join's, not the sum of all three.
+    const critical = Math.max(left!.workMs, right!.workMs) + join_!.workMs;
+    expect(stage.overheadMs).toBe(Math.max(0, stage.durationMs - critical));
+
+    // Each action's lines carry its name while the two run together, and only then.
+    expect(said).toContain("  RunOrder 1: Left, Right in parallel");
+    expect(streamed).toContain("[Left] [build] $ sleep 1");
+    expect(streamed).toContain("[Right] [build] $ sleep 1");
+    expect(streamed).toContain("[build] $ sleep 1"); // Join and Last, alone in their RunOrder
+    expect(said.some((l) => l.startsWith("  [Left] building with"))).toBe(true);
+    // Join read both outputs; its own output holds the files of its primary source and its own.
+    expect(record.artifacts.map((a) => a.name).sort()).toEqual([
+      "JoinOutput",
+      "LastOutput",
+      "LeftOutput",
+      "RightOutput",
+      "SourceOutput",
+    ]);
+    expect(stageSummary(record)[1]).toMatch(/^Build +Succeeded +\d+\.\d s {2}overhead \d+\.\d s {2}/);
+  }, 60_000);
+
+  it("a failing action fails the stage after the action beside it finished; RunOrder 2 does not start", async () => {
+    const { record, said, events, at } = await run({ fail: "Left" });
+    expect(record.status).toBe("Failed");
+    // Left failed while Right was still sleeping; Right ran to its end anyway.
+    expect(at("fail Left")).toBeLessThan(at("end Right"));
+    expect(at("start Right")).toBeGreaterThanOrEqual(0);
+    expect(events).not.toContain("start Join");
+    const stage = buildStage(record);
+    expect(stage.status).toBe("Failed");
+    expect(stage.actions.map((a) => `${a.name}:${a.status}`)).toEqual(["Left:Failed", "Right:Succeeded"]);
+    expect(stage.actions[0]!.failure).toMatchObject({ exitCode: 7 });
+    expect(stage.durationMs).toBeGreaterThanOrEqual(stage.actions[1]!.durationMs);
+    expect(record.stages.map((s) => `${s.name}:${s.status}`)).toEqual([
+      "Source:Succeeded",
+      "Build:Failed",
+      "After:NotRun",
+    ]);
+    // The failure's lines name the action; the summary names the failed one.
+    expect(said).toContain("    [Left] exit status: 7");
+    expect(stageSummary(record)[1]).toContain("Left: exit status 7");
+    // The run record on disk shows both.
+    const onDisk = JSON.parse(readFileSync(join(work, "runs", `${record.executionId}.json`), "utf8"));
+    expect(
+      buildStage(onDisk).actions.map((a: { name: string; status: string }) => `${a.name}:${a.status}`),
+    ).toEqual(["Left:Failed", "Right:Succeeded"]);
+  }, 60_000);
+
+  it("--concurrency 1 runs the actions of one RunOrder one after the other, unprefixed", async () => {
+    const { record, streamed, at } = await run({ concurrency: 1 });
+    expect(record.status).toBe("Succeeded");
+    expect(at("end Left")).toBeLessThan(at("start Right"));
+    expect(streamed.some((l) => l.startsWith("[Left]"))).toBe(false);
+  }, 60_000);
+
+  it("refuses a concurrency below 1, and an action reading an artifact of its own RunOrder", async () => {
+    await expect(run({ concurrency: 0.5 })).rejects.toThrow(RunPipelineError);
+    const copy = structuredClone(template);
+    const stages = copy.Resources.Pipeline!.Properties.Stages as { Actions: ReturnType<typeof build>[] }[];
+    const joinAction = stages[1]?.Actions[2];
+    if (joinAction) joinAction.RunOrder = 1;
+    await expect(
+      runPipeline({
+        template: copy as never,
+        stackName: "Parallel",
+        repositoryRoot: repo,
+        source: "head",
+        approve: { all: true, stages: [] },
+        reject: [],
+        runsDir: join(work, "runs"),
+        env: process.env,
+        say: () => {},
+        stream: () => {},
+        warn: () => {},
+      }),
+    ).rejects.toThrow(
+      "Action Build/Join (RunOrder 1) reads artifact LeftOutput, which Build/Left (RunOrder 1) produces at the same time",
+    );
+  }, 60_000);
+});
