@@ -236,11 +236,15 @@ describe("runBuildAction", () => {
       writeFileSync(join(bin, "node"), `#!/bin/sh\necho ${v}\n`, { mode: 0o755 });
     }
     const { result, out } = await build(
-      spec("  install:\n    runtime-versions:\n      nodejs: 7\n  build:\n    commands:\n      - node --version\n"),
+      spec(
+        "  install:\n    runtime-versions:\n      nodejs: 7\n  build:\n    commands:\n      - node --version\n",
+      ),
       { baseEnv: { PATH: process.env.PATH, HOME: home } },
     );
     expect(result.status).toBe("Succeeded");
-    expect(out).toContain(`(runtime-versions: using ${join(home, ".nvm", "versions", "node", "v7.3.0", "bin")})`);
+    expect(out).toContain(
+      `(runtime-versions: using ${join(home, ".nvm", "versions", "node", "v7.3.0", "bin")})`,
+    );
     expect(out).toMatch(/^v7\.3\.0$/m);
   });
 
