@@ -31,7 +31,12 @@ const BUILDSPEC = [
   "",
 ].join("\n");
 const STACK = {
-  Parameters: { EnvMESSAGE: { Type: "String" }, ArtifactBucket: { Type: "String" } },
+  // The parameters every stage's change set passes (ParameterOverrides): the artifact bucket and the boundary.
+  Parameters: {
+    EnvMESSAGE: { Type: "String" },
+    ArtifactBucket: { Type: "String" },
+    SpartaPermissionsBoundary: { Type: "String" },
+  },
   Resources: { Topic: { Type: "AWS::SNS::Topic", Properties: { DisplayName: { Ref: "EnvMESSAGE" } } } },
 };
 
@@ -108,6 +113,9 @@ try {
   const worst = Math.max(...rows.map((r) => r.overheadMs));
   console.log(`worst overhead of a stage: ${ms(worst)} ${worst < 1000 ? "(under 1 s)" : "(OVER 1 s)"}`);
 } finally {
+  // The emulator's child is unref'd: without a handle here, waiting for it to exit would end the process (exit 13).
+  const alive = setInterval(() => {}, 1000);
   await emu.stop();
+  clearInterval(alive);
   rmSync(work, { recursive: true, force: true });
 }

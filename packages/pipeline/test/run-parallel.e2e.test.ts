@@ -209,6 +209,48 @@ describe("actions of one RunOrder run in parallel (runPipeline against the AWS e
     expect(streamed.some((l) => l.startsWith("[Left]"))).toBe(false);
   }, 60_000);
 
+  it("two manual approvals of one RunOrder ask on the terminal one after the other", async () => {
+    // A copy with a Gate stage of two approvals (the deployed stack differs from it: a warning, not an error).
+    const copy = structuredClone(template);
+    const stages = copy.Resources.Pipeline!.Properties.Stages as unknown[];
+    const approval = (Name: string) => ({
+      Name,
+      ActionTypeId: { Category: "Approval", Owner: "AWS", Provider: "Manual", Version: "1" },
+      RunOrder: 1,
+    });
+    stages.splice(1, 0, { Name: "Gate", Actions: [approval("Security"), approval("Product")] });
+    const asked: string[] = [];
+    let open = 0;
+    let most = 0;
+    const record = await runPipeline({
+      template: copy as never,
+      stackName: "Parallel",
+      repositoryRoot: repo,
+      source: "head",
+      approve: { all: false, stages: [] },
+      reject: [],
+      ask: async (question) => {
+        most = Math.max(most, ++open);
+        asked.push(question);
+        await new Promise((r) => setTimeout(r, 50));
+        open--;
+        return "y";
+      },
+      runsDir: join(work, "runs"),
+      env: { ...process.env, EVENTS: join(work, "gate-events.txt"), FAIL: "" },
+      say: () => {},
+      stream: () => {},
+      warn: () => {},
+    });
+    expect(record.status).toBe("Succeeded");
+    expect(asked).toEqual(["Approve stage Gate (Security)? [y/N] ", "Approve stage Gate (Product)? [y/N] "]);
+    expect(most).toBe(1);
+    expect(record.stages[1]!.actions.map((a) => `${a.name}:${a.approval?.decision}`)).toEqual([
+      "Security:approved",
+      "Product:approved",
+    ]);
+  }, 60_000);
+
   it("refuses a concurrency below 1, and an action reading an artifact of its own RunOrder", async () => {
     await expect(run({ concurrency: 0.5 })).rejects.toThrow(RunPipelineError);
     const copy = structuredClone(template);

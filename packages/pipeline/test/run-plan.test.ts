@@ -1,8 +1,8 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { UnsupportedActionError } from "../src/errors.js";
+import { RunPipelineError, UnsupportedActionError } from "../src/errors.js";
 import { createResolver } from "../src/run/intrinsics.js";
-import { planActions } from "../src/run/runner.js";
+import { planActions, runOrderGroups } from "../src/run/plan.js";
 
 // The pipeline runPipeline executes is the golden pipeline template's own Pipeline resource, resolved against a
 // deployed stack as DescribeStacks/ListStackResources describe it (moto creates no CodeBuild project: the
@@ -69,6 +69,37 @@ describe("the pipeline resource, resolved against the deployed stack", () => {
       "Production/PromotionGate@2",
       "Production/ExecuteChangeSet@3",
     ]);
+  });
+
+  it("groups a stage's actions by RunOrder (one group runs in parallel)", () => {
+    const production = planActions(pipeline).filter((a) => a.stage === "Production");
+    expect(runOrderGroups(production).map((g) => g.map((a) => a.name))).toEqual([
+      ["CreateChangeSet"],
+      ["PromotionGate"],
+      ["ExecuteChangeSet"],
+    ]);
+  });
+
+  it("refuses an input artifact no action produces, or one produced in the same RunOrder", () => {
+    const copy = structuredClone(pipeline) as {
+      Stages: { Name: string; Actions: Record<string, unknown>[] }[];
+    };
+    const packageAction = copy.Stages.find((s) => s.Name === "Build")?.Actions[0];
+    if (packageAction) packageAction.InputArtifacts = [{ Name: "Nowhere" }];
+    expect(() => planActions(copy)).toThrow(RunPipelineError);
+    expect(() => planActions(copy)).toThrow(
+      "Action Build/Package reads artifact Nowhere, which no action of the pipeline produces",
+    );
+    const same = structuredClone(pipeline) as typeof copy;
+    same.Stages[1]!.Actions.push({
+      Name: "Lint",
+      ActionTypeId: { Category: "Test", Owner: "AWS", Provider: "CodeBuild", Version: "1" },
+      InputArtifacts: [{ Name: "BuildOutput" }],
+      RunOrder: 1,
+    });
+    expect(() => planActions(same)).toThrow(
+      "Action Build/Lint (RunOrder 1) reads artifact BuildOutput, which Build/Package (RunOrder 1) produces at the same time",
+    );
   });
 
   it("names every action it cannot run before anything runs", () => {
