@@ -179,6 +179,9 @@ async function ready(child: ChildProcess, port: number, log: string): Promise<"r
 async function stopChild(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise<void>((r) => child.once("exit", () => r()));
+  // The child is unref'd so a forgotten stop() never keeps a process alive; while stop() awaits it, it must hold
+  // the event loop (else a plain script awaiting stop() ends with "unsettled top-level await", exit 13).
+  child.ref();
   child.kill("SIGTERM");
   const timer = new Promise<"timeout">((r) => setTimeout(() => r("timeout"), 5_000).unref());
   if ((await Promise.race([exited, timer])) === "timeout") {
