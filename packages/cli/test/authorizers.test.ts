@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { validateTemplate } from "@sparta/template";
 import { describe, expect, it } from "vitest";
+import { serviceGraph } from "../src/diagram.js";
 import { ServiceDefinitionError } from "../src/errors.js";
 import { marshalService } from "../src/marshal.js";
 import { templateRoutes } from "../src/routes.js";
@@ -162,6 +163,15 @@ describe("HTTP API authorizers", () => {
       ["POST /admin", "AWS_IAM"],
       ["GET /me", "cognito"],
     ]);
+  });
+
+  it("describe's picture names each protected route's authorizer", async () => {
+    const graph = await serviceGraph(service(), await marshalService(service(), code));
+    const route = (label: string) => graph.nodes.find((n) => n.kind === "route" && n.label === label);
+    expect(route("GET /orders")?.detail).toBe("authorizer users");
+    expect(route("GET /me")?.detail).toBe("authorizer cognito");
+    expect(route("POST /admin")?.detail).toBe("authorizer AWS_IAM");
+    expect(route("GET /open")?.detail).toBeUndefined();
   });
 
   it("payload 1.0 answers a policy (no EnableSimpleResponses); a service without httpApi settings is unchanged", async () => {
