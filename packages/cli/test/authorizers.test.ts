@@ -2,6 +2,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { safeDeploy } from "@sparta/operations";
 import { validateTemplate } from "@sparta/template";
 import { describe, expect, it } from "vitest";
 import { serviceGraph } from "../src/diagram.js";
@@ -80,18 +81,9 @@ describe("HTTP API authorizers", () => {
         Name: "users",
         AuthorizerType: "REQUEST",
         AuthorizerUri: {
-          "Fn::Join": [
-            "",
-            [
-              "arn:",
-              { Ref: "AWS::Partition" },
-              ":apigateway:",
-              { Ref: "AWS::Region" },
-              ":lambda:path/2015-03-31/functions/",
-              { "Fn::GetAtt": ["AuthFunction", "Arn"] },
-              "/invocations",
-            ],
-          ],
+          "Fn::Sub":
+            // biome-ignore lint/suspicious/noTemplateCurlyInString: Fn::Sub's syntax
+            "arn:${AWS::Partition}:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/${AuthFunction.Arn}/invocations",
         },
         AuthorizerPayloadFormatVersion: "2.0",
         EnableSimpleResponses: true,
@@ -163,6 +155,18 @@ describe("HTTP API authorizers", () => {
       ["POST /admin", "AWS_IAM"],
       ["GET /me", "cognito"],
     ]);
+  });
+
+  it("with safeDeploy(), the authorizer and its permission both name the function's live alias", async () => {
+    const t = await marshalService(service({ decorators: [safeDeploy()] }), code);
+    expect(t.Resources.HttpApiAuthorizerUsers?.Properties?.AuthorizerUri).toEqual({
+      "Fn::Sub":
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: Fn::Sub's syntax
+        "arn:${AWS::Partition}:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/${AuthFunctionAlias}/invocations",
+    });
+    expect(t.Resources.HttpApiAuthorizerUsersPermission?.Properties?.FunctionName).toEqual({
+      Ref: "AuthFunctionAlias",
+    });
   });
 
   it("describe's picture names each protected route's authorizer", async () => {
