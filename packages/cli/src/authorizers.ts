@@ -228,7 +228,7 @@ export function routeAuthorization(
 export function authorizerResources(
   settings: HttpApiSettings | undefined,
   apiId: string,
-  functionArn: (fn: string) => unknown,
+  functionId: (fn: string) => string,
 ): Record<string, Resource> {
   const resources: Record<string, Resource> = {};
   for (const [name, a] of Object.entries(settings?.authorizers ?? {})) {
@@ -253,19 +253,9 @@ export function authorizerResources(
         ApiId: { Ref: apiId },
         Name: name,
         AuthorizerType: "REQUEST",
+        // A Fn::Sub naming `${<Function>.Arn}`, which safeDeploy() of @sparta/operations points at the alias.
         AuthorizerUri: {
-          "Fn::Join": [
-            "",
-            [
-              "arn:",
-              { Ref: "AWS::Partition" },
-              ":apigateway:",
-              { Ref: "AWS::Region" },
-              ":lambda:path/2015-03-31/functions/",
-              functionArn(a.function),
-              "/invocations",
-            ],
-          ],
+          "Fn::Sub": `arn:\${AWS::Partition}:apigateway:\${AWS::Region}:lambda:path/2015-03-31/functions/\${${functionId(a.function)}.Arn}/invocations`,
         },
         AuthorizerPayloadFormatVersion: payload,
         ...(payload === "2.0" ? { EnableSimpleResponses: a.simpleResponses ?? true } : {}),
@@ -277,7 +267,7 @@ export function authorizerResources(
       Type: "AWS::Lambda::Permission",
       Properties: {
         Action: "lambda:InvokeFunction",
-        FunctionName: functionArn(a.function),
+        FunctionName: { "Fn::GetAtt": [functionId(a.function), "Arn"] },
         Principal: "apigateway.amazonaws.com",
         SourceArn: {
           "Fn::Sub": `arn:\${AWS::Partition}:execute-api:\${AWS::Region}:\${AWS::AccountId}:\${${apiId}}/authorizers/\${${id}}`,

@@ -180,6 +180,7 @@ export async function serviceGraph(
       id: `route:${route.method} ${route.path}`,
       kind: "route",
       label: `${route.method} ${route.path}`,
+      ...(route.authorizer ? { detail: `authorizer ${route.authorizer}` } : {}),
     });
     edge({ from: api, to: r });
     edge({ from: r, to: `fn:${route.function}` });

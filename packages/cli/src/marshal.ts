@@ -232,8 +232,10 @@ export async function marshalService(
   if (apiProblems.length > 0) throw new ServiceDefinitionError(apiProblems);
   if (hasHttp)
     for (const [id, r] of Object.entries(
-      authorizerResources(service.httpApi, "HttpApi", (name) =>
-        getAtt(functionLogicalIds({ name, handler: "" }).function, "Arn"),
+      authorizerResources(
+        service.httpApi,
+        "HttpApi",
+        (name) => functionLogicalIds({ name, handler: "" }).function,
       ),
     ))
       put(id, r, `service.httpApi.authorizers`);

@@ -2,8 +2,10 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { safeDeploy } from "@sparta/operations";
 import { validateTemplate } from "@sparta/template";
 import { describe, expect, it } from "vitest";
+import { serviceGraph } from "../src/diagram.js";
 import { ServiceDefinitionError } from "../src/errors.js";
 import { marshalService } from "../src/marshal.js";
 import { templateRoutes } from "../src/routes.js";
@@ -79,18 +81,9 @@ describe("HTTP API authorizers", () => {
         Name: "users",
         AuthorizerType: "REQUEST",
         AuthorizerUri: {
-          "Fn::Join": [
-            "",
-            [
-              "arn:",
-              { Ref: "AWS::Partition" },
-              ":apigateway:",
-              { Ref: "AWS::Region" },
-              ":lambda:path/2015-03-31/functions/",
-              { "Fn::GetAtt": ["AuthFunction", "Arn"] },
-              "/invocations",
-            ],
-          ],
+          "Fn::Sub":
+            // biome-ignore lint/suspicious/noTemplateCurlyInString: Fn::Sub's syntax
+            "arn:${AWS::Partition}:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/${AuthFunction.Arn}/invocations",
         },
         AuthorizerPayloadFormatVersion: "2.0",
         EnableSimpleResponses: true,
@@ -162,6 +155,27 @@ describe("HTTP API authorizers", () => {
       ["POST /admin", "AWS_IAM"],
       ["GET /me", "cognito"],
     ]);
+  });
+
+  it("with safeDeploy(), the authorizer and its permission both name the function's live alias", async () => {
+    const t = await marshalService(service({ decorators: [safeDeploy()] }), code);
+    expect(t.Resources.HttpApiAuthorizerUsers?.Properties?.AuthorizerUri).toEqual({
+      "Fn::Sub":
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: Fn::Sub's syntax
+        "arn:${AWS::Partition}:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/${AuthFunctionAlias}/invocations",
+    });
+    expect(t.Resources.HttpApiAuthorizerUsersPermission?.Properties?.FunctionName).toEqual({
+      Ref: "AuthFunctionAlias",
+    });
+  });
+
+  it("describe's picture names each protected route's authorizer", async () => {
+    const graph = await serviceGraph(service(), await marshalService(service(), code));
+    const route = (label: string) => graph.nodes.find((n) => n.kind === "route" && n.label === label);
+    expect(route("GET /orders")?.detail).toBe("authorizer users");
+    expect(route("GET /me")?.detail).toBe("authorizer cognito");
+    expect(route("POST /admin")?.detail).toBe("authorizer AWS_IAM");
+    expect(route("GET /open")?.detail).toBeUndefined();
   });
 
   it("payload 1.0 answers a policy (no EnableSimpleResponses); a service without httpApi settings is unchanged", async () => {

@@ -1,9 +1,11 @@
 // Benchmark: ns per invocation of the same JSON-echo logic on an API Gateway v2 event, in one process:
 // raw Lambda handler vs @sparta/handler (README style, and building a global Response) vs Middy vs Hono; then the
-// same echo routing on the path first: raw reading `event.rawPath` against this package reading
-// `new URL(req.url).pathname` (the README way, target <= 2x raw) and `pathname(req)` (the fast accessor).
+// same echo routing on the path first, in a process of its own with raw again as its baseline: raw reading
+// `event.rawPath` against this package reading `new URL(req.url).pathname` (the README way, target <= 2x raw) and
+// `pathname(req)` (the fast accessor). A Lambda function runs one handler: beside Hono and undici (which share
+// Node's URL class and the heap) the URL contender measured 0.2x to 0.4x slower than alone.
 // Then the cold-start part: esbuild bundles of a hello function, bytes and import time in a fresh process.
-// Ends with one JSON line. Run after `pnpm build` (it imports ../dist).
+// Ends with one JSON line. Run after `pnpm build` (it imports ../dist). `--routed` runs the routed part only.
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -29,6 +31,9 @@ const { compose, errorMapper, json, jsonBody, lambdaHandler, normalizeHeaders, p
   "../dist/index.js"
 );
 const quick = process.argv.includes("--quick");
+const routedOnly = process.argv.includes("--routed");
+/** The routed contenders (and their baseline), timed in a process of their own. */
+const ROUTED = ["raw", "raw_path", "sparta_url", "sparta_pathname"];
 
 const template = JSON.parse(readFileSync(join(here, "../test/events/apigw-v2/no-authorizer.json"), "utf8"));
 template.requestContext.http.method = "POST";
@@ -168,8 +173,11 @@ const all = {
   ...(spartaPathname ? { sparta_pathname: spartaPathname } : {}),
 };
 // BENCH_ONLY=raw,sparta times a subset (the JSON line then carries null for the others).
-const only = process.env.BENCH_ONLY?.split(",");
-const contenders = Object.fromEntries(Object.entries(all).filter(([k]) => !only || only.includes(k)));
+// Without it, the routed contenders run in a child process (`--routed`); with it, those it lists run here.
+const only = process.env.BENCH_ONLY ? process.env.BENCH_ONLY.split(",") : undefined;
+const inProcess = (k) =>
+  routedOnly ? ROUTED.includes(k) : only ? only.includes(k) : k === "raw" || !ROUTED.includes(k);
+const contenders = Object.fromEntries(Object.entries(all).filter(([k]) => inProcess(k)));
 // Many short rounds, contenders interleaved within each round, median per contender: drift in the
 // machine's load then hits every contender alike.
 const rounds = quick ? 40 : 120;
@@ -182,12 +190,35 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const ns = Object.fromEntries(
   Object.keys(all).map((k) => [k, samples[k] ? Math.round(median(samples[k])) : null]),
 );
+const line = (k, v, base) =>
+  `${k.padEnd(15)} ${String(v).padStart(8)} ns/invocation  (${(v / base).toFixed(2)}x raw)`;
 for (const [k, v] of Object.entries(ns)) {
-  if (v === null) continue;
-  process.stdout.write(
-    `${k.padEnd(15)} ${String(v).padStart(8)} ns/invocation  (${(v / ns.raw).toFixed(2)}x raw)\n`,
-  );
+  if (v !== null) process.stdout.write(`${line(k, v, ns.raw)}\n`);
 }
+if (routedOnly) {
+  process.stdout.write(`${JSON.stringify(ns)}\n`);
+  process.exit(0);
+}
+
+// --- routed on the path, in a process of its own -------------------------------------------------------------
+let child = {};
+if (!only) {
+  const out = execFileSync(
+    process.execPath,
+    [fileURLToPath(import.meta.url), "--routed", ...(quick ? ["--quick"] : [])],
+    { encoding: "utf8", env: { ...process.env, BENCH_ONLY: "" } },
+  );
+  child = JSON.parse(out.trim().split("\n").at(-1));
+  process.stdout.write("routed on the path, in a process of its own (raw again as its baseline):\n");
+  for (const k of ROUTED) if (child[k] != null) process.stdout.write(`${line(k, child[k], child.raw)}\n`);
+}
+for (const k of ROUTED.slice(1)) ns[k] = child[k] ?? ns[k] ?? null;
+const routedRaw = child.raw ?? ns.raw;
+if (ns.sparta_url != null)
+  process.stdout.write(
+    `new URL(req.url).pathname stack: ${(ns.sparta_url / routedRaw).toFixed(2)}x raw (target <= 2x), ` +
+      `${(ns.sparta_url / ns.raw_path).toFixed(2)}x raw_path\n`,
+  );
 
 // --- cold start: bundle a hello function each way, import it in a fresh process ----------------------------
 // Both hellos are bundled by bench/hello.mjs with the same esbuild options (HELLO_ESBUILD_OPTIONS: bundle,
@@ -239,6 +270,8 @@ process.stdout.write(
     raw_path_ns: ns.raw_path,
     sparta_url_ns: ns.sparta_url,
     sparta_pathname_ns: ns.sparta_pathname ?? null,
+    routed_raw_ns: routedRaw,
+    sparta_url_x_raw: ns.sparta_url == null ? null : Math.round((ns.sparta_url / routedRaw) * 100) / 100,
     sparta_bundle_bytes: cold.sparta.bytes,
     sparta_bundle_gzip_bytes: cold.sparta.gzip_bytes,
     sparta_import_ms: cold.sparta.import_ms,

@@ -62,6 +62,8 @@ const CONSUMERS: { type: string; path: string[]; note: string }[] = [
   { type: "AWS::Lambda::EventSourceMapping", path: ["FunctionName"], note: "event source mapping" },
   { type: "AWS::Lambda::Permission", path: ["FunctionName"], note: "invoke permission" },
   { type: "AWS::ApiGatewayV2::Integration", path: ["IntegrationUri"], note: "HTTP API integration" },
+  // `@sparta/cli`'s HTTP API Lambda authorizer: its invoke permission is rewired too, so both must name the alias.
+  { type: "AWS::ApiGatewayV2::Authorizer", path: ["AuthorizerUri"], note: "HTTP API Lambda authorizer" },
   { type: "AWS::ApiGateway::Method", path: ["Integration", "Uri"], note: "REST API integration" },
   { type: "AWS::Events::Rule", path: ["Targets", "*", "Arn"], note: "EventBridge rule target" },
   { type: "AWS::Scheduler::Schedule", path: ["Target", "Arn"], note: "EventBridge schedule target" },

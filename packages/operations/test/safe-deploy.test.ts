@@ -122,6 +122,39 @@ describe("addSafeDeploy", () => {
     expect(info.find((m) => m.startsWith("WorkerFunction:"))).toContain("Logs (log subscription filter)");
   });
 
+  it("points an HTTP API Lambda authorizer at the alias, as its invoke permission", () => {
+    const t = service();
+    t.Resources.Auth = {
+      Type: "AWS::ApiGatewayV2::Authorizer",
+      Properties: {
+        ApiId: { Ref: "HttpApi" },
+        Name: "users",
+        AuthorizerType: "REQUEST",
+        AuthorizerPayloadFormatVersion: "2.0",
+        AuthorizerUri: {
+          "Fn::Sub":
+            "arn:${AWS::Partition}:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/${WorkerFunction.Arn}/invocations",
+        },
+      },
+    };
+    t.Resources.AuthPermission = {
+      Type: "AWS::Lambda::Permission",
+      Properties: {
+        Action: "lambda:InvokeFunction",
+        FunctionName: { "Fn::GetAtt": ["WorkerFunction", "Arn"] },
+        Principal: "apigateway.amazonaws.com",
+      },
+    };
+    const info: string[] = [];
+    addSafeDeploy(t, { reporter: { warn: () => {}, info: (m) => info.push(m) } });
+    expect(res(t, "Auth").Properties.AuthorizerUri).toEqual({
+      "Fn::Sub":
+        "arn:${AWS::Partition}:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/${WorkerFunctionAlias}/invocations",
+    });
+    expect(res(t, "AuthPermission").Properties.FunctionName).toEqual({ Ref: "WorkerFunctionAlias" });
+    expect(info.find((m) => m.startsWith("WorkerFunction:"))).toContain("Auth (HTTP API Lambda authorizer)");
+  });
+
   it("adds CodeDeploy with the chosen shift per function and a role scoped to the functions", () => {
     const t = addSafeDeploy(service(), {
       shift: "Canary10Percent5Minutes",
