@@ -10,6 +10,7 @@ import { commandHelp, flagUsage, helpText } from "./help.js";
 import { type LoadedService, loadService, resolveServicePath } from "./load.js";
 import {
   camelCase,
+  checkConfigKeys,
   type FlagValues,
   GLOBAL_FLAGS,
   globalOptions,
@@ -239,6 +240,10 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
     );
     if (!builtin && !custom)
       throw unknownCommand(commandName!, [...BUILTINS, ...(loaded?.service.commands ?? [])]);
+    checkConfigKeys(config, [
+      GLOBAL_FLAGS,
+      ...[...BUILTINS, ...(loaded?.service.commands ?? [])].map((c) => c.flags ?? {}),
+    ]);
     const name = builtin?.name ?? custom!.name;
     const commandFlags: Record<string, CommandFlag> = {
       ...GLOBAL_FLAGS,
