@@ -237,6 +237,31 @@ describe("bad input is refused before anything is deployed", () => {
     if (!c.built) expect(zips, "nothing is bundled before the definition is checked").toEqual([]);
   });
 
+  it("with --format json a usage error is JSON on stdout too", async () => {
+    const dir = copyExample();
+    const r = await runInProcess(["provision", "--s3-bukket", "b", "--format", "json"], dir, env);
+    expect(r.code).toBe(2);
+    expect(JSON.parse(r.stdout)).toEqual({
+      error: {
+        code: "USAGE",
+        exitCode: 2,
+        message: expect.stringMatching(
+          /^sparta provision: unknown flag --s3-bukket\. Did you mean --s3-bucket\?/,
+        ),
+      },
+    });
+    const definition = copyExample();
+    writeFileSync(join(definition, "sparta.config.ts"), service(`environment: { AWS_REGION: "x" }`));
+    const d = await runInProcess(["provision", "--format", "json"], definition, env);
+    expect(d.code).toBe(2);
+    expect(JSON.parse(d.stdout).error).toMatchObject({
+      code: "SERVICE_DEFINITION_INVALID",
+      problems: [
+        { path: "functions[hello].environment.AWS_REGION", message: expect.stringMatching(/reserved/) },
+      ],
+    });
+  });
+
   it("reads an event file that starts with a UTF-8 byte-order mark", async () => {
     const dir = copyExample();
     writeFileSync(join(dir, "event.json"), `\uFEFF${JSON.stringify({ Records: [] })}`);
