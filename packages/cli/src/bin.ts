@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { createInterface } from "node:readline";
 import { runCli } from "./cli.js";
+import { INTERRUPTED_EXIT, interruptNotes } from "./interrupt.js";
 
 // The AWS SDK warns on every run under Node 20 that future versions need Node 22; that is not the user's
 // deployment's business. Every other process warning is still printed.
@@ -11,10 +12,16 @@ process.on("warning", (warning) => {
   process.stderr.write(`${warning.name}: ${warning.message}\n`);
 });
 
-// First Ctrl-C: a deployment stops cleanly (see CliIO.signal); a second one exits at once.
+// First Ctrl-C: acknowledged at once, and the command stops cleanly where it is (see CliIO.signal); a second one
+// exits at once, saying what may be left.
 const interrupt = new AbortController();
 process.on("SIGINT", () => {
-  if (interrupt.signal.aborted) process.exit(130);
+  const notes = interruptNotes();
+  if (interrupt.signal.aborted) {
+    process.stderr.write(`\n${notes.second}\n`);
+    process.exit(INTERRUPTED_EXIT);
+  }
+  process.stderr.write(`\n${notes.first}\n`);
   interrupt.abort();
 });
 

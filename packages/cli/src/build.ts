@@ -103,6 +103,21 @@ async function runHook<K extends keyof WorkflowHooks>(
 }
 
 /**
+ * Who put what the template check refuses into the template. The definition's own settings are checked before the
+ * build (validateService), so what is left comes from code that edits the template, named here.
+ */
+function templateProblemSource(service: ServiceDefinition): string {
+  const editors = [
+    ...service.functions.filter((fn) => fn.decorator).map((fn) => `functions[${fn.name}].decorator`),
+    ...(service.decorators ?? []).map((_, i) => `service.decorators[${i}]`),
+    ...(service.hooks?.postMarshal ? ["hooks.postMarshal"] : []),
+  ];
+  return editors.length > 0
+    ? `The service's settings passed their checks, so the template code of ${editors.join(", ")} produced them; fix it and run again.`
+    : "sparta generated them from settings that passed its checks: that is a bug in sparta; please report it with the service definition.";
+}
+
+/**
  * Build a service into `<serviceDir>/.sparta/`: hooks, wrappers, bundles and reproducible ZIPs (packager),
  * the template (validated with @sparta/template), `cloudformation.json` and `manifest.json`.
  * Touches no network.
@@ -138,7 +153,7 @@ export async function buildService(options: BuildOptions): Promise<BuildResult> 
       [
         `The generated template for ${service.name} has ${problems.length} problem(s):`,
         ...problems.map((p) => `  - ${p.path}: ${p.message}${p.fix ? ` (fix: ${p.fix})` : ""}`),
-        "A decorator or hook probably produced them; fix it and run again.",
+        templateProblemSource(service),
         ...(valueProblems
           ? [
               "If AWS accepts a value the allowed-values table does not know yet, --no-checkValues skips those checks.",

@@ -7,9 +7,11 @@ import type { BuiltinContext } from "./commands/types.js";
 import { COMPLETE_COMMAND, complete, formatCompletion, serviceHints } from "./complete.js";
 import { ExitCode, SpartaCliError, UsageError } from "./errors.js";
 import { commandHelp, flagUsage, helpText } from "./help.js";
+import { setInterruptNotes } from "./interrupt.js";
 import { type LoadedService, loadService, resolveServicePath } from "./load.js";
 import {
   camelCase,
+  checkConfigKeys,
   type FlagValues,
   GLOBAL_FLAGS,
   globalOptions,
@@ -146,6 +148,8 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
   };
   let reporter = createReporter(io.stderr, options);
   let restoreEnv = () => {};
+  let wroteResult = false;
+  setInterruptNotes(undefined);
   // The shells' completion scripts ask here (sparta completion): candidates on stdout, never an error.
   if (argv[0] === COMPLETE_COMMAND) {
     try {
@@ -239,6 +243,10 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
     );
     if (!builtin && !custom)
       throw unknownCommand(commandName!, [...BUILTINS, ...(loaded?.service.commands ?? [])]);
+    checkConfigKeys(config, [
+      GLOBAL_FLAGS,
+      ...[...BUILTINS, ...(loaded?.service.commands ?? [])].map((c) => c.flags ?? {}),
+    ]);
     const name = builtin?.name ?? custom!.name;
     const commandFlags: Record<string, CommandFlag> = {
       ...GLOBAL_FLAGS,
@@ -296,6 +304,7 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
 
     const result = (value: unknown, text?: string) => {
       reporter.done();
+      wroteResult = true;
       if (options.format === "json") io.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
       else if (text !== undefined) io.stdout.write(`${text}\n`);
     };
@@ -318,6 +327,7 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
       globalFlags: GLOBAL_FLAGS,
       write: (text: string) => {
         reporter.done();
+        wroteResult = true;
         io.stdout.write(text);
       },
       args: parsed.positionals.slice(1),
@@ -349,10 +359,28 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
     return code ?? ExitCode.ok;
   } catch (error) {
     reporter.done();
-    return reportError(error, reporter, options);
+    const code = reportError(error, reporter, options);
+    // With --format json, stdout is one JSON document whatever happens: the error, unless a result was written.
+    if (options.format === "json" && !wroteResult)
+      io.stdout.write(`${JSON.stringify(errorJson(error, code), null, 2)}\n`);
+    return code;
   } finally {
+    setInterruptNotes(undefined);
     restoreEnv();
   }
+}
+
+/** The error as `--format json` prints it on stdout: `{ "error": { code, exitCode, message, problems? } }`. */
+function errorJson(error: unknown, exitCode: number): { error: Record<string, unknown> } {
+  const e = error as { code?: unknown; message?: unknown; problems?: unknown };
+  return {
+    error: {
+      code: typeof e?.code === "string" && exitCode !== ExitCode.internal ? e.code : "INTERNAL",
+      exitCode,
+      message: typeof e?.message === "string" ? e.message : String(error),
+      ...(Array.isArray(e?.problems) ? { problems: e.problems } : {}),
+    },
+  };
 }
 
 function reportError(

@@ -4,6 +4,8 @@ export const ExitCode = {
   internal: 1,
   user: 2,
   deployment: 3,
+  /** Stopped by Ctrl-C before the outcome was known (128 + SIGINT). */
+  interrupted: 130,
 } as const;
 
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
@@ -106,5 +108,12 @@ export class LogsReadError extends SpartaCliError {
 export class InvokeError extends SpartaCliError {
   constructor(message: string, options: { cause?: unknown } = {}) {
     super("INVOKE_FAILED", message, { ...options, exitCode: ExitCode.user });
+  }
+}
+
+/** Ctrl-C stopped the command before its outcome was known; the message says what was, and was not, done. */
+export class InterruptedError extends SpartaCliError {
+  constructor(message: string) {
+    super("INTERRUPTED", message, { exitCode: ExitCode.interrupted });
   }
 }

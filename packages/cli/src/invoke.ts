@@ -176,6 +176,8 @@ export async function readEvent(
       );
     }
   }
+  // Editors on Windows save UTF-8 with a byte-order mark; it is no part of the JSON.
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   try {
     JSON.parse(text);
   } catch (error) {

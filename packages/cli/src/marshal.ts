@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { stackBucketArn, stackBucketName } from "@sparta/operations";
 import { credentialLike, tlsOnlyBucketPolicy } from "@sparta/template";
 import { authorizerResources, httpApiProblems, routeAuthorization } from "./authorizers.js";
+import { FRAGMENT_SECTIONS, fragmentProblem } from "./checks.js";
 import { HookError, ServiceDefinitionError } from "./errors.js";
 import { applyPermissionsBoundary, lambdaRole, pascalId, RUNTIME } from "./lambda-resources.js";
 import {
@@ -634,11 +635,13 @@ async function runDecorator(
   where: string,
   run: () => DecoratorResult,
 ): Promise<TemplateFragment | undefined> {
+  let value: unknown;
   try {
-    return (await run()) ?? undefined;
+    value = await run();
   } catch (error) {
     throw new HookError(`${where} threw: ${(error as Error).message}`, { cause: error });
   }
+  return (value ?? undefined) as TemplateFragment | undefined;
 }
 
 function mergeFragment(
@@ -646,8 +649,11 @@ function mergeFragment(
   fragment: TemplateFragment | undefined,
   where: string,
 ): void {
-  if (!fragment) return;
-  for (const section of ["Parameters", "Conditions", "Resources", "Outputs"] as const) {
+  // A decorator that edited the template and returned it has nothing more to add.
+  if (!fragment || fragment === template) return;
+  const problem = fragmentProblem(fragment);
+  if (problem) throw new HookError(`${where} ${problem}`);
+  for (const section of FRAGMENT_SECTIONS) {
     const add = fragment[section];
     if (!add) continue;
     if (!template[section]) template[section] = {};

@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { UsageError } from "./errors.js";
 import type { CommandFlag, GlobalOptions } from "./service.js";
+import { didYouMean } from "./suggest.js";
 
 /** Flags every command accepts. Named in camelCase here; typed in kebab-case (`--stack-name`) or camelCase. */
 export const GLOBAL_FLAGS: Record<string, CommandFlag> = {
@@ -128,6 +129,24 @@ export function readConfigFile(dir: string): Record<string, unknown> {
     );
   }
   return value as Record<string, unknown>;
+}
+
+/**
+ * Refuse a config-file key that is no flag of any command (`flagSets`): a typo would otherwise be ignored and the
+ * run would use the default instead, silently.
+ */
+export function checkConfigKeys(
+  config: Record<string, unknown>,
+  flagSets: Record<string, CommandFlag>[],
+): void {
+  const all: Record<string, CommandFlag> = Object.assign({}, ...flagSets);
+  const unknown = Object.keys(config).filter((k) => flagKey(k, all) === undefined);
+  if (unknown.length === 0) return;
+  const names = Object.keys(all).sort();
+  throw new UsageError(
+    unknown.map((k) => `${CONFIG_FILE}: unknown key "${k}".${didYouMean(k, names)}`).join("\n") +
+      `\nIts keys are flag names of sparta's commands (camelCase or kebab-case), e.g. {"stage": "dev", "s3Bucket": "my-bucket"}; remove or rename ${unknown.length > 1 ? "them" : "it"}`,
+  );
 }
 
 /** Keys of the config file that carry secrets: refused there. */

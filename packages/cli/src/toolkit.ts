@@ -162,6 +162,32 @@ export function toolkitBucket(
   return { bucket, ...where };
 }
 
+/**
+ * The toolkit stack as provision needs it, read with one DescribeStacks call (its resources are not needed), or
+ * undefined when there is none.
+ */
+export async function describeToolkitStack(stackName: string): Promise<ToolkitStack | undefined> {
+  const { createCfnClient } = await import("@sparta/converge");
+  let stack: Awaited<ReturnType<ReturnType<typeof createCfnClient>["describeStacks"]>>["Stacks"];
+  try {
+    stack = (await createCfnClient().describeStacks({ StackName: stackName })).Stacks;
+  } catch (error) {
+    // CloudFormation answers a ValidationError "Stack with id X does not exist" for a stack it does not know.
+    if (/does not exist/.test(String((error as Error).message))) return undefined;
+    throw error;
+  }
+  const found = stack?.[0];
+  if (!found?.StackId || found.StackStatus === "DELETE_COMPLETE") return undefined;
+  const outputs: Record<string, string> = {};
+  for (const o of found.Outputs ?? []) if (o.OutputKey) outputs[o.OutputKey] = o.OutputValue ?? "";
+  return {
+    stackId: found.StackId,
+    status: found.StackStatus ?? "",
+    ...(found.StackStatusReason ? { statusReason: found.StackStatusReason } : {}),
+    outputs,
+  };
+}
+
 /** The one S3 call that checks the bucket: HeadBucket, with the account expected to own it. */
 export interface BucketProbe {
   /** Resolves when the bucket exists and (with ExpectedBucketOwner) belongs to that account; throws S3's error. */

@@ -2,6 +2,7 @@ import { existsSync, statSync } from "node:fs";
 import { resolve } from "node:path";
 import { build } from "esbuild";
 import { httpApiProblems } from "./authorizers.js";
+import { handlerValueProblem, reservedEnvironmentProblem, settingProblems } from "./checks.js";
 import { type DefinitionProblem, ServiceDefinitionError } from "./errors.js";
 import { pascalId } from "./marshal.js";
 import { s3EventProblems } from "./s3-notifications.js";
@@ -142,7 +143,9 @@ function checkRuntimeSettings(
       add(`${at}.environment`, `must be an object of strings, received ${show(environment)}`);
     else
       for (const [k, v] of Object.entries(environment)) {
-        if (!ENV_KEY.test(k))
+        const reserved = reservedEnvironmentProblem(k);
+        if (reserved) add(`${at}.environment.${k}`, reserved);
+        else if (!ENV_KEY.test(k))
           add(
             `${at}.environment.${k}`,
             "variable names must match [A-Za-z][A-Za-z0-9_]+ (at least 2 characters)",
@@ -270,8 +273,8 @@ export function parseHandlerRef(handler: string): { module: string; exportName: 
     : { module: handler.slice(0, i), exportName: handler.slice(i + 1) };
 }
 
-/** Names exported by a TypeScript/JavaScript module, read by esbuild without running it. */
-async function moduleExports(file: string): Promise<string[]> {
+/** Names exported by a TypeScript/JavaScript module and its bundled code, read by esbuild without running it. */
+async function moduleExports(file: string): Promise<{ names: string[]; code: string }> {
   const result = await build({
     entryPoints: [file],
     bundle: true,
@@ -283,8 +286,10 @@ async function moduleExports(file: string): Promise<string[]> {
     logLevel: "silent",
     outdir: "out",
   });
-  const out = Object.values(result.metafile.outputs).find((o) => o.entryPoint !== undefined);
-  return out?.exports ?? [];
+  const [path, out] =
+    Object.entries(result.metafile.outputs).find(([, o]) => o.entryPoint !== undefined) ?? [];
+  const code = result.outputFiles?.find((f) => path !== undefined && f.path.endsWith(path))?.text ?? "";
+  return { names: out?.exports ?? [], code };
 }
 
 /**
@@ -638,18 +643,25 @@ export async function validateService(
   if (options.checkHandlers !== false) {
     for (const check of handlerChecks) {
       try {
-        const names = await moduleExports(check.file);
+        const { names, code } = await moduleExports(check.file);
         if (!names.includes(check.exportName)) {
           add(
             check.at,
             `module ${check.file} has no export "${check.exportName}"; its exports: ${names.length ? names.join(", ") : "none"}`,
           );
+        } else {
+          const problem = handlerValueProblem(code, check.exportName);
+          if (problem) add(check.at, `module ${check.file}: ${problem}`);
         }
       } catch (error) {
-        add(check.at, `module ${check.file} does not compile: ${(error as Error).message.split("\n")[0]}`);
+        // esbuild's message is a head line ("Build failed with 1 error:") and then each error with its place.
+        const message = (error as Error).message.trimEnd().replace(/\n/g, "\n      ");
+        add(check.at, `module ${check.file} does not compile:\n      ${message}`);
       }
     }
   }
+  // What AWS accepts in a template but refuses only when the stack deploys.
+  problems.push(...settingProblems(value));
   if (problems.length > 0) throw new ServiceDefinitionError(problems, options.source);
   return applyFunctionDefaults(value as unknown as ServiceDefinition);
 }

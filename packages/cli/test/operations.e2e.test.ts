@@ -66,31 +66,20 @@ describe("operations wired into sparta provision and status", () => {
     removeCopies();
   });
 
-  it("a first create gets no rollback trigger (the alarms do not exist yet)", async () => {
-    delete stack.outputs;
-    convergeInputs.length = 0;
-    const r = await runInProcess(["provision", "--s3Bucket", "sparta-artifacts", "--yes"], dir);
-    expect(r.code, r.stderr).toBe(0);
-    expect(convergeInputs).toHaveLength(1);
-    expect(convergeInputs[0]!.rollbackTriggers).toBeUndefined();
-    expect(convergeInputs[0]!.rollbackAlarms).toBeUndefined();
-    expect(convergeInputs[0]!.monitoringTimeMinutes).toBeUndefined();
-    expect(r.stderr).toMatch(/hello: no rollback trigger yet \(the alarms are created by this deployment/);
-  }, 120_000);
-
-  it("the next deploy passes the deployed composite alarm as a typed rollback trigger, watched 5 minutes", async () => {
+  // Converge reads the deployed output itself, from the stack it describes anyway (no extra call), and says which
+  // trigger it set: none on a first create, the composite alarm after (its own tests, unchanged.test.ts).
+  it("provision asks converge for the deployed composite alarm as the rollback trigger, watched 5 minutes", async () => {
     stack.outputs = { SpartaRollbackAlarmArn: arn("hello-rollback"), HelloCodeKey: "hello-0.zip" };
     convergeInputs.length = 0;
     const r = await runInProcess(["provision", "--s3Bucket", "sparta-artifacts", "--yes"], dir);
     expect(r.code, r.stderr).toBe(0);
     expect(convergeInputs[0]).toMatchObject({
       stackName: "hello",
-      rollbackTriggers: [{ Arn: arn("hello-rollback"), Type: "AWS::CloudWatch::CompositeAlarm" }],
+      rollbackTriggerOutputs: [{ output: "SpartaRollbackAlarmArn", type: "AWS::CloudWatch::CompositeAlarm" }],
       monitoringTimeMinutes: 5,
     });
-    expect(r.stderr).toContain(
-      `hello: rolls back if ${arn("hello-rollback")} goes to ALARM within 5 minutes`,
-    );
+    expect(convergeInputs[0]!.rollbackTriggers).toBeUndefined();
+    expect(convergeInputs[0]!.rollbackAlarms).toBeUndefined();
   }, 120_000);
 
   it("a deploy that removes alarms() passes no trigger (CloudFormation fails on a trigger it deletes)", async () => {
@@ -107,6 +96,7 @@ describe("operations wired into sparta provision and status", () => {
     );
     expect(r.code, r.stderr).toBe(0);
     expect(convergeInputs[0]!.rollbackTriggers).toBeUndefined();
+    expect(convergeInputs[0]!.rollbackTriggerOutputs).toBeUndefined();
   }, 120_000);
 
   it("status lists each function alarm's state, read from CloudWatch (alarms made with PutMetricAlarm)", async () => {

@@ -1,8 +1,9 @@
 import { relative } from "node:path";
-import type { Change, RollbackTrigger } from "@sparta/converge";
+import type { Change } from "@sparta/converge";
 import { assessChanges, formatRisks, type Risk } from "../approval.js";
 import { describeTrigger } from "../describe.js";
-import { DeploymentError, ExitCode, UsageError } from "../errors.js";
+import { DeploymentError, ExitCode, InterruptedError, UsageError } from "../errors.js";
+import { setInterruptNotes } from "../interrupt.js";
 import { ARTIFACT_BUCKET_PARAMETER } from "../marshal.js";
 import { parsePairs } from "../options.js";
 import type { BuildResult, CommandContext, TemplateDocument } from "../service.js";
@@ -11,6 +12,7 @@ import {
   bootstrapToolkit,
   checkToolkitBucket,
   createBucketProbe,
+  describeToolkitStack,
   TOOLKIT_STACK,
   toolkitBucket,
 } from "../toolkit.js";
@@ -60,33 +62,21 @@ export const ROLLBACK_MONITORING_MINUTES = 5;
 
 /**
  * The rollback triggers of the next deployment: the composite alarm `alarms()` of @sparta/operations put in the
- * DEPLOYED stack (output `SpartaRollbackAlarmArn`), when the template about to be deployed keeps it. None on a
+ * DEPLOYED stack (output `SpartaRollbackAlarmArn`), when the template about to be deployed keeps it. Converge reads
+ * the deployed output from the stack it describes anyway (no extra call) and says which trigger it set; none on a
  * first create: the alarms do not exist yet, so they protect the deploys after the one that creates them.
  */
-export async function rollbackSettings(
-  ctx: Pick<CommandContext, "reporter">,
-  stackName: string,
-  template: object,
-  describe?: (stackName: string) => Promise<{ outputs: Record<string, string> } | undefined>,
-): Promise<{ rollbackTriggers?: RollbackTrigger[]; monitoringTimeMinutes?: number }> {
-  const { ROLLBACK_ALARM_OUTPUT, rollbackTriggersFrom } = await import("@sparta/operations");
-  const next = template as Parameters<typeof rollbackTriggersFrom>[1] & object;
+export async function rollbackSettings(template: object): Promise<{
+  rollbackTriggerOutputs?: { output: string; type: "AWS::CloudWatch::CompositeAlarm" }[];
+  monitoringTimeMinutes?: number;
+}> {
+  const { ROLLBACK_ALARM_OUTPUT } = await import("@sparta/operations");
+  const next = template as { Outputs?: Record<string, unknown> };
   if (next.Outputs?.[ROLLBACK_ALARM_OUTPUT] === undefined) return {};
-  const read =
-    describe ??
-    (async (name: string) => (await import("@sparta/converge")).describeStack({ stackName: name }));
-  const current = await read(stackName);
-  const triggers = rollbackTriggersFrom(current?.outputs, next);
-  if (triggers.length === 0) {
-    ctx.reporter.info(
-      `${stackName}: no rollback trigger yet (the alarms are created by this deployment and guard the next ones)`,
-    );
-    return {};
-  }
-  ctx.reporter.info(
-    `${stackName}: rolls back if ${triggers.map((t) => t.Arn).join(", ")} goes to ALARM within ${ROLLBACK_MONITORING_MINUTES} minutes`,
-  );
-  return { rollbackTriggers: triggers, monitoringTimeMinutes: ROLLBACK_MONITORING_MINUTES };
+  return {
+    rollbackTriggerOutputs: [{ output: ROLLBACK_ALARM_OUTPUT, type: "AWS::CloudWatch::CompositeAlarm" }],
+    monitoringTimeMinutes: ROLLBACK_MONITORING_MINUTES,
+  };
 }
 
 /** One line per change set entry: action, logical id, type, and whether the resource is replaced. */
@@ -100,19 +90,39 @@ export function formatChanges(changes: Change[]): string[] {
   );
 }
 
+/**
+ * `--resources-to-skip A,B --resources-to-skip C` -> `["A", "B", "C"]`: logical ids (a nested stack's resource as
+ * `Stack.LogicalId`), checked here so a typo is named as the flag's.
+ */
+export function skippedResources(values: string[] | undefined): string[] {
+  const ids = (values ?? []).flatMap((v) => v.split(",")).map((id) => id.trim());
+  for (const id of ids)
+    if (!/^[A-Za-z0-9]+(\.[A-Za-z0-9]+)*$/.test(id))
+      throw new UsageError(
+        `--resources-to-skip ${JSON.stringify(id)}: not a logical id; give the ids the failed rollback names (letters and digits, a nested stack's resource as Stack.LogicalId), e.g. --resources-to-skip Queue,Api.Handler`,
+      );
+  return [...new Set(ids)];
+}
+
 /** A yes typed at a prompt. */
 const isYes = (answer: string) => /^\s*y(es)?\s*$/i.test(answer);
 
 /**
- * The bucket provision uploads to: `--s3-bucket`, else the toolkit stack's (checked to exist and to belong to the
- * stack's account), made first when there is none yet, unless `plan` (which changes nothing).
+ * The bucket provision uploads to: `--s3-bucket`, else the toolkit stack's (one DescribeStacks call), made first
+ * when there is none yet, unless `plan` (which changes nothing). `explain` turns converge's error for a bucket that
+ * is gone or not the account's into the toolkit's (checked only then, so an unchanged deploy makes no S3 call).
  */
-async function deploymentBucket(ctx: BuiltinContext, plan: boolean): Promise<string> {
+async function deploymentBucket(
+  ctx: BuiltinContext,
+  plan: boolean,
+): Promise<{ bucket: string; explain: (error: unknown) => Promise<never> }> {
+  const rethrow = async (error: unknown): Promise<never> => {
+    throw error;
+  };
   const given = ctx.flags.s3Bucket as string | undefined;
-  if (given !== undefined) return given;
+  if (given !== undefined) return { bucket: given, explain: rethrow };
   const toolkit = (ctx.flags.toolkitStackName as string | undefined) ?? TOOLKIT_STACK;
-  const { describeStack } = await import("@sparta/converge");
-  const stack = await describeStack({ stackName: toolkit });
+  const stack = await describeToolkitStack(toolkit);
   if (!stack) {
     if (plan)
       throw new UsageError(
@@ -127,12 +137,19 @@ async function deploymentBucket(ctx: BuiltinContext, plan: boolean): Promise<str
       ...(ctx.signal ? { signal: ctx.signal } : {}),
     });
     ctx.reporter.info(`${toolkit}: ${made.kind}; deployment bucket ${made.bucket}`);
-    return made.bucket;
+    return { bucket: made.bucket, explain: rethrow };
   }
   const found = toolkitBucket(toolkit, stack);
-  await checkToolkitBucket(await createBucketProbe(), toolkit, found);
   ctx.reporter.debug(`deployment bucket ${found.bucket} (stack ${toolkit})`);
-  return found.bucket;
+  return {
+    bucket: found.bucket,
+    explain: async (error) => {
+      const code = (error as { code?: unknown }).code;
+      if (code === "SPARTA_CONVERGE_BUCKET_MISSING" || code === "SPARTA_CONVERGE_BUCKET_OWNER")
+        await checkToolkitBucket(await createBucketProbe(), toolkit, found);
+      throw error;
+    },
+  };
 }
 
 /** The template the stack runs now; undefined for a stack being created (REVIEW_IN_PROGRESS) or none. */
@@ -204,6 +221,13 @@ export const provision: BuiltinCommand = {
       type: "boolean",
       description: "show every change and ask before executing them",
     },
+    resourcesToSkip: {
+      type: "string",
+      multiple: true,
+      valueName: "LOGICAL_ID[,...]",
+      description:
+        "for a stack in UPDATE_ROLLBACK_FAILED: resources the resumed rollback skips (left as they are, marked rolled back); a nested stack's as Stack.LogicalId",
+    },
   },
   examples: [
     "sparta provision                 # the first run creates the deployment bucket (sparta bootstrap)",
@@ -211,6 +235,7 @@ export const provision: BuiltinCommand = {
     "sparta provision --plan          # what would change; nothing is executed",
     "sparta provision --yes           # in CI: no questions",
     "sparta provision --noop --list   # build only, list the ZIPs",
+    "sparta provision --resources-to-skip Queue   # resume a failed rollback, skipping Queue",
   ],
   async run(ctx) {
     const parameters = parsePairs("param", ctx.flags.param as string[] | undefined);
@@ -241,12 +266,24 @@ export const provision: BuiltinCommand = {
         "--list shows what a build would deploy; use it with --noop (sparta provision --noop --list)",
       );
     }
+    const resourcesToSkip = skippedResources(ctx.flags.resourcesToSkip as string[] | undefined);
+    if (resourcesToSkip.length > 0 && (ctx.options.noop || ctx.flags.inplace))
+      throw new UsageError(
+        "--resources-to-skip resumes a failed rollback, which only a change-set deploy does; drop --noop or --inplace",
+      );
     const packageName = ctx.flags.codePipelinePackage as string | undefined;
     if (packageName !== undefined && !ctx.service.codePipelinePackage) {
       throw new UsageError(
         "--code-pipeline-package needs the service's environments: add `codePipelinePackage: pipeline.packageFor` to defineService (pipeline = codePipeline() from @sparta/pipeline)",
       );
     }
+    const status = `sparta status${ctx.stage !== undefined ? ` --stage ${ctx.stage}` : ""}`;
+    setInterruptNotes({
+      first:
+        "Ctrl-C: stopping once the build's current step ends; nothing will be uploaded or deployed (Ctrl-C again to exit at once)",
+      second:
+        "Ctrl-C again: exited at once during the build; nothing was uploaded or deployed (.sparta/ may hold a partial build)",
+    });
     const build = await ctx.build({
       ...(packageName ? { codePipelinePackage: ctx.service.codePipelinePackage!(packageName) } : {}),
       ...(given ? { s3Bucket: given } : {}),
@@ -298,7 +335,23 @@ export const provision: BuiltinCommand = {
       );
       return ExitCode.ok;
     }
-    const bucket = await deploymentBucket(ctx, plan);
+    const stopped = (when: string) => {
+      if (ctx.signal?.aborted)
+        throw new InterruptedError(
+          `interrupted ${when}: nothing was uploaded and no change set was made; stack ${build.stackName} is as it was`,
+        );
+    };
+    stopped("during the build");
+    setInterruptNotes({
+      first:
+        `Ctrl-C: stopping. A change set not yet executed is deleted; once one executes, stack ${build.stackName} ` +
+        "keeps deploying in CloudFormation and this run reports where it is (Ctrl-C again to exit at once)",
+      second:
+        `Ctrl-C again: exited at once. Stack ${build.stackName} may still be deploying in CloudFormation (follow it with ` +
+        `\`${status}\`), and a change set this run made may be left on it (the next \`sparta provision\` deletes it)`,
+    });
+    const { bucket, explain } = await deploymentBucket(ctx, plan);
+    stopped("before deploying");
     if (ctx.flags.inplace) {
       const { provisionInplace } = await import("../inplace.js");
       const inplace = await provisionInplace({
@@ -306,7 +359,7 @@ export const provision: BuiltinCommand = {
         build,
         bucket,
         reporter: ctx.reporter,
-      });
+      }).catch(explain);
       if (inplace.kind !== "needs-change-set") {
         ctx.result(
           { kind: inplace.kind, stackName: build.stackName, functions: inplace.functions },
@@ -329,11 +382,12 @@ export const provision: BuiltinCommand = {
       tags: build.tags,
       bucket,
       artifacts: build.artifacts.map((a) => ({ path: a.path, key: a.key, sha256: a.sha256, size: a.size })),
+      ...(resourcesToSkip.length > 0 ? { resourcesToSkip } : {}),
     };
     const deps = { reporter: convergeReporter(ctx), ...(ctx.signal ? { signal: ctx.signal } : {}) };
     if (plan) {
       // A change set made, read and deleted: nothing else is called, whatever differs (tags included).
-      const changes = await planChanges(input, deps);
+      const changes = await planChanges(input, deps).catch(explain);
       const current = changes.length ? await deployedTemplate(build.stackName) : undefined;
       const risks = changes.length ? assessChanges(changes, current, build.template) : [];
       const deployed = await describeStack({ stackName: build.stackName });
@@ -350,7 +404,7 @@ export const provision: BuiltinCommand = {
       );
       return ExitCode.ok;
     }
-    const rollback = await rollbackSettings(ctx, build.stackName, build.template);
+    const rollback = await rollbackSettings(build.template);
     ctx.reporter.info(`provisioning stack ${build.stackName}`);
     // Why the change set was not executed: declined at the prompt, or no one could be asked.
     let refused: { risks: Risk[] } | undefined;
@@ -381,7 +435,7 @@ export const provision: BuiltinCommand = {
           );
         },
       },
-    );
+    ).catch(explain);
     if (refused)
       throw new UsageError(
         `sparta provision: stack ${build.stackName} was not changed: ${
@@ -390,6 +444,11 @@ export const provision: BuiltinCommand = {
             : "--confirm asks before executing"
         }, and stdin is not a terminal, so no one can answer. Review them with \`sparta provision --plan\`, then pass --yes (sparta provision --yes)`,
       );
+    if (result.interrupted && result.kind === "failed" && /^Interrupted/.test(result.message ?? "")) {
+      // Stopped before the outcome was known: nothing changed, or CloudFormation carries on alone (the message says).
+      ctx.result({ kind: "interrupted", stackName: result.stackName, message: result.message });
+      throw new InterruptedError(result.message!);
+    }
     if (result.kind === "failed") {
       const causes = (result.rootCause ?? []).map(formatEvent);
       try {
