@@ -1,10 +1,11 @@
 import { createHash } from "node:crypto";
 import { mkdir, readdir, rm, writeFile } from "node:fs/promises";
 import { basename, join, relative, resolve } from "node:path";
-import { packageFunctions, writeBuildOutput } from "@sparta/packager";
+import { packageFunctions, stableJson, writeBuildOutput } from "@sparta/packager";
 import { VALUE_PROBLEM_CODES, validateTemplate } from "@sparta/template";
 import { HookError, TemplateInvalidError } from "./errors.js";
 import { type FunctionCode, marshalService } from "./marshal.js";
+import { nestedTemplateUrl, writeNestedTemplates } from "./nested-output.js";
 import type {
   BuildResult,
   BuiltArtifact,
@@ -15,6 +16,7 @@ import type {
   ServiceDefinition,
   WorkflowHooks,
 } from "./service.js";
+import { splitTemplate } from "./split.js";
 import { parseHandlerRef } from "./validate.js";
 
 /** Folder (under the service folder) of the generated entry wrappers. */
@@ -142,11 +144,26 @@ export async function buildService(options: BuildOptions): Promise<BuildResult> 
     code[fn.name] = { key: artifacts[i]!.key, handler: "index.handler" };
   });
   reporter.progress("generating the CloudFormation template");
-  const template = await marshalService(service, code, { warn: (m) => reporter.warn(m) });
-  await runHook(service.hooks, "postMarshal", { ...hookCtx, template });
+  const full = await marshalService(service, code, { warn: (m) => reporter.warn(m) });
+  await runHook(service.hooks, "postMarshal", { ...hookCtx, template: full });
 
+  // Over a CloudFormation quota: a root stack and one nested stack per function (split.ts), each validated.
+  const split = splitTemplate(full, { serialize: stableJson, templateUrl: nestedTemplateUrl });
+  const template = split.root;
+  if (split.nested.length > 0)
+    reporter.progress(
+      `the template has ${split.reasons.join(", ")}: deploying it as a root stack and ${split.nested.length} nested stacks`,
+    );
   const checkValues = options.checkValues !== false;
-  const problems = validateTemplate(template as never, { checkValues });
+  const problems = [
+    ...validateTemplate(template as never, { checkValues }),
+    ...split.nested.flatMap((n) =>
+      validateTemplate(n.template as never, { checkValues }).map((p) => ({
+        ...p,
+        path: `${n.key}: ${p.path}`,
+      })),
+    ),
+  ];
   if (problems.length > 0) {
     const valueProblems = problems.some((p) => (VALUE_PROBLEM_CODES as readonly string[]).includes(p.code));
     throw new TemplateInvalidError(
@@ -163,10 +180,12 @@ export async function buildService(options: BuildOptions): Promise<BuildResult> 
     );
   }
   reporter.progress("writing .sparta/cloudformation.json and manifest.json");
+  const nestedTemplates = await writeNestedTemplates(serviceDir, split.nested);
   const out = await writeBuildOutput({
     serviceDir,
     template,
-    artifacts: artifacts as never,
+    // the manifest lists the nested templates with the ZIPs: whoever uploads the ZIPs uploads them too
+    artifacts: [...artifacts, ...nestedTemplates] as never,
     ...(options.codePipelinePackage ? { codePipelinePackage: options.codePipelinePackage } : {}),
   });
   const tags: Record<string, string> = { ...(service.tags ?? {}), ...(options.tags ?? {}) };
@@ -177,6 +196,7 @@ export async function buildService(options: BuildOptions): Promise<BuildResult> 
     stackName: options.stackName ?? service.name,
     template,
     artifacts,
+    ...(nestedTemplates.length > 0 ? { nestedTemplates } : {}),
     dir: out.dir,
     templatePath: out.templatePath,
     manifestPath: out.manifestPath,

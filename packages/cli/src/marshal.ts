@@ -591,7 +591,12 @@ export async function marshalService(
   }
   for (const [i, decorate] of (service.decorators ?? []).entries()) {
     const fragment = await runDecorator(`service.decorators[${i}]`, () =>
-      decorate({ service, template, ...(reporter ? { reporter } : {}) }),
+      // build.ts splits a template over CloudFormation's quotas into nested stacks: no quota warnings
+      decorate({
+        service,
+        template,
+        ...(reporter ? { reporter: { warn: (m: string) => reporter.warn(m), splitsOverQuotas: true } } : {}),
+      }),
     );
     mergeFragment(template, fragment, `service.decorators[${i}]`);
   }

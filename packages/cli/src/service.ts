@@ -236,7 +236,11 @@ export interface ServiceDecoratorContext {
   service: ServiceDefinition;
   template: TemplateDocument;
   /** Warnings of the decorator (e.g. `@sparta/operations` skipping a route that is taken), shown by the CLI. */
-  reporter?: { warn(message: string): void };
+  reporter?: {
+    warn(message: string): void;
+    /** True: the CLI deploys a template over CloudFormation's quotas as nested stacks (no need to warn about them). */
+    splitsOverQuotas?: boolean;
+  };
 }
 
 export type ServiceDecorator = (ctx: ServiceDecoratorContext) => DecoratorResult;
@@ -310,6 +314,19 @@ export interface WorkflowHooks {
   preMarshal?: (ctx: HookContext) => void | Promise<void>;
   postMarshal?: (ctx: HookContext & { template: TemplateDocument }) => void | Promise<void>;
   rollback?: (ctx: HookContext & { error: unknown }) => void | Promise<void>;
+}
+
+/** A nested template written into `.sparta/templates/`, uploaded with the ZIPs (content-addressed key). */
+export interface NestedTemplateArtifact {
+  /** Logical id of its stack resource in the root template. */
+  logicalId: string;
+  functions: string[];
+  path: string;
+  key: string;
+  sha256: string;
+  size: number;
+  /** ZIP entries: none (the manifest lists every artifact alike). */
+  entries: [];
 }
 
 /** An artifact as the packager reports it. */
@@ -396,6 +413,11 @@ export interface BuildResult {
   stackName: string;
   template: TemplateDocument;
   artifacts: BuiltArtifact[];
+  /**
+   * When the template passes a CloudFormation quota: the nested stacks' templates (`.sparta/templates/`), uploaded
+   * with the ZIPs; `template` is then the root stack's.
+   */
+  nestedTemplates?: NestedTemplateArtifact[];
   /** `.sparta/` folder and the files written in it. */
   dir: string;
   templatePath: string;

@@ -31,7 +31,7 @@ import { EventFollower, findRootCause, isStackEvent } from "./events.js";
 import { capabilitiesOf, rollbackTriggersOf, toParameters, toTags } from "./inputs.js";
 import { at, type Run, type RunState, type Step } from "./machine.js";
 import { retag } from "./retag.js";
-import { canonicalJson, parseDeployedTemplate } from "./template.js";
+import { canonicalJson, hasNestedStacks, parseDeployedTemplate } from "./template.js";
 import type { Change, ConvergeResult, StackEvent } from "./types.js";
 import { type PreparedTemplate, prepareTemplate } from "./upload.js";
 
@@ -525,6 +525,8 @@ async function createChangeSet(
       Parameters: toParameters(input.parameters),
       Tags: toTags(input.tags),
       Capabilities: capabilitiesOf(input),
+      // nested stacks' changes are planned with the root's (one change set, reviewed and executed as one)
+      ...(hasNestedStacks(input.template) ? { IncludeNestedStacks: true } : {}),
       ...(triggers.length
         ? {
             RollbackConfiguration: {

@@ -110,3 +110,9 @@ export function noEchoParameters(template: object): string[] {
     .filter(([, d]) => d && String(d.NoEcho).toLowerCase() === "true")
     .map(([k]) => k);
 }
+
+/** The template has nested stacks (`AWS::CloudFormation::Stack`). */
+export function hasNestedStacks(template: object): boolean {
+  const resources = (template as { Resources?: Record<string, { Type?: unknown }> }).Resources ?? {};
+  return Object.values(resources).some((r) => r?.Type === "AWS::CloudFormation::Stack");
+}

@@ -143,7 +143,11 @@ export async function uploadArtifacts(
           }
           return data;
         },
-        artifact.key.endsWith(".zip") ? "application/zip" : "application/octet-stream",
+        artifact.key.endsWith(".zip")
+          ? "application/zip"
+          : artifact.key.endsWith(".json")
+            ? "application/json"
+            : "application/octet-stream",
         reporter,
       );
       if (outcome === "uploaded") {

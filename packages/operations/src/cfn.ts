@@ -13,6 +13,11 @@ export interface TemplateJson {
 /** Reporter for warnings (a skipped alarm, an unsupported wiring); the CLI passes its own. */
 export interface OperationsReporter {
   warn(message: string): void;
+  /**
+   * The caller deploys a template over CloudFormation's per-template quotas as nested stacks (as `@sparta/cli` does),
+   * so the decorators do not warn about those quotas.
+   */
+  splitsOverQuotas?: boolean;
 }
 
 /** @internal The resource shape the decorators read and write. */
@@ -296,6 +301,7 @@ export function warnOverLimits(
   feature: string,
   reporter: OperationsReporter | undefined,
 ): void {
+  if (reporter?.splitsOverQuotas) return;
   const resources = Object.keys(template.Resources).length;
   const outputs = Object.keys(template.Outputs ?? {}).length;
   if (resources > LIMITS.resources) {

@@ -53,8 +53,10 @@ export {
   aliasLogicalId,
   CODEDEPLOY_APPLICATION_ID,
   CODEDEPLOY_ROLE_ID,
+  codeDeployRoleLogicalId,
   deploymentGroupLogicalId,
   newVersionAlarmLogicalId,
+  SHARED_CODEDEPLOY_ROLE_MAX_FUNCTIONS,
   TRAFFIC_SHIFTS,
   versionLogicalId,
 } from "./safe-deploy.js";

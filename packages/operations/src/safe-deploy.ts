@@ -57,6 +57,18 @@ export interface SafeDeployOptions {
 export const CODEDEPLOY_APPLICATION_ID = "SpartaCodeDeployApplication";
 export const CODEDEPLOY_ROLE_ID = "SpartaCodeDeployRole";
 
+/**
+ * Above this many shifted functions each gets a CodeDeploy role of its own (`<Function>CodeDeployRole`) instead of
+ * the shared one: the shared role's policy lists three ARNs a function, and IAM holds at most 10,240 characters of
+ * inline policy a role (about 40 functions). A role of its own also lets a service too large for one stack keep each
+ * function's deployment group with the function in its nested stack (the shared role would read every nested stack
+ * and be read by every one: a cycle).
+ */
+export const SHARED_CODEDEPLOY_ROLE_MAX_FUNCTIONS = 30;
+
+/** `ApiFunction` -> `ApiFunctionCodeDeployRole`. */
+export const codeDeployRoleLogicalId = (functionLogicalId: string) => `${functionLogicalId}CodeDeployRole`;
+
 /** Where a trigger names its function, per resource type: the properties `safeDeploy` points at the alias. */
 const CONSUMERS: { type: string; path: string[]; note: string }[] = [
   { type: "AWS::Lambda::EventSourceMapping", path: ["FunctionName"], note: "event source mapping" },
@@ -154,6 +166,15 @@ export function addSafeDeploy<T extends TemplateJson>(template: T, options: Safe
   }
   const shifted: FunctionInfo[] = [];
   const aliasOf = new Map<string, string>();
+  const shiftOf = (fn: FunctionInfo) => {
+    const per = options.functions?.[fn.logicalId];
+    if (per === false) return undefined;
+    const shift = per?.shift === undefined ? options.shift : per.shift;
+    return shift === false ? undefined : shift;
+  };
+  const ownRoles =
+    functions.filter((fn) => shiftOf(fn) !== undefined).length > SHARED_CODEDEPLOY_ROLE_MAX_FUNCTIONS;
+  const boundary = permissionsBoundaryOf(t);
   for (const fn of functions) {
     const per = options.functions?.[fn.logicalId];
     if (per === false) continue;
@@ -202,7 +223,10 @@ export function addSafeDeploy<T extends TemplateJson>(template: T, options: Safe
             Type: "AWS::CodeDeploy::DeploymentGroup",
             Properties: {
               ApplicationName: ref(CODEDEPLOY_APPLICATION_ID),
-              ServiceRoleArn: getAtt(CODEDEPLOY_ROLE_ID, "Arn"),
+              ServiceRoleArn: getAtt(
+                ownRoles ? codeDeployRoleLogicalId(fn.logicalId) : CODEDEPLOY_ROLE_ID,
+                "Arn",
+              ),
               DeploymentConfigName: `CodeDeployDefault.Lambda${shift}`,
               DeploymentStyle: { DeploymentType: "BLUE_GREEN", DeploymentOption: "WITH_TRAFFIC_CONTROL" },
             },
@@ -246,6 +270,14 @@ export function addSafeDeploy<T extends TemplateJson>(template: T, options: Safe
         alias.DependsOn = [alarmId];
       }
       shifted.push(fn);
+      if (ownRoles) {
+        putResource(
+          t,
+          codeDeployRoleLogicalId(fn.logicalId),
+          withCondition(codeDeployRole([fn], boundary), fn.condition),
+          { feature: "safeDeploy", function: fn.logicalId, kind: "role" },
+        );
+      }
     }
     putResource(t, aliasId, withCondition(alias, fn.condition), {
       feature: "safeDeploy",
@@ -263,10 +295,11 @@ export function addSafeDeploy<T extends TemplateJson>(template: T, options: Safe
       { Type: "AWS::CodeDeploy::Application", Properties: { ComputePlatform: "Lambda" } },
       { feature: "safeDeploy", kind: "application" },
     );
-    putResource(t, CODEDEPLOY_ROLE_ID, codeDeployRole(shifted, permissionsBoundaryOf(t)), {
-      feature: "safeDeploy",
-      kind: "role",
-    });
+    if (!ownRoles)
+      putResource(t, CODEDEPLOY_ROLE_ID, codeDeployRole(shifted, boundary), {
+        feature: "safeDeploy",
+        kind: "role",
+      });
   }
   linkDeploymentGroupAlarms(t);
   warnOverLimits(t, "safeDeploy()", options.reporter);

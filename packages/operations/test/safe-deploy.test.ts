@@ -2,7 +2,9 @@ import { describe, expect, it } from "vitest";
 import {
   addSafeDeploy,
   CODEDEPLOY_ROLE_ID,
+  codeDeployRoleLogicalId,
   InvalidOptionError,
+  SHARED_CODEDEPLOY_ROLE_MAX_FUNCTIONS,
   type TrafficShift,
   UnknownFunctionError,
   versionLogicalId,
@@ -280,5 +282,37 @@ describe("addSafeDeploy", () => {
     );
     expect(() => addSafeDeploy(service(), { alias: "123" })).toThrow(/not only digits/);
     expect(() => addSafeDeploy(service(), { functions: { Nope: false } })).toThrow(UnknownFunctionError);
+  });
+});
+
+describe("addSafeDeploy on many functions", () => {
+  /** `n` functions like the fixture's ApiFunction. */
+  const many = (n: number) => {
+    const t = service();
+    const api = res(t, "ApiFunction");
+    for (let i = 0; i < n; i++) t.Resources[`Many${i}Function`] = structuredClone(api);
+    return t;
+  };
+  const shifted = (t: ReturnType<typeof service>) =>
+    Object.values(t.Resources).filter((r) => r.Type === "AWS::CodeDeploy::DeploymentGroup").length;
+
+  it(`shares one CodeDeploy role up to ${SHARED_CODEDEPLOY_ROLE_MAX_FUNCTIONS} shifted functions`, () => {
+    const t = addSafeDeploy(many(SHARED_CODEDEPLOY_ROLE_MAX_FUNCTIONS - 5), { shift: "AllAtOnce" });
+    expect(shifted(t)).toBeLessThanOrEqual(SHARED_CODEDEPLOY_ROLE_MAX_FUNCTIONS);
+    expect(t.Resources[CODEDEPLOY_ROLE_ID]).toBeDefined();
+    expect(t.Resources[codeDeployRoleLogicalId("ApiFunction")]).toBeUndefined();
+  });
+
+  it("gives each function a role of its own above that (IAM's inline policy size), scoped to that function", () => {
+    const t = addSafeDeploy(many(SHARED_CODEDEPLOY_ROLE_MAX_FUNCTIONS), { shift: "AllAtOnce" });
+    expect(shifted(t)).toBeGreaterThan(SHARED_CODEDEPLOY_ROLE_MAX_FUNCTIONS);
+    expect(t.Resources[CODEDEPLOY_ROLE_ID]).toBeUndefined();
+    const id = codeDeployRoleLogicalId("Many3Function");
+    expect(t.Resources.Many3FunctionDeploymentGroup?.Properties?.ServiceRoleArn).toEqual({
+      "Fn::GetAtt": [id, "Arn"],
+    });
+    const policy = JSON.stringify(t.Resources[id]?.Properties?.Policies);
+    expect(policy).toContain("Many3Function");
+    expect(policy).not.toContain("Many4Function");
   });
 });

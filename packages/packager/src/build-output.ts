@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { mkdir, rename, writeFile } from "node:fs/promises";
-import { basename, join, resolve } from "node:path";
+import { basename, join, relative, resolve, sep } from "node:path";
 import { PackagerInputError } from "./errors.js";
 import { type Artifact, createZip } from "./zip/create.js";
 
@@ -133,7 +133,8 @@ export async function writeBuildOutput(options: WriteBuildOutputOptions): Promis
       .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
       .map((a) => ({
         key: a.key,
-        file: basename(a.path),
+        // relative to `.sparta/` (a ZIP is at its top; a nested template under templates/)
+        file: relative(dir, resolve(a.path)).split(sep).join("/"),
         sha256: a.sha256,
         size: a.size,
         entries: a.entries,

@@ -5,6 +5,7 @@ import { describeTrigger } from "../describe.js";
 import { DeploymentError, ExitCode, InterruptedError, UsageError } from "../errors.js";
 import { setInterruptNotes } from "../interrupt.js";
 import { ARTIFACT_BUCKET_PARAMETER } from "../marshal.js";
+import { nestedStacksLines, nestedStacksSummary } from "../nested-output.js";
 import { parsePairs } from "../options.js";
 import type { BuildResult, CommandContext, TemplateDocument } from "../service.js";
 import { stageParameters } from "../stage.js";
@@ -308,6 +309,7 @@ export const provision: BuiltinCommand = {
         })),
         parameters: build.parameters,
         tags: build.tags,
+        ...(build.nestedTemplates ? { nestedStacks: nestedStacksSummary(build.nestedTemplates) } : {}),
         ...(build.pipelinePackage
           ? {
               pipelinePackage: {
@@ -328,6 +330,7 @@ export const provision: BuiltinCommand = {
               `  ${f.name}: ${f.key} (${f.size} bytes)${f.triggers.length ? ` <- ${f.triggers.join("; ")}` : ""}`,
           ),
           `  template: ${build.templatePath}`,
+          ...(summary.nestedStacks ? nestedStacksLines(summary.nestedStacks, build.dir) : []),
           `  manifest: ${build.manifestPath}`,
           ...(build.pipelinePackage ? [`  pipeline package: ${build.pipelinePackage.path}`] : []),
           ...(summary.listings ? ["", summary.listings.map((l) => l.trimEnd()).join("\n\n")] : []),
@@ -381,7 +384,13 @@ export const provision: BuiltinCommand = {
       parameters: { ...build.parameters, [ARTIFACT_BUCKET_PARAMETER]: bucket },
       tags: build.tags,
       bucket,
-      artifacts: build.artifacts.map((a) => ({ path: a.path, key: a.key, sha256: a.sha256, size: a.size })),
+      // a split service's nested templates are uploaded with the ZIPs (content-addressed, like them)
+      artifacts: [...build.artifacts, ...(build.nestedTemplates ?? [])].map((a) => ({
+        path: a.path,
+        key: a.key,
+        sha256: a.sha256,
+        size: a.size,
+      })),
       ...(resourcesToSkip.length > 0 ? { resourcesToSkip } : {}),
     };
     const deps = { reporter: convergeReporter(ctx), ...(ctx.signal ? { signal: ctx.signal } : {}) };

@@ -1,0 +1,174 @@
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createCfnClient } from "@sparta/converge";
+
+import { type Emulator, startEmulator } from "@sparta/converge/testing";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { exampleDir, runBinAsync } from "./example.js";
+
+type Stack = NonNullable<
+  Awaited<ReturnType<ReturnType<typeof createCfnClient>["describeStacks"]>>["Stacks"]
+>[number];
+
+const BUCKET = "sparta-many-artifacts";
+const STACK = "many";
+
+/** A service of `n` one-route HTTP functions (a module each) with alarms() and safeDeploy(): over the quotas. */
+function writeService(dir: string, n: number): void {
+  mkdirSync(join(dir, "src"), { recursive: true });
+  writeFileSync(join(dir, "package.json"), JSON.stringify({ name: "many", private: true, type: "module" }));
+  for (let i = 0; i < n; i++)
+    writeFileSync(
+      join(dir, "src", `f${i}.ts`),
+      `export const handler = async (req: Request) => new Response("f${i} " + req.url);\n`,
+    );
+  writeFileSync(
+    join(dir, "sparta.config.ts"),
+    [
+      'import { defineService } from "@sparta/cli";',
+      'import { alarms, safeDeploy } from "@sparta/operations";',
+      "export const service = defineService({",
+      `  name: "${STACK}",`,
+      `  functions: Array.from({ length: Number(process.env.FUNCTIONS ?? ${n}) }, (_, i) => ({`,
+      '    name: "f" + i,',
+      '    handler: "src/f" + i + ".ts#handler",',
+      '    events: [{ type: "httpApi" as const, method: "GET" as const, path: "/f" + i }],',
+      "  })),",
+      '  decorators: [safeDeploy({ shift: "Canary10Percent5Minutes" }), alarms()],',
+      "});",
+      "",
+    ].join("\n"),
+  );
+}
+
+// A service of 120 functions with operations on (1,685 resources, 603 outputs in one template) deployed as a root
+// stack and 120 nested stacks on the emulator: unchanged -> no change set; one function changed -> one nested stack.
+describe("a service over CloudFormation's quotas, deployed as nested stacks", () => {
+  const N = 120;
+  let emu: Emulator;
+  let dir: string;
+  const sparta = (args: string[], env: Record<string, string> = {}) =>
+    runBinAsync([...args, "--format", "json"], dir, { ...emu.env, ...env });
+  const provision = (env: Record<string, string> = {}) =>
+    sparta(["provision", "--s3Bucket", BUCKET, "--yes"], env);
+  const cfn = () => createCfnClient(emu.clientConfig);
+  const nestedStacks = async (): Promise<Stack[]> => {
+    const root = (await cfn().describeStacks({ StackName: STACK })).Stacks?.[0];
+    const all: Stack[] = [];
+    let token: string | undefined;
+    do {
+      const page = await cfn().describeStacks({ ...(token ? { NextToken: token } : {}) });
+      all.push(...(page.Stacks ?? []));
+      token = page.NextToken;
+    } while (token);
+    return all.filter((s) => s.ParentId === root?.StackId && s.StackStatus !== "DELETE_COMPLETE");
+  };
+  const changeSets = async () => (await cfn().listChangeSets({ StackName: STACK })).Summaries?.length ?? 0;
+
+  beforeAll(async () => {
+    emu = await startEmulator();
+    expect((await fetch(`${emu.endpoint}/${BUCKET}`, { method: "PUT" })).ok).toBe(true);
+    dir = mkdtempSync(join(tmpdir(), "sparta-many-"));
+    writeService(dir, N);
+    symlinkSync(join(exampleDir, "node_modules"), join(dir, "node_modules"), "dir");
+  }, 120_000);
+
+  afterAll(async () => {
+    await emu?.stop();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  let before: Map<string, Stack>;
+  it("creates the root and one nested stack per function, the root keeping its own outputs", async () => {
+    const noop = await sparta(["provision", "--noop"]);
+    expect(noop.code, noop.stderr).toBe(0);
+    const plan = JSON.parse(noop.stdout);
+    expect(plan.resources).toBe(N + 5);
+    expect(plan.nestedStacks).toHaveLength(N);
+    expect(plan.nestedStacks[0]).toMatchObject({
+      logicalId: "F0FunctionStack",
+      functions: ["F0Function"],
+      key: expect.stringMatching(/^templates\/F0FunctionStack-[0-9a-f]{16}\.json$/),
+    });
+    expect(noop.stderr).toMatch(/1685 resources \(CloudFormation allows 500\), 603 outputs/);
+
+    const r = await provision();
+    expect(r.stderr).not.toMatch(/^(internal )?error:/im);
+    expect(r.code, r.stderr).toBe(0);
+    const result = JSON.parse(r.stdout);
+    expect(result.kind).toBe("created");
+    expect(Object.keys(result.outputs).sort()).toEqual([
+      "HttpApiUrl",
+      "SpartaAlarmHttpApi5xx",
+      "SpartaRollbackAlarmArn",
+    ]);
+    const nested = await nestedStacks();
+    expect(nested).toHaveLength(N);
+    expect(nested.every((s) => s.StackStatus === "CREATE_COMPLETE")).toBe(true);
+    // a function's outputs live in its nested stack; its alarm names keep the root stack's name
+    const f3 = nested.find((s) => s.StackName?.startsWith(`${STACK}-F3FunctionStack-`))!;
+    const out = Object.fromEntries((f3.Outputs ?? []).map((o) => [o.OutputKey, o.OutputValue]));
+    expect(out.F3CodeKey).toMatch(/^f3-[0-9a-f]{16}\.zip$/);
+    expect(out.F3Arn).toMatch(/^arn:aws:lambda:us-east-1:\d{12}:function:/);
+    expect(out.SpartaAlarmF3FunctionErrorRate).toMatch(/:alarm:many-F3Function-ErrorRate$/);
+    before = new Map(nested.map((s) => [s.StackName!, s]));
+  }, 600_000);
+
+  it("an unchanged service is a no-op: at most 3 calls and no change set", async () => {
+    const sets = await changeSets();
+    const r = await provision();
+    expect(r.code, r.stderr).toBe(0);
+    const result = JSON.parse(r.stdout);
+    expect(result.kind).toBe("unchanged");
+    expect(result.apiCalls).toBeLessThanOrEqual(3);
+    expect(await changeSets()).toBe(sets);
+  }, 300_000);
+
+  it("a one-function code change updates exactly that function's nested stack", async () => {
+    writeFileSync(
+      join(dir, "src", "f7.ts"),
+      'export const handler = async (req: Request) => new Response("f7, changed " + req.url);\n',
+    );
+    const r = await provision();
+    expect(r.code, r.stderr).toBe(0);
+    const result = JSON.parse(r.stdout);
+    expect(result.kind).toBe("updated");
+    expect(result.changes).toEqual([
+      { action: "Modify", logicalId: "F7FunctionStack", resourceType: "AWS::CloudFormation::Stack" },
+    ]);
+    expect(r.stderr).toMatch(/Artifacts: 2 uploaded, \d+ already in/); // its ZIP and its nested template
+    // only that nested stack was updated (the emulator keeps no LastUpdatedTime for a nested stack: its status says)
+    const after = await nestedStacks();
+    const updated = after.filter((s) => s.StackStatus !== "CREATE_COMPLETE");
+    expect(updated.map((s) => [s.StackName, s.StackStatus])).toEqual([
+      [expect.stringMatching(/^many-F7FunctionStack-/), "UPDATE_COMPLETE"],
+    ]);
+    const codeKey = (s: Stack | undefined, fn: string) =>
+      s?.Outputs?.find((o) => o.OutputKey === `${fn}CodeKey`)?.OutputValue;
+    expect(codeKey(updated[0], "F7")).not.toBe(codeKey(before.get(updated[0]?.StackName ?? ""), "F7"));
+    for (const s of after.filter((x) => x !== updated[0]))
+      expect(s.Outputs).toEqual(before.get(s.StackName!)?.Outputs);
+  }, 300_000);
+
+  it("removing a function deletes its nested stack and nothing else", async () => {
+    const r = await provision({ FUNCTIONS: String(N - 1) });
+    expect(r.code, r.stderr).toBe(0);
+    const result = JSON.parse(r.stdout);
+    // its stack goes; in the root, the composite alarm loses its alarms
+    expect(result.changes).toEqual([
+      { action: "Modify", logicalId: "SpartaRollbackAlarm", resourceType: "AWS::CloudWatch::CompositeAlarm" },
+      { action: "Remove", logicalId: `F${N - 1}FunctionStack`, resourceType: "AWS::CloudFormation::Stack" },
+    ]);
+    const after = await nestedStacks();
+    expect(after).toHaveLength(N - 1);
+    expect(after.some((s) => s.StackName?.startsWith(`${STACK}-F${N - 1}FunctionStack-`))).toBe(false);
+  }, 300_000);
+
+  it("delete removes the root and every nested stack", async () => {
+    const r = await sparta(["delete", "--yes"]);
+    expect(r.code, r.stderr).toBe(0);
+    const all = (await cfn().describeStacks({})).Stacks ?? [];
+    expect(all.filter((s) => s.StackStatus !== "DELETE_COMPLETE")).toEqual([]);
+  }, 300_000);
+});
