@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { gzipSync } from "node:zlib";
 import { bucketNameIn } from "@sparta/operations";
-import { routeAuthorizer } from "./authorizers.js";
+import { DEFAULT_IDENTITY_SOURCE, routeAuthorizer } from "./authorizers.js";
 import { UsageError } from "./errors.js";
 import type {
   EventSource,
@@ -322,7 +322,7 @@ export function authorizerSample(
   const headers = http.headers as Record<string, string>;
   const query: Record<string, string> = {};
   const stageVariables: Record<string, string> = {};
-  const identitySource = (a.identitySource ?? ["$request.header.Authorization"]).map((source) => {
+  const identitySource = (a.identitySource ?? DEFAULT_IDENTITY_SOURCE).map((source) => {
     const [, where, name = ""] =
       /^\$(request\.header|request\.querystring|context|stageVariables)\.(.+)$/.exec(source) ?? [];
     const value = identityValue(name);
