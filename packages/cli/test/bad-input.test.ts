@@ -127,6 +127,13 @@ const cases: Case[] = [
     ],
   },
   {
+    name: "a bucket name where a privilege needs an ARN",
+    config: service(`privileges: [{ actions: ["s3:GetObject"], resources: ["my-bucket"] }]`),
+    says: [
+      /functions\[hello\]\.privileges\[0\]\.resources: "my-bucket" is not an ARN .*"arn:aws:s3:::my-bucket\/\*"/,
+    ],
+  },
+  {
     name: "a malformed topic ARN in deadLetter",
     config: service(`deadLetter: { topicArn: "arn:aws:sqs:us-east-1:123456789012:q" }`),
     says: [/functions\[hello\]\.deadLetter\.topicArn: "arn:aws:sqs:.*" is not an SNS ARN/],
