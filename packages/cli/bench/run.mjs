@@ -2,6 +2,9 @@
 //  1. `provision --noop` on examples/hello (validate, wrappers, bundles, ZIPs, template, manifest), in-process,
 //     against plain esbuild bundling of the same three handlers (the least any build must do).
 //  2. Process start of `sparta version` against `node -e 0`.
+//  3. An unchanged `sparta provision` of examples/hello against `aws cloudformation deploy
+//     --no-fail-on-empty-changeset` on the same stack, on the local AWS emulator (bench/unchanged.mjs; skipped
+//     without the emulator or the `aws` command). Target: at most 0.5x.
 // Run after `pnpm --filter @sparta/cli build`: `pnpm --filter @sparta/cli bench`.
 import { spawnSync } from "node:child_process";
 import { cpSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
@@ -10,6 +13,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 import { runCli } from "../dist/index.js";
+import { benchUnchanged } from "./unchanged.mjs";
 
 const example = fileURLToPath(new URL("../../../examples/hello/", import.meta.url));
 const bin = fileURLToPath(new URL("../dist/bin.js", import.meta.url));
@@ -50,6 +54,12 @@ const noop = await time(async () => {
 });
 const nodeStart = await time(() => spawnSync(process.execPath, ["-e", "0"]));
 const versionStart = await time(() => spawnSync(process.execPath, [bin, "version"], { cwd: dir }));
+const unchanged = await benchUnchanged({
+  dir,
+  bin,
+  runs: Number(process.env.BENCH_DEPLOY_RUNS ?? 3),
+  median,
+});
 rmSync(dir, { recursive: true, force: true });
 
 const row = (name, ms, base, baseName) =>
@@ -59,3 +69,14 @@ row("esbuild only (3 handlers)", esbuildOnly, esbuildOnly, "esbuild only");
 row("sparta provision --noop (hello)", noop, esbuildOnly, "esbuild only");
 row("node -e 0", nodeStart, nodeStart, "node start");
 row("sparta version (process)", versionStart, nodeStart, "node start");
+if ("skipped" in unchanged)
+  console.log(`unchanged provision vs aws cloudformation deploy: skipped (${unchanged.skipped})`);
+else {
+  row("aws cloudformation deploy (no-op)", unchanged.aws, unchanged.aws, "aws deploy");
+  row(
+    `sparta provision, unchanged (${unchanged.calls + 1} calls)`,
+    unchanged.sparta,
+    unchanged.aws,
+    "aws deploy",
+  );
+}

@@ -88,6 +88,8 @@ export interface BuildOptions {
   codePipelinePackage?: CodePipelinePackage;
   /** Check property values against CloudFormation's allowed values and ranges (default true; `--no-checkValues`). */
   checkValues?: boolean;
+  /** Called once the bundler is at work (it runs in its own process), for work that may overlap it. */
+  whileBundling?: () => void;
 }
 
 async function runHook<K extends keyof WorkflowHooks>(
@@ -130,11 +132,13 @@ export async function buildService(options: BuildOptions): Promise<BuildResult> 
   await runHook(service.hooks, "preBuild", hookCtx);
 
   const entries = await writeWrappers(serviceDir, service);
-  const artifacts = (await packageFunctions({
+  const packaging = packageFunctions({
     serviceDir,
     functions: service.functions.map((fn) => ({ name: fn.name, entry: entries[fn.name]! })),
     reporter: { progress: (m) => reporter.progress(m), warn: (m) => reporter.warn(m) },
-  })) as BuiltArtifact[];
+  });
+  options.whileBundling?.();
+  const artifacts = (await packaging) as BuiltArtifact[];
   await pruneStaleArtifacts(serviceDir, service, artifacts);
   await runHook(service.hooks, "postBuild", { ...hookCtx, artifacts });
 

@@ -281,6 +281,16 @@ export function settingProblems(service: Record<string, unknown>): DefinitionPro
         const p = arnProblem(layer, "lambdaLayer");
         if (p) add(`${at}.layers[${j}]`, p);
       });
+    if (Array.isArray(fn.privileges))
+      fn.privileges.forEach((p: unknown, j) => {
+        if (!isObject(p) || !Array.isArray(p.resources)) return;
+        for (const r of p.resources)
+          if (typeof r === "string" && r !== "*" && !r.startsWith("arn:"))
+            add(
+              `${at}.privileges[${j}].resources`,
+              `"${r}" is not an ARN (IAM refuses the policy when the stack deploys); give the resource's ARN, e.g. "arn:aws:s3:::${r}/*" for a bucket's objects, or an intrinsic such as { "Fn::GetAtt": ["Table", "Arn"] }`,
+            );
+      });
     if (!Array.isArray(fn.events)) return;
     fn.events.forEach((e: unknown, j) => {
       if (!isObject(e)) return;

@@ -345,6 +345,7 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
           parameters: stageParameters(service!, stage),
           ...(o.buildId ? { buildId: o.buildId } : {}),
           ...(o.codePipelinePackage ? { codePipelinePackage: o.codePipelinePackage } : {}),
+          ...(o.whileBundling ? { whileBundling: o.whileBundling } : {}),
           stackName,
           checkValues: flags.checkValues !== false,
         }),

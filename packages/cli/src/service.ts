@@ -393,6 +393,8 @@ export interface CommandContext {
     s3Bucket?: string;
     buildId?: string;
     codePipelinePackage?: CodePipelinePackage;
+    /** Called once the bundler is at work, for work that may overlap it (e.g. loading a client, a read). */
+    whileBundling?: () => void;
   }): Promise<BuildResult>;
   /** Write a result to stdout (as JSON with `--format json`). */
   result(value: unknown, text?: string): void;

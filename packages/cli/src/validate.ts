@@ -641,9 +641,18 @@ export async function validateService(
   // service.httpApi (authorizers) and the routes' authorizer and scopes
   problems.push(...httpApiProblems(value));
   if (options.checkHandlers !== false) {
-    for (const check of handlerChecks) {
+    // esbuild reads the modules side by side; the problems are added in function order.
+    const read = handlerChecks.map((check) =>
+      moduleExports(check.file).then(
+        (exports) => ({ exports }),
+        (error: unknown) => ({ error }),
+      ),
+    );
+    for (const [i, check] of handlerChecks.entries()) {
       try {
-        const { names, code } = await moduleExports(check.file);
+        const outcome = await read[i]!;
+        if ("error" in outcome) throw outcome.error;
+        const { names, code } = outcome.exports;
         if (!names.includes(check.exportName)) {
           add(
             check.at,

@@ -1,9 +1,16 @@
 import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { type Emulator, startEmulator } from "@sparta/converge/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { binPath, childEnv, copyExample, removeCopies, runBinAsync } from "./example.js";
+
+/** Preloaded into a spawned `sparta` to record the @aws-sdk/* packages it imports. */
+const moduleLog = fileURLToPath(new URL("./fixtures/module-log/register.mjs", import.meta.url));
 
 /**
  * A pass-through proxy in front of the emulator that every AWS call of a spawned `sparta` goes through: it names
@@ -115,19 +122,28 @@ describe("sparta provision under interruption, failure and no change (emulator)"
     removeCopies();
   });
 
-  it("an unchanged provision of examples/hello (alarms() on) makes at most 3 calls, no change set, no S3 call", async () => {
+  it("an unchanged provision of examples/hello (alarms() on) makes 3 calls, no change set, and loads no S3 client", async () => {
     const first = await runBinAsync(["provision", "--yes", "--format", "json"], dir, env);
     expect(first.code, first.stderr).toBe(0);
     expect(JSON.parse(first.stdout).kind).toBe("created");
     proxy.calls.length = 0;
-    const again = await runBinAsync(["provision", "--yes", "--format", "json"], dir, env);
+    const log = join(mkdtempSync(join(tmpdir(), "sparta-modules-")), "aws-sdk.log");
+    writeFileSync(log, "");
+    const again = await runBinAsync(["provision", "--yes", "--format", "json"], dir, {
+      ...env,
+      NODE_OPTIONS: `--import=${pathToFileURL(moduleLog).href}`,
+      SPARTA_TEST_MODULE_LOG: log,
+    });
     expect(again.code, again.stderr).toBe(0);
     expect(JSON.parse(again.stdout).kind).toBe("unchanged");
     // The toolkit stack (the deployment bucket), then converge's two: the stack and its template.
     expect(proxy.calls).toEqual(["DescribeStacks", "DescribeStacks", "GetTemplate"]);
+    const loaded = new Set(readFileSync(log, "utf8").split("\n").filter(Boolean));
+    expect(loaded).toContain("@aws-sdk/client-cloudformation");
+    expect(loaded).not.toContain("@aws-sdk/client-s3");
   }, 300_000);
 
-  it("Ctrl-C during the build: acknowledged at once, nothing is sent, exit 130", async () => {
+  it("Ctrl-C during the build: acknowledged at once, nothing is uploaded or deployed, exit 130", async () => {
     proxy.calls.length = 0;
     const run = spawnSparta(["provision", "--yes", "--stack-name", "hello-build"], dir, env);
     await run.waitFor(/bundling/);
@@ -140,7 +156,8 @@ describe("sparta provision under interruption, failure and no change (emulator)"
     expect(r.stderr).toMatch(
       /error: interrupted during the build: nothing was uploaded and no change set was made; stack hello-build is as it was/,
     );
-    expect(proxy.calls).toEqual([]);
+    // At most the read of the deployment bucket's stack, made while bundling: no upload, no change set.
+    expect(proxy.calls.filter((c) => c !== "DescribeStacks")).toEqual([]);
   }, 120_000);
 
   it("Ctrl-C once the change set executes and the stack is still deploying: says it keeps deploying, exit 130", async () => {
@@ -219,8 +236,6 @@ describe("sparta provision under interruption, failure and no change (emulator)"
   }, 300_000);
 
   it("a failed deploy exits 3, prints its root cause once, last, and names sparta provision", async () => {
-    const { writeFileSync } = await import("node:fs");
-    const { join } = await import("node:path");
     await fetch(`${emu.endpoint}/taken-bucket-name`, { method: "PUT" });
     writeFileSync(
       join(dir, "broken.config.ts"),

@@ -15,6 +15,7 @@ import {
   createBucketProbe,
   describeToolkitStack,
   TOOLKIT_STACK,
+  type ToolkitStack,
   toolkitBucket,
 } from "../toolkit.js";
 import { convergeReporter, formatEvent, TOOLKIT_STACK_FLAG } from "./stack.js";
@@ -116,6 +117,7 @@ const isYes = (answer: string) => /^\s*y(es)?\s*$/i.test(answer);
 async function deploymentBucket(
   ctx: BuiltinContext,
   plan: boolean,
+  toolkitRead?: Promise<ToolkitStack | undefined>,
 ): Promise<{ bucket: string; explain: (error: unknown) => Promise<never> }> {
   const rethrow = async (error: unknown): Promise<never> => {
     throw error;
@@ -123,7 +125,7 @@ async function deploymentBucket(
   const given = ctx.flags.s3Bucket as string | undefined;
   if (given !== undefined) return { bucket: given, explain: rethrow };
   const toolkit = (ctx.flags.toolkitStackName as string | undefined) ?? TOOLKIT_STACK;
-  const stack = await describeToolkitStack(toolkit);
+  const stack = await (toolkitRead ?? describeToolkitStack(toolkit));
   if (!stack) {
     if (plan)
       throw new UsageError(
@@ -285,7 +287,20 @@ export const provision: BuiltinCommand = {
       second:
         "Ctrl-C again: exited at once during the build; nothing was uploaded or deployed (.sparta/ may hold a partial build)",
     });
+    // While esbuild bundles, the AWS SDK loads and the deployment bucket's stack is read (a read: whatever the
+    // build does, nothing is uploaded and no change set is made before it has succeeded).
+    let toolkitRead: Promise<ToolkitStack | undefined> | undefined;
+    let loading: Promise<typeof import("@sparta/converge")> | undefined;
+    const whileBundling = () => {
+      if (ctx.options.noop) return;
+      loading = import("@sparta/converge");
+      loading.catch(() => {}); // its error, if any, is thrown where it is awaited
+      if (given !== undefined) return;
+      toolkitRead = describeToolkitStack((ctx.flags.toolkitStackName as string | undefined) ?? TOOLKIT_STACK);
+      toolkitRead.catch(() => {}); // its error, if any, is thrown where it is awaited
+    };
     const build = await ctx.build({
+      whileBundling,
       ...(packageName ? { codePipelinePackage: ctx.service.codePipelinePackage!(packageName) } : {}),
       ...(given ? { s3Bucket: given } : {}),
       ...(ctx.flags.buildId ? { buildId: ctx.flags.buildId as string } : {}),
@@ -353,7 +368,7 @@ export const provision: BuiltinCommand = {
         `Ctrl-C again: exited at once. Stack ${build.stackName} may still be deploying in CloudFormation (follow it with ` +
         `\`${status}\`), and a change set this run made may be left on it (the next \`sparta provision\` deletes it)`,
     });
-    const { bucket, explain } = await deploymentBucket(ctx, plan);
+    const { bucket, explain } = await deploymentBucket(ctx, plan, toolkitRead);
     stopped("before deploying");
     if (ctx.flags.inplace) {
       const { provisionInplace } = await import("../inplace.js");
@@ -377,7 +392,7 @@ export const provision: BuiltinCommand = {
       }
       ctx.reporter.warn(`--inplace: ${inplace.reason}; deploying through a change set`);
     }
-    const { converge, describeStack, planChanges } = await import("@sparta/converge");
+    const { converge, describeStack, planChanges } = await (loading ?? import("@sparta/converge"));
     const input = {
       stackName: build.stackName,
       template: build.template,
