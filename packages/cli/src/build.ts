@@ -200,7 +200,7 @@ export async function buildService(options: BuildOptions): Promise<BuildResult> 
     stackName: options.stackName ?? service.name,
     template,
     artifacts,
-    ...(nestedTemplates.length > 0 ? { nestedTemplates } : {}),
+    ...(nestedTemplates.length > 0 ? { nestedTemplates, serviceTemplate: full } : {}),
     dir: out.dir,
     templatePath: out.templatePath,
     manifestPath: out.manifestPath,

@@ -56,6 +56,28 @@ export function describeTrigger(e: EventSource): string {
   }
 }
 
+/** How `stacksOf` and the report name the root stack. */
+export const ROOT_STACK = "(root)";
+
+/**
+ * Which stack holds what, for a split service: the root (its resources) and each nested stack (its logical id in
+ * the root, its functions and resources). One entry, the root, for a service deployed as one stack.
+ */
+export function stacksOf(
+  build: Pick<BuildResult, "template" | "nestedTemplates">,
+): { stack: string; functions: string[]; resources: string[] }[] {
+  const nested = build.nestedTemplates ?? [];
+  const stacks = new Set(nested.map((n) => n.logicalId));
+  return [
+    {
+      stack: ROOT_STACK,
+      functions: [],
+      resources: Object.keys(build.template.Resources).filter((id) => !stacks.has(id)),
+    },
+    ...nested.map((n) => ({ stack: n.logicalId, functions: n.functions, resources: n.resources })),
+  ];
+}
+
 /**
  * A self-contained HTML report of a built service (inline CSS, no scripts, no external assets): the picture
  * (`options.diagram`, an inline SVG from `renderDiagram`), functions, their triggers and privileges, code artifacts,
@@ -66,7 +88,10 @@ export function renderDescribeHtml(
   build: BuildResult,
   options: { diagram?: string; legend?: string } = {},
 ): string {
-  const t: TemplateDocument = build.template;
+  // a split service is described whole, each resource with the stack that holds it
+  const t: TemplateDocument = build.serviceTemplate ?? build.template;
+  const stacks = build.nestedTemplates ? stacksOf(build) : undefined;
+  const stackOf = new Map(stacks?.flatMap((s) => s.resources.map((id) => [id, s.stack] as const)) ?? []);
   const byName = new Map(service.functions.map((f, i) => [f.name, build.artifacts[i]]));
   const fnRows = service.functions
     .map((fn) => {
@@ -84,7 +109,11 @@ export function renderDescribeHtml(
 <p>${esc(fn.description ?? "")}</p>
 <table><tbody>
 <tr><th>handler</th><td>${code(fn.handler)}</td></tr>
-<tr><th>logical id</th><td>${code(ids.function)}</td></tr>
+<tr><th>logical id</th><td>${code(ids.function)}</td></tr>${
+        stacks
+          ? `\n<tr><th>stack</th><td>nested stack ${code(stackOf.get(ids.function) ?? ROOT_STACK)}</td></tr>`
+          : ""
+      }
 <tr><th>memory / timeout</th><td>${esc(fn.memorySize ?? 256)} MB / ${esc(fn.timeout ?? 10)} s</td></tr>
 <tr><th>runtime</th><td>${esc(runtimeSummary(fn))}</td></tr>
 <tr><th>environment</th><td>${
@@ -103,7 +132,16 @@ export function renderDescribeHtml(
     })
     .join("\n");
   const resourceRows = Object.entries(t.Resources)
-    .map(([id, r]) => `<tr><td>${code(id)}</td><td>${esc(r.Type)}</td></tr>`)
+    .map(
+      ([id, r]) =>
+        `<tr><td>${code(id)}</td><td>${esc(r.Type)}</td>${stacks ? `<td>${code(stackOf.get(id) ?? ROOT_STACK)}</td>` : ""}</tr>`,
+    )
+    .join("");
+  const stackRows = (stacks ?? [])
+    .map(
+      (s) =>
+        `<tr><td>${code(s.stack)}</td><td>${s.functions.map(code).join(" ") || (s.stack === ROOT_STACK ? "shared resources" : "")}</td><td>${esc(s.resources.length)}</td></tr>`,
+    )
     .join("");
   const paramRows = Object.entries(t.Parameters ?? {})
     .map(
@@ -142,8 +180,15 @@ ${
 ${fnRows}
 <h2>Parameters</h2>
 <table><thead><tr><th>name</th><th>type</th><th>default</th><th>description</th></tr></thead><tbody>${paramRows}</tbody></table>
+${
+  stacks
+    ? `<h2>Stacks</h2>
+<p>The template passes a CloudFormation quota, so it deploys as a root stack and ${stacks.length - 1} nested stacks, one a function.</p>
+<table><thead><tr><th>stack</th><th>functions</th><th>resources</th></tr></thead><tbody>${stackRows}</tbody></table>`
+    : ""
+}
 <h2>Resources</h2>
-<table><thead><tr><th>logical id</th><th>type</th></tr></thead><tbody>${resourceRows}</tbody></table>
+<table><thead><tr><th>logical id</th><th>type</th>${stacks ? "<th>stack</th>" : ""}</tr></thead><tbody>${resourceRows}</tbody></table>
 <h2>Outputs</h2>
 <table><thead><tr><th>name</th><th>description</th><th>value</th></tr></thead><tbody>${outputRows}</tbody></table>
 </body></html>

@@ -43,6 +43,7 @@ export async function writeNestedTemplates(
     out.push({
       logicalId: n.logicalId,
       functions: n.functions,
+      resources: Object.keys(n.template.Resources),
       path,
       key: n.key,
       sha256: n.sha256,

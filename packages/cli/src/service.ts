@@ -321,6 +321,8 @@ export interface NestedTemplateArtifact {
   /** Logical id of its stack resource in the root template. */
   logicalId: string;
   functions: string[];
+  /** Logical ids of the resources it holds. */
+  resources: string[];
   path: string;
   key: string;
   sha256: string;
@@ -420,6 +422,8 @@ export interface BuildResult {
    * with the ZIPs; `template` is then the root stack's.
    */
   nestedTemplates?: NestedTemplateArtifact[];
+  /** When split: the whole template, as one stack would hold it (what `describe` pictures). */
+  serviceTemplate?: TemplateDocument;
   /** `.sparta/` folder and the files written in it. */
   dir: string;
   templatePath: string;

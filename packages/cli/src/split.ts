@@ -195,9 +195,10 @@ const prefixOf = (fnId: string) => (fnId.endsWith("Function") && fnId.length > 8
 
 /**
  * The function group of every resource (absent: the root). A function owns itself; a resource joins the one
- * function whose group it references (all it references, transitively, belongs to that one function); a resource
- * named after a function (its prefix), used only by that function's group and using nothing of another group
- * joins it too (the role, the log group). Anything else stays in the root.
+ * function whose group it references (all it references, transitively, belongs to that one function) when it is
+ * named after the function (its prefix) or used by that group; a resource named after a function, used only by
+ * that function's group and using nothing of another group joins it too (the role, the log group). Anything else
+ * stays in the root, so that whether a resource is in a function's stack never depends on the other functions.
  */
 export function groupResources(template: TemplateDocument): Map<string, string> {
   const resources = template.Resources;
@@ -242,10 +243,22 @@ export function groupResources(template: TemplateDocument): Map<string, string> 
       changed = true;
     }
   }
+  // A resource that only one function's group uses joins it when it is named after the function, or when that group
+  // references it (else the two stacks would read each other). One that is neither (a part of the composite alarm
+  // that holds only that function's alarms, say) stays in the root: the next function could share it.
   const group = new Map<string, string>();
-  for (const id of ids) {
-    const o = only(owners.get(id)!);
-    if (o) group.set(id, o);
+  for (const f of functions) group.set(f, f);
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (const id of ids) {
+      if (group.has(id)) continue;
+      const o = only(owners.get(id)!);
+      if (!o) continue;
+      if (namedAfter(id) === o || referrers.get(id)!.some((u) => group.get(u) === o)) {
+        group.set(id, o);
+        changed = true;
+      }
+    }
   }
   return group;
 }

@@ -132,6 +132,17 @@ function alarmNameTemplate(logicalId: string, kind: AlarmKind): string {
 }
 
 const ROLLBACK_ALARM_NAME = "${AWS::StackName}-rollback";
+/** CloudWatch: an alarm rule names at most 100 alarms. */
+const MAX_RULE_ALARMS = 100;
+/** Composite alarms the rollback alarm is split into past 100 alarms: 16 of them hold 1,600 alarms, ~530 functions. */
+const ROLLBACK_PARTS = 16;
+
+/** FNV-1a: a stable 32-bit hash of a logical id (which part of the rollback alarm holds its alarms). */
+function fnv1a(text: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193) >>> 0;
+  return h;
+}
 
 /**
  * The names the function and API alarms of `template` get in the stack `stackName` (`<stack>-<Function>-<Kind>`,
@@ -306,31 +317,54 @@ function addRollbackAlarm(t: Template, reporter: OperationsReporter | undefined)
     );
   }
   if (members.length === 0) return;
-  // By name (the alarms' Ref), the shorter form: an AlarmRule holds at most 10240 characters once substituted.
-  const rule = members.map((a) => 'ALARM("${' + a.logicalId + '}")').join(" OR ");
-  const estimated = members.reduce(
-    (n, a) => n + rule.length / members.length + 40 + watched(a).length + SUFFIX[a.kind].length,
-    0,
-  );
-  if (estimated > 10_240) {
-    reporter?.warn(
-      `${ROLLBACK_ALARM_ID} combines ${members.length} alarms; its rule may exceed CloudWatch's 10240 characters. ` +
-        "Turn some alarms off, e.g. alarms({ throttles: false }).",
-    );
+  const composite = (name: string, description: string, alarms: string[]) => ({
+    Type: "AWS::CloudWatch::CompositeAlarm",
+    Properties: {
+      AlarmName: sub(name),
+      AlarmDescription: description,
+      ActionsEnabled: false,
+      // By name (the alarms' Ref), the shorter form: an AlarmRule holds at most 10240 characters once substituted.
+      AlarmRule: sub(alarms.map((id) => 'ALARM("${' + id + '}")').join(" OR ")),
+    },
+  });
+  let top = members.map((a) => a.logicalId);
+  if (members.length > MAX_RULE_ALARMS) {
+    // A rule names at most 100 alarms: past that, the alarms go into ROLLBACK_PARTS composite alarms by a hash of
+    // what they watch (so adding a function changes one part, never moves the others), and the rollback alarm is
+    // in ALARM when any part is.
+    const parts = new Map<number, string[]>();
+    for (const a of members) {
+      const part = fnv1a(watched(a)) % ROLLBACK_PARTS;
+      parts.set(part, [...(parts.get(part) ?? []), a.logicalId]);
+    }
+    top = [];
+    for (const [part, alarms] of [...parts].sort(([a], [b]) => a - b)) {
+      const id = `${ROLLBACK_ALARM_ID}Part${part}`;
+      if (alarms.length > MAX_RULE_ALARMS)
+        reporter?.warn(
+          `${id} combines ${alarms.length} alarms; a CloudWatch alarm rule names at most ${MAX_RULE_ALARMS}. Turn some alarms off, e.g. alarms({ throttles: false }).`,
+        );
+      putResource(
+        t,
+        id,
+        composite(
+          `\${AWS::StackName}-rollback-${part}`,
+          `In ALARM when one of its ${alarms.length} function or API alarms of this stack is (a part of ${ROLLBACK_ALARM_ID})`,
+          alarms,
+        ),
+        { feature: "alarms", kind: "rollbackPart" },
+      );
+      top.push(id);
+    }
   }
   putResource(
     t,
     ROLLBACK_ALARM_ID,
-    {
-      Type: "AWS::CloudWatch::CompositeAlarm",
-      Properties: {
-        AlarmName: sub(ROLLBACK_ALARM_NAME),
-        AlarmDescription:
-          "In ALARM when any function or API alarm of this stack is: the stack's rollback trigger",
-        ActionsEnabled: false,
-        AlarmRule: sub(rule),
-      },
-    },
+    composite(
+      ROLLBACK_ALARM_NAME,
+      "In ALARM when any function or API alarm of this stack is: the stack's rollback trigger",
+      top,
+    ),
     { feature: "alarms", kind: "rollback" },
   );
   putOutput(t, ROLLBACK_ALARM_OUTPUT, {

@@ -163,3 +163,50 @@ describe("addAlarms", () => {
     expect(() => addAlarms(t)).toThrow(/already has a resource of type AWS::SNS::Topic with that logical id/);
   });
 });
+
+describe("the rollback alarm of a large service", () => {
+  /** The fixture with `n` more functions like its WorkerFunction. */
+  const many = (n: number, from = 0) => {
+    const t = service();
+    for (let i = from; i < from + n; i++)
+      t.Resources[`Extra${i}Function`] = structuredClone(t.Resources.WorkerFunction!);
+    return t;
+  };
+  const rule = (t: ReturnType<typeof service>, id: string) =>
+    (props(t, id).AlarmRule as { "Fn::Sub": string })["Fn::Sub"];
+  const named = (r: string) => [...r.matchAll(/ALARM\("\$\{(\w+)\}"\)/g)].map((m) => m[1]);
+  const partsOf = (t: ReturnType<typeof service>) =>
+    Object.keys(t.Resources).filter((id) => id.startsWith(`${ROLLBACK_ALARM_ID}Part`));
+
+  it("names every alarm in one rule up to 100 alarms", () => {
+    const t = addAlarms(many(20));
+    expect(partsOf(t)).toEqual([]);
+    expect(named(rule(t, ROLLBACK_ALARM_ID)).length).toBeLessThanOrEqual(100);
+  });
+
+  it("past 100 alarms, combines composite parts of at most 100 alarms each, every alarm in exactly one", () => {
+    const t = addAlarms(many(300));
+    const parts = partsOf(t);
+    expect(parts.length).toBeGreaterThan(1);
+    expect(named(rule(t, ROLLBACK_ALARM_ID)).sort()).toEqual([...parts].sort());
+    const members = parts.flatMap((p) => named(rule(t, p)));
+    for (const p of parts) expect(named(rule(t, p)).length).toBeLessThanOrEqual(100);
+    const alarms = Object.entries(t.Resources)
+      .filter(([, r]) => r.Type === "AWS::CloudWatch::Alarm" && r.Condition === undefined)
+      .map(([id]) => id);
+    expect(members.sort()).toEqual(alarms.sort());
+    // named after the stack, as the deploy roles of pipelines expect
+    expect(props(t, parts[0]!).AlarmName).toEqual({
+      "Fn::Sub": `\${AWS::StackName}-rollback-${parts[0]!.slice(`${ROLLBACK_ALARM_ID}Part`.length)}`,
+    });
+  });
+
+  it("adding a function changes one part only", () => {
+    const before = addAlarms(many(300));
+    const after = addAlarms(many(301));
+    const changed = partsOf(after).filter(
+      (p) => JSON.stringify(before.Resources[p]) !== JSON.stringify(after.Resources[p]),
+    );
+    expect(changed).toHaveLength(1);
+  });
+});

@@ -22,6 +22,11 @@ export interface PipelineCommandContext {
   /** Builds the service into `.sparta/` (no AWS) and returns its template. */
   build(options?: { s3Bucket?: string }): Promise<{
     template: { Resources: Record<string, { Type: string; [key: string]: unknown }>; [key: string]: unknown };
+    /** When the service is split into a root and nested stacks: the whole template (`template` is the root's). */
+    serviceTemplate?: {
+      Resources: Record<string, { Type: string; [key: string]: unknown }>;
+      [key: string]: unknown;
+    };
   }>;
   result(value: unknown, text?: string): void;
   /** Asks the user one question (the CLI gives it; `runPipeline` uses it for approvals on a terminal). */

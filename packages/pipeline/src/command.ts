@@ -327,9 +327,15 @@ export function codePipeline(options: CodePipelineOptions = {}): CodePipeline {
 
     ctx.reporter.progress("building the service to learn its resource types");
     const build = await ctx.build(codeBucket ? { s3Bucket: codeBucket } : {});
-    const resourceTypes = Object.values(build.template.Resources).map((r) => r.Type);
+    // A service over CloudFormation's quotas deploys as a root and nested stacks: the deploy role needs the types of
+    // the whole service, and to manage the nested stacks.
+    const whole = build.serviceTemplate ?? build.template;
+    const resourceTypes = [
+      ...Object.values(whole.Resources).map((r) => r.Type),
+      ...(build.serviceTemplate ? ["AWS::CloudFormation::Stack"] : []),
+    ];
     // An alarm gate watches the previous stage's alarms, named from the built template.
-    const stages = resolveAlarmGates(checked, build.template);
+    const stages = resolveAlarmGates(checked, whole);
     const template = pipelineTemplate({
       pipelineName,
       repo,
@@ -338,7 +344,7 @@ export function codePipeline(options: CodePipelineOptions = {}): CodePipeline {
       stages,
       buildspec: spec,
       resourceTypes,
-      serviceTemplate: build.template,
+      serviceTemplate: whole,
       ...(codeBucket ? { codeBucket } : {}),
       ...(options.pullRequests ? { pullRequests: options.pullRequests } : {}),
       ...(options.deploy ? { deploy: options.deploy } : {}),

@@ -49,6 +49,10 @@ function stackScoped(
       sub("arn:${AWS::Partition}:lambda:${AWS::Region}:${AWS::AccountId}:event-source-mapping:*"),
     ],
     roles: stackNames.map((s) => sub(`arn:\${AWS::Partition}:iam::\${AWS::AccountId}:role/${s}-*`)),
+    /** A split service's nested stacks: CloudFormation names them `<stack>-<LogicalId>-<suffix>`. */
+    nestedStacks: stackNames.map((s) =>
+      sub(`arn:\${AWS::Partition}:cloudformation:\${AWS::Region}:\${AWS::AccountId}:stack/${s}-*/*`),
+    ),
     logGroups,
     allLogGroups,
     alarms: stackNames.map((s) =>
@@ -306,6 +310,25 @@ const DEPLOY_ACTIONS: Record<string, (scope: Scope) => IamStatement[]> = {
   // `alarms()` of @sparta/operations names every alarm `<stack>-...` (and its composite `<stack>-rollback`).
   "AWS::CloudWatch::Alarm": (s) => cloudWatchAlarms(s),
   "AWS::CloudWatch::CompositeAlarm": (s) => cloudWatchAlarms(s),
+  // A service over CloudFormation's quotas deploys as a root and nested stacks (one a function): CloudFormation
+  // creates, updates and deletes them with the deploy role, reading their templates from the code bucket (which
+  // the role reads already). Scoped to the stacks named after the stage's.
+  "AWS::CloudFormation::Stack": (s) => [
+    {
+      Effect: "Allow",
+      Action: [
+        "cloudformation:CreateStack",
+        "cloudformation:UpdateStack",
+        "cloudformation:DeleteStack",
+        "cloudformation:DescribeStacks",
+        "cloudformation:DescribeStackEvents",
+        "cloudformation:GetTemplate",
+        "cloudformation:TagResource",
+        "cloudformation:UntagResource",
+      ],
+      Resource: s.nestedStacks,
+    },
+  ],
   "AWS::ApiGatewayV2::Api": (s) => apiGateway(s),
   "AWS::ApiGatewayV2::Stage": (s) => apiGateway(s),
   "AWS::ApiGatewayV2::Integration": (s) => apiGateway(s),

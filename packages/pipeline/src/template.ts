@@ -508,6 +508,10 @@ const artifactKeys = (pipelineName: string, artifact: string) =>
 const codeObjects = (bucket: unknown) =>
   sub(`arn:\${AWS::Partition}:s3:::\${Bucket}/*-????????????????.zip`, { Bucket: bucket });
 
+/** The nested templates of a split service, uploaded with the ZIPs: `templates/<Stack>-<16 hex digits>.json`. */
+const nestedTemplateObjects = (bucket: unknown) =>
+  sub(`arn:\${AWS::Partition}:s3:::\${Bucket}/templates/*-????????????????.json`, { Bucket: bucket });
+
 const APPROVER_ROLES = ["GITHUB_WRITE", "GITHUB_MAINTAIN", "GITHUB_ADMIN"];
 
 /** `pullRequests` with its defaults, checked. */
@@ -690,6 +694,13 @@ export function pipelineTemplate(options: PipelineTemplateOptions): Json {
 
   // The build reads the source artifact, writes its own output artifact and the function code, and nothing else:
   // the code it runs comes from the repository, so it must not be able to change what the other actions read.
+  // what the build uploads and the deploy role reads: the ZIPs, and a split service's nested templates
+  const codeAndTemplates = [
+    codeObjects(codeBucketName),
+    ...((options.resourceTypes ?? []).includes("AWS::CloudFormation::Stack")
+      ? [nestedTemplateObjects(codeBucketName)]
+      : []),
+  ];
   const buildStatements: IamStatement[] = [
     codeBuildLogs(),
     {
@@ -700,7 +711,7 @@ export function pipelineTemplate(options: PipelineTemplateOptions): Json {
     {
       Effect: "Allow",
       Action: ["s3:PutObject"],
-      Resource: [artifactKeys(pipelineName, BUILD_ARTIFACT), codeObjects(codeBucketName)],
+      Resource: [artifactKeys(pipelineName, BUILD_ARTIFACT), ...codeAndTemplates],
     },
   ];
   resources.BuildRole = role("codebuild.amazonaws.com", "build", buildStatements, ownBoundary);
@@ -727,7 +738,7 @@ export function pipelineTemplate(options: PipelineTemplateOptions): Json {
   deploy.push({
     Effect: "Allow",
     Action: ["s3:GetObject", "s3:GetObjectVersion"],
-    Resource: [codeObjects(codeBucketName)],
+    Resource: codeAndTemplates,
   });
   Object.assign(resources, deployRole(deploy, pipelineName, ownBoundary));
   if (boundary.kind === "pipeline") {

@@ -678,3 +678,38 @@ describe("the deploy role for every resource type @sparta/cli and @sparta/operat
     expect(statements).toContainEqual(queue);
   });
 });
+
+describe("a service split into nested stacks", () => {
+  // What `sparta provision` deploys past CloudFormation's quotas: a root holding AWS::CloudFormation::Stack
+  // resources whose templates are uploaded with the ZIPs, as `templates/<Stack>-<16 hex>.json`.
+  const { serviceTemplate, resourceTypes } = serviceWithAlarms();
+  const split = pipelineTemplate(
+    options({ serviceTemplate, resourceTypes: [...resourceTypes, "AWS::CloudFormation::Stack"] }),
+  ) as Json;
+  const whole = pipelineTemplate(options({ serviceTemplate, resourceTypes })) as Json;
+  const templates = (bucket: Json) => JSON.stringify(bucket).includes("/templates/*-????????????????.json");
+
+  it("lets the deploy role manage the stage stacks' nested stacks, and only theirs", () => {
+    const statements = withAction(deployRoleOf(split), "cloudformation:CreateStack");
+    expect(statements).toHaveLength(1);
+    expect(statements[0]!.Action).toEqual(
+      expect.arrayContaining(["cloudformation:UpdateStack", "cloudformation:DeleteStack"]),
+    );
+    expect(statements[0]!.Resource).toEqual(
+      STAGE_PREFIXES.map((s) =>
+        fnSub(`arn:\${AWS::Partition}:cloudformation:\${AWS::Region}:\${AWS::AccountId}:stack/${s}-*/*`),
+      ),
+    );
+    expect(withAction(deployRoleOf(whole), "cloudformation:CreateStack")).toEqual([]);
+  });
+
+  it("lets the build upload the nested templates and the deploy role read them", () => {
+    const reads = withAction(deployRoleOf(split), "s3:GetObject");
+    expect(reads.some((s) => templates(s.Resource))).toBe(true);
+    const build = resources(split).BuildRole!.Properties.Policies.flatMap(
+      (p: Json) => p.PolicyDocument.Statement,
+    ) as Json[];
+    expect(withAction(build, "s3:PutObject").some((s) => templates(s.Resource))).toBe(true);
+    expect(withAction(deployRoleOf(whole), "s3:GetObject").some((s) => templates(s.Resource))).toBe(false);
+  });
+});

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { mkdir, writeFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
-import { renderDescribeHtml } from "../describe.js";
+import { renderDescribeHtml, stacksOf } from "../describe.js";
 import { ExitCode } from "../errors.js";
 import type { BuiltinCommand } from "./types.js";
 
@@ -37,7 +37,8 @@ export const describe: BuiltinCommand = {
           ],
         };
     }
-    const graph = await serviceGraph(ctx.service, build.template, pipeline);
+    // a split service is pictured whole; the report says which stack holds what
+    const graph = await serviceGraph(ctx.service, build.serviceTemplate ?? build.template, pipeline);
     const diagram = await renderDiagram(graph, `${build.stackName}: triggers, functions and what they touch`);
     await mkdir(dirname(out), { recursive: true });
     await writeFile(out, renderDescribeHtml(ctx.service, build, { diagram, legend: diagramLegend() }));
@@ -46,6 +47,7 @@ export const describe: BuiltinCommand = {
         report: out,
         stackName: build.stackName,
         picture: { nodes: graph.nodes.length, edges: graph.edges.length },
+        ...(build.nestedTemplates ? { stacks: stacksOf(build) } : {}),
       },
       `wrote ${out} (picture: ${graph.nodes.length} boxes, ${graph.edges.length} arrows)`,
     );
