@@ -260,7 +260,7 @@ describe("bad input is refused before anything is deployed", () => {
     const dir = mkdtempSync(join(tmpdir(), "sparta-rc-"));
     try {
       cpSync(fileURLToPath(new URL("./fixtures/basic/", import.meta.url)), dir, { recursive: true });
-      writeFileSync(join(dir, ".spartarc.json"), JSON.stringify({ who: "Ada" }));
+      writeFileSync(join(dir, ".spartarc.json"), JSON.stringify({ $schema: "./rc.schema.json", who: "Ada" }));
       const greet = await runInProcess(["greet"], dir);
       expect(greet.code, greet.stderr).toBe(0);
       expect(greet.stdout).toMatch(/Ada/);
