@@ -243,10 +243,21 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
     );
     if (!builtin && !custom)
       throw unknownCommand(commandName!, [...BUILTINS, ...(loaded?.service.commands ?? [])]);
-    checkConfigKeys(config, [
-      GLOBAL_FLAGS,
-      ...[...BUILTINS, ...(loaded?.service.commands ?? [])].map((c) => c.flags ?? {}),
-    ]);
+    // The service's own commands add flags (and keys): without the service loaded, only a folder without a service
+    // file can be checked.
+    let serviceFile = loaded !== undefined;
+    if (!serviceFile)
+      try {
+        resolveServicePath(io.cwd, serviceFlag);
+        serviceFile = true;
+      } catch {
+        // no service here: the built-in commands' flags are all there are
+      }
+    if (loaded !== undefined || !serviceFile)
+      checkConfigKeys(config, [
+        GLOBAL_FLAGS,
+        ...[...BUILTINS, ...(loaded?.service.commands ?? [])].map((c) => c.flags ?? {}),
+      ]);
     const name = builtin?.name ?? custom!.name;
     const commandFlags: Record<string, CommandFlag> = {
       ...GLOBAL_FLAGS,

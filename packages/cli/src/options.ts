@@ -140,7 +140,8 @@ export function checkConfigKeys(
   flagSets: Record<string, CommandFlag>[],
 ): void {
   const all: Record<string, CommandFlag> = Object.assign({}, ...flagSets);
-  const unknown = Object.keys(config).filter((k) => flagKey(k, all) === undefined);
+  // "$schema" (an editor's JSON schema) is no flag, and no typo.
+  const unknown = Object.keys(config).filter((k) => k !== "$schema" && flagKey(k, all) === undefined);
   if (unknown.length === 0) return;
   const names = Object.keys(all).sort();
   throw new UsageError(

@@ -1,7 +1,9 @@
-import { existsSync, readdirSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readEvent } from "../src/invoke.js";
 import { copyExample, removeCopies, runInProcess } from "./example.js";
@@ -252,6 +254,25 @@ describe("bad input is refused before anything is deployed", () => {
       ? readdirSync(join(dir, ".sparta")).filter((f) => f.endsWith(".zip"))
       : [];
     if (!c.built) expect(zips, "nothing is bundled before the definition is checked").toEqual([]);
+  });
+
+  it(".spartarc.json may hold a service command's flag: known where the service is, for every command", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "sparta-rc-"));
+    try {
+      cpSync(fileURLToPath(new URL("./fixtures/basic/", import.meta.url)), dir, { recursive: true });
+      writeFileSync(join(dir, ".spartarc.json"), JSON.stringify({ $schema: "./rc.schema.json", who: "Ada" }));
+      const greet = await runInProcess(["greet"], dir);
+      expect(greet.code, greet.stderr).toBe(0);
+      expect(greet.stdout).toMatch(/Ada/);
+      const version = await runInProcess(["version"], dir);
+      expect(version.code, version.stderr).toBe(0);
+      writeFileSync(join(dir, ".spartarc.json"), JSON.stringify({ whom: "Ada" }));
+      const typo = await runInProcess(["greet", "--who", "x"], dir);
+      expect(typo.code).toBe(2);
+      expect(typo.stderr).toMatch(/\.spartarc\.json: unknown key "whom"\. Did you mean who\?/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("with --format json a usage error is JSON on stdout too", async () => {

@@ -17,9 +17,24 @@ vi.mock("@sparta/converge", async (importOriginal) => ({
     inputs.push(input);
     return { kind: "updated", stackName: input.stackName, outputs: {}, events: [], ...answer };
   }),
+  // delete: the stack exists; deleting it was interrupted while CloudFormation carried on (deleteStack's result then).
+  describeStack: vi.fn(async ({ stackName }: { stackName: string }) => ({
+    stackId: `arn:aws:cloudformation:us-east-1:123456789012:stack/${stackName}/1`,
+    status: "CREATE_COMPLETE",
+    outputs: {},
+    resources: [],
+    parameters: {},
+    tags: {},
+  })),
+  deleteStack: vi.fn(async ({ stackName }: { stackName: string }) => ({
+    kind: "failed",
+    stackName,
+    events: [],
+    message: `Interrupted. Stack ${stackName} is DELETE_IN_PROGRESS; CloudFormation carries on deleting it.`,
+  })),
 }));
 
-describe("provision's flags and results, with converge faked", () => {
+describe("provision's flags and results (and delete's interrupt), with converge faked", () => {
   let dir: string;
   const provision = (...args: string[]) =>
     runInProcess(["provision", "--s3-bucket", "deploy-bucket", "--yes", ...args], dir, {
@@ -88,6 +103,14 @@ describe("provision's flags and results, with converge faked", () => {
     };
     const failed = await provision();
     expect(failed.code).toBe(3);
+  });
+
+  it("delete interrupted while CloudFormation deletes: exit 130, not a failed delete", async () => {
+    const r = await runInProcess(["delete", "--yes"], dir, { AWS_REGION: "us-east-1" });
+    expect(r.code, r.stderr).toBe(130);
+    expect(r.stderr).toMatch(
+      /error: Interrupted\. Stack hello is DELETE_IN_PROGRESS; CloudFormation carries on deleting it/,
+    );
   });
 
   it("a failed deploy prints its root cause once, last, and names sparta provision", async () => {

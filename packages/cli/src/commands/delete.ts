@@ -1,4 +1,5 @@
-import { DeploymentError, ExitCode, UsageError } from "../errors.js";
+import { DeploymentError, ExitCode, InterruptedError, UsageError } from "../errors.js";
+import { setInterruptNotes } from "../interrupt.js";
 import { convergeReporter, formatEvent, stackNameOf } from "./stack.js";
 import type { BuiltinCommand } from "./types.js";
 
@@ -49,10 +50,19 @@ export const deleteCommand: BuiltinCommand = {
         return ExitCode.ok;
       }
     }
+    setInterruptNotes({
+      first: `Ctrl-C: stopping; stack ${stackName} keeps being deleted by CloudFormation (Ctrl-C again to exit at once)`,
+      second: `Ctrl-C again: exited at once; CloudFormation carries on deleting stack ${stackName} (\`sparta status\` follows it)`,
+    });
     const result = await deleteStack(
       { stackName },
       { reporter: convergeReporter(ctx), ...(ctx.signal ? { signal: ctx.signal } : {}) },
     );
+    if (result.kind === "failed" && /^Interrupted/.test(result.message ?? "")) {
+      // Stopped waiting before the outcome was known: CloudFormation carries on (the message says).
+      ctx.result({ kind: "interrupted", stackName, message: result.message });
+      throw new InterruptedError(result.message!);
+    }
     if (result.kind === "failed") {
       ctx.result(result);
       throw new DeploymentError(
