@@ -117,3 +117,29 @@ function deployedChildReader(stackName: string): (logicalId: string) => Promise<
     return body ? (JSON.parse(body) as Template) : undefined;
   };
 }
+
+/**
+ * The resources and templates of the nested stacks of `functionIds` (`<Function>Stack` in a split service), for
+ * commands about a few functions (`invoke --remote`, `logs`): only their stacks are read. Empty for a service
+ * deployed as one stack.
+ */
+export async function functionStacks(
+  root: Pick<StackDescription, "resources">,
+  functionIds: readonly string[],
+): Promise<{ resources: StackDescription["resources"]; template: Template }> {
+  const wanted = new Set(functionIds.map((id) => `${id}Stack`));
+  const stacks = root.resources.filter(
+    (r) => r.type === NESTED_TYPE && r.physicalId && wanted.has(r.logicalId),
+  );
+  const out = { resources: [] as StackDescription["resources"], template: { Resources: {} } as Template };
+  if (stacks.length === 0) return out;
+  const { createCfnClient, describeStack } = await import("@sparta/converge");
+  const cfn = createCfnClient({ maxAttempts: Number(process.env.AWS_MAX_ATTEMPTS) || 3 });
+  for (const s of stacks) {
+    const child = await describeStack({ stackName: s.physicalId! });
+    out.resources.push(...(child?.resources ?? []));
+    const body = (await cfn.getTemplate({ StackName: s.physicalId! })).TemplateBody;
+    if (body) Object.assign(out.template.Resources, (JSON.parse(body) as Template).Resources);
+  }
+  return out;
+}

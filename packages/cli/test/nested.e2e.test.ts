@@ -1,6 +1,11 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import {
+  CloudWatchLogsClient,
+  CreateLogStreamCommand,
+  PutLogEventsCommand,
+} from "@aws-sdk/client-cloudwatch-logs";
 import { createCfnClient } from "@sparta/converge";
 
 import { type Emulator, startEmulator } from "@sparta/converge/testing";
@@ -145,6 +150,27 @@ describe("a service over CloudFormation's quotas, deployed as nested stacks", ()
     expect(html).toMatch(
       /<tr><td><code>F0Role<\/code><\/td><td>AWS::IAM::Role<\/td><td><code>F0FunctionStack<\/code><\/td><\/tr>/,
     );
+  }, 300_000);
+
+  it("logs finds a function's log group in its nested stack", async () => {
+    const f3 = (await nestedStacks()).find((s) => s.StackName?.startsWith(`${STACK}-F3FunctionStack-`));
+    const listed = await cfn().listStackResources({ StackName: f3?.StackId });
+    const group = listed.StackResourceSummaries?.find((r) => r.LogicalResourceId === "F3LogGroup");
+    expect(group?.PhysicalResourceId).toBeTruthy();
+    const cwl = new CloudWatchLogsClient(emu.clientConfig);
+    const logGroupName = group?.PhysicalResourceId ?? "";
+    await cwl.send(new CreateLogStreamCommand({ logGroupName, logStreamName: "s" }));
+    await cwl.send(
+      new PutLogEventsCommand({
+        logGroupName,
+        logStreamName: "s",
+        logEvents: [{ timestamp: Date.now() - 60_000, message: "hello from f3" }],
+      }),
+    );
+    const r = await runBinAsync(["logs", "--function", "f3"], dir, emu.env);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain("f3 hello from f3");
+    expect(r.stderr).not.toMatch(/no logs read/);
   }, 300_000);
 
   it("an unchanged service is a no-op: at most 3 calls and no change set", async () => {
