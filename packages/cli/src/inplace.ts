@@ -36,6 +36,13 @@ export async function provisionInplace(input: {
   reporter: CliReporter;
 }): Promise<InplaceResult> {
   const { build, bucket, reporter } = input;
+  // a function's code key is in its nested stack's template, which a code change replaces: only a change set
+  // updates a split service (one nested stack a changed function)
+  if (build.nestedTemplates)
+    return {
+      kind: "needs-change-set",
+      reason: `${build.stackName} deploys as a root and ${build.nestedTemplates.length} nested stacks`,
+    };
   const { createCfnClient, createS3Client, describeStack } = await import("@sparta/converge");
   const stack = await describeStack({ stackName: build.stackName });
   if (!stack) return { kind: "needs-change-set", reason: `stack ${build.stackName} does not exist yet` };

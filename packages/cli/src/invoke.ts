@@ -633,7 +633,10 @@ export async function runInvoke(ctx: InvokeCommandContext): Promise<number> {
     const { describeStack } = await import("@sparta/converge");
     const stack = await describeStack({ stackName: ctx.stackName });
     if (!stack) throw new StackNotDeployedError(ctx.stackName);
-    const physicalName = deployedFunctionName(name, ctx.stackName, stack.resources);
+    // a split service's function is in its own nested stack
+    const { functionStacks } = await import("./nested-stacks.js");
+    const nested = await functionStacks(stack, [logicalId]);
+    const physicalName = deployedFunctionName(name, ctx.stackName, [...stack.resources, ...nested.resources]);
     ctx.reporter.progress(`invoking ${physicalName}`);
     const client = await (ctx.lambda ?? createLambdaInvokeClient)();
     const outcome = await invokeRemote({ client, name, physicalName, event: event.text });

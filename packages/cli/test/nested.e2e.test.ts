@@ -1,6 +1,11 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import {
+  CloudWatchLogsClient,
+  CreateLogStreamCommand,
+  PutLogEventsCommand,
+} from "@aws-sdk/client-cloudwatch-logs";
 import { createCfnClient } from "@sparta/converge";
 
 import { type Emulator, startEmulator } from "@sparta/converge/testing";
@@ -147,6 +152,27 @@ describe("a service over CloudFormation's quotas, deployed as nested stacks", ()
     );
   }, 300_000);
 
+  it("logs finds a function's log group in its nested stack", async () => {
+    const f3 = (await nestedStacks()).find((s) => s.StackName?.startsWith(`${STACK}-F3FunctionStack-`));
+    const listed = await cfn().listStackResources({ StackName: f3?.StackId });
+    const group = listed.StackResourceSummaries?.find((r) => r.LogicalResourceId === "F3LogGroup");
+    expect(group?.PhysicalResourceId).toBeTruthy();
+    const cwl = new CloudWatchLogsClient(emu.clientConfig);
+    const logGroupName = group?.PhysicalResourceId ?? "";
+    await cwl.send(new CreateLogStreamCommand({ logGroupName, logStreamName: "s" }));
+    await cwl.send(
+      new PutLogEventsCommand({
+        logGroupName,
+        logStreamName: "s",
+        logEvents: [{ timestamp: Date.now() - 60_000, message: "hello from f3" }],
+      }),
+    );
+    const r = await runBinAsync(["logs", "--function", "f3"], dir, emu.env);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain("f3 hello from f3");
+    expect(r.stderr).not.toMatch(/no logs read/);
+  }, 300_000);
+
   it("an unchanged service is a no-op: at most 3 calls and no change set", async () => {
     const sets = await changeSets();
     const r = await provision();
@@ -199,6 +225,37 @@ describe("a service over CloudFormation's quotas, deployed as nested stacks", ()
     const after = await nestedStacks();
     expect(after).toHaveLength(N - 1);
     expect(after.some((s) => s.StackName?.startsWith(`${STACK}-F${N - 1}FunctionStack-`))).toBe(false);
+  }, 300_000);
+
+  it("a nested stack that fails rolls the service back, and the root cause names the resource in it", async () => {
+    // F3's stack gains a bucket whose name is taken (the artifact bucket): it is named after F3 and reads it, so
+    // it goes into F3's nested stack, whose update fails.
+    writeFileSync(
+      join(dir, "broken.config.ts"),
+      [
+        'import { service as base } from "./sparta.config.ts";',
+        'const clash = () => ({ Resources: { F3Clash: { Type: "AWS::S3::Bucket", Properties: {',
+        `  BucketName: "${BUCKET}", Tags: [{ Key: "fn", Value: { Ref: "F3Function" } }] } } } });`,
+        "export const service = { ...base, decorators: [...(base.decorators ?? []), clash] };",
+        "",
+      ].join("\n"),
+    );
+    const r = await runBinAsync(
+      ["provision", "--service", "broken.config.ts", "--s3Bucket", BUCKET, "--yes"],
+      dir,
+      { ...emu.env, FUNCTIONS: String(N - 1) },
+    );
+    expect(r.code, r.stderr).toBe(3);
+    const lines = r.stderr.trim().split("\n");
+    const rootCause = lines.indexOf("root cause:");
+    expect(rootCause).toBeGreaterThan(0);
+    // AWS's reason names the nested stack and the resource in it that failed (the emulator replaces the failed
+    // child instead of updating it and deletes it, so the child's own events, BucketAlreadyExists, are gone)
+    expect(lines.slice(rootCause + 1).join("\n")).toMatch(
+      /F3FunctionStack\s+Embedded stack \S+ was not successfully \w+: The following resource\(s\) failed to \w+: \[F3Clash\]/,
+    );
+    const root = (await cfn().describeStacks({ StackName: STACK })).Stacks?.[0];
+    expect(root?.StackStatus).toBe("UPDATE_ROLLBACK_COMPLETE");
   }, 300_000);
 
   it("delete removes the root and every nested stack", async () => {

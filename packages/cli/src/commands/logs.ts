@@ -12,6 +12,7 @@ import {
   parseSince,
   readLogs,
 } from "../logs.js";
+import { functionLogicalIds } from "../marshal.js";
 import type { TemplateDocument } from "../service.js";
 import { stackNameOf } from "./stack.js";
 import type { BuiltinCommand } from "./types.js";
@@ -117,7 +118,17 @@ export const logs: BuiltinCommand = {
         `could not read the deployed template of ${stackName} (${(error as Error).message}); assuming each function logs to /aws/lambda/<its name>`,
       );
     }
-    const targets = logTargets(functions, template, stack.resources);
+    // a split service's functions, and their log groups, are in their own nested stacks
+    const { functionStacks } = await import("../nested-stacks.js");
+    const nested = await functionStacks(
+      stack,
+      functions.map((f) => functionLogicalIds({ name: f.name, handler: "" }).function),
+    );
+    const targets = logTargets(
+      functions,
+      template && { Resources: { ...template.Resources, ...nested.template.Resources } },
+      [...stack.resources, ...nested.resources],
+    );
     for (const t of targets)
       if (t.kind === "unresolved") ctx.reporter.warn(`${t.function}: no logs read: ${t.reason}`);
     const groups = targets.filter((t) => t.kind === "group");

@@ -1,11 +1,12 @@
 import { relative } from "node:path";
 import type { Change } from "@sparta/converge";
-import { assessChanges, formatRisks, type Risk } from "../approval.js";
+import { formatRisks, type Risk } from "../approval.js";
 import { describeTrigger } from "../describe.js";
 import { DeploymentError, ExitCode, InterruptedError, UsageError } from "../errors.js";
 import { setInterruptNotes } from "../interrupt.js";
 import { ARTIFACT_BUCKET_PARAMETER } from "../marshal.js";
 import { nestedStacksLines, nestedStacksSummary } from "../nested-output.js";
+import { assessServiceChanges } from "../nested-stacks.js";
 import { parsePairs } from "../options.js";
 import type { BuildResult, CommandContext, TemplateDocument } from "../service.js";
 import { stageParameters } from "../stage.js";
@@ -413,7 +414,7 @@ export const provision: BuiltinCommand = {
       // A change set made, read and deleted: nothing else is called, whatever differs (tags included).
       const changes = await planChanges(input, deps).catch(explain);
       const current = changes.length ? await deployedTemplate(build.stackName) : undefined;
-      const risks = changes.length ? assessChanges(changes, current, build.template) : [];
+      const risks = changes.length ? await assessServiceChanges(changes, current, build) : [];
       const deployed = await describeStack({ stackName: build.stackName });
       const tagDiff = tagChanges(deployed?.tags, build.tags);
       for (const line of [...formatChanges(changes), ...formatRisks(risks)]) ctx.reporter.info(line);
@@ -437,7 +438,8 @@ export const provision: BuiltinCommand = {
       {
         ...deps,
         confirm: async (changes: Change[], stackName: string) => {
-          const risks = assessChanges(changes, await deployedTemplate(stackName), build.template);
+          // a split service's nested stacks are looked into
+          const risks = await assessServiceChanges(changes, await deployedTemplate(stackName), build);
           if (confirm) for (const line of formatChanges(changes)) ctx.reporter.info(line);
           if (risks.length === 0 && !confirm) return true;
           for (const line of formatRisks(risks)) ctx.reporter.info(line);
