@@ -7,6 +7,7 @@ export {
   ExitCode,
   type ExitCodeValue,
   HookError,
+  InterruptedError,
   InvokeError,
   LogsReadError,
   ServiceDefinitionError,

@@ -1,5 +1,5 @@
 import type { Reporter } from "@sparta/converge";
-import { ExitCode, SpartaCliError } from "./errors.js";
+import { ExitCode, InterruptedError, SpartaCliError } from "./errors.js";
 import type { TemplateDocument } from "./service.js";
 
 // The managed deployment bucket: one stack per account and region (`SpartaToolkit`, as CDK has CDKToolkit and SAM
@@ -297,6 +297,8 @@ export async function bootstrapToolkit(input: {
     },
     deps,
   );
+  if (result.kind === "failed" && result.interrupted && /^Interrupted/.test(result.message ?? ""))
+    throw new InterruptedError(`${input.stackName}: ${result.message}`);
   if (result.kind === "failed")
     throw new ToolkitError(
       [

@@ -105,6 +105,17 @@ describe("provision's flags and results (and delete's interrupt), with converge 
     expect(failed.code).toBe(3);
   });
 
+  it("bootstrap (the deployment bucket's stack) interrupted before its outcome is known: exit 130", async () => {
+    answer = {
+      kind: "failed",
+      interrupted: true,
+      message: "Interrupted before uploading; nothing was changed. Stack SpartaToolkit is CREATE_COMPLETE.",
+    };
+    const r = await runInProcess(["bootstrap"], dir, { AWS_REGION: "us-east-1" });
+    expect(r.code, r.stderr).toBe(130);
+    expect(r.stderr).toMatch(/error: SpartaToolkit: Interrupted before uploading; nothing was changed/);
+  });
+
   it("delete interrupted while CloudFormation deletes: exit 130, not a failed delete", async () => {
     const r = await runInProcess(["delete", "--yes"], dir, { AWS_REGION: "us-east-1" });
     expect(r.code, r.stderr).toBe(130);
