@@ -1,5 +1,7 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readdirSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
+import * as nodeModule from "node:module";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -46,6 +48,22 @@ describe("sparta --version and -v", () => {
   it("--version --format json prints it as JSON", async () => {
     const r = await runInProcess(["--version", "--format", "json"], empty());
     expect(JSON.parse(r.stdout)).toEqual({ version: cliVersion(), node: process.version });
+  });
+});
+
+describe("the sparta process", () => {
+  // Node 22.1+ keeps V8's code cache of the CLI and the AWS SDK in <tmpdir>/node-compile-cache (Node 20 has no
+  // such cache: there the bin loads as before).
+  const hasCompileCache = "enableCompileCache" in nodeModule;
+  it.runIf(hasCompileCache)("turns on Node's compile cache before the CLI and the SDK load", () => {
+    const tmp = empty();
+    const env = { ...process.env, TMPDIR: tmp };
+    delete env.NODE_COMPILE_CACHE;
+    delete env.NODE_DISABLE_COMPILE_CACHE;
+    const bin = fileURLToPath(new URL("../dist/bin.js", import.meta.url));
+    const out = execFileSync(process.execPath, [bin, "--version"], { env, encoding: "utf8" });
+    expect(out).toContain("sparta ");
+    expect(readdirSync(join(tmp, "node-compile-cache")).length).toBeGreaterThan(0);
   });
 });
 
