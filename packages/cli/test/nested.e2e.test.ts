@@ -264,4 +264,29 @@ describe("a service over CloudFormation's quotas, deployed as nested stacks", ()
     const all = (await cfn().describeStacks({})).Stacks ?? [];
     expect(all.filter((s) => s.StackStatus !== "DELETE_COMPLETE")).toEqual([]);
   }, 300_000);
+
+  it("a deployed service that grows past a quota moves into nested stacks: warned, then deployed", async () => {
+    const grow = (functions: number) =>
+      sparta(["provision", "--s3Bucket", BUCKET, "--yes", "--stackName", "many-grow"], {
+        FUNCTIONS: String(functions),
+      });
+    const small = await grow(20);
+    expect(small.code, small.stderr).toBe(0);
+    expect(small.stderr).not.toMatch(/nested stacks/);
+    const large = await grow(40);
+    expect(large.code, large.stderr).toBe(0);
+    expect(large.stderr).toMatch(
+      /many-grow passes a CloudFormation quota and now deploys as a root and 40 nested stacks: its 20 function\(s\)/,
+    );
+    // the old functions' log groups go: a question --yes answers
+    expect(large.stderr).toMatch(/F0LogGroup \(AWS::Logs::LogGroup\): deleted/);
+    const result = JSON.parse(large.stdout);
+    expect(result.kind).toBe("updated");
+    const root = (await cfn().describeStacks({ StackName: "many-grow" })).Stacks?.[0];
+    expect(root?.StackStatus).toBe("UPDATE_COMPLETE");
+    const resources = await cfn().listStackResources({ StackName: "many-grow" });
+    const types = (resources.StackResourceSummaries ?? []).map((r) => r.ResourceType);
+    expect(types.filter((t) => t === "AWS::CloudFormation::Stack")).toHaveLength(40);
+    expect(types).not.toContain("AWS::Lambda::Function");
+  }, 600_000);
 });
