@@ -196,6 +196,8 @@ describe("a service over CloudFormation's quotas, deployed as nested stacks", ()
       { action: "Modify", logicalId: "F7FunctionStack", resourceType: "AWS::CloudFormation::Stack" },
     ]);
     expect(r.stderr).toMatch(/Artifacts: 2 uploaded, \d+ already in/); // its ZIP and its nested template
+    // the progress is followed into the nested stack
+    expect(r.stderr).toMatch(/UPDATE_COMPLETE\s+AWS::Lambda::Function\s+F7FunctionStack\.F7Function\b/);
     // only that nested stack was updated (the emulator keeps no LastUpdatedTime for a nested stack: its status says)
     const after = await nestedStacks();
     const updated = after.filter((s) => s.StackStatus !== "CREATE_COMPLETE");
