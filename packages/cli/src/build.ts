@@ -176,7 +176,10 @@ export async function buildService(options: BuildOptions): Promise<BuildResult> 
   const tags: Record<string, string> = { ...(service.tags ?? {}), ...(options.tags ?? {}) };
   const buildId =
     options.buildId ?? createHash("sha256").update(JSON.stringify(template)).digest("hex").slice(0, 16);
-  tags["sparta:buildId"] = buildId;
+  // CloudFormation gives a stack's tags to its nested stacks and their resources: a tag new at every build would
+  // update every nested stack of a split service at every change, so a split service is tagged with a build id
+  // only when one is given (--buildId).
+  if (split.nested.length === 0 || options.buildId !== undefined) tags["sparta:buildId"] = buildId;
   return {
     stackName: options.stackName ?? service.name,
     template,
