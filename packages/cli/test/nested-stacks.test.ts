@@ -110,4 +110,19 @@ describe("splitTransition", () => {
       splitTransition({ Resources: { AFunction: fn } }, { ...build, nestedTemplates: [] }),
     ).toBeUndefined();
   });
+
+  it("warns when a split service fits in one stack again", () => {
+    const nested = {
+      Type: "AWS::CloudFormation::Stack",
+      Metadata: { "Sparta::NestedStack": { functions: ["F0Function"] } },
+    };
+    expect(
+      splitTransition(
+        { Resources: { F0FunctionStack: nested } },
+        { ...built(child([])), nestedTemplates: [] },
+      ),
+    ).toMatch(
+      /many fits in one stack again and no longer deploys as nested stacks: .* the 1 nested stacks deleted/,
+    );
+  });
 });
