@@ -133,11 +133,17 @@ export async function buildService(options: BuildOptions): Promise<BuildResult> 
   await runHook(service.hooks, "postMarshal", { ...hookCtx, template: full });
 
   // Over a CloudFormation quota: a root stack and one nested stack per function (split.ts), each validated.
-  const split = splitTemplate(full, { serialize: stableJson, templateUrl: nestedTemplateUrl });
+  const split = splitTemplate(full, {
+    serialize: stableJson,
+    templateUrl: nestedTemplateUrl,
+    force: service.stacks === "nested",
+  });
   const template = split.root;
   if (split.nested.length > 0)
     reporter.progress(
-      `the template has ${split.reasons.join(", ")}: deploying it as a root stack and ${split.nested.length} nested stacks`,
+      split.reasons.length
+        ? `the template has ${split.reasons.join(", ")}: deploying it as a root stack and ${split.nested.length} nested stacks`
+        : `stacks: "nested": deploying the service as a root stack and ${split.nested.length} nested stacks`,
     );
   const checkValues = options.checkValues !== false;
   const problems = [
