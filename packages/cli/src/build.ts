@@ -152,11 +152,17 @@ export async function buildService(options: BuildOptions): Promise<BuildResult> 
   await runHook(service.hooks, "postMarshal", { ...hookCtx, template: full });
 
   // Over a CloudFormation quota: a root stack and one nested stack per function (split.ts), each validated.
-  const split = splitTemplate(full, { serialize: stableJson, templateUrl: nestedTemplateUrl });
+  const split = splitTemplate(full, {
+    serialize: stableJson,
+    templateUrl: nestedTemplateUrl,
+    force: service.stacks === "nested",
+  });
   const template = split.root;
   if (split.nested.length > 0)
     reporter.progress(
-      `the template has ${split.reasons.join(", ")}: deploying it as a root stack and ${split.nested.length} nested stacks`,
+      split.reasons.length
+        ? `the template has ${split.reasons.join(", ")}: deploying it as a root stack and ${split.nested.length} nested stacks`
+        : `stacks: "nested": deploying the service as a root stack and ${split.nested.length} nested stacks`,
     );
   const checkValues = options.checkValues !== false;
   const problems = [
@@ -195,7 +201,10 @@ export async function buildService(options: BuildOptions): Promise<BuildResult> 
   const tags: Record<string, string> = { ...(service.tags ?? {}), ...(options.tags ?? {}) };
   const buildId =
     options.buildId ?? createHash("sha256").update(JSON.stringify(template)).digest("hex").slice(0, 16);
-  tags["sparta:buildId"] = buildId;
+  // CloudFormation gives a stack's tags to its nested stacks and their resources: a tag new at every build would
+  // update every nested stack of a split service at every change, so a split service is tagged with a build id
+  // only when one is given (--buildId).
+  if (split.nested.length === 0 || options.buildId !== undefined) tags["sparta:buildId"] = buildId;
   return {
     stackName: options.stackName ?? service.name,
     template,

@@ -183,7 +183,7 @@ ${fnRows}
 ${
   stacks
     ? `<h2>Stacks</h2>
-<p>The template passes a CloudFormation quota, so it deploys as a root stack and ${stacks.length - 1} nested stacks, one a function.</p>
+<p>The service deploys as a root stack and ${stacks.length - 1} nested stacks, one a function (its template passes a CloudFormation quota, or the service says <code>stacks: "nested"</code>).</p>
 <table><thead><tr><th>stack</th><th>functions</th><th>resources</th></tr></thead><tbody>${stackRows}</tbody></table>`
     : ""
 }

@@ -65,7 +65,7 @@ export function nestedStacksLines(
   spartaDir: string,
 ): string[] {
   return [
-    `  nested stacks: ${nested.length} (the template passes a CloudFormation quota; the root holds the shared resources)`,
+    `  nested stacks: ${nested.length}, one a function (the root stack holds the shared resources)`,
     ...nested.map(
       (n) =>
         `    ${n.logicalId}: ${n.functions.join(", ")} <- ${relative(resolve(spartaDir, ".."), join(spartaDir, n.key))} (${n.size} bytes)`,

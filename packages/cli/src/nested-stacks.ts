@@ -143,3 +143,36 @@ export async function functionStacks(
   }
   return out;
 }
+
+/**
+ * What to tell before the first deploy of a service as nested stacks over a stack that holds its functions itself
+ * (or back into one stack): CloudFormation cannot move a resource between stacks, so each function and what is its
+ * own is created anew in its new stack and the old one deleted. Undefined when that is not the case.
+ */
+export function splitTransition(
+  current: Template | undefined,
+  build: Pick<BuildResult, "nestedTemplates" | "stackName">,
+): string | undefined {
+  if (!current) return undefined;
+  const resources = Object.values(current.Resources ?? {});
+  const nestedNow = resources.filter(
+    (r) =>
+      r.Type === NESTED_TYPE && (r.Metadata as Record<string, unknown> | undefined)?.["Sparta::NestedStack"],
+  ).length;
+  if (!build.nestedTemplates?.length) {
+    // back under the quotas: the functions move back into the root stack, the same way
+    return nestedNow > 0
+      ? `${build.stackName} fits in one stack again and no longer deploys as nested stacks: its functions and what is ` +
+          `theirs are created anew in the root stack and the ${nestedNow} nested stacks deleted (CloudFormation cannot ` +
+          "move a resource between stacks); their physical names and ARNs change"
+      : undefined;
+  }
+  if (resources.some((r) => r.Type === NESTED_TYPE)) return undefined;
+  const functions = resources.filter((r) => r.Type === "AWS::Lambda::Function").length;
+  if (functions === 0) return undefined;
+  return (
+    `${build.stackName} passes a CloudFormation quota and now deploys as a root and ${build.nestedTemplates.length} nested stacks: ` +
+    `its ${functions} function(s) and what is theirs (roles, log groups, alarms...) are created anew in their nested stacks and ` +
+    "the old ones deleted (CloudFormation cannot move a resource between stacks); their physical names and ARNs change"
+  );
+}

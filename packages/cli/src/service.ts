@@ -465,6 +465,12 @@ export interface ServiceDefinition {
    */
   permissionsBoundary?: CfnValue;
   /**
+   * `"auto"` (default): one stack, and a root with one nested stack per function once the template passes a
+   * CloudFormation quota. `"nested"`: a nested stack per function from the start, so a service that will grow past
+   * the quotas never moves its functions between stacks (CloudFormation would create them anew).
+   */
+  stacks?: "auto" | "nested";
+  /**
    * Settings of each stage (`sparta provision --stage prod`), merged over the service's own when that stage is
    * deployed, as Serverless users do with `--stage` and SAM users with config environments. Without `stages`
    * any stage name may be deployed; with it, only the stages it lists.

@@ -68,7 +68,7 @@ export interface SplitOptions {
   /** The TemplateURL of a nested template stored at `key` in the artifact bucket. */
   templateUrl: (key: string) => unknown;
   quotas?: Partial<StackQuotas>;
-  /** Split even when no quota is passed (tests). */
+  /** Split even when no quota is passed (the service's `stacks: "nested"`). */
   force?: boolean;
 }
 

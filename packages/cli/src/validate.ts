@@ -61,6 +61,7 @@ const SERVICE_KEYS = [
   "permissionsBoundary",
   "stages",
   "httpApi",
+  "stacks",
 ];
 /** Names of the built-in commands; a service command may not reuse them. */
 export const BUILTIN_COMMANDS = [
@@ -339,6 +340,11 @@ export async function validateService(
         `"arn:aws:iam::123456789012:policy/team-boundary", or pipeline.permissionsBoundary of @sparta/pipeline`,
     );
   }
+  if (value.stacks !== undefined && value.stacks !== "auto" && value.stacks !== "nested")
+    add(
+      "service.stacks",
+      `must be "auto" (one stack; nested stacks past a CloudFormation quota) or "nested" (a nested stack per function from the start), received ${show(value.stacks)}`,
+    );
   const defaults = value.functionDefaults;
   if (defaults !== undefined) {
     if (!isObject(defaults))

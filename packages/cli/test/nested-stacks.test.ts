@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { assessServiceChanges } from "../src/nested-stacks.js";
+import { assessServiceChanges, splitTransition } from "../src/nested-stacks.js";
 import type { NestedTemplateArtifact, TemplateDocument } from "../src/service.js";
 
 const role = (actions: string[]) => ({
@@ -92,5 +92,37 @@ describe("assessServiceChanges", () => {
     expect(risks).toEqual([
       expect.objectContaining({ kind: "loses-data", logicalId: "F0FunctionStack.F0LogGroup" }),
     ]);
+  });
+});
+
+describe("splitTransition", () => {
+  const fn = { Type: "AWS::Lambda::Function" };
+  it("warns once, on the deploy that moves a stack's functions into nested stacks", () => {
+    const build = built(child([]));
+    expect(splitTransition({ Resources: { AFunction: fn, BFunction: fn } }, build)).toMatch(
+      /many passes a CloudFormation quota and now deploys as a root and 1 nested stacks: its 2 function\(s\)/,
+    );
+    expect(
+      splitTransition({ Resources: { F0FunctionStack: { Type: "AWS::CloudFormation::Stack" } } }, build),
+    ).toBe(undefined);
+    expect(splitTransition(undefined, build)).toBeUndefined();
+    expect(
+      splitTransition({ Resources: { AFunction: fn } }, { ...build, nestedTemplates: [] }),
+    ).toBeUndefined();
+  });
+
+  it("warns when a split service fits in one stack again", () => {
+    const nested = {
+      Type: "AWS::CloudFormation::Stack",
+      Metadata: { "Sparta::NestedStack": { functions: ["F0Function"] } },
+    };
+    expect(
+      splitTransition(
+        { Resources: { F0FunctionStack: nested } },
+        { ...built(child([])), nestedTemplates: [] },
+      ),
+    ).toMatch(
+      /many fits in one stack again and no longer deploys as nested stacks: .* the 1 nested stacks deleted/,
+    );
   });
 });

@@ -98,6 +98,8 @@ describe("a service over CloudFormation's quotas, deployed as nested stacks", ()
       key: expect.stringMatching(/^templates\/F0FunctionStack-[0-9a-f]{16}\.json$/),
     });
     expect(noop.stderr).toMatch(/\d{4} resources \(CloudFormation allows 500\), 603 outputs/);
+    // stack tags reach every nested stack: no tag that changes at every build
+    expect(plan.tags["sparta:buildId"]).toBeUndefined();
 
     const r = await provision();
     expect(r.stderr).not.toMatch(/^(internal )?error:/im);
@@ -196,6 +198,8 @@ describe("a service over CloudFormation's quotas, deployed as nested stacks", ()
       { action: "Modify", logicalId: "F7FunctionStack", resourceType: "AWS::CloudFormation::Stack" },
     ]);
     expect(r.stderr).toMatch(/Artifacts: 2 uploaded, \d+ already in/); // its ZIP and its nested template
+    // the progress is followed into the nested stack
+    expect(r.stderr).toMatch(/UPDATE_COMPLETE\s+AWS::Lambda::Function\s+F7FunctionStack\.F7Function\b/);
     // only that nested stack was updated (the emulator keeps no LastUpdatedTime for a nested stack: its status says)
     const after = await nestedStacks();
     const updated = after.filter((s) => s.StackStatus !== "CREATE_COMPLETE");
@@ -264,4 +268,29 @@ describe("a service over CloudFormation's quotas, deployed as nested stacks", ()
     const all = (await cfn().describeStacks({})).Stacks ?? [];
     expect(all.filter((s) => s.StackStatus !== "DELETE_COMPLETE")).toEqual([]);
   }, 300_000);
+
+  it("a deployed service that grows past a quota moves into nested stacks: warned, then deployed", async () => {
+    const grow = (functions: number) =>
+      sparta(["provision", "--s3Bucket", BUCKET, "--yes", "--stackName", "many-grow"], {
+        FUNCTIONS: String(functions),
+      });
+    const small = await grow(20);
+    expect(small.code, small.stderr).toBe(0);
+    expect(small.stderr).not.toMatch(/nested stacks/);
+    const large = await grow(40);
+    expect(large.code, large.stderr).toBe(0);
+    expect(large.stderr).toMatch(
+      /many-grow passes a CloudFormation quota and now deploys as a root and 40 nested stacks: its 20 function\(s\)/,
+    );
+    // the old functions' log groups go: a question --yes answers
+    expect(large.stderr).toMatch(/F0LogGroup \(AWS::Logs::LogGroup\): deleted/);
+    const result = JSON.parse(large.stdout);
+    expect(result.kind).toBe("updated");
+    const root = (await cfn().describeStacks({ StackName: "many-grow" })).Stacks?.[0];
+    expect(root?.StackStatus).toBe("UPDATE_COMPLETE");
+    const resources = await cfn().listStackResources({ StackName: "many-grow" });
+    const types = (resources.StackResourceSummaries ?? []).map((r) => r.ResourceType);
+    expect(types.filter((t) => t === "AWS::CloudFormation::Stack")).toHaveLength(40);
+    expect(types).not.toContain("AWS::Lambda::Function");
+  }, 600_000);
 });

@@ -219,6 +219,57 @@ describe("splitTemplate", () => {
     });
   });
 
+  it("gives a child the parameters and conditions it uses: a list joined, a NoEcho kept, a condition with its own", () => {
+    const t: TemplateDocument = {
+      Parameters: {
+        Subnets: { Type: "List<AWS::EC2::Subnet::Id>" },
+        Token: { Type: "String", NoEcho: true },
+        Stage: { Type: "String" },
+        Unused: { Type: "String" },
+      },
+      Conditions: {
+        IsProd: { "Fn::Equals": [{ Ref: "Stage" }, "prod"] },
+        Traced: { "Fn::And": [{ Condition: "IsProd" }, { "Fn::Equals": ["a", "a"] }] },
+        Other: { "Fn::Equals": ["b", "b"] },
+      },
+      Resources: {
+        AFunction: {
+          Type: "AWS::Lambda::Function",
+          Properties: {
+            Role: "arn:aws:iam::123456789012:role/r",
+            Code: { ZipFile: "exports.handler = async () => 1" },
+            Handler: "index.handler",
+            Runtime: "nodejs22.x",
+            VpcConfig: { SubnetIds: { Ref: "Subnets" } },
+            Environment: { Variables: { TOKEN: { Ref: "Token" } } },
+            TracingConfig: { "Fn::If": ["Traced", { Mode: "Active" }, { Ref: "AWS::NoValue" }] },
+          },
+        },
+        AAlarm: {
+          Type: "AWS::SNS::Topic",
+          Condition: "IsProd",
+          Properties: { DisplayName: { Ref: "AFunction" } },
+        },
+      },
+    };
+    const { root, nested } = splitTemplate(t, { templateUrl: (k) => k, force: true });
+    const a = nested[0]!.template;
+    expect(a.Parameters).toEqual({
+      Stage: { Type: "String" },
+      Subnets: { Type: "CommaDelimitedList" },
+      Token: { Type: "String", NoEcho: true },
+    });
+    expect(root.Resources.AFunctionStack?.Properties?.Parameters).toEqual({
+      Stage: { Ref: "Stage" },
+      Subnets: { "Fn::Join": [",", { Ref: "Subnets" }] },
+      Token: { Ref: "Token" },
+    });
+    expect(Object.keys(a.Conditions ?? {}).sort()).toEqual(["IsProd", "Traced"]);
+    expect(a.Resources.AAlarm?.Condition).toBe("IsProd");
+    expect(validateTemplate(a as never).map((p) => p.message)).toEqual([]);
+    expect(validateTemplate(root as never).map((p) => p.message)).toEqual([]);
+  });
+
   it("a child reading another child's value gets it through the root", () => {
     const t: TemplateDocument = {
       Resources: {

@@ -30,6 +30,21 @@ export function isStackEvent(e: StackEvent): boolean {
 }
 
 const TERMINAL = /_(COMPLETE|FAILED|SKIPPED)$/;
+const NESTED_TYPE = "AWS::CloudFormation::Stack";
+/**
+ * Nested stacks whose own events are followed at once (the first to start): enough to watch a change to a few
+ * functions of a split service without a DescribeStackEvents per nested stack per poll when hundreds are created.
+ */
+const MAX_FOLLOWED_NESTED = 5;
+const NESTED_SLACK_MS = 5_000;
+
+/** A nested stack being followed: its id, when its operation started (in the parent), the events already shown. */
+interface FollowedNested {
+  stackId: string;
+  since: number;
+  seen: Set<string>;
+  done: boolean;
+}
 const CANCELLED_ECHO = /resource (creation|update|deletion) cancelled/i;
 const MAX_PAGES = 20;
 
@@ -42,6 +57,7 @@ export class EventFollower {
   private readonly seen = new Set<string>();
   private readonly startedAt = new Map<string, number>();
   private readonly finished = new Set<string>();
+  private readonly nested = new Map<string, FollowedNested>();
   total = 0;
 
   constructor(
@@ -84,8 +100,35 @@ export class EventFollower {
     }
     fresh.reverse(); // the API lists newest first
     if (options.quiet) for (const e of fresh) this.seen.add(e.eventId);
-    else for (const e of fresh) this.accept(e);
+    else {
+      for (const e of fresh) this.accept(e);
+      await this.pollNested();
+    }
     return fresh;
+  }
+
+  /**
+   * Show the events of the nested stacks under way (their resources as `<NestedStack>.<LogicalId>`), so a split
+   * service's progress is followed into the nested stack a change is in. Display only: they are not this
+   * operation's events (`events`), and a nested stack that cannot be read is skipped.
+   */
+  private async pollNested(): Promise<void> {
+    for (const [logicalId, n] of this.nested) {
+      try {
+        const out = await this.cfn.describeStackEvents({ StackName: n.stackId }, this.options);
+        const fresh = (out.StackEvents ?? [])
+          .map(toStackEvent)
+          .filter((e) => !n.seen.has(e.eventId) && Date.parse(e.timestamp) >= n.since && !isStackEvent(e))
+          .reverse();
+        for (const e of fresh) {
+          n.seen.add(e.eventId);
+          this.reporter.event?.({ ...e, logicalId: `${logicalId}.${e.logicalId}` });
+        }
+      } catch {
+        n.done = true;
+      }
+      if (n.done) this.nested.delete(logicalId);
+    }
   }
 
   private accept(e: StackEvent): void {
@@ -97,6 +140,20 @@ export class EventFollower {
       e.durationMs = Math.max(0, t - this.startedAt.get(key)!);
     this.events.push(e);
     this.reporter.event?.(e);
+    if (e.resourceType === NESTED_TYPE && !isStackEvent(e) && e.physicalId?.startsWith("arn:")) {
+      const followed = this.nested.get(key);
+      if (followed)
+        followed.done ||= TERMINAL.test(e.status); // shown once more, then left
+      else if (e.status.endsWith("_IN_PROGRESS") && this.nested.size < MAX_FOLLOWED_NESTED)
+        // a little before the parent's event: the nested stack's first events may carry an earlier time (the
+        // emulator writes the parent's after the child's work; clocks differ by milliseconds on AWS)
+        this.nested.set(key, {
+          stackId: e.physicalId,
+          since: t - NESTED_SLACK_MS,
+          seen: new Set(),
+          done: false,
+        });
+    }
     if (!isStackEvent(e) && TERMINAL.test(e.status) && !this.finished.has(key)) {
       this.finished.add(key);
       if (this.total > 0) {

@@ -293,4 +293,54 @@ describe("nested stacks", () => {
     await deleteStack(ctx.cfn(), "deep");
     expect((await stack(leafStack.StackId!)).StackStatus).toBe("DELETE_COMPLETE");
   });
+
+  it("of several children, the one whose TemplateURL (an Fn::Sub of the bucket parameter, as sparta writes it) changed is the only one updated", async () => {
+    await uploadTemplate(ctx.emu, ctx.s3(), BUCKET, "templates/A-1.json", child());
+    await uploadTemplate(ctx.emu, ctx.s3(), BUCKET, "templates/B-1.json", child());
+    await uploadTemplate(
+      ctx.emu,
+      ctx.s3(),
+      BUCKET,
+      "templates/B-2.json",
+      child({ Extra: { Type: "AWS::SNS::Topic" } }),
+    );
+    const url = (key: string) => ({
+      "Fn::Sub": `https://\${Bucket}.s3.\${AWS::Region}.\${AWS::URLSuffix}/${key}`,
+    });
+    const root = (b: string): Template => ({
+      Parameters: { Bucket: { Type: "String" }, Stage: { Type: "String" } },
+      Resources: Object.fromEntries(
+        [
+          ["A", "templates/A-1.json"],
+          ["B", b],
+        ].map(([id, key]) => [
+          id,
+          {
+            Type: "AWS::CloudFormation::Stack",
+            Properties: { TemplateURL: url(key!), Parameters: { Stage: { Ref: "Stage" } } },
+          },
+        ]),
+      ),
+      Outputs: { A: { Value: { Ref: "A" } }, B: { Value: { Ref: "B" } } },
+    });
+    const first = await deploy(ctx.cfn(), "split", root("templates/B-1.json"), {
+      Bucket: BUCKET,
+      Stage: "dev",
+    });
+    const ids = outputs(first.stack);
+    const second = await deploy(ctx.cfn(), "split", root("templates/B-2.json"), {
+      Bucket: BUCKET,
+      Stage: "dev",
+    });
+    expect(changes(second.changeSet)).toEqual(["Modify B AWS::CloudFormation::Stack"]);
+    expect((await stack(ids.A!)).StackStatus).toBe("CREATE_COMPLETE");
+    const b = await stack(ids.B!);
+    expect(b.StackStatus).toBe("UPDATE_COMPLETE");
+    expect(b.StackId).toBe(ids.B); // updated in place
+    const resources = await ctx.cfn().send(new ListStackResourcesCommand({ StackName: ids.B }));
+    expect(resources.StackResourceSummaries?.map((r) => r.LogicalResourceId)).toContain("Extra");
+    await deleteStack(ctx.cfn(), "split");
+    expect((await stack(ids.A!)).StackStatus).toBe("DELETE_COMPLETE");
+    expect((await stack(ids.B!)).StackStatus).toBe("DELETE_COMPLETE");
+  });
 });

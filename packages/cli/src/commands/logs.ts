@@ -84,7 +84,7 @@ export const logs: BuiltinCommand = {
     const until = endTime === undefined ? undefined : new Date(endTime).toISOString();
     if (ctx.options.noop) {
       const build = await ctx.build();
-      const targets = logTargets(functions, build.template);
+      const targets = logTargets(functions, build.serviceTemplate ?? build.template);
       ctx.result(
         {
           noop: true,

@@ -6,7 +6,7 @@ import { DeploymentError, ExitCode, InterruptedError, UsageError } from "../erro
 import { setInterruptNotes } from "../interrupt.js";
 import { ARTIFACT_BUCKET_PARAMETER } from "../marshal.js";
 import { nestedStacksLines, nestedStacksSummary } from "../nested-output.js";
-import { assessServiceChanges } from "../nested-stacks.js";
+import { assessServiceChanges, splitTransition } from "../nested-stacks.js";
 import { parsePairs } from "../options.js";
 import type { BuildResult, CommandContext, TemplateDocument } from "../service.js";
 import { stageParameters } from "../stage.js";
@@ -439,7 +439,10 @@ export const provision: BuiltinCommand = {
         ...deps,
         confirm: async (changes: Change[], stackName: string) => {
           // a split service's nested stacks are looked into
-          const risks = await assessServiceChanges(changes, await deployedTemplate(stackName), build);
+          const current = await deployedTemplate(stackName);
+          const moving = splitTransition(current, build);
+          if (moving) ctx.reporter.warn(moving);
+          const risks = await assessServiceChanges(changes, current, build);
           if (confirm) for (const line of formatChanges(changes)) ctx.reporter.info(line);
           if (risks.length === 0 && !confirm) return true;
           for (const line of formatRisks(risks)) ctx.reporter.info(line);
