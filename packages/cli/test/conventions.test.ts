@@ -57,7 +57,7 @@ describe("the sparta process", () => {
   const hasCompileCache = "enableCompileCache" in nodeModule;
   it.runIf(hasCompileCache)("turns on Node's compile cache before the CLI and the SDK load", () => {
     const tmp = empty();
-    const env = { ...process.env, TMPDIR: tmp };
+    const env: NodeJS.ProcessEnv = { ...process.env, TMPDIR: tmp };
     delete env.NODE_COMPILE_CACHE;
     delete env.NODE_DISABLE_COMPILE_CACHE;
     const bin = fileURLToPath(new URL("../dist/bin.js", import.meta.url));
