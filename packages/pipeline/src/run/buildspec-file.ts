@@ -265,6 +265,41 @@ const compareVersions = (a: string, b: string) => {
   return 0;
 };
 
+/** Lookups made by this process (a run checks each build before anything runs, then again as it starts it). */
+const lookups = new Map<string, Promise<{ have?: string; dir?: string }>>();
+
+/**
+ * The version of `runtime` on the build's PATH and, when that is not `version` (Node.js only), the `bin` directory
+ * of the newest matching install a version manager or `.tools/node<major>` holds. Each candidate is asked its
+ * version at once.
+ */
+function findRuntime(
+  runtime: string,
+  version: string,
+  env: Record<string, string | undefined>,
+): Promise<{ have?: string; dir?: string }> {
+  const known = RUNTIMES[runtime]!;
+  const home = env.HOME || homedir();
+  const key = [runtime, version, env.PATH, home, process.cwd()].join("\0");
+  let found = lookups.get(key);
+  if (!found) {
+    found = (async () => {
+      const have = await versionAt(known.command, known, env);
+      if ((have && runtimeMatches(version, have)) || runtime !== "nodejs") return have ? { have } : {};
+      const dirs = nodeInstallDirs(env, process.cwd(), home);
+      const versions = await Promise.all(dirs.map((d) => versionAt(join(d, "node"), known, env)));
+      let best: { dir: string; v: string } | undefined;
+      versions.forEach((v, i) => {
+        if (v && runtimeMatches(version, v) && (!best || compareVersions(v, best.v) > 0))
+          best = { dir: dirs[i]!, v };
+      });
+      return { ...(have ? { have } : {}), ...(best ? { dir: best.dir } : {}) };
+    })();
+    lookups.set(key, found);
+  }
+  return found;
+}
+
 /**
  * Checks `runtime-versions` against this machine, the way CodeBuild selects a runtime: the one on the build's
  * PATH when it is the version asked for, else (Node.js) the newest matching install of a version manager (nvm,
@@ -287,19 +322,9 @@ export async function checkRuntimes(
       );
       continue;
     }
-    const have = await versionAt(known.command, known, env);
-    if (have && runtimeMatches(version, have)) continue;
-    if (runtime === "nodejs") {
-      let best: { dir: string; v: string } | undefined;
-      for (const dir of nodeInstallDirs(env, process.cwd(), env.HOME || homedir())) {
-        const v = await versionAt(join(dir, "node"), known, env);
-        if (v && runtimeMatches(version, v) && (!best || compareVersions(v, best.v) > 0)) best = { dir, v };
-      }
-      if (best) {
-        path.push(best.dir);
-        continue;
-      }
-    }
+    const { have, dir } = await findRuntime(runtime, version, env);
+    if (dir) path.push(dir);
+    if (dir || (have && runtimeMatches(version, have))) continue;
     const elsewhere =
       runtime === "nodejs"
         ? ` (and no nodejs ${version} in nvm, fnm, Volta, asdf, mise, n or .tools/node<major>)`
