@@ -4,20 +4,12 @@
 // time to validate them, and all of it per function, with the ratio to the 10-function service (flat = 1.00x).
 // Run after `pnpm --filter @sparta/cli build`: `pnpm --filter @sparta/cli bench:nested` (BENCH_RUNS, default 3).
 import { spawnSync } from "node:child_process";
-import {
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  statSync,
-  symlinkSync,
-  writeFileSync,
-} from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { validateTemplate } from "@sparta/template";
+import { writeManyService } from "./many-service.mjs";
 
 const example = fileURLToPath(new URL("../../../examples/hello/", import.meta.url));
 const cliIndex = fileURLToPath(new URL("../dist/index.js", import.meta.url));
@@ -25,33 +17,7 @@ const runs = Number(process.env.BENCH_RUNS ?? 3);
 const sizes = (process.env.BENCH_SIZES ?? "10,100,300").split(",").map(Number);
 
 function writeService(dir, n) {
-  mkdirSync(join(dir, "src"), { recursive: true });
-  writeFileSync(
-    join(dir, "package.json"),
-    JSON.stringify({ name: "bench-many", private: true, type: "module" }),
-  );
-  for (let i = 0; i < n; i++)
-    writeFileSync(
-      join(dir, "src", `f${i}.ts`),
-      `export const handler = async (req: Request) => new Response("f${i} " + req.url);\n`,
-    );
-  writeFileSync(
-    join(dir, "sparta.config.ts"),
-    [
-      'import { defineService } from "@sparta/cli";',
-      'import { alarms, safeDeploy } from "@sparta/operations";',
-      "export const service = defineService({",
-      '  name: "many",',
-      `  functions: Array.from({ length: ${n} }, (_, i) => ({`,
-      '    name: "f" + i,',
-      '    handler: "src/f" + i + ".ts#handler",',
-      '    events: [{ type: "httpApi" as const, method: "GET" as const, path: "/f" + i }],',
-      "  })),",
-      '  decorators: [safeDeploy({ shift: "Canary10Percent5Minutes" }), alarms()],',
-      "});",
-      "",
-    ].join("\n"),
-  );
+  writeManyService(dir, n, "many");
   symlinkSync(join(example, "node_modules"), join(dir, "node_modules"), "dir");
 }
 

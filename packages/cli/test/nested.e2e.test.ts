@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
@@ -10,6 +10,7 @@ import { createCfnClient } from "@sparta/converge";
 
 import { type Emulator, startEmulator } from "@sparta/converge/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { writeManyService } from "../bench/many-service.mjs";
 import { exampleDir, runBinAsync } from "./example.js";
 
 type Stack = NonNullable<
@@ -18,34 +19,6 @@ type Stack = NonNullable<
 
 const BUCKET = "sparta-many-artifacts";
 const STACK = "many";
-
-/** A service of `n` one-route HTTP functions (a module each) with alarms() and safeDeploy(): over the quotas. */
-function writeService(dir: string, n: number): void {
-  mkdirSync(join(dir, "src"), { recursive: true });
-  writeFileSync(join(dir, "package.json"), JSON.stringify({ name: "many", private: true, type: "module" }));
-  for (let i = 0; i < n; i++)
-    writeFileSync(
-      join(dir, "src", `f${i}.ts`),
-      `export const handler = async (req: Request) => new Response("f${i} " + req.url);\n`,
-    );
-  writeFileSync(
-    join(dir, "sparta.config.ts"),
-    [
-      'import { defineService } from "@sparta/cli";',
-      'import { alarms, safeDeploy } from "@sparta/operations";',
-      "export const service = defineService({",
-      `  name: "${STACK}",`,
-      `  functions: Array.from({ length: Number(process.env.FUNCTIONS ?? ${n}) }, (_, i) => ({`,
-      '    name: "f" + i,',
-      '    handler: "src/f" + i + ".ts#handler",',
-      '    events: [{ type: "httpApi" as const, method: "GET" as const, path: "/f" + i }],',
-      "  })),",
-      '  decorators: [safeDeploy({ shift: "Canary10Percent5Minutes" }), alarms()],',
-      "});",
-      "",
-    ].join("\n"),
-  );
-}
 
 // A service of 120 functions with operations on (1,685 resources, 603 outputs in one template) deployed as a root
 // stack and 120 nested stacks on the emulator: unchanged -> no change set; one function changed -> one nested stack.
@@ -75,7 +48,7 @@ describe("a service over CloudFormation's quotas, deployed as nested stacks", ()
     emu = await startEmulator();
     expect((await fetch(`${emu.endpoint}/${BUCKET}`, { method: "PUT" })).ok).toBe(true);
     dir = mkdtempSync(join(tmpdir(), "sparta-many-"));
-    writeService(dir, N);
+    writeManyService(dir, N, STACK);
     symlinkSync(join(exampleDir, "node_modules"), join(dir, "node_modules"), "dir");
   }, 120_000);
 
