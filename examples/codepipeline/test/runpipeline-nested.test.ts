@@ -1,7 +1,6 @@
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { CloudWatchClient, PutMetricAlarmCommand } from "@aws-sdk/client-cloudwatch";
 import { GetFunctionConfigurationCommand, LambdaClient } from "@aws-sdk/client-lambda";
 import { buildService } from "@sparta/cli";
 import { describeStack } from "@sparta/converge";
@@ -9,17 +8,21 @@ import { type Emulator, startEmulator } from "@sparta/converge/testing";
 import { alarmNamesFor } from "@sparta/operations";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { service } from "../sparta.config.js";
-import { makeTestRepo, provideNode, sparta, type TestRepo } from "./runpipeline-repo.js";
+import {
+  CONNECTION,
+  makeTestRepo,
+  provideNode,
+  putGateAlarms,
+  REPO,
+  runEnv,
+  sparta,
+  type TestRepo,
+} from "./runpipeline-repo.js";
 
 // `sparta runPipeline` of the example deployed as nested stacks (what a service past CloudFormation's quotas
 // becomes; `stacks: "nested"`, committed to its sparta.config.ts, makes the small example one): the build uploads
 // the nested templates with the ZIPs (from the manifest), and each stage's stack is a root whose function is in its
 // nested stack, deployed by the stage's deploy role.
-const REPO = ["--repo", "https://github.com/acme/sparta-hello#master"];
-const CONNECTION = [
-  "--connection",
-  "arn:aws:codestar-connections:us-east-1:123456789012:connection/0a1b2c3d-4e5f-6789",
-];
 const NESTED = ["--pipeline", "SpartaNested", ...REPO];
 const TEST_STACK = "Test-SpartaNested-master";
 const PROD_STACK = "Prod-SpartaNested-master";
@@ -52,13 +55,7 @@ describe("sparta runPipeline of a service deployed as nested stacks", () => {
     const nested = config.replace('name: "SpartaHello",', 'name: "SpartaHello",\n  stacks: "nested",');
     expect(nested).not.toBe(config);
     repo.commit("as nested stacks", { "examples/codepipeline/sparta.config.ts": nested });
-    env = {
-      ...emu.env,
-      PATH: repo.path,
-      HOME: work,
-      SPARTA_TEST_NODE_MODULES: join(repo.serviceDir, "node_modules"),
-      SPARTA_GATE_MINUTE_SECONDS: "0",
-    };
+    env = runEnv(emu.env, repo, work);
     const r = await sparta(["provisionPipeline", ...NESTED, ...CONNECTION], repo.serviceDir, env);
     expect(r.code, r.stderr).toBe(0);
   }, 180_000);
@@ -75,20 +72,7 @@ describe("sparta runPipeline of a service deployed as nested stacks", () => {
       reporter: silent,
       noop: true,
     });
-    const cw = new CloudWatchClient({ ...emu.clientConfig, maxAttempts: 1 });
-    for (const AlarmName of alarmNamesFor(serviceTemplate ?? template, TEST_STACK))
-      await cw.send(
-        new PutMetricAlarmCommand({
-          AlarmName,
-          MetricName: "Errors",
-          Namespace: "AWS/Lambda",
-          Statistic: "Sum",
-          Period: 60,
-          EvaluationPeriods: 1,
-          Threshold: 1,
-          ComparisonOperator: "GreaterThanOrEqualToThreshold",
-        }),
-      );
+    await putGateAlarms(emu.clientConfig, alarmNamesFor(serviceTemplate ?? template, TEST_STACK));
     const r = await sparta(
       ["runPipeline", "--format", "json", ...NESTED, "--approve", "all"],
       repo.serviceDir,

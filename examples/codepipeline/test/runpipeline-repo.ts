@@ -3,6 +3,7 @@ import { chmodSync, cpSync, existsSync, mkdirSync, readFileSync, writeFileSync }
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { CloudWatchClient, PutMetricAlarmCommand } from "@aws-sdk/client-cloudwatch";
 
 // A throwaway git repository shaped like this monorepo (the example in examples/codepipeline, a pnpm lockfile at
 // the root), so `sparta runPipeline` runs the example's real buildspec end to end without installing or building
@@ -42,6 +43,53 @@ export function provideNode(home: string, major: number): void {
   const bin = join(home, ".nvm", "versions", "node", version, "bin");
   mkdirSync(bin, { recursive: true });
   execFileSync("ln", ["-sfn", node, join(bin, "node")]);
+}
+
+/** The repository and connection both pipelines of the runPipeline tests are provisioned with. */
+export const REPO = ["--repo", "https://github.com/acme/sparta-hello#master"];
+export const CONNECTION = [
+  "--connection",
+  "arn:aws:codestar-connections:us-east-1:123456789012:connection/0a1b2c3d-4e5f-6789",
+];
+
+/** The environment `sparta` runs with in these tests: the emulator's, the doubles first on PATH, a gate of 0 s. */
+export function runEnv(
+  emulatorEnv: Record<string, string>,
+  repo: TestRepo,
+  home: string,
+): Record<string, string> {
+  return {
+    ...emulatorEnv,
+    PATH: repo.path,
+    HOME: home,
+    SPARTA_TEST_NODE_MODULES: join(repo.serviceDir, "node_modules"),
+    SPARTA_GATE_MINUTE_SECONDS: "0",
+  };
+}
+
+/**
+ * Puts the alarms a stage's promotion gate watches (OK, as new alarms with no data are) into the emulator's
+ * CloudWatch, as the stage stack's `alarms()` would create them.
+ */
+export async function putGateAlarms(
+  clientConfig: ConstructorParameters<typeof CloudWatchClient>[0],
+  names: Iterable<string>,
+): Promise<void> {
+  const cw = new CloudWatchClient({ ...clientConfig, maxAttempts: 1 });
+  for (const AlarmName of names) {
+    await cw.send(
+      new PutMetricAlarmCommand({
+        AlarmName,
+        MetricName: "Errors",
+        Namespace: "AWS/Lambda",
+        Statistic: "Sum",
+        Period: 60,
+        EvaluationPeriods: 1,
+        Threshold: 1,
+        ComparisonOperator: "GreaterThanOrEqualToThreshold",
+      }),
+    );
+  }
 }
 
 export interface TestRepo {

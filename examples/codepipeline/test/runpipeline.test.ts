@@ -2,7 +2,7 @@ import { execFileSync, spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { CloudWatchClient, PutMetricAlarmCommand, SetAlarmStateCommand } from "@aws-sdk/client-cloudwatch";
+import { CloudWatchClient, SetAlarmStateCommand } from "@aws-sdk/client-cloudwatch";
 import { GetFunctionConfigurationCommand, LambdaClient } from "@aws-sdk/client-lambda";
 import { buildService } from "@sparta/cli";
 import { describeStack } from "@sparta/converge";
@@ -10,16 +10,21 @@ import { type Emulator, startEmulator } from "@sparta/converge/testing";
 import { alarmNamesFor } from "@sparta/operations";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { service } from "../sparta.config.js";
-import { makeTestRepo, provideNode, sparta, spartaBin, type TestRepo } from "./runpipeline-repo.js";
+import {
+  CONNECTION,
+  makeTestRepo,
+  provideNode,
+  putGateAlarms,
+  REPO,
+  runEnv,
+  sparta,
+  spartaBin,
+  type TestRepo,
+} from "./runpipeline-repo.js";
 
 // `sparta runPipeline` end to end against the AWS emulator: the example's own pipeline (test, then production
 // behind the alarm gate) and a manual-approval variant of it, each deployed with provisionPipeline first, then run
 // from a git repository holding the example (see runpipeline-repo.ts for what is real and what is a test double).
-const REPO = ["--repo", "https://github.com/acme/sparta-hello#master"];
-const CONNECTION = [
-  "--connection",
-  "arn:aws:codestar-connections:us-east-1:123456789012:connection/0a1b2c3d-4e5f-6789",
-];
 const GATE = ["--pipeline", "SpartaCodePipeline", ...REPO];
 const MANUAL = ["--pipeline", "SpartaManual", ...REPO, "--service", "manual.config.ts"];
 const silent = { info() {}, warn() {}, debug() {}, progress() {}, event() {} };
@@ -61,13 +66,7 @@ describe("sparta runPipeline against the AWS emulator", () => {
     repo = makeTestRepo(join(work, "repo"));
     provideNode(work, 22);
     repo.commit("a manual variant", { "examples/codepipeline/manual.config.ts": MANUAL_CONFIG });
-    env = {
-      ...emu.env,
-      PATH: repo.path,
-      HOME: work,
-      SPARTA_TEST_NODE_MODULES: join(repo.serviceDir, "node_modules"),
-      SPARTA_GATE_MINUTE_SECONDS: "0",
-    };
+    env = runEnv(emu.env, repo, work);
     for (const args of [GATE, MANUAL]) {
       const r = await sparta(["provisionPipeline", ...args, ...CONNECTION], repo.serviceDir, env);
       expect(r.stderr).not.toMatch(/error/i);
@@ -112,21 +111,7 @@ describe("sparta runPipeline against the AWS emulator", () => {
       reporter: silent,
       noop: true,
     });
-    const cw = new CloudWatchClient({ ...emu.clientConfig, maxAttempts: 1 });
-    for (const AlarmName of alarmNamesFor(template, TEST_STACK)) {
-      await cw.send(
-        new PutMetricAlarmCommand({
-          AlarmName,
-          MetricName: "Errors",
-          Namespace: "AWS/Lambda",
-          Statistic: "Sum",
-          Period: 60,
-          EvaluationPeriods: 1,
-          Threshold: 1,
-          ComparisonOperator: "GreaterThanOrEqualToThreshold",
-        }),
-      );
-    }
+    await putGateAlarms(emu.clientConfig, alarmNamesFor(template, TEST_STACK));
 
     const r = await run([...GATE, "--approve", "all"]);
     expect(r.stderr).toContain("not in CodeBuild containers");
