@@ -1,6 +1,7 @@
 import type { DefinitionProblem } from "./errors.js";
 import { pascalId } from "./lambda-resources.js";
 import type { HttpApiAuthorizer, HttpApiEvent, HttpApiSettings, TemplateDocument } from "./service.js";
+import { isObject } from "./values.js";
 
 /**
  * Authorizers of the service's HTTP API (`httpApi.authorizers`, `defaultAuthorizer`, a route's `authorizer`): their
@@ -22,8 +23,6 @@ const JWT_KEYS = ["type", "issuer", "audience", "identitySource"];
 const SETTINGS_KEYS = ["authorizers", "defaultAuthorizer"];
 export const DEFAULT_IDENTITY_SOURCE = ["$request.header.Authorization"];
 
-const isObject = (v: unknown): v is Record<string, unknown> =>
-  typeof v === "object" && v !== null && !Array.isArray(v);
 const show = (v: unknown): string => {
   if (v === undefined) return "nothing";
   const s = JSON.stringify(v);

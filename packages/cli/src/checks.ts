@@ -1,12 +1,10 @@
 import type { DefinitionProblem } from "./errors.js";
 import { didYouMean } from "./suggest.js";
+import { isObject } from "./values.js";
 
 // Settings AWS accepts in a template but refuses only when the stack deploys (a schedule, a route, an ARN, a
 // reserved variable, a size limit): checked here, before anything is built or uploaded, each naming the setting
 // and the fix. validateService checks the shape of the definition first; these run on values of the right type.
-
-const isObject = (v: unknown): v is Record<string, unknown> =>
-  typeof v === "object" && v !== null && !Array.isArray(v);
 
 /**
  * Environment variables Lambda sets itself and refuses in a function's configuration (the Lambda developer guide,

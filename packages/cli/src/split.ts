@@ -21,6 +21,7 @@
 import { createHash } from "node:crypto";
 import { ExitCode, SpartaCliError } from "./errors.js";
 import type { TemplateDocument } from "./service.js";
+import { isObject } from "./values.js";
 
 /** CloudFormation's per-template quotas a split keeps every template under. */
 export const STACK_QUOTAS = Object.freeze({
@@ -74,8 +75,6 @@ export interface SplitOptions {
 
 const defaultSerialize = (t: TemplateDocument) => `${JSON.stringify(t, null, 2)}\n`;
 const sha256 = (text: string) => createHash("sha256").update(text).digest("hex");
-const isObj = (v: unknown): v is Record<string, unknown> =>
-  v !== null && typeof v === "object" && !Array.isArray(v);
 
 /** The quotas `template` passes, as sentences; empty when it fits in one stack. */
 export function quotaProblems(
@@ -113,7 +112,7 @@ function referencesIn(value: unknown, out: Reference[] = []): Reference[] {
     for (const v of value) referencesIn(v, out);
     return out;
   }
-  if (!isObj(value)) return out;
+  if (!isObject(value)) return out;
   const keys = Object.keys(value);
   if (keys.length === 1) {
     const k = keys[0]!;
@@ -133,14 +132,14 @@ function referencesIn(value: unknown, out: Reference[] = []): Reference[] {
     }
     if (k === "Fn::Sub") {
       const [text, vars] = Array.isArray(v) ? [v[0], v[1]] : [v, undefined];
-      const local = isObj(vars) ? new Set(Object.keys(vars)) : new Set<string>();
+      const local = isObject(vars) ? new Set(Object.keys(vars)) : new Set<string>();
       if (typeof text === "string") {
         for (const m of text.matchAll(SUB_TOKEN)) {
           const [id, attr] = splitAttr(m[1]!.trim());
           if (!local.has(id!)) out.push({ id: id!, ...(attr ? { attr } : {}) });
         }
       }
-      if (isObj(vars)) referencesIn(vars, out);
+      if (isObject(vars)) referencesIn(vars, out);
       return out;
     }
   }
@@ -156,7 +155,7 @@ function splitAttr(s: string): [string, string | undefined] {
 /** Condition names used in `value` (`Fn::If` and `{ Condition: name }`). */
 function conditionsIn(value: unknown, out: Set<string>): Set<string> {
   if (Array.isArray(value)) for (const v of value) conditionsIn(v, out);
-  else if (isObj(value)) {
+  else if (isObject(value)) {
     for (const [k, v] of Object.entries(value)) {
       if (k === "Fn::If" && Array.isArray(v) && typeof v[0] === "string") out.add(v[0]);
       if (k === "Condition" && typeof v === "string") out.add(v);
@@ -168,7 +167,7 @@ function conditionsIn(value: unknown, out: Set<string>): Set<string> {
 
 function usesFindInMap(value: unknown): boolean {
   if (Array.isArray(value)) return value.some(usesFindInMap);
-  if (!isObj(value)) return false;
+  if (!isObject(value)) return false;
   return Object.entries(value).some(([k, v]) => k === "Fn::FindInMap" || usesFindInMap(v));
 }
 
@@ -274,7 +273,7 @@ type Rewrite = (ref: Reference) => { ref: unknown; subName: string } | undefined
  */
 function rewriteRefs(value: unknown, rewrite: Rewrite): unknown {
   if (Array.isArray(value)) return value.map((v) => rewriteRefs(v, rewrite));
-  if (!isObj(value)) return value;
+  if (!isObject(value)) return value;
   const keys = Object.keys(value);
   if (keys.length === 1) {
     const k = keys[0]!;
@@ -288,19 +287,19 @@ function rewriteRefs(value: unknown, rewrite: Rewrite): unknown {
     if (k === "Fn::Sub") {
       const [text, vars] = Array.isArray(v) ? [v[0], v[1]] : [v, undefined];
       if (typeof text !== "string") return { [k]: rewriteRefs(v, rewrite) };
-      const local = isObj(vars) ? new Set(Object.keys(vars)) : new Set<string>();
+      const local = isObject(vars) ? new Set(Object.keys(vars)) : new Set<string>();
       const added: Record<string, unknown> = {};
       const newText = text.replace(SUB_TOKEN, (whole, inner: string) => {
         const [id, attr] = splitAttr(inner.trim());
         if (local.has(id!)) return whole;
         const r = rewrite({ id: id!, ...(attr ? { attr } : {}) });
         if (!r) return whole;
-        const plain = isObj(r.ref) && Object.keys(r.ref).length === 1 ? r.ref.Ref : undefined;
+        const plain = isObject(r.ref) && Object.keys(r.ref).length === 1 ? r.ref.Ref : undefined;
         if (typeof plain === "string" && !local.has(plain)) return `\${${plain}}`;
         added[r.subName] = r.ref;
         return `\${${r.subName}}`;
       });
-      const newVars = isObj(vars) ? (rewriteRefs(vars, rewrite) as Record<string, unknown>) : undefined;
+      const newVars = isObject(vars) ? (rewriteRefs(vars, rewrite) as Record<string, unknown>) : undefined;
       if (Object.keys(added).length === 0 && !newVars) return { [k]: newText };
       return { [k]: [newText, { ...(newVars ?? {}), ...added }] };
     }

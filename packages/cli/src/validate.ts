@@ -8,6 +8,7 @@ import { pascalId } from "./marshal.js";
 import { s3EventProblems } from "./s3-notifications.js";
 import { applyFunctionDefaults, FUNCTION_DEFAULT_KEYS, type ServiceDefinition } from "./service.js";
 import { STAGE_PATTERN } from "./stage.js";
+import { isObject } from "./values.js";
 
 const SERVICE_NAME = /^[A-Za-z][A-Za-z0-9-]{0,63}$/;
 const FUNCTION_NAME = /^[A-Za-z][A-Za-z0-9_-]{0,39}$/;
@@ -79,8 +80,6 @@ export const BUILTIN_COMMANDS = [
   "help",
 ];
 
-const isObject = (v: unknown): v is Record<string, unknown> =>
-  typeof v === "object" && v !== null && !Array.isArray(v);
 const isCfnValue = (v: unknown): boolean => (typeof v === "string" && v.length > 0) || isObject(v);
 const show = (v: unknown): string => {
   if (v === undefined) return "nothing";
