@@ -96,6 +96,10 @@ function cronFieldProblem(value: string, field: (typeof CRON_FIELDS)[number]): s
   return undefined;
 }
 
+/** Whether `v` has a schedule expression's shape, `rate(...)` or `cron(...)` (validateService's check of it). */
+export const isScheduleShaped = (v: unknown): v is string =>
+  typeof v === "string" && /^(rate|cron)\(.+\)$/.test(v);
+
 /**
  * What EventBridge would refuse in a schedule expression, or undefined. `rate(N unit)`: N a positive integer,
  * the unit singular for 1 and plural otherwise; `cron(...)`: six fields (minutes hours day-of-month month
@@ -295,7 +299,7 @@ export function settingProblems(service: Record<string, unknown>): DefinitionPro
       const eat = `${at}.events[${j}]`;
       switch (e.type) {
         case "schedule":
-          if (typeof e.expression === "string" && /^(rate|cron)\(.+\)$/.test(e.expression)) {
+          if (isScheduleShaped(e.expression)) {
             const p = scheduleProblem(e.expression);
             if (p) add(`${eat}.expression`, `${JSON.stringify(e.expression)}: ${p}`);
           }

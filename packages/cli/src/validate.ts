@@ -2,7 +2,12 @@ import { existsSync, statSync } from "node:fs";
 import { resolve } from "node:path";
 import { build } from "esbuild";
 import { httpApiProblems } from "./authorizers.js";
-import { handlerValueProblem, reservedEnvironmentProblem, settingProblems } from "./checks.js";
+import {
+  handlerValueProblem,
+  isScheduleShaped,
+  reservedEnvironmentProblem,
+  settingProblems,
+} from "./checks.js";
 import { type DefinitionProblem, ServiceDefinitionError } from "./errors.js";
 import { pascalId } from "./marshal.js";
 import { s3EventProblems } from "./s3-notifications.js";
@@ -617,7 +622,7 @@ export async function validateService(
               case "schedule":
                 need(
                   "expression",
-                  typeof e.expression === "string" && /^(rate|cron)\(.+\)$/.test(e.expression),
+                  isScheduleShaped(e.expression),
                   'an EventBridge schedule such as "rate(5 minutes)" or "cron(0 12 * * ? *)"',
                 );
                 break;
