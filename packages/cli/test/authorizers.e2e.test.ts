@@ -1,8 +1,9 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { GetPolicyCommand, LambdaClient } from "@aws-sdk/client-lambda";
-import { type Emulator, startEmulator } from "@sparta/converge/testing";
+import type { Emulator } from "@sparta/converge/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { emulatorWithBucket } from "./emulator.js";
 import { copyExample, removeCopies, runBinAsync } from "./example.js";
 
 const BUCKET = "sparta-guarded-artifacts";
@@ -63,8 +64,7 @@ describe("HTTP API authorizers on the AWS emulator", () => {
   let dir: string;
 
   beforeAll(async () => {
-    emu = await startEmulator();
-    expect((await fetch(`${emu.endpoint}/${BUCKET}`, { method: "PUT" })).ok).toBe(true);
+    emu = await emulatorWithBucket(BUCKET);
     dir = copyExample();
     writeFileSync(join(dir, "src", "auth.ts"), AUTH);
     writeFileSync(join(dir, "guarded.config.ts"), CONFIG);

@@ -2,8 +2,9 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { GetFunctionCommand, LambdaClient } from "@aws-sdk/client-lambda";
 import { createCfnClient } from "@sparta/converge";
-import { type Emulator, startEmulator } from "@sparta/converge/testing";
+import type { Emulator } from "@sparta/converge/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { emulatorWithBucket } from "./emulator.js";
 import { copyExample, removeCopies, runBinAsync } from "./example.js";
 
 const BUCKET = "sparta-hello-artifacts";
@@ -27,9 +28,7 @@ describe("sparta provision against the AWS emulator", () => {
   };
 
   beforeAll(async () => {
-    emu = await startEmulator();
-    const created = await fetch(`${emu.endpoint}/${BUCKET}`, { method: "PUT" });
-    expect(created.ok).toBe(true);
+    emu = await emulatorWithBucket(BUCKET);
     dir = copyExample();
   }, 120_000);
 

@@ -6,8 +6,9 @@ import {
   LambdaClient,
 } from "@aws-sdk/client-lambda";
 import { createCfnClient } from "@sparta/converge";
-import { type Emulator, startEmulator } from "@sparta/converge/testing";
+import type { Emulator } from "@sparta/converge/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { emulatorWithBucket } from "./emulator.js";
 import { copyExample, removeCopies, runBinAsync } from "./example.js";
 
 const BUCKET = "sparta-settings-artifacts";
@@ -66,8 +67,7 @@ describe("function runtime settings on the AWS emulator", () => {
   let dir: string;
 
   beforeAll(async () => {
-    emu = await startEmulator();
-    expect((await fetch(`${emu.endpoint}/${BUCKET}`, { method: "PUT" })).ok).toBe(true);
+    emu = await emulatorWithBucket(BUCKET);
     dir = copyExample();
     writeFileSync(join(dir, "settings.config.ts"), CONFIG);
   }, 120_000);

@@ -1,8 +1,9 @@
 import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
 import { createCfnClient } from "@sparta/converge";
-import { type Emulator, startEmulator } from "@sparta/converge/testing";
+import type { Emulator } from "@sparta/converge/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { emulatorWithBucket } from "./emulator.js";
 import { copyExample, removeCopies, runBinAsync } from "./example.js";
 
 const BUCKET = "sparta-invoke-artifacts";
@@ -31,8 +32,7 @@ describe("sparta invoke --remote against the AWS emulator", () => {
   let physical: string;
 
   beforeAll(async () => {
-    emu = await startEmulator();
-    expect((await fetch(`${emu.endpoint}/${BUCKET}`, { method: "PUT" })).ok).toBe(true);
+    emu = await emulatorWithBucket(BUCKET);
     dir = copyExample();
     const provisioned = await runBinAsync(["provision", "--s3Bucket", BUCKET, "--yes"], dir, emu.env);
     expect(provisioned.code, provisioned.stderr).toBe(0);

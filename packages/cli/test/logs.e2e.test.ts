@@ -6,8 +6,9 @@ import {
   PutLogEventsCommand,
 } from "@aws-sdk/client-cloudwatch-logs";
 import { createCfnClient } from "@sparta/converge";
-import { type Emulator, startEmulator } from "@sparta/converge/testing";
+import type { Emulator } from "@sparta/converge/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { emulatorWithBucket } from "./emulator.js";
 import { binPath, childEnv, copyExample, removeCopies, runBinAsync } from "./example.js";
 
 const BUCKET = "sparta-logs-artifacts";
@@ -48,8 +49,7 @@ describe("sparta logs against the AWS emulator", () => {
   };
 
   beforeAll(async () => {
-    emu = await startEmulator();
-    expect((await fetch(`${emu.endpoint}/${BUCKET}`, { method: "PUT" })).ok).toBe(true);
+    emu = await emulatorWithBucket(BUCKET);
     dir = copyExample();
     const provisioned = await runBinAsync(["provision", "--s3Bucket", BUCKET, "--yes"], dir, emu.env);
     expect(provisioned.code, provisioned.stderr).toBe(0);

@@ -8,9 +8,10 @@ import {
 } from "@aws-sdk/client-cloudwatch-logs";
 import { createCfnClient } from "@sparta/converge";
 
-import { type Emulator, startEmulator } from "@sparta/converge/testing";
+import type { Emulator } from "@sparta/converge/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { writeManyService } from "../bench/many-service.mjs";
+import { emulatorWithBucket } from "./emulator.js";
 import { exampleDir, runBinAsync } from "./example.js";
 
 type Stack = NonNullable<
@@ -45,8 +46,7 @@ describe("a service over CloudFormation's quotas, deployed as nested stacks", ()
   const changeSets = async () => (await cfn().listChangeSets({ StackName: STACK })).Summaries?.length ?? 0;
 
   beforeAll(async () => {
-    emu = await startEmulator();
-    expect((await fetch(`${emu.endpoint}/${BUCKET}`, { method: "PUT" })).ok).toBe(true);
+    emu = await emulatorWithBucket(BUCKET);
     dir = mkdtempSync(join(tmpdir(), "sparta-many-"));
     writeManyService(dir, N, STACK);
     symlinkSync(join(exampleDir, "node_modules"), join(dir, "node_modules"), "dir");

@@ -1,9 +1,10 @@
 import { readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { type Emulator, startEmulator } from "@sparta/converge/testing";
+import type { Emulator } from "@sparta/converge/testing";
 import { validateTemplate } from "@sparta/template";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { emulatorWithBucket } from "./emulator.js";
 import { runBinAsync } from "./example.js";
 import { cfnLint, hasCfnLint } from "./helpers.js";
 
@@ -15,8 +16,7 @@ describe("every pull and push event source deploys to the AWS emulator", () => {
   let emu: Emulator;
 
   beforeAll(async () => {
-    emu = await startEmulator();
-    expect((await fetch(`${emu.endpoint}/${BUCKET}`, { method: "PUT" })).ok).toBe(true);
+    emu = await emulatorWithBucket(BUCKET);
   });
 
   afterAll(async () => {

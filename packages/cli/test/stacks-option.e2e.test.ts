@@ -1,7 +1,8 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { type Emulator, startEmulator } from "@sparta/converge/testing";
+import type { Emulator } from "@sparta/converge/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { emulatorWithBucket } from "./emulator.js";
 import { copyExample, removeCopies, runBinAsync, runInProcess } from "./example.js";
 
 // `stacks: "nested"`: a service that will grow past CloudFormation's quotas deploys as nested stacks from the start.
@@ -39,9 +40,8 @@ describe('defineService({ stacks: "nested" })', () => {
 
   it("deploys on the emulator (its HTTP API, S3 trigger and schedule across the stacks), then is unchanged", async () => {
     config("nested");
-    const emu: Emulator = await startEmulator();
+    const emu: Emulator = await emulatorWithBucket("hello-nested-art");
     try {
-      expect((await fetch(`${emu.endpoint}/hello-nested-art`, { method: "PUT" })).ok).toBe(true);
       const deploy = () =>
         runBinAsync(
           [

@@ -1,7 +1,8 @@
 import { HeadBucketCommand, S3Client } from "@aws-sdk/client-s3";
 import { createCfnClient, describeStack } from "@sparta/converge";
-import { type Emulator, startEmulator } from "@sparta/converge/testing";
+import type { Emulator } from "@sparta/converge/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { emulatorWithBucket } from "./emulator.js";
 import { copyExample, removeCopies, runBinAsync } from "./example.js";
 
 const BUCKET = "sparta-hello-stages";
@@ -14,8 +15,7 @@ describe("two stacks of examples/hello side by side in one emulator account", ()
   let dir: string;
 
   beforeAll(async () => {
-    emu = await startEmulator();
-    expect((await fetch(`${emu.endpoint}/${BUCKET}`, { method: "PUT" })).ok).toBe(true);
+    emu = await emulatorWithBucket(BUCKET);
     dir = copyExample();
   }, 120_000);
   afterAll(async () => {
