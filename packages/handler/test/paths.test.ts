@@ -105,6 +105,15 @@ describe("paths in the request URL", () => {
     });
   }
 
+  it("every ASCII character of a decoded path is kept or percent-encoded, and the query survives", async () => {
+    for (let c = 0; c < 128; c++) {
+      const ch = String.fromCharCode(c);
+      const seen = await see(eventOf("http-api-2.0", `/a${ch}b`));
+      const expected = `/a${/[\w\-.~!$&'()*+,;=:@/]/.test(ch) ? ch : encodeURIComponent(ch)}b`;
+      expect([c, seen.pathname, seen.fast, seen.search]).toEqual([c, expected, expected, "?x=1"]);
+    }
+  });
+
   it("pathname(req) matches the URL parser on dot segments too", async () => {
     for (const path of ["/a/../b", "/a/./b/", "/a/%2e%2e/b"]) {
       const seen = await see(eventOf("rest", path));
