@@ -7,7 +7,7 @@
 // Then the cold-start part: esbuild bundles of a hello function, bytes and import time in a fresh process.
 // Ends with one JSON line. Run after `pnpm build` (it imports ../dist). `--routed` runs the routed part only.
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -18,6 +18,7 @@ import httpHeaderNormalizer from "@middy/http-header-normalizer";
 import httpJsonBodyParser from "@middy/http-json-body-parser";
 import { Hono } from "hono";
 import { handle } from "hono/aws-lambda";
+import { context, eventJson, raw, routedStack, silent, timeBatch } from "./echo.mjs";
 import { bundleHello, helloSources } from "./hello.mjs";
 
 const here = fileURLToPath(new URL(".", import.meta.url));
@@ -27,42 +28,14 @@ if (!existsSync(join(here, "../dist/index.js"))) {
   );
   process.exit(1);
 }
-const { compose, errorMapper, json, jsonBody, lambdaHandler, normalizeHeaders, pathname } = await import(
-  "../dist/index.js"
-);
+const M = await import("../dist/index.js");
+const { compose, errorMapper, json, jsonBody, lambdaHandler, normalizeHeaders, pathname } = M;
 const quick = process.argv.includes("--quick");
 const routedOnly = process.argv.includes("--routed");
 /** The routed contenders (and their baseline), timed in a process of their own. */
 const ROUTED = ["raw", "raw_path", "raw_url", "floor_url", "sparta_url", "sparta_pathname"];
 
-const template = JSON.parse(readFileSync(join(here, "../test/events/apigw-v2/no-authorizer.json"), "utf8"));
-template.requestContext.http.method = "POST";
-template.rawPath = "/echo";
-template.requestContext.http.path = "/echo";
-template.headers["content-type"] = "application/json";
-template.body = JSON.stringify({ name: "sparta", items: [1, 2, 3], nested: { ok: true } });
-template.headers["content-length"] = String(template.body.length);
-const eventJson = JSON.stringify(template);
-
-const context = {
-  functionName: "bench",
-  functionVersion: "$LATEST",
-  invokedFunctionArn: "arn:aws:lambda:us-east-1:123456789012:function:bench",
-  memoryLimitInMB: "128",
-  awsRequestId: "bench-request",
-  logGroupName: "/aws/lambda/bench",
-  logStreamName: "2026/11/26/[$LATEST]bench",
-  getRemainingTimeInMillis: () => 30_000,
-  callbackWaitsForEmptyEventLoop: true,
-};
-const silent = { write() {} };
-
 // --- the same logic, five ways ---------------------------------------------------------------------------
-const raw = async (event) => ({
-  statusCode: 200,
-  headers: { "content-type": "application/json" },
-  body: JSON.stringify(JSON.parse(event.body)),
-});
 
 // The same echo, routing on the path first: raw reads the event's rawPath, sparta the README way
 // (`new URL(req.url).pathname`) and with the fast accessor `pathname(req)`.
@@ -84,15 +57,7 @@ const rawUrl = async (event) =>
         body: JSON.stringify(JSON.parse(event.body)),
       }
     : notFound;
-const routed = (path) =>
-  lambdaHandler(
-    compose(
-      errorMapper(),
-      normalizeHeaders(),
-      jsonBody(),
-    )(async (req) => (path(req) === "/echo" ? json(await req.json()) : json({}, { status: 404 }))),
-    { logger: silent },
-  );
+const routed = (path) => routedStack(M, path);
 const spartaUrl = routed((req) => new URL(req.url).pathname);
 // The floor under any Request-style wrapper that routes the README way: the least such a wrapper can do (a request
 // object whose url is the event's host and path, an async json(), one await of the handler, the result object),
@@ -150,7 +115,7 @@ app.post("/*", async (c) => c.json(await c.req.json()));
 const honoHandler = handle(app);
 
 // --- check they agree before timing ----------------------------------------------------------------------
-const expected = JSON.parse(template.body);
+const expected = JSON.parse(JSON.parse(eventJson).body);
 const agreeing = {
   raw,
   raw_path: rawPath,
@@ -175,24 +140,14 @@ for (const [name, fn] of Object.entries(agreeing)) {
 // Time is this process's CPU time (user + system), not wall time: the benchmark machine is shared, and CPU
 // time is what an invocation costs while other processes compete for the cores. BENCH_CLOCK=wall for wall time.
 const wall = process.env.BENCH_CLOCK === "wall";
-const BATCH = 250; // small: the pre-parsed events stay live during a batch and every scavenge copies them
 async function timeOne(fn, batches) {
   let total = 0;
-  let count = 0;
   // One untimed settling batch first: it absorbs the garbage collection of the previous contender's objects.
   for (let b = -1; b < batches; b++) {
-    const events = new Array(BATCH);
-    for (let i = 0; i < BATCH; i++) events[i] = JSON.parse(eventJson);
-    const cpu = process.cpuUsage();
-    const start = process.hrtime.bigint();
-    for (let i = 0; i < BATCH; i++) await fn(events[i], context);
-    const end = process.hrtime.bigint();
-    const used = process.cpuUsage(cpu);
-    if (b < 0) continue;
-    total += wall ? Number(end - start) : (used.user + used.system) * 1000;
-    count += BATCH;
+    const ns = await timeBatch(fn, wall);
+    if (b >= 0) total += ns;
   }
-  return total / count;
+  return total / batches;
 }
 
 const all = {
