@@ -3,13 +3,14 @@
 // emulator and run three times in this process. The baseline is the same buildspec's commands run straight in
 // bash, in the same process. Run after `pnpm build`: `pnpm --filter @sparta/pipeline bench:run`.
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { converge } from "@sparta/converge";
 import { startEmulator } from "@sparta/converge/testing";
 import { createEnvironmentRegistry, parseGitHubRepo, pipelineTemplate, runPipeline } from "../dist/index.js";
+import { CONNECTION_ARN, commitRepo, testPipeline } from "./fixture.mjs";
 
 const COMMANDS = [
   "mkdir -p .sparta",
@@ -45,30 +46,19 @@ Object.assign(process.env, emu.env);
 const work = mkdtempSync(join(tmpdir(), "bench-run-pipeline-"));
 try {
   const repo = join(work, "repo");
-  execFileSync("mkdir", ["-p", repo]);
-  writeFileSync(join(repo, "stack.json"), JSON.stringify(STACK));
-  writeFileSync(join(repo, "test.json"), JSON.stringify({ Parameters: { EnvMESSAGE: "hello" } }));
-  for (const args of [
-    ["init", "-q", "-b", "main"],
-    ["add", "-A"],
-    ["-c", "user.email=b@example.com", "-c", "user.name=bench", "commit", "-qm", "bench"],
-  ])
-    execFileSync("git", ["-C", repo, ...args]);
-
-  const registry = createEnvironmentRegistry();
-  registry.register("test", { MESSAGE: "hello" });
-  const template = pipelineTemplate({
-    pipelineName: "Bench",
-    repo: parseGitHubRepo("https://github.com/acme/bench#main"),
-    source: { kind: "connection" },
-    environments: registry.list(),
-    stages: [{ environment: "test", approval: "none" }],
-    buildspec: BUILDSPEC,
+  commitRepo(repo, {
+    "stack.json": JSON.stringify(STACK),
+    "test.json": JSON.stringify({ Parameters: { EnvMESSAGE: "hello" } }),
   });
+  const template = testPipeline(
+    { createEnvironmentRegistry, parseGitHubRepo, pipelineTemplate },
+    "Bench",
+    BUILDSPEC,
+  );
   const deployed = await converge({
     stackName: "Bench",
     template,
-    parameters: { ConnectionArn: "arn:aws:codestar-connections:us-east-1:123456789012:connection/abc" },
+    parameters: { ConnectionArn: CONNECTION_ARN },
   });
   if (deployed.kind === "failed") throw new Error(deployed.message);
 

@@ -1,10 +1,10 @@
-import { execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { converge } from "@sparta/converge";
 import { type Emulator, startEmulator } from "@sparta/converge/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { CONNECTION_ARN, commitRepo, testPipeline } from "../bench/fixture.mjs";
 import { createEnvironmentRegistry } from "../src/environments.js";
 import { RunPipelineError } from "../src/errors.js";
 import { parseGitHubRepo } from "../src/repo.js";
@@ -46,16 +46,11 @@ const build = (name: string, runOrder: number, inputs: string[], output: string)
 });
 
 function parallelTemplate() {
-  const registry = createEnvironmentRegistry();
-  registry.register("test", { MESSAGE: "hello" });
-  const template = pipelineTemplate({
-    pipelineName: "Parallel",
-    repo: parseGitHubRepo("https://github.com/acme/parallel#main"),
-    source: { kind: "connection" },
-    environments: registry.list(),
-    stages: [{ environment: "test", approval: "none" }],
-    buildspec: BUILDSPEC,
-  }) as { Resources: Record<string, { Properties: Record<string, unknown> }> };
+  const template = testPipeline(
+    { createEnvironmentRegistry, parseGitHubRepo, pipelineTemplate },
+    "Parallel",
+    BUILDSPEC,
+  ) as unknown as { Resources: Record<string, { Properties: Record<string, unknown> }> };
   const stages = template.Resources.Pipeline!.Properties.Stages as { Name: string; Actions: unknown[] }[];
   template.Resources.Pipeline!.Properties.Stages = [
     stages[0]!,
@@ -108,18 +103,11 @@ describe("actions of one RunOrder run in parallel (runPipeline against the AWS e
     Object.assign(process.env, emu.env);
     work = mkdtempSync(join(tmpdir(), "run-parallel-"));
     repo = join(work, "repo");
-    mkdirSync(repo);
-    writeFileSync(join(repo, "README.md"), "parallel\n");
-    for (const args of [
-      ["init", "-q", "-b", "main"],
-      ["add", "-A"],
-      ["-c", "user.email=t@example.com", "-c", "user.name=test", "commit", "-qm", "first"],
-    ])
-      execFileSync("git", ["-C", repo, ...args]);
+    commitRepo(repo, { "README.md": "parallel\n" });
     const deployed = await converge({
       stackName: "Parallel",
       template: template as never,
-      parameters: { ConnectionArn: "arn:aws:codestar-connections:us-east-1:123456789012:connection/abc" },
+      parameters: { ConnectionArn: CONNECTION_ARN },
     });
     expect(deployed.kind, JSON.stringify(deployed)).not.toBe("failed");
   }, 180_000);
