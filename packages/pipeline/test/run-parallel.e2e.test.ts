@@ -74,7 +74,11 @@ describe("actions of one RunOrder run in parallel (runPipeline against the AWS e
   const template = parallelTemplate();
   let n = 0;
 
-  async function run(extra: { fail?: string; concurrency?: number } = {}) {
+  /** Runs the pipeline (or `options.template`) from the repository's HEAD, approving every stage unless told. */
+  async function run({
+    fail,
+    ...options
+  }: { fail?: string } & Partial<Parameters<typeof runPipeline>[0]> = {}) {
     const events = join(work, `events-${n++}.txt`);
     writeFileSync(events, "");
     const said: string[] = [];
@@ -87,11 +91,11 @@ describe("actions of one RunOrder run in parallel (runPipeline against the AWS e
       approve: { all: true, stages: [] },
       reject: [],
       runsDir: join(work, "runs"),
-      env: { ...process.env, EVENTS: events, FAIL: extra.fail ?? "" },
+      env: { ...process.env, EVENTS: events, FAIL: fail ?? "" },
       say: (l) => said.push(l),
       stream: (l) => streamed.push(l),
       warn: () => {},
-      ...(extra.concurrency ? { concurrency: extra.concurrency } : {}),
+      ...options,
     });
     const lines = readFileSync(events, "utf8").trim().split("\n");
     return { record, said, streamed, events: lines, at: (e: string) => lines.indexOf(e) };
@@ -210,13 +214,9 @@ describe("actions of one RunOrder run in parallel (runPipeline against the AWS e
     const asked: string[] = [];
     let open = 0;
     let most = 0;
-    const record = await runPipeline({
+    const { record } = await run({
       template: copy as never,
-      stackName: "Parallel",
-      repositoryRoot: repo,
-      source: "head",
       approve: { all: false, stages: [] },
-      reject: [],
       ask: async (question) => {
         most = Math.max(most, ++open);
         asked.push(question);
@@ -224,11 +224,6 @@ describe("actions of one RunOrder run in parallel (runPipeline against the AWS e
         open--;
         return "y";
       },
-      runsDir: join(work, "runs"),
-      env: { ...process.env, EVENTS: join(work, "gate-events.txt"), FAIL: "" },
-      say: () => {},
-      stream: () => {},
-      warn: () => {},
     });
     expect(record.status).toBe("Succeeded");
     expect(asked).toEqual(["Approve stage Gate (Security)? [y/N] ", "Approve stage Gate (Product)? [y/N] "]);
@@ -245,21 +240,7 @@ describe("actions of one RunOrder run in parallel (runPipeline against the AWS e
     const stages = copy.Resources.Pipeline!.Properties.Stages as { Actions: ReturnType<typeof build>[] }[];
     const joinAction = stages[1]?.Actions[2];
     if (joinAction) joinAction.RunOrder = 1;
-    await expect(
-      runPipeline({
-        template: copy as never,
-        stackName: "Parallel",
-        repositoryRoot: repo,
-        source: "head",
-        approve: { all: true, stages: [] },
-        reject: [],
-        runsDir: join(work, "runs"),
-        env: process.env,
-        say: () => {},
-        stream: () => {},
-        warn: () => {},
-      }),
-    ).rejects.toThrow(
+    await expect(run({ template: copy as never })).rejects.toThrow(
       "Action Build/Join (RunOrder 1) reads artifact LeftOutput, which Build/Left (RunOrder 1) produces at the same time",
     );
   }, 60_000);
